@@ -1,0 +1,416 @@
+//! Browser happenings in the core's own terms, and how each one changes the
+//! session model. The edge translates tabs/windows/tabGroups events into these,
+//! one at a time, so the model never has to be rebuilt from a full query.
+
+use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
+use serde::{Deserialize, Serialize};
+
+/// A tab as the browser describes it at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TabInfo {
+    pub id: i64,
+    pub window_id: i64,
+    pub index: usize,
+    pub url: String,
+    pub title: String,
+    pub fav_icon_url: Option<String>,
+    pub pinned: bool,
+    pub active: bool,
+    pub muted: bool,
+    pub discarded: bool,
+    pub last_accessed: Option<Millis>,
+    pub group_id: Option<i64>,
+    pub container: Option<Container>,
+    pub private: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WindowInfo {
+    pub id: i64,
+    /// Only normal windows are kept: popups, panels and devtools are not sessions.
+    pub normal: bool,
+    pub private: bool,
+    pub state: WindowState,
+    pub geometry: Option<Geometry>,
+    pub focused: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupInfo {
+    pub id: i64,
+    pub window_id: i64,
+    pub title: String,
+    pub color: String,
+    pub collapsed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    WindowOpened(WindowInfo),
+    /// State or geometry changed (the edge re-reads the window).
+    WindowChanged(WindowInfo),
+    WindowClosed { window_id: i64 },
+    /// `None`: focus left the browser.
+    WindowFocused { window_id: Option<i64> },
+    TabCreated(TabInfo),
+    /// The full tab after a change.
+    TabUpdated(TabInfo),
+    TabMoved { tab_id: i64, window_id: i64, to_index: usize },
+    TabActivated { tab_id: i64, window_id: i64 },
+    TabRemoved { tab_id: i64, window_id: i64, window_closing: bool },
+    TabDetached { tab_id: i64 },
+    TabAttached { tab_id: i64, window_id: i64, index: usize },
+    /// Prerendering swapped one tab id for another.
+    TabReplaced { added: i64, removed: i64 },
+    GroupChanged(GroupInfo),
+    GroupRemoved { group_id: i64 },
+    PageChanged { tab_id: i64, page: PageState },
+}
+
+/// What an event did to the model, for the saver's commit policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Change {
+    None,
+    /// Only typed text or scroll changed.
+    Page,
+    /// Tabs or windows changed.
+    Structure,
+}
+
+/// The live session plus what it needs to follow events: tabs that are
+/// between a detach and an attach, and which windows are private.
+#[derive(Debug, Default, Clone)]
+pub struct Tracker {
+    pub session: Session,
+    detached: Vec<Tab>,
+    /// Window ids seen as private or not normal: their events are ignored.
+    ignored_windows: Vec<i64>,
+}
+
+impl Tracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_ignored(&self, window_id: i64) -> bool {
+        self.ignored_windows.contains(&window_id)
+    }
+
+    pub fn apply(&mut self, event: Event) -> Change {
+        match event {
+            Event::WindowOpened(info) => {
+                if info.private || !info.normal {
+                    if !self.ignored_windows.contains(&info.id) {
+                        self.ignored_windows.push(info.id);
+                    }
+                    return Change::None;
+                }
+                if self.session.window(info.id).is_some() {
+                    return self.apply(Event::WindowChanged(info));
+                }
+                if info.focused {
+                    self.session.windows.iter_mut().for_each(|w| w.focused = false);
+                }
+                self.session.windows.push(Window {
+                    id: info.id,
+                    state: info.state,
+                    geometry: info.geometry,
+                    focused: info.focused,
+                    tabs: Vec::new(),
+                    groups: Vec::new(),
+                });
+                Change::Structure
+            }
+            Event::WindowChanged(info) => match self.session.window_mut(info.id) {
+                Some(w) if w.state != info.state || w.geometry != info.geometry => {
+                    w.state = info.state;
+                    w.geometry = info.geometry;
+                    Change::Structure
+                }
+                _ => Change::None,
+            },
+            Event::WindowClosed { window_id } => {
+                self.ignored_windows.retain(|&id| id != window_id);
+                let before = self.session.windows.len();
+                self.session.windows.retain(|w| w.id != window_id);
+                if self.session.windows.len() != before { Change::Structure } else { Change::None }
+            }
+            Event::WindowFocused { window_id } => {
+                let mut changed = false;
+                for w in &mut self.session.windows {
+                    let f = Some(w.id) == window_id;
+                    changed |= w.focused != f;
+                    w.focused = f;
+                }
+                // Focus alone is not worth a commit; it rides along with the next one.
+                let _ = changed;
+                Change::None
+            }
+            Event::TabCreated(info) => self.upsert_tab(info),
+            Event::TabUpdated(info) => self.upsert_tab(info),
+            Event::TabMoved { tab_id, window_id, to_index } => {
+                let Some(w) = self.session.window_mut(window_id) else { return Change::None };
+                let Some(from) = w.tabs.iter().position(|t| t.id == tab_id) else { return Change::None };
+                let tab = w.tabs.remove(from);
+                let to = to_index.min(w.tabs.len());
+                w.tabs.insert(to, tab);
+                if from == to { Change::None } else { Change::Structure }
+            }
+            Event::TabActivated { tab_id, window_id } => {
+                let Some(w) = self.session.window_mut(window_id) else { return Change::None };
+                let mut changed = false;
+                for t in &mut w.tabs {
+                    let a = t.id == tab_id;
+                    changed |= t.active != a;
+                    t.active = a;
+                }
+                if changed { Change::Structure } else { Change::None }
+            }
+            Event::TabRemoved { tab_id, window_id: _, window_closing } => {
+                // A closing window keeps its tabs until WindowClosed: if it is the
+                // last window, the session as the user left it is what must be kept.
+                if window_closing {
+                    return Change::None;
+                }
+                self.remove_tab(tab_id).map_or(Change::None, |_| Change::Structure)
+            }
+            Event::TabDetached { tab_id } => match self.remove_tab(tab_id) {
+                Some(tab) => {
+                    self.detached.push(tab);
+                    Change::Structure
+                }
+                None => Change::None,
+            },
+            Event::TabAttached { tab_id, window_id, index } => {
+                let Some(pos) = self.detached.iter().position(|t| t.id == tab_id) else { return Change::None };
+                let mut tab = self.detached.remove(pos);
+                let Some(w) = self.session.window_mut(window_id) else { return Change::None };
+                // A group does not follow its tab into another window.
+                tab.group = None;
+                let at = index.min(w.tabs.len());
+                w.tabs.insert(at, tab);
+                Change::Structure
+            }
+            Event::TabReplaced { added, removed } => match self.session.tab_mut(removed) {
+                Some(t) => {
+                    t.id = added;
+                    Change::Structure
+                }
+                None => Change::None,
+            },
+            Event::GroupChanged(g) => {
+                let Some(w) = self.session.window_mut(g.window_id) else { return Change::None };
+                let group = TabGroup { id: g.id, title: g.title, color: g.color, collapsed: g.collapsed };
+                match w.groups.iter_mut().find(|x| x.id == g.id) {
+                    Some(x) if *x == group => Change::None,
+                    Some(x) => {
+                        *x = group;
+                        Change::Structure
+                    }
+                    None => {
+                        w.groups.push(group);
+                        Change::Structure
+                    }
+                }
+            }
+            Event::GroupRemoved { group_id } => {
+                let mut changed = false;
+                for w in &mut self.session.windows {
+                    let before = w.groups.len();
+                    w.groups.retain(|g| g.id != group_id);
+                    changed |= before != w.groups.len();
+                    for t in &mut w.tabs {
+                        if t.group == Some(group_id) {
+                            t.group = None;
+                        }
+                    }
+                }
+                if changed { Change::Structure } else { Change::None }
+            }
+            Event::PageChanged { tab_id, page } => match self.session.tab_mut(tab_id) {
+                Some(t) if t.page.as_ref() != Some(&page) => {
+                    t.page = Some(page);
+                    Change::Page
+                }
+                _ => Change::None,
+            },
+        }
+    }
+
+    fn remove_tab(&mut self, tab_id: i64) -> Option<Tab> {
+        let (wi, ti) = self.session.find_tab(tab_id)?;
+        let w = &mut self.session.windows[wi];
+        let tab = w.tabs.remove(ti);
+        w.prune_groups();
+        Some(tab)
+    }
+
+    fn upsert_tab(&mut self, info: TabInfo) -> Change {
+        if info.private || self.is_ignored(info.window_id) {
+            return Change::None;
+        }
+        if self.session.window(info.window_id).is_none() {
+            // Tab events can arrive before their window's: make the window now.
+            self.session.windows.push(Window { id: info.window_id, ..Window::default() });
+        }
+        let group = info.group_id.filter(|&g| g >= 0);
+        let existing = self.session.find_tab(info.id);
+        let keep_page = |old: Option<Tab>| old.and_then(|t| t.page).filter(|p| p.url == info.url);
+        let tab = |old: Option<Tab>| Tab {
+            id: info.id,
+            url: info.url.clone(),
+            title: info.title.clone(),
+            fav_icon_url: crate::privacy::keep_favicon(info.fav_icon_url.as_deref()),
+            pinned: info.pinned,
+            active: info.active,
+            muted: info.muted,
+            discarded: info.discarded,
+            last_accessed: info.last_accessed,
+            group,
+            container: info.container.clone(),
+            // Typed text belongs to a URL; a navigation drops it.
+            page: keep_page(old),
+        };
+        match existing {
+            Some((wi, ti)) if self.session.windows[wi].id == info.window_id => {
+                let w = &mut self.session.windows[wi];
+                let new = tab(Some(w.tabs[ti].clone()));
+                if w.tabs[ti] == new {
+                    return Change::None;
+                }
+                if new.active {
+                    w.tabs.iter_mut().for_each(|t| t.active = false);
+                }
+                w.tabs[ti] = new;
+                if w.tabs[ti].group.is_none() {
+                    w.prune_groups();
+                }
+                Change::Structure
+            }
+            Some(_) => {
+                // Reported in another window than we thought: move it.
+                let old = self.remove_tab(info.id);
+                let w = self.session.window_mut(info.window_id).expect("window just ensured");
+                let at = info.index.min(w.tabs.len());
+                w.tabs.insert(at, tab(old));
+                Change::Structure
+            }
+            None => {
+                let w = self.session.window_mut(info.window_id).expect("window just ensured");
+                if info.active {
+                    w.tabs.iter_mut().for_each(|t| t.active = false);
+                }
+                let at = info.index.min(w.tabs.len());
+                w.tabs.insert(at, tab(None));
+                Change::Structure
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tab(id: i64, window_id: i64, index: usize, url: &str) -> TabInfo {
+        TabInfo { id, window_id, index, url: url.into(), title: format!("t{id}"), ..Default::default() }
+    }
+    fn win(id: i64) -> WindowInfo {
+        WindowInfo { id, normal: true, ..Default::default() }
+    }
+    fn urls(t: &Tracker, w: usize) -> Vec<&str> {
+        t.session.windows[w].tabs.iter().map(|t| t.url.as_str()).collect()
+    }
+
+    #[test]
+    fn creates_moves_and_removes_tabs_in_order() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        for (i, u) in ["a", "b", "c"].iter().enumerate() {
+            assert_eq!(t.apply(Event::TabCreated(tab(i as i64 + 10, 1, i, u))), Change::Structure);
+        }
+        assert_eq!(urls(&t, 0), ["a", "b", "c"]);
+        t.apply(Event::TabMoved { tab_id: 10, window_id: 1, to_index: 2 });
+        assert_eq!(urls(&t, 0), ["b", "c", "a"]);
+        t.apply(Event::TabCreated(tab(13, 1, 1, "d")));
+        assert_eq!(urls(&t, 0), ["b", "d", "c", "a"]);
+        t.apply(Event::TabRemoved { tab_id: 11, window_id: 1, window_closing: false });
+        assert_eq!(urls(&t, 0), ["d", "c", "a"]);
+    }
+
+    #[test]
+    fn unchanged_update_is_not_a_change() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
+        assert_eq!(t.apply(Event::TabUpdated(tab(1, 1, 0, "a"))), Change::None);
+        assert_eq!(t.apply(Event::TabUpdated(tab(1, 1, 0, "b"))), Change::Structure);
+    }
+
+    #[test]
+    fn private_and_popup_windows_are_never_recorded() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, private: true, ..Default::default() }));
+        t.apply(Event::WindowOpened(WindowInfo { id: 2, normal: false, ..Default::default() }));
+        assert_eq!(t.apply(Event::TabCreated(tab(1, 1, 0, "https://secret/"))), Change::None);
+        assert_eq!(t.apply(Event::TabCreated(tab(2, 2, 0, "https://popup/"))), Change::None);
+        let mut p = tab(3, 3, 0, "https://p/");
+        p.private = true;
+        assert_eq!(t.apply(Event::TabCreated(p)), Change::None);
+        assert_eq!(t.session.tab_count(), 0);
+    }
+
+    #[test]
+    fn closing_window_keeps_its_tabs_until_the_window_goes() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
+        assert_eq!(t.apply(Event::TabRemoved { tab_id: 1, window_id: 1, window_closing: true }), Change::None);
+        assert_eq!(t.session.tab_count(), 1);
+        assert_eq!(t.apply(Event::WindowClosed { window_id: 1 }), Change::Structure);
+        assert!(t.session.windows.is_empty());
+    }
+
+    #[test]
+    fn detach_and_attach_move_a_tab_between_windows() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        t.apply(Event::WindowOpened(win(2)));
+        t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
+        t.apply(Event::TabCreated(tab(2, 2, 0, "b")));
+        t.apply(Event::TabDetached { tab_id: 1 });
+        t.apply(Event::TabAttached { tab_id: 1, window_id: 2, index: 0 });
+        assert!(t.session.windows[0].tabs.is_empty());
+        assert_eq!(urls(&t, 1), ["a", "b"]);
+    }
+
+    #[test]
+    fn groups_follow_their_tabs() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        let mut a = tab(1, 1, 0, "a");
+        a.group_id = Some(7);
+        t.apply(Event::TabCreated(a.clone()));
+        t.apply(Event::GroupChanged(GroupInfo { id: 7, window_id: 1, title: "Trip".into(), color: "blue".into(), collapsed: false }));
+        assert_eq!(t.session.windows[0].groups[0].title, "Trip");
+        a.group_id = Some(-1);
+        t.apply(Event::TabUpdated(a));
+        assert!(t.session.windows[0].groups.is_empty(), "an empty group is pruned");
+    }
+
+    #[test]
+    fn activation_and_page_state() {
+        let mut t = Tracker::new();
+        t.apply(Event::WindowOpened(win(1)));
+        t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
+        t.apply(Event::TabCreated(tab(2, 1, 1, "b")));
+        t.apply(Event::TabActivated { tab_id: 2, window_id: 1 });
+        assert!(t.session.windows[0].tabs[1].active && !t.session.windows[0].tabs[0].active);
+        let page = PageState { url: "b".into(), scroll: Some((0, 40)), fields: vec![] };
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page: page.clone() }), Change::Page);
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page }), Change::None);
+        // Navigating away drops the typed state.
+        t.apply(Event::TabUpdated(tab(2, 1, 1, "c")));
+        assert!(t.session.windows[0].tabs[1].page.is_none());
+    }
+}

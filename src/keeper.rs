@@ -1,0 +1,261 @@
+//! The session keeper: follows events into the model, commits when the saver
+//! says so, and at a browser run's start judges and sets aside what the last
+//! run left (Firefox: SessionStartup + the glue of SessionStore). It talks to
+//! the browser only through its arguments, so all of it runs in `cargo test`.
+
+use crate::event::{Change, Event, Tracker};
+use crate::model::{Millis, Session};
+use crate::privacy;
+use crate::saver::{Policy, Saver};
+use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
+use crate::verdict::{self, RunMark, Verdict};
+
+/// What the edge should do about saving after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    Nothing,
+    /// Commit at this time (if still due).
+    At(Millis),
+    /// Commit right away: the browser may be about to exit.
+    Now,
+}
+
+/// Autosave health, shown to the user when it fails.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Health {
+    /// When saving started failing and why.
+    pub failing: Option<(Millis, String)>,
+}
+
+pub struct Keeper<B> {
+    pub store: Store<B>,
+    pub tracker: Tracker,
+    pub saver: Saver,
+    pub verdict: Verdict,
+    /// Where the set-aside session of this run's start went, if any.
+    pub set_aside_key: Option<String>,
+    /// Origin of Lifeboat's own pages, which are never recorded.
+    own_origin: String,
+    mark: RunMark,
+    /// The stored mark's `clean_exit`, to write the mark only when it changes.
+    stored_clean: bool,
+    /// The last normal window was closed: the model keeps it as the session
+    /// the user left, and the next new window starts afresh.
+    closed_last: bool,
+    pub last_saved_at: Option<Millis>,
+    pub last_commit_bytes: usize,
+    pub health: Health,
+    pub notice: Option<String>,
+}
+
+impl<B> Keeper<B> {
+    pub fn session(&self) -> &Session {
+        &self.tracker.session
+    }
+}
+
+impl<B: Backend> Keeper<B> {
+    /// Reads what the last run left and, at a new browser run, judges it and
+    /// sets it aside before anything may write over it.
+    pub async fn start(backend: B, version: &str, own_origin: &str, now: Millis, new_browser_run: bool) -> Result<Self, StoreError> {
+        let mut store = Store::new(backend);
+        let last_mark = store.run_mark(version).await?;
+        let (latest, notice) = match store.load_latest().await {
+            Ok(Some(Latest { snapshot, notice })) => (Some(snapshot), notice),
+            Ok(None) => (None, None),
+            // Nothing readable: say so, and start afresh rather than stop saving.
+            Err(e) => (None, Some(format!("The last saved session could not be read ({e}).").to_string())),
+        };
+        // Snapshots without a mark (a damaged or lost mark) count as a crash.
+        let effective_mark = last_mark.clone().or_else(|| latest.as_ref().map(|_| RunMark { started_at: 0, version: version.into(), clean_exit: false }));
+        let verdict = verdict::decide(effective_mark.as_ref(), new_browser_run, version);
+        let mut set_aside_key = None;
+        let mark = if verdict == Verdict::Continuing {
+            last_mark.unwrap_or(RunMark { started_at: now, version: version.into(), clean_exit: false })
+        } else {
+            let mark = RunMark { started_at: now, version: version.into(), clean_exit: false };
+            let previous = latest.filter(|s| s.session.tab_count() > 0).map(|snapshot| SetAside {
+                snapshot,
+                ended: verdict,
+                pending: verdict == Verdict::Crash,
+            });
+            set_aside_key = store.begin_run(previous, &mark).await?;
+            mark
+        };
+        Ok(Self {
+            store,
+            tracker: Tracker::new(),
+            saver: Saver::new(Policy::default()),
+            verdict,
+            set_aside_key,
+            own_origin: own_origin.into(),
+            stored_clean: mark.clean_exit,
+            mark,
+            closed_last: false,
+            last_saved_at: None,
+            last_commit_bytes: 0,
+            health: Health::default(),
+            notice,
+        })
+    }
+
+    /// Applies one browser event and says when to commit.
+    pub fn apply(&mut self, event: Event, now: Millis) -> Commit {
+        if self.closed_last {
+            // A window opened after the last one closed: a new session begins.
+            if matches!(event, Event::WindowOpened(_) | Event::TabCreated(_)) {
+                self.tracker.session.windows.clear();
+                self.closed_last = false;
+            } else {
+                return Commit::Nothing;
+            }
+        }
+        if let Event::WindowClosed { window_id } = event {
+            let s = &self.tracker.session;
+            if s.windows.len() == 1 && s.windows[0].id == window_id {
+                self.closed_last = true;
+                self.saver.note(Change::Structure, now);
+                return Commit::Now;
+            }
+        }
+        let change = self.tracker.apply(event);
+        self.saver.note(change, now);
+        match self.saver.deadline() {
+            Some(at) => Commit::At(at),
+            None => Commit::Nothing,
+        }
+    }
+
+    /// Commits the session if anything is pending. Returns bytes written.
+    pub async fn commit(&mut self, now: Millis) -> Result<usize, StoreError> {
+        if !self.saver.is_dirty() {
+            return Ok(0);
+        }
+        let session = privacy::scrub(&self.tracker.session, &self.own_origin);
+        let snapshot = Snapshot { taken_at: now, session: session.into_owned() };
+        self.mark.clean_exit = self.closed_last;
+        let mark = (self.mark.clean_exit != self.stored_clean).then_some(&self.mark);
+        match self.store.commit(&snapshot, mark).await {
+            Ok(bytes) => {
+                self.stored_clean = self.mark.clean_exit;
+                self.saver.committed(now);
+                self.last_saved_at = Some(now);
+                self.last_commit_bytes = bytes;
+                self.health.failing = None;
+                Ok(bytes)
+            }
+            Err(e) => {
+                let since = self.health.failing.as_ref().map_or(now, |(t, _)| *t);
+                self.health.failing = Some((since, e.to_string()));
+                Err(e)
+            }
+        }
+    }
+
+    /// The live session as last committed, for the restore page's "current".
+    pub async fn committed(&mut self) -> Result<Option<Snapshot>, StoreError> {
+        Ok(self.store.load_latest().await?.map(|l| l.snapshot))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{TabInfo, WindowInfo};
+    use crate::store::block_on;
+    use crate::store::memory::MemoryBackend;
+
+    const V: &str = "1.0";
+    const OWN: &str = "moz-extension://me/";
+
+    fn open_two_tabs(k: &mut Keeper<MemoryBackend>, now: Millis) {
+        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), now);
+        for (i, u) in ["https://a/", "https://b/"].iter().enumerate() {
+            k.apply(Event::TabCreated(TabInfo { id: i as i64, window_id: 1, index: i, url: (*u).into(), ..Default::default() }), now);
+        }
+    }
+
+    /// Keeps the storage across "browser runs".
+    fn restart(k: Keeper<MemoryBackend>, now: Millis, new_run: bool) -> Keeper<MemoryBackend> {
+        let backend = k.store.backend().clone();
+        block_on(Keeper::start(backend, V, OWN, now, new_run)).unwrap()
+    }
+
+    #[test]
+    fn first_run_then_crash_sets_the_session_aside_as_pending() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        assert_eq!(k.verdict, Verdict::FirstRun);
+        open_two_tabs(&mut k, 10);
+        block_on(k.commit(2000)).unwrap();
+        let k = restart(k, 5000, true);
+        assert_eq!(k.verdict, Verdict::Crash);
+        let aside = block_on(k.store.set_aside(k.set_aside_key.as_ref().unwrap())).unwrap();
+        assert!(aside.pending);
+        assert_eq!(aside.ended, Verdict::Crash);
+        assert_eq!(aside.snapshot.session.tab_count(), 2);
+    }
+
+    #[test]
+    fn closing_the_last_window_is_a_clean_exit_and_keeps_its_tabs() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        block_on(k.commit(2000)).unwrap();
+        // The browser removes the tabs of a closing window, then the window.
+        for id in 0..2 {
+            k.apply(Event::TabRemoved { tab_id: id, window_id: 1, window_closing: true }, 3000);
+        }
+        assert_eq!(k.apply(Event::WindowClosed { window_id: 1 }, 3000), Commit::Now);
+        block_on(k.commit(3000)).unwrap();
+        let k = restart(k, 9000, true);
+        assert_eq!(k.verdict, Verdict::CleanExit);
+        let aside = block_on(k.store.set_aside(k.set_aside_key.as_ref().unwrap())).unwrap();
+        assert!(!aside.pending);
+        assert_eq!(aside.snapshot.session.tab_count(), 2, "the last session stays reachable");
+    }
+
+    #[test]
+    fn a_window_reopened_after_the_last_closed_clears_the_clean_mark() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        k.apply(Event::WindowClosed { window_id: 1 }, 100);
+        block_on(k.commit(100)).unwrap();
+        k.apply(Event::WindowOpened(WindowInfo { id: 2, normal: true, ..Default::default() }), 200);
+        k.apply(Event::TabCreated(TabInfo { id: 9, window_id: 2, url: "https://c/".into(), ..Default::default() }), 200);
+        assert_eq!(k.session().tab_count(), 1);
+        block_on(k.commit(1200)).unwrap();
+        let k = restart(k, 9000, true);
+        assert_eq!(k.verdict, Verdict::Crash);
+    }
+
+    #[test]
+    fn a_woken_background_continues_without_verdict_or_set_aside() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        block_on(k.commit(2000)).unwrap();
+        let k = restart(k, 3000, false);
+        assert_eq!(k.verdict, Verdict::Continuing);
+        assert!(k.set_aside_key.is_none());
+        assert!(block_on(k.store.set_asides()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_update_is_not_a_crash() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), "0.9", OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        block_on(k.commit(2000)).unwrap();
+        let k = restart(k, 3000, true);
+        assert_eq!(k.verdict, Verdict::Updated);
+        let aside = block_on(k.store.set_aside(k.set_aside_key.as_ref().unwrap())).unwrap();
+        assert!(!aside.pending);
+    }
+
+    #[test]
+    fn own_pages_never_reach_storage() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        k.apply(Event::TabCreated(TabInfo { id: 7, window_id: 1, index: 2, url: format!("{OWN}www/restore.html"), ..Default::default() }), 20);
+        block_on(k.commit(2000)).unwrap();
+        let snap = block_on(k.committed()).unwrap().unwrap();
+        assert_eq!(snap.session.tab_count(), 2);
+    }
+}

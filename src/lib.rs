@@ -1,0 +1,18 @@
+//! Lifeboat's core: a crash-proof keeper of browser sessions.
+//!
+//! Everything here but `web` is plain Rust with no browser types, tested
+//! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
+
+pub mod codec;
+pub mod event;
+pub mod keeper;
+pub mod model;
+pub mod privacy;
+pub mod restore;
+pub mod saver;
+pub mod store;
+pub mod verdict;
+pub mod view;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,158 @@
+//! The session as Lifeboat keeps it: windows, their tabs, groups and containers.
+//! Plain data with no browser types; the edge maps browser objects onto it.
+//! A tab's index is its position in `Window::tabs`, so order cannot disagree
+//! with an index field.
+
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = u64;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub windows: Vec<Window>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WindowState {
+    #[default]
+    Normal,
+    Maximized,
+    Minimized,
+    Fullscreen,
+}
+
+impl WindowState {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "maximized" => Self::Maximized,
+            "minimized" => Self::Minimized,
+            "fullscreen" => Self::Fullscreen,
+            _ => Self::Normal,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Maximized => "maximized",
+            Self::Minimized => "minimized",
+            Self::Fullscreen => "fullscreen",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Geometry {
+    pub left: i32,
+    pub top: i32,
+    pub width: i32,
+    pub height: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Window {
+    /// The browser's id in the run that recorded it; meaningless after a restart.
+    pub id: i64,
+    pub state: WindowState,
+    pub geometry: Option<Geometry>,
+    pub focused: bool,
+    pub tabs: Vec<Tab>,
+    /// Chrome tab groups used by this window's tabs.
+    pub groups: Vec<TabGroup>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabGroup {
+    pub id: i64,
+    pub title: String,
+    pub color: String,
+    pub collapsed: bool,
+}
+
+/// A Firefox container (contextual identity).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Container {
+    pub cookie_store_id: String,
+    pub name: Option<String>,
+    pub color: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Tab {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub fav_icon_url: Option<String>,
+    pub pinned: bool,
+    pub active: bool,
+    pub muted: bool,
+    pub discarded: bool,
+    pub last_accessed: Option<Millis>,
+    /// Id of a `TabGroup` in the same window.
+    pub group: Option<i64>,
+    pub container: Option<Container>,
+    /// What the user typed into the page and where it was scrolled.
+    pub page: Option<PageState>,
+}
+
+/// Form fields and scroll of one page, collected by the content script.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageState {
+    /// The URL the state was collected on; restored only onto the same URL.
+    pub url: String,
+    pub scroll: Option<(i32, i32)>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// `#id`, `name=...` within a form, or a structural path.
+    pub key: String,
+    pub value: FieldValue,
+    /// The value was longer than the cap and was cut.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum FieldValue {
+    Text(String),
+    Checked(bool),
+    Selected(Vec<String>),
+    /// contenteditable: sanitised-as-text content.
+    Html(String),
+}
+
+impl Session {
+    pub fn tab_count(&self) -> usize {
+        self.windows.iter().map(|w| w.tabs.len()).sum()
+    }
+
+    pub fn window(&self, id: i64) -> Option<&Window> {
+        self.windows.iter().find(|w| w.id == id)
+    }
+
+    pub fn window_mut(&mut self, id: i64) -> Option<&mut Window> {
+        self.windows.iter_mut().find(|w| w.id == id)
+    }
+
+    /// Where a tab is: (window position, tab position).
+    pub fn find_tab(&self, tab_id: i64) -> Option<(usize, usize)> {
+        self.windows
+            .iter()
+            .enumerate()
+            .find_map(|(wi, w)| w.tabs.iter().position(|t| t.id == tab_id).map(|ti| (wi, ti)))
+    }
+
+    pub fn tab_mut(&mut self, tab_id: i64) -> Option<&mut Tab> {
+        let (wi, ti) = self.find_tab(tab_id)?;
+        Some(&mut self.windows[wi].tabs[ti])
+    }
+}
+
+impl Window {
+    /// Drops groups no tab refers to any more.
+    pub fn prune_groups(&mut self) {
+        let tabs = &self.tabs;
+        self.groups.retain(|g| tabs.iter().any(|t| t.group == Some(g.id)));
+    }
+}

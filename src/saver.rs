@@ -1,0 +1,128 @@
+//! When to commit (Firefox: SessionSaver). Pure policy over timestamps; the
+//! edge owns the timer and asks `deadline()` when to wake up.
+//!
+//! Policy: a tab or window change is committed once the burst it belongs to
+//! has been quiet for `settle` (coalescing a burst into one commit), and never
+//! later than `max_delay` after its first change, so a steady stream of
+//! changes is still durable within ~2 s. Typing settles longer: each commit
+//! costs a fixed few KB in Firefox's IndexedDB whatever its size, and a
+//! keystroke is cheaper to lose than a tab.
+
+use crate::event::Change;
+use crate::model::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub settle: Millis,
+    pub max_delay: Millis,
+    pub page_settle: Millis,
+    pub page_max_delay: Millis,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self { settle: 700, max_delay: 1_800, page_settle: 3_000, page_max_delay: 10_000 }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Saver {
+    pub policy: Policy,
+    /// Strongest uncommitted change, when its burst started and last moved.
+    pending: Option<(Change, Millis, Millis)>,
+}
+
+impl Saver {
+    pub fn new(policy: Policy) -> Self {
+        Self { policy, pending: None }
+    }
+
+    pub fn note(&mut self, change: Change, now: Millis) {
+        if change == Change::None {
+            return;
+        }
+        self.pending = Some(match self.pending {
+            None => (change, now, now),
+            Some((c, first, _)) => (c.max(change), first, now),
+        });
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// When the pending changes should be committed, if any are pending.
+    pub fn deadline(&self) -> Option<Millis> {
+        let (change, first, last) = self.pending?;
+        let (settle, max) = match change {
+            Change::Structure => (self.policy.settle, self.policy.max_delay),
+            _ => (self.policy.page_settle, self.policy.page_max_delay),
+        };
+        Some((last + settle).min(first + max))
+    }
+
+    pub fn is_due(&self, now: Millis) -> bool {
+        self.deadline().is_some_and(|d| now >= d)
+    }
+
+    /// The pending changes were committed (changes noted after `committed_upto`
+    /// stay pending: a commit does not swallow what arrived while it ran).
+    pub fn committed(&mut self, committed_upto: Millis) {
+        if let Some((_, _, last)) = self.pending {
+            if last <= committed_upto {
+                self.pending = None;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_is_one_commit_after_it_settles() {
+        let mut s = Saver::default();
+        s.note(Change::Structure, 1000);
+        s.note(Change::Structure, 1200);
+        s.note(Change::Structure, 1400);
+        assert_eq!(s.deadline(), Some(2100));
+        assert!(!s.is_due(2000));
+        assert!(s.is_due(2100));
+    }
+
+    #[test]
+    fn a_steady_stream_still_commits_within_max_delay() {
+        let mut s = Saver::default();
+        for t in (0..5000).step_by(300) {
+            s.note(Change::Structure, t);
+            if s.is_due(t) {
+                assert!(t <= 1800, "first commit came at {t}");
+                return;
+            }
+        }
+        panic!("never due");
+    }
+
+    #[test]
+    fn typing_waits_longer_but_a_tab_change_pulls_it_forward() {
+        let mut s = Saver::default();
+        s.note(Change::Page, 0);
+        assert_eq!(s.deadline(), Some(3000));
+        s.note(Change::Structure, 100);
+        assert_eq!(s.deadline(), Some(800));
+    }
+
+    #[test]
+    fn nothing_pending_after_commit_but_later_changes_stay() {
+        let mut s = Saver::default();
+        s.note(Change::None, 0);
+        assert!(!s.is_dirty());
+        s.note(Change::Structure, 10);
+        s.committed(10);
+        assert!(!s.is_dirty());
+        s.note(Change::Structure, 20);
+        s.committed(15);
+        assert!(s.is_dirty());
+    }
+}

@@ -1,0 +1,438 @@
+//! Durable records over a small key-value `Backend` (Firefox: SessionFile,
+//! SessionWriter). IndexedDB in the browser, memory or a faulty double in tests.
+//!
+//! Keys:
+//! - `ck/<gen>`: checkpoints, the whole session; the newest two are kept, so a
+//!   damaged newest one falls back to the previous good one.
+//! - `run`: the `RunMark` of the current run (see `verdict`).
+//! - `prev/<taken_at>`: a session set aside at the start of a browser run, with
+//!   how that run ended; crashes stay until the user deals with them.
+//!
+//! Every change is one atomic batch, and a new checkpoint is written before
+//! the one it supersedes is deleted, so an interrupted write leaves the last
+//! good state readable.
+
+use crate::codec::{self, DecodeError, Kind};
+use crate::model::{Millis, Session};
+use crate::verdict::{RunMark, Verdict};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Put(String, Vec<u8>),
+    Delete(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The storage refused or failed a read or write (quota, closed database…).
+    Backend(String),
+    /// A record is not there or is unreadable.
+    Record { key: String, error: DecodeError },
+    NotFound(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Backend(e) => write!(f, "storage failed: {e}"),
+            Self::Record { key, error } => write!(f, "stored record {key} is unusable: {error}"),
+            Self::NotFound(key) => write!(f, "nothing stored under {key}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The storage Lifeboat writes to. `commit` applies all of its operations or
+/// none (IndexedDB transactions do).
+#[allow(async_fn_in_trait)]
+pub trait Backend {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Keys starting with `prefix`, in ascending order.
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub taken_at: Millis,
+    pub session: Session,
+}
+
+/// A session kept aside at the start of a browser run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetAside {
+    pub snapshot: Snapshot,
+    pub ended: Verdict,
+    /// A crash the user has not restored or dismissed yet: never pruned.
+    pub pending: bool,
+}
+
+/// What `load_latest` found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latest {
+    pub snapshot: Snapshot,
+    /// Set when newer checkpoints were damaged and skipped.
+    pub notice: Option<String>,
+}
+
+/// How many set-aside sessions that are not pending crashes are kept.
+pub const KEEP_SET_ASIDE: usize = 10;
+
+const CHECKPOINT: &str = "ck/";
+const RUN: &str = "run";
+const SET_ASIDE: &str = "prev/";
+
+fn checkpoint_key(gen: u64) -> String {
+    format!("{CHECKPOINT}{gen:016x}")
+}
+
+fn gen_of(key: &str) -> Option<u64> {
+    u64::from_str_radix(key.strip_prefix(CHECKPOINT)?, 16).ok()
+}
+
+pub struct Store<B> {
+    backend: B,
+    /// Generation of the newest checkpoint key seen or written.
+    gen: u64,
+}
+
+impl<B: Backend> Store<B> {
+    pub fn new(backend: B) -> Self {
+        Self { backend, gen: 0 }
+    }
+
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// The newest checkpoint that reads back intact.
+    pub async fn load_latest(&mut self) -> Result<Option<Latest>, StoreError> {
+        let keys = self.backend.keys(CHECKPOINT).await?;
+        self.gen = keys.iter().filter_map(|k| gen_of(k)).max().unwrap_or(0).max(self.gen);
+        let mut skipped: Vec<(String, DecodeError)> = Vec::new();
+        for key in keys.iter().rev() {
+            let Some(bytes) = self.backend.get(key).await? else { continue };
+            match codec::decode::<Snapshot>(Kind::Checkpoint, &bytes) {
+                Ok(snapshot) => {
+                    let notice = skipped.first().map(|(_, e)| {
+                        format!("The latest snapshot was damaged ({e}); this is the previous good one.")
+                    });
+                    return Ok(Some(Latest { snapshot, notice }));
+                }
+                Err(e) => skipped.push((key.clone(), e)),
+            }
+        }
+        match skipped.into_iter().next() {
+            None => Ok(None),
+            Some((key, error)) => Err(StoreError::Record { key, error }),
+        }
+    }
+
+    /// Writes `snapshot` as the newest checkpoint, with `mark` in the same batch.
+    /// Returns the bytes written.
+    pub async fn commit(&mut self, snapshot: &Snapshot, mark: Option<&RunMark>) -> Result<usize, StoreError> {
+        let bytes = codec::encode(Kind::Checkpoint, snapshot);
+        let written = bytes.len();
+        let gen = self.gen + 1;
+        let mut ops = vec![Op::Put(checkpoint_key(gen), bytes)];
+        if let Some(mark) = mark {
+            let m = codec::encode(Kind::RunMark, mark);
+            ops.push(Op::Put(RUN.into(), m));
+        }
+        // Keep this one and the previous; older ones go, after the put above.
+        for key in self.backend.keys(CHECKPOINT).await? {
+            if gen_of(&key).is_some_and(|g| g + 1 < gen) {
+                ops.push(Op::Delete(key));
+            }
+        }
+        let total = ops.iter().map(|o| if let Op::Put(_, b) = o { b.len() } else { 0 }).sum::<usize>();
+        self.backend.commit(ops).await?;
+        self.gen = gen;
+        debug_assert!(total >= written);
+        Ok(total)
+    }
+
+    /// The last run's mark. A damaged mark reads as "did not end cleanly":
+    /// offering a restore that was not needed beats losing one.
+    pub async fn run_mark(&self, version: &str) -> Result<Option<RunMark>, StoreError> {
+        let Some(bytes) = self.backend.get(RUN).await? else { return Ok(None) };
+        Ok(Some(codec::decode(Kind::RunMark, &bytes).unwrap_or(RunMark {
+            started_at: 0,
+            version: version.into(),
+            clean_exit: false,
+        })))
+    }
+
+    /// Starts a browser run: sets `previous` aside (if any) and writes `mark`,
+    /// in one batch, before anything of the new run may be written.
+    pub async fn begin_run(&mut self, previous: Option<SetAside>, mark: &RunMark) -> Result<Option<String>, StoreError> {
+        let mut ops = vec![Op::Put(RUN.into(), codec::encode(Kind::RunMark, mark))];
+        let key = previous.as_ref().map(|p| format!("{SET_ASIDE}{:016x}", p.snapshot.taken_at));
+        if let (Some(p), Some(k)) = (&previous, &key) {
+            ops.push(Op::Put(k.clone(), codec::encode(Kind::Checkpoint, p)));
+        }
+        ops.extend(self.prune_ops(key.as_deref()).await?);
+        self.backend.commit(ops).await?;
+        Ok(key)
+    }
+
+    /// Deletes the oldest non-pending set-asides beyond `KEEP_SET_ASIDE`.
+    async fn prune_ops(&self, adding: Option<&str>) -> Result<Vec<Op>, StoreError> {
+        let mut keep = usize::from(adding.is_some());
+        let mut ops = Vec::new();
+        for (key, entry) in self.set_asides().await?.into_iter() {
+            let pending = entry.as_ref().is_ok_and(|e| e.pending);
+            if Some(key.as_str()) == adding {
+                continue;
+            }
+            if pending || keep < KEEP_SET_ASIDE {
+                keep += usize::from(!pending);
+            } else {
+                ops.push(Op::Delete(key));
+            }
+        }
+        Ok(ops)
+    }
+
+    /// Set-aside sessions, newest first; unreadable ones are listed with their error.
+    pub async fn set_asides(&self) -> Result<Vec<(String, Result<SetAside, DecodeError>)>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.backend.keys(SET_ASIDE).await?.into_iter().rev() {
+            if let Some(bytes) = self.backend.get(&key).await? {
+                out.push((key, codec::decode::<SetAside>(Kind::Checkpoint, &bytes)));
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn set_aside(&self, key: &str) -> Result<SetAside, StoreError> {
+        if !key.starts_with(SET_ASIDE) {
+            return Err(StoreError::NotFound(key.into()));
+        }
+        let bytes = self.backend.get(key).await?.ok_or_else(|| StoreError::NotFound(key.into()))?;
+        codec::decode(Kind::Checkpoint, &bytes).map_err(|error| StoreError::Record { key: key.into(), error })
+    }
+
+    /// The user restored or dismissed a set-aside crash: it may now be pruned.
+    pub async fn settle(&self, key: &str) -> Result<(), StoreError> {
+        let mut entry = self.set_aside(key).await?;
+        if !entry.pending {
+            return Ok(());
+        }
+        entry.pending = false;
+        self.backend.commit(vec![Op::Put(key.into(), codec::encode(Kind::Checkpoint, &entry))]).await
+    }
+}
+
+/// Runs a future that never waits (the memory backends), for native tests and
+/// tools. Panics if the future is actually pending.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match f.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("block_on: future is pending; only synchronous backends are supported"),
+    }
+}
+
+pub mod memory {
+    //! In-memory backends: a plain one, and one that fails or tears writes on command.
+    use super::*;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    #[derive(Debug, Default, Clone)]
+    pub struct MemoryBackend {
+        pub data: RefCell<BTreeMap<String, Vec<u8>>>,
+        /// Bytes put, summed over all commits.
+        pub bytes_written: RefCell<usize>,
+        pub commits: RefCell<usize>,
+    }
+
+    impl Backend for MemoryBackend {
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self.data.borrow().get(key).cloned())
+        }
+        async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+            Ok(self.data.borrow().range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect())
+        }
+        async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+            let mut data = self.data.borrow_mut();
+            *self.commits.borrow_mut() += 1;
+            for op in ops {
+                match op {
+                    Op::Put(k, v) => {
+                        *self.bytes_written.borrow_mut() += v.len();
+                        data.insert(k, v);
+                    }
+                    Op::Delete(k) => {
+                        data.remove(&k);
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// What the next commit of a `FaultyBackend` does.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Fault {
+        /// Works normally.
+        None,
+        /// Refuses the whole commit (quota exceeded, database closed).
+        Refuse,
+        /// Applies the first `ops` operations, the last of them a put cut to
+        /// `keep` bytes; then "the power goes": later commits fail too.
+        Tear { ops: usize, keep: usize },
+    }
+
+    #[derive(Debug, Default)]
+    pub struct FaultyBackend {
+        pub inner: MemoryBackend,
+        pub fault: RefCell<Option<Fault>>,
+        pub dead: RefCell<bool>,
+    }
+
+    impl FaultyBackend {
+        pub fn fail_next(&self, fault: Fault) {
+            *self.fault.borrow_mut() = Some(fault);
+        }
+        /// The machine comes back: writes work again.
+        pub fn revive(&self) {
+            *self.dead.borrow_mut() = false;
+            *self.fault.borrow_mut() = None;
+        }
+    }
+
+    impl Backend for FaultyBackend {
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.get(key).await
+        }
+        async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+            self.inner.keys(prefix).await
+        }
+        async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+            if *self.dead.borrow() {
+                return Err(StoreError::Backend("storage is gone".into()));
+            }
+            match self.fault.borrow_mut().take().unwrap_or(Fault::None) {
+                Fault::None => self.inner.commit(ops).await,
+                Fault::Refuse => Err(StoreError::Backend("QuotaExceededError".into())),
+                Fault::Tear { ops: n, keep } => {
+                    let mut applied: Vec<Op> = ops.into_iter().take(n).collect();
+                    if let Some(Op::Put(_, v)) = applied.last_mut() {
+                        v.truncate(keep);
+                    }
+                    self.inner.commit(applied).await?;
+                    *self.dead.borrow_mut() = true;
+                    Err(StoreError::Backend("interrupted".into()))
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::memory::*;
+    use super::*;
+    use crate::model::{Tab, Window};
+
+    fn snap(t: Millis, n: usize) -> Snapshot {
+        let tabs = (0..n).map(|i| Tab { id: i as i64, url: format!("https://e.org/{t}/{i}"), ..Default::default() }).collect();
+        Snapshot { taken_at: t, session: Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] } }
+    }
+
+    fn mark(clean: bool) -> RunMark {
+        RunMark { started_at: 1, version: "1".into(), clean_exit: clean }
+    }
+
+    #[test]
+    fn keeps_latest_and_previous_only() {
+        let mut s = Store::new(MemoryBackend::default());
+        for t in 1..=5 {
+            block_on(s.commit(&snap(t, 3), None)).unwrap();
+        }
+        assert_eq!(block_on(s.backend().keys("ck/")).unwrap().len(), 2);
+        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(5, 3));
+    }
+
+    #[test]
+    fn damaged_latest_falls_back_to_previous_with_notice() {
+        let mut s = Store::new(MemoryBackend::default());
+        block_on(s.commit(&snap(1, 3), None)).unwrap();
+        block_on(s.commit(&snap(2, 3), None)).unwrap();
+        let key = block_on(s.backend().keys("ck/")).unwrap().pop().unwrap();
+        s.backend().data.borrow_mut().get_mut(&key).unwrap()[30] ^= 0x40;
+        let latest = block_on(s.load_latest()).unwrap().unwrap();
+        assert_eq!(latest.snapshot, snap(1, 3));
+        assert!(latest.notice.unwrap().contains("damaged"));
+        // The next commit goes above the damaged generation, not over it.
+        block_on(s.commit(&snap(3, 3), None)).unwrap();
+        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(3, 3));
+    }
+
+    /// Interrupt the commit of snapshot 3 after every operation and at every
+    /// byte of the record being written: what loads is snapshot 2 or 3, whole.
+    #[test]
+    fn an_interrupted_write_at_any_point_leaves_a_restorable_state() {
+        let record_len = codec::encode(Kind::Checkpoint, &snap(3, 4)).len();
+        for ops in 0..=3 {
+            for keep in (0..=record_len).step_by(7).chain([record_len]) {
+                let mut s = Store::new(FaultyBackend::default());
+                block_on(s.commit(&snap(1, 4), Some(&mark(false)))).unwrap();
+                block_on(s.commit(&snap(2, 4), None)).unwrap();
+                s.backend().fail_next(Fault::Tear { ops, keep });
+                assert!(block_on(s.commit(&snap(3, 4), Some(&mark(true)))).is_err());
+                // Restart on the same storage.
+                s.backend().revive();
+                let data = std::mem::take(&mut *s.backend().inner.data.borrow_mut());
+                let mut reopened = Store::new(MemoryBackend { data: data.into(), ..Default::default() });
+                let got = block_on(reopened.load_latest()).unwrap().unwrap().snapshot;
+                assert!(got == snap(2, 4) || got == snap(3, 4), "ops={ops} keep={keep}: {got:?}");
+                assert!(block_on(reopened.run_mark("1")).unwrap().is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn a_refused_commit_changes_nothing() {
+        let mut s = Store::new(FaultyBackend::default());
+        block_on(s.commit(&snap(1, 2), None)).unwrap();
+        s.backend().fail_next(Fault::Refuse);
+        assert!(matches!(block_on(s.commit(&snap(2, 2), None)), Err(StoreError::Backend(_))));
+        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(1, 2));
+        block_on(s.commit(&snap(3, 2), None)).unwrap();
+        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(3, 2));
+    }
+
+    #[test]
+    fn nothing_readable_is_an_error_not_an_empty_store() {
+        let mut s = Store::new(MemoryBackend::default());
+        s.backend().data.borrow_mut().insert("ck/0000000000000001".into(), b"garbage".to_vec());
+        assert!(matches!(block_on(s.load_latest()), Err(StoreError::Record { .. })));
+    }
+
+    #[test]
+    fn set_asides_keep_pending_crashes_beyond_the_limit() {
+        let mut s = Store::new(MemoryBackend::default());
+        let crash = SetAside { snapshot: snap(1, 2), ended: Verdict::Crash, pending: true };
+        block_on(s.begin_run(Some(crash), &mark(false))).unwrap();
+        for t in 2..30 {
+            let clean = SetAside { snapshot: snap(t, 2), ended: Verdict::CleanExit, pending: false };
+            block_on(s.begin_run(Some(clean), &mark(false))).unwrap();
+        }
+        let all = block_on(s.set_asides()).unwrap();
+        assert_eq!(all.len(), KEEP_SET_ASIDE + 1);
+        assert_eq!(all[0].1.as_ref().unwrap().snapshot.taken_at, 29, "newest first");
+        assert!(all.iter().any(|(_, e)| e.as_ref().unwrap().pending));
+        // Once settled, the crash is pruned like any other.
+        let key = all.last().unwrap().0.clone();
+        block_on(s.settle(&key)).unwrap();
+        block_on(s.begin_run(Some(SetAside { snapshot: snap(40, 1), ended: Verdict::CleanExit, pending: false }), &mark(false))).unwrap();
+        assert!(block_on(s.set_asides()).unwrap().iter().all(|(_, e)| !e.as_ref().unwrap().pending));
+    }
+}

@@ -1,0 +1,223 @@
+//! Answers to the extension pages, shaped as docs/PROTOCOL.md says. The
+//! pages render these and decide nothing.
+
+use crate::keeper::Keeper;
+use crate::model::{Container, FieldValue, Millis, Session};
+use crate::restore::{self, Plan, Selection, Status};
+use crate::store::{Backend, Snapshot, StoreError};
+use crate::verdict::Verdict;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// Source id of the live session as last committed.
+pub const CURRENT: &str = "current";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceView {
+    pub id: String,
+    pub kind: &'static str,
+    pub label: String,
+    pub taken_at: Option<Millis>,
+    pub windows: usize,
+    pub tabs: usize,
+    pub pending: bool,
+    pub notice: Option<String>,
+}
+
+/// A request from a page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Request {
+    Overview,
+    Status,
+    Plan { source: String },
+    Restore { source: String, select: SelectView },
+    Dismiss { source: String },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum SelectView {
+    Word(String),
+    Some(Vec<WindowSelect>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WindowSelect {
+    pub window: usize,
+    pub tabs: Vec<usize>,
+}
+
+impl SelectView {
+    pub fn to_selection(&self) -> Selection {
+        match self {
+            Self::Word(_) => Selection::All,
+            Self::Some(v) => Selection::Some(v.iter().map(|w| (w.window, w.tabs.clone())).collect()),
+        }
+    }
+}
+
+fn ended_kind(v: Verdict) -> (&'static str, &'static str) {
+    match v {
+        Verdict::Crash => ("crash", "Session that was open when the browser crashed"),
+        Verdict::CleanExit => ("clean", "Session from the last time the browser was closed"),
+        Verdict::Updated => ("updated", "Session from before Lifeboat was updated"),
+        Verdict::FirstRun | Verdict::Continuing => ("clean", "Earlier session"),
+    }
+}
+
+fn counts(s: &Session) -> (usize, usize) {
+    (s.windows.len(), s.tab_count())
+}
+
+pub fn autosave_json<B>(k: &Keeper<B>) -> Value {
+    match &k.health.failing {
+        None => json!({ "ok": true, "problem": null, "since": null }),
+        Some((since, why)) => json!({ "ok": false, "problem": why, "since": since }),
+    }
+}
+
+/// Every source the user can restore from, newest first; pending crashes first.
+pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, StoreError> {
+    let mut out = Vec::new();
+    for (key, entry) in k.store.set_asides().await? {
+        match entry {
+            Ok(a) => {
+                let (kind, label) = ended_kind(a.ended);
+                let (windows, tabs) = counts(&a.snapshot.session);
+                out.push(SourceView { id: key, kind, label: label.into(), taken_at: Some(a.snapshot.taken_at), windows, tabs, pending: a.pending, notice: None });
+            }
+            Err(e) => out.push(SourceView {
+                id: key,
+                kind: "clean",
+                label: "Earlier session (unreadable)".into(),
+                taken_at: None,
+                windows: 0,
+                tabs: 0,
+                pending: false,
+                notice: Some(format!("This saved session is damaged and cannot be restored: {e}.")),
+            }),
+        }
+    }
+    // The one set aside at this run's start carries the store's notice, if any.
+    if let (Some(key), Some(notice)) = (&k.set_aside_key, &k.notice) {
+        if let Some(s) = out.iter_mut().find(|s| &s.id == key) {
+            s.notice = Some(notice.clone());
+        }
+    }
+    if let Some(snap) = k.committed().await? {
+        let (windows, tabs) = counts(&snap.session);
+        out.push(SourceView { id: CURRENT.into(), kind: "current", label: "Current session (last autosave)".into(), taken_at: Some(snap.taken_at), windows, tabs, pending: false, notice: None });
+    }
+    out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
+    Ok(out)
+}
+
+pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError> {
+    let sources = sources(k).await?;
+    Ok(json!({
+        "verdict": k.verdict.as_str(),
+        "lastSavedAt": k.last_saved_at,
+        "autosave": autosave_json(k),
+        "sources": sources,
+    }))
+}
+
+pub fn status<B>(k: &Keeper<B>) -> Value {
+    let (windows, tabs) = counts(k.session());
+    json!({ "lastSavedAt": k.last_saved_at, "windows": windows, "tabs": tabs, "autosave": autosave_json(k) })
+}
+
+/// The snapshot behind a source id.
+pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
+    if id == CURRENT {
+        return k.committed().await?.ok_or_else(|| StoreError::NotFound(id.into()));
+    }
+    Ok(k.store.set_aside(id).await?.snapshot)
+}
+
+pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
+    let windows: Vec<Value> = plan
+        .windows
+        .iter()
+        .map(|w| {
+            let tabs: Vec<Value> = w
+                .tabs
+                .iter()
+                .map(|p| {
+                    let (status, reason) = match &p.status {
+                        Status::Restore => ("restore", None),
+                        Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
+                        Status::Blocked(r) => ("blocked", Some(r.clone())),
+                    };
+                    let typed = p.tab.page.as_ref().map_or(0, |pg| pg.fields.iter().filter(|f| !matches!(f.value, FieldValue::Checked(false))).count());
+                    json!({
+                        "url": p.tab.url,
+                        "title": p.tab.title,
+                        "favIconUrl": p.tab.fav_icon_url.as_ref().filter(|u| u.starts_with("data:")),
+                        "pinned": p.tab.pinned,
+                        "active": p.tab.active,
+                        "group": p.group.as_ref().map(|g| json!({ "title": g.title, "color": g.color })),
+                        "container": p.container,
+                        "typedFields": typed,
+                        "status": status,
+                        "reason": reason,
+                    })
+                })
+                .collect();
+            json!({ "state": w.state.as_str(), "tabs": tabs })
+        })
+        .collect();
+    json!({ "source": source, "windows": windows, "notices": plan.notices })
+}
+
+/// Plans restoring source `id` against what is open now.
+pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open_urls: &[String], containers: Option<&[Container]>) -> Result<(SourceView, Plan), StoreError> {
+    let snap = load_source(k, id).await?;
+    let src = sources(k).await?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(id.into()))?;
+    Ok((src, restore::plan(&snap.session, open_urls, containers)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, TabInfo, WindowInfo};
+    use crate::store::block_on;
+    use crate::store::memory::MemoryBackend;
+
+    #[test]
+    fn requests_parse() {
+        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"prev/1","select":"all"}"#).unwrap();
+        assert!(matches!(r, Request::Restore { select: SelectView::Word(_), .. }));
+        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"x","select":[{"window":0,"tabs":[1,2]}]}"#).unwrap();
+        let Request::Restore { select, .. } = r else { panic!() };
+        assert_eq!(select.to_selection(), Selection::Some(vec![(0, vec![1, 2])]));
+        assert!(serde_json::from_str::<Request>(r#"{"type":"nope"}"#).is_err());
+    }
+
+    #[test]
+    fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
+        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), 0);
+        for (i, u) in ["https://a/", "about:config"].iter().enumerate() {
+            k.apply(Event::TabCreated(TabInfo { id: i as i64, window_id: 1, index: i, url: (*u).into(), ..Default::default() }), 0);
+        }
+        block_on(k.commit(1000)).unwrap();
+        let mut k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), 5000);
+        k.apply(Event::TabCreated(TabInfo { id: 3, window_id: 1, url: "https://z/".into(), ..Default::default() }), 5000);
+        block_on(k.commit(6000)).unwrap();
+        let o = block_on(overview(&mut k)).unwrap();
+        assert_eq!(o["verdict"], "crash");
+        assert_eq!(o["sources"][0]["kind"], "crash");
+        assert_eq!(o["sources"][0]["pending"], true);
+        assert_eq!(o["sources"][0]["tabs"], 2);
+        assert_eq!(o["sources"][1]["kind"], "current");
+        let id = o["sources"][0]["id"].as_str().unwrap().to_string();
+        let (src, p) = block_on(plan(&mut k, &id, &["https://a/".into()], None)).unwrap();
+        let j = plan_json(&src, &p);
+        assert_eq!(j["windows"][0]["tabs"][0]["status"], "already_open");
+        assert_eq!(j["windows"][0]["tabs"][1]["status"], "blocked");
+    }
+}
