@@ -53,12 +53,18 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// Shorter than a header, or shorter than its header says.
-    Truncated { have: usize, need: usize },
+    Truncated {
+        have: usize,
+        need: usize,
+    },
     /// Not a Lifeboat record at all.
     BadMagic,
     /// Written by a newer Lifeboat than this one.
     UnsupportedVersion(u16),
-    WrongKind { expected: u8, found: u8 },
+    WrongKind {
+        expected: u8,
+        found: u8,
+    },
     TooLarge(u64),
     /// The bytes were changed after they were written (torn write, disk fault).
     ChecksumMismatch,
@@ -127,7 +133,10 @@ pub fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
         if bytes.len() >= 4 && bytes[0..4] != MAGIC {
             return Err(DecodeError::BadMagic);
         }
-        return Err(DecodeError::Truncated { have: bytes.len(), need: HEADER_LEN });
+        return Err(DecodeError::Truncated {
+            have: bytes.len(),
+            need: HEADER_LEN,
+        });
     }
     if bytes[0..4] != MAGIC {
         return Err(DecodeError::BadMagic);
@@ -138,7 +147,10 @@ pub fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
     let crc = u32::from_le_bytes(bytes[16..20].try_into().unwrap());
     let have = bytes.len() - HEADER_LEN;
     if have < packed_len {
-        return Err(DecodeError::Truncated { have: bytes.len(), need: HEADER_LEN + packed_len });
+        return Err(DecodeError::Truncated {
+            have: bytes.len(),
+            need: HEADER_LEN + packed_len,
+        });
     }
     if have > packed_len || checksum(&bytes[0..16], &bytes[HEADER_LEN..]) != crc {
         return Err(DecodeError::ChecksumMismatch);
@@ -150,14 +162,22 @@ pub fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
         return Err(DecodeError::TooLarge(raw_len as u64));
     }
     let kind = Kind::from_u8(bytes[6]).ok_or(DecodeError::WrongKind { expected: 0, found: bytes[6] })?;
-    Ok(Header { version, kind, raw_len, packed_len })
+    Ok(Header {
+        version,
+        kind,
+        raw_len,
+        packed_len,
+    })
 }
 
 /// Checks and decompresses a record of `kind`, returning its raw payload.
 pub fn open(kind: Kind, bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
     let h = header(bytes)?;
     if h.kind != kind {
-        return Err(DecodeError::WrongKind { expected: kind as u8, found: h.kind as u8 });
+        return Err(DecodeError::WrongKind {
+            expected: kind as u8,
+            found: h.kind as u8,
+        });
     }
     // LZ4 expands at most ~255x: a tiny payload claiming a huge size is a lie.
     if h.raw_len > h.packed_len.saturating_mul(255).saturating_add(16) {
@@ -183,9 +203,20 @@ mod tests {
 
     fn sample() -> Session {
         let tabs = (0..20)
-            .map(|i| Tab { id: i, url: format!("https://example.org/page/{i}"), title: format!("Page {i}"), ..Default::default() })
+            .map(|i| Tab {
+                id: i,
+                url: format!("https://example.org/page/{i}"),
+                title: format!("Page {i}"),
+                ..Default::default()
+            })
             .collect();
-        Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] }
+        Session {
+            windows: vec![Window {
+                id: 1,
+                tabs,
+                ..Default::default()
+            }],
+        }
     }
 
     #[test]
@@ -220,7 +251,10 @@ mod tests {
 
     #[test]
     fn foreign_and_wrong_kind() {
-        assert_eq!(decode::<Session>(Kind::Checkpoint, b"{\"windows\":[]}xxxxxxxxxxxxxx"), Err(DecodeError::BadMagic));
+        assert_eq!(
+            decode::<Session>(Kind::Checkpoint, b"{\"windows\":[]}xxxxxxxxxxxxxx"),
+            Err(DecodeError::BadMagic)
+        );
         let bytes = encode(Kind::RunMark, &1u32);
         assert!(matches!(decode::<Session>(Kind::Checkpoint, &bytes), Err(DecodeError::WrongKind { .. })));
     }
@@ -234,7 +268,10 @@ mod tests {
             bytes[8..12].copy_from_slice(&claim.to_le_bytes());
             let crc = checksum(&bytes[0..16], &bytes[HEADER_LEN..]);
             bytes[16..20].copy_from_slice(&crc.to_le_bytes());
-            assert!(matches!(decode::<Session>(Kind::Checkpoint, &bytes), Err(DecodeError::TooLarge(_))), "claim {claim}");
+            assert!(
+                matches!(decode::<Session>(Kind::Checkpoint, &bytes), Err(DecodeError::TooLarge(_))),
+                "claim {claim}"
+            );
         }
         // Claims a little more than it holds: decompression fails cleanly.
         let mut bytes = encode(Kind::Checkpoint, &sample());

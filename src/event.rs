@@ -49,22 +49,51 @@ pub enum Event {
     WindowOpened(WindowInfo),
     /// State or geometry changed (the edge re-reads the window).
     WindowChanged(WindowInfo),
-    WindowClosed { window_id: i64 },
+    WindowClosed {
+        window_id: i64,
+    },
     /// `None`: focus left the browser.
-    WindowFocused { window_id: Option<i64> },
+    WindowFocused {
+        window_id: Option<i64>,
+    },
     TabCreated(TabInfo),
     /// The full tab after a change.
     TabUpdated(TabInfo),
-    TabMoved { tab_id: i64, window_id: i64, to_index: usize },
-    TabActivated { tab_id: i64, window_id: i64 },
-    TabRemoved { tab_id: i64, window_id: i64, window_closing: bool },
-    TabDetached { tab_id: i64 },
-    TabAttached { tab_id: i64, window_id: i64, index: usize },
+    TabMoved {
+        tab_id: i64,
+        window_id: i64,
+        to_index: usize,
+    },
+    TabActivated {
+        tab_id: i64,
+        window_id: i64,
+    },
+    TabRemoved {
+        tab_id: i64,
+        window_id: i64,
+        window_closing: bool,
+    },
+    TabDetached {
+        tab_id: i64,
+    },
+    TabAttached {
+        tab_id: i64,
+        window_id: i64,
+        index: usize,
+    },
     /// Prerendering swapped one tab id for another.
-    TabReplaced { added: i64, removed: i64 },
+    TabReplaced {
+        added: i64,
+        removed: i64,
+    },
     GroupChanged(GroupInfo),
-    GroupRemoved { group_id: i64 },
-    PageChanged { tab_id: i64, page: PageState },
+    GroupRemoved {
+        group_id: i64,
+    },
+    PageChanged {
+        tab_id: i64,
+        page: PageState,
+    },
 }
 
 /// What an event did to the model, for the saver's commit policy.
@@ -133,7 +162,11 @@ impl Tracker {
                 self.ignored_windows.retain(|&id| id != window_id);
                 let before = self.session.windows.len();
                 self.session.windows.retain(|w| w.id != window_id);
-                if self.session.windows.len() != before { Change::Structure } else { Change::None }
+                if self.session.windows.len() != before {
+                    Change::Structure
+                } else {
+                    Change::None
+                }
             }
             Event::WindowFocused { window_id } => {
                 let mut changed = false;
@@ -150,11 +183,17 @@ impl Tracker {
             Event::TabUpdated(info) => self.upsert_tab(info),
             Event::TabMoved { tab_id, window_id, to_index } => {
                 let Some(w) = self.session.window_mut(window_id) else { return Change::None };
-                let Some(from) = w.tabs.iter().position(|t| t.id == tab_id) else { return Change::None };
+                let Some(from) = w.tabs.iter().position(|t| t.id == tab_id) else {
+                    return Change::None;
+                };
                 let tab = w.tabs.remove(from);
                 let to = to_index.min(w.tabs.len());
                 w.tabs.insert(to, tab);
-                if from == to { Change::None } else { Change::Structure }
+                if from == to {
+                    Change::None
+                } else {
+                    Change::Structure
+                }
             }
             Event::TabActivated { tab_id, window_id } => {
                 let Some(w) = self.session.window_mut(window_id) else { return Change::None };
@@ -164,9 +203,17 @@ impl Tracker {
                     changed |= t.active != a;
                     t.active = a;
                 }
-                if changed { Change::Structure } else { Change::None }
+                if changed {
+                    Change::Structure
+                } else {
+                    Change::None
+                }
             }
-            Event::TabRemoved { tab_id, window_id: _, window_closing } => {
+            Event::TabRemoved {
+                tab_id,
+                window_id: _,
+                window_closing,
+            } => {
                 // A closing window keeps its tabs until WindowClosed: if it is the
                 // last window, the session as the user left it is what must be kept.
                 if window_closing {
@@ -182,7 +229,9 @@ impl Tracker {
                 None => Change::None,
             },
             Event::TabAttached { tab_id, window_id, index } => {
-                let Some(pos) = self.detached.iter().position(|t| t.id == tab_id) else { return Change::None };
+                let Some(pos) = self.detached.iter().position(|t| t.id == tab_id) else {
+                    return Change::None;
+                };
                 let mut tab = self.detached.remove(pos);
                 let Some(w) = self.session.window_mut(window_id) else { return Change::None };
                 // A group does not follow its tab into another window.
@@ -200,7 +249,12 @@ impl Tracker {
             },
             Event::GroupChanged(g) => {
                 let Some(w) = self.session.window_mut(g.window_id) else { return Change::None };
-                let group = TabGroup { id: g.id, title: g.title, color: g.color, collapsed: g.collapsed };
+                let group = TabGroup {
+                    id: g.id,
+                    title: g.title,
+                    color: g.color,
+                    collapsed: g.collapsed,
+                };
                 match w.groups.iter_mut().find(|x| x.id == g.id) {
                     Some(x) if *x == group => Change::None,
                     Some(x) => {
@@ -225,7 +279,11 @@ impl Tracker {
                         }
                     }
                 }
-                if changed { Change::Structure } else { Change::None }
+                if changed {
+                    Change::Structure
+                } else {
+                    Change::None
+                }
             }
             Event::PageChanged { tab_id, page } => match self.session.tab_mut(tab_id) {
                 Some(t) if t.page.as_ref() != Some(&page) => {
@@ -251,7 +309,10 @@ impl Tracker {
         }
         if self.session.window(info.window_id).is_none() {
             // Tab events can arrive before their window's: make the window now.
-            self.session.windows.push(Window { id: info.window_id, ..Window::default() });
+            self.session.windows.push(Window {
+                id: info.window_id,
+                ..Window::default()
+            });
         }
         let group = info.group_id.filter(|&g| g >= 0);
         let existing = self.session.find_tab(info.id);
@@ -313,10 +374,21 @@ mod tests {
     use super::*;
 
     fn tab(id: i64, window_id: i64, index: usize, url: &str) -> TabInfo {
-        TabInfo { id, window_id, index, url: url.into(), title: format!("t{id}"), ..Default::default() }
+        TabInfo {
+            id,
+            window_id,
+            index,
+            url: url.into(),
+            title: format!("t{id}"),
+            ..Default::default()
+        }
     }
     fn win(id: i64) -> WindowInfo {
-        WindowInfo { id, normal: true, ..Default::default() }
+        WindowInfo {
+            id,
+            normal: true,
+            ..Default::default()
+        }
     }
     fn urls(t: &Tracker, w: usize) -> Vec<&str> {
         t.session.windows[w].tabs.iter().map(|t| t.url.as_str()).collect()
@@ -330,11 +402,19 @@ mod tests {
             assert_eq!(t.apply(Event::TabCreated(tab(i as i64 + 10, 1, i, u))), Change::Structure);
         }
         assert_eq!(urls(&t, 0), ["a", "b", "c"]);
-        t.apply(Event::TabMoved { tab_id: 10, window_id: 1, to_index: 2 });
+        t.apply(Event::TabMoved {
+            tab_id: 10,
+            window_id: 1,
+            to_index: 2,
+        });
         assert_eq!(urls(&t, 0), ["b", "c", "a"]);
         t.apply(Event::TabCreated(tab(13, 1, 1, "d")));
         assert_eq!(urls(&t, 0), ["b", "d", "c", "a"]);
-        t.apply(Event::TabRemoved { tab_id: 11, window_id: 1, window_closing: false });
+        t.apply(Event::TabRemoved {
+            tab_id: 11,
+            window_id: 1,
+            window_closing: false,
+        });
         assert_eq!(urls(&t, 0), ["d", "c", "a"]);
     }
 
@@ -350,8 +430,17 @@ mod tests {
     #[test]
     fn private_and_popup_windows_are_never_recorded() {
         let mut t = Tracker::new();
-        t.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, private: true, ..Default::default() }));
-        t.apply(Event::WindowOpened(WindowInfo { id: 2, normal: false, ..Default::default() }));
+        t.apply(Event::WindowOpened(WindowInfo {
+            id: 1,
+            normal: true,
+            private: true,
+            ..Default::default()
+        }));
+        t.apply(Event::WindowOpened(WindowInfo {
+            id: 2,
+            normal: false,
+            ..Default::default()
+        }));
         assert_eq!(t.apply(Event::TabCreated(tab(1, 1, 0, "https://secret/"))), Change::None);
         assert_eq!(t.apply(Event::TabCreated(tab(2, 2, 0, "https://popup/"))), Change::None);
         let mut p = tab(3, 3, 0, "https://p/");
@@ -365,7 +454,14 @@ mod tests {
         let mut t = Tracker::new();
         t.apply(Event::WindowOpened(win(1)));
         t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
-        assert_eq!(t.apply(Event::TabRemoved { tab_id: 1, window_id: 1, window_closing: true }), Change::None);
+        assert_eq!(
+            t.apply(Event::TabRemoved {
+                tab_id: 1,
+                window_id: 1,
+                window_closing: true
+            }),
+            Change::None
+        );
         assert_eq!(t.session.tab_count(), 1);
         assert_eq!(t.apply(Event::WindowClosed { window_id: 1 }), Change::Structure);
         assert!(t.session.windows.is_empty());
@@ -379,7 +475,11 @@ mod tests {
         t.apply(Event::TabCreated(tab(1, 1, 0, "a")));
         t.apply(Event::TabCreated(tab(2, 2, 0, "b")));
         t.apply(Event::TabDetached { tab_id: 1 });
-        t.apply(Event::TabAttached { tab_id: 1, window_id: 2, index: 0 });
+        t.apply(Event::TabAttached {
+            tab_id: 1,
+            window_id: 2,
+            index: 0,
+        });
         assert!(t.session.windows[0].tabs.is_empty());
         assert_eq!(urls(&t, 1), ["a", "b"]);
     }
@@ -391,7 +491,13 @@ mod tests {
         let mut a = tab(1, 1, 0, "a");
         a.group_id = Some(7);
         t.apply(Event::TabCreated(a.clone()));
-        t.apply(Event::GroupChanged(GroupInfo { id: 7, window_id: 1, title: "Trip".into(), color: "blue".into(), collapsed: false }));
+        t.apply(Event::GroupChanged(GroupInfo {
+            id: 7,
+            window_id: 1,
+            title: "Trip".into(),
+            color: "blue".into(),
+            collapsed: false,
+        }));
         assert_eq!(t.session.windows[0].groups[0].title, "Trip");
         a.group_id = Some(-1);
         t.apply(Event::TabUpdated(a));
@@ -406,7 +512,11 @@ mod tests {
         t.apply(Event::TabCreated(tab(2, 1, 1, "b")));
         t.apply(Event::TabActivated { tab_id: 2, window_id: 1 });
         assert!(t.session.windows[0].tabs[1].active && !t.session.windows[0].tabs[0].active);
-        let page = PageState { url: "b".into(), scroll: Some((0, 40)), fields: vec![] };
+        let page = PageState {
+            url: "b".into(),
+            scroll: Some((0, 40)),
+            fields: vec![],
+        };
         assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page: page.clone() }), Change::Page);
         assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page }), Change::None);
         // Navigating away drops the typed state.

@@ -67,13 +67,27 @@ impl<B: Backend> Keeper<B> {
             Err(e) => (None, Some(format!("The last saved session could not be read ({e}).").to_string())),
         };
         // Snapshots without a mark (a damaged or lost mark) count as a crash.
-        let effective_mark = last_mark.clone().or_else(|| latest.as_ref().map(|_| RunMark { started_at: 0, version: version.into(), clean_exit: false }));
+        let effective_mark = last_mark.clone().or_else(|| {
+            latest.as_ref().map(|_| RunMark {
+                started_at: 0,
+                version: version.into(),
+                clean_exit: false,
+            })
+        });
         let verdict = verdict::decide(effective_mark.as_ref(), new_browser_run, version);
         let mut set_aside_key = None;
         let mark = if verdict == Verdict::Continuing {
-            last_mark.unwrap_or(RunMark { started_at: now, version: version.into(), clean_exit: false })
+            last_mark.unwrap_or(RunMark {
+                started_at: now,
+                version: version.into(),
+                clean_exit: false,
+            })
         } else {
-            let mark = RunMark { started_at: now, version: version.into(), clean_exit: false };
+            let mark = RunMark {
+                started_at: now,
+                version: version.into(),
+                clean_exit: false,
+            };
             let previous = latest.filter(|s| s.session.tab_count() > 0).map(|snapshot| SetAside {
                 snapshot,
                 ended: verdict,
@@ -132,7 +146,10 @@ impl<B: Backend> Keeper<B> {
             return Ok(0);
         }
         let session = privacy::scrub(&self.tracker.session, &self.own_origin);
-        let snapshot = Snapshot { taken_at: now, session: session.into_owned() };
+        let snapshot = Snapshot {
+            taken_at: now,
+            session: session.into_owned(),
+        };
         self.mark.clean_exit = self.closed_last;
         let mark = (self.mark.clean_exit != self.stored_clean).then_some(&self.mark);
         match self.store.commit(&snapshot, mark).await {
@@ -145,6 +162,7 @@ impl<B: Backend> Keeper<B> {
                 Ok(bytes)
             }
             Err(e) => {
+                self.saver.failed(now);
                 let since = self.health.failing.as_ref().map_or(now, |(t, _)| *t);
                 self.health.failing = Some((since, e.to_string()));
                 Err(e)
@@ -169,9 +187,25 @@ mod tests {
     const OWN: &str = "moz-extension://me/";
 
     fn open_two_tabs(k: &mut Keeper<MemoryBackend>, now: Millis) {
-        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), now);
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            now,
+        );
         for (i, u) in ["https://a/", "https://b/"].iter().enumerate() {
-            k.apply(Event::TabCreated(TabInfo { id: i as i64, window_id: 1, index: i, url: (*u).into(), ..Default::default() }), now);
+            k.apply(
+                Event::TabCreated(TabInfo {
+                    id: i as i64,
+                    window_id: 1,
+                    index: i,
+                    url: (*u).into(),
+                    ..Default::default()
+                }),
+                now,
+            );
         }
     }
 
@@ -202,7 +236,14 @@ mod tests {
         block_on(k.commit(2000)).unwrap();
         // The browser removes the tabs of a closing window, then the window.
         for id in 0..2 {
-            k.apply(Event::TabRemoved { tab_id: id, window_id: 1, window_closing: true }, 3000);
+            k.apply(
+                Event::TabRemoved {
+                    tab_id: id,
+                    window_id: 1,
+                    window_closing: true,
+                },
+                3000,
+            );
         }
         assert_eq!(k.apply(Event::WindowClosed { window_id: 1 }, 3000), Commit::Now);
         block_on(k.commit(3000)).unwrap();
@@ -219,8 +260,23 @@ mod tests {
         open_two_tabs(&mut k, 10);
         k.apply(Event::WindowClosed { window_id: 1 }, 100);
         block_on(k.commit(100)).unwrap();
-        k.apply(Event::WindowOpened(WindowInfo { id: 2, normal: true, ..Default::default() }), 200);
-        k.apply(Event::TabCreated(TabInfo { id: 9, window_id: 2, url: "https://c/".into(), ..Default::default() }), 200);
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 2,
+                normal: true,
+                ..Default::default()
+            }),
+            200,
+        );
+        k.apply(
+            Event::TabCreated(TabInfo {
+                id: 9,
+                window_id: 2,
+                url: "https://c/".into(),
+                ..Default::default()
+            }),
+            200,
+        );
         assert_eq!(k.session().tab_count(), 1);
         block_on(k.commit(1200)).unwrap();
         let k = restart(k, 9000, true);
@@ -253,7 +309,16 @@ mod tests {
     fn own_pages_never_reach_storage() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
         open_two_tabs(&mut k, 10);
-        k.apply(Event::TabCreated(TabInfo { id: 7, window_id: 1, index: 2, url: format!("{OWN}www/restore.html"), ..Default::default() }), 20);
+        k.apply(
+            Event::TabCreated(TabInfo {
+                id: 7,
+                window_id: 1,
+                index: 2,
+                url: format!("{OWN}www/restore.html"),
+                ..Default::default()
+            }),
+            20,
+        );
         block_on(k.commit(2000)).unwrap();
         let snap = block_on(k.committed()).unwrap().unwrap();
         assert_eq!(snap.session.tab_count(), 2);

@@ -14,5 +14,4 @@ pub mod store;
 pub mod verdict;
 pub mod view;
 
-#[cfg(target_arch = "wasm32")]
 pub mod web;

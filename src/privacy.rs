@@ -55,17 +55,34 @@ mod tests {
 
     #[test]
     fn own_pages_are_scrubbed() {
-        let tab = |url: &str| Tab { url: url.into(), ..Default::default() };
+        let tab = |url: &str| Tab {
+            url: url.into(),
+            ..Default::default()
+        };
         let s = Session {
             windows: vec![
-                Window { id: 1, tabs: vec![tab("https://a/"), tab("moz-extension://u/www/restore.html")], ..Default::default() },
-                Window { id: 2, tabs: vec![tab("moz-extension://u/www/restore.html")], ..Default::default() },
+                Window {
+                    id: 1,
+                    tabs: vec![tab("https://a/"), tab("moz-extension://u/www/restore.html")],
+                    ..Default::default()
+                },
+                Window {
+                    id: 2,
+                    tabs: vec![tab("moz-extension://u/www/restore.html")],
+                    ..Default::default()
+                },
             ],
         };
         let out = scrub(&s, "moz-extension://u/");
         assert_eq!(out.windows.len(), 1);
         assert_eq!(out.windows[0].tabs.len(), 1);
-        let clean = Session { windows: vec![Window { id: 1, tabs: vec![tab("https://a/")], ..Default::default() }] };
+        let clean = Session {
+            windows: vec![Window {
+                id: 1,
+                tabs: vec![tab("https://a/")],
+                ..Default::default()
+            }],
+        };
         assert!(matches!(scrub(&clean, "moz-extension://u/"), std::borrow::Cow::Borrowed(_)));
     }
 }

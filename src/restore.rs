@@ -72,9 +72,7 @@ pub fn openable(url: &str) -> Result<Option<String>, String> {
         "javascript" => Err("javascript: URLs are never run".into()),
         "data" => Err("data: URLs cannot be opened by an extension".into()),
         "blob" => Err("blob: URLs only lived as long as the page that made them".into()),
-        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => {
-            Err(format!("{scheme}: pages cannot be opened by an extension"))
-        }
+        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => Err(format!("{scheme}: pages cannot be opened by an extension")),
         "" => Err("not a URL".into()),
         _ => Err(format!("{scheme}: URLs cannot be opened by an extension")),
     }
@@ -228,7 +226,12 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
     for (wi, w) in plan.windows.iter().enumerate() {
         let chosen: Vec<usize> = match selection {
             Selection::All => (0..w.tabs.len()).collect(),
-            Selection::Some(sel) => sel.iter().filter(|(i, _)| *i == wi).flat_map(|(_, t)| t.iter().copied()).filter(|&t| t < w.tabs.len()).collect(),
+            Selection::Some(sel) => sel
+                .iter()
+                .filter(|(i, _)| *i == wi)
+                .flat_map(|(_, t)| t.iter().copied())
+                .filter(|&t| t < w.tabs.len())
+                .collect(),
         };
         let mut tabs: Vec<&PlannedTab> = Vec::new();
         for ti in 0..w.tabs.len() {
@@ -239,7 +242,10 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
             match &p.status {
                 Status::Restore => tabs.push(p),
                 Status::AlreadyOpen => {}
-                Status::Blocked(reason) => out.skipped.push(Skipped { url: p.tab.url.clone(), reason: reason.clone() }),
+                Status::Blocked(reason) => out.skipped.push(Skipped {
+                    url: p.tab.url.clone(),
+                    reason: reason.clone(),
+                }),
             }
         }
         if tabs.is_empty() {
@@ -255,7 +261,14 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
                 let group = p.group.as_ref().map(|g| match groups.iter().position(|(id, _)| *id == g.id) {
                     Some(at) => at,
                     None => {
-                        groups.push((g.id, OrderGroup { title: g.title.clone(), color: g.color.clone(), collapsed: g.collapsed }));
+                        groups.push((
+                            g.id,
+                            OrderGroup {
+                                title: g.title.clone(),
+                                color: g.color.clone(),
+                                collapsed: g.collapsed,
+                            },
+                        ));
                         groups.len() - 1
                     }
                 });
@@ -265,7 +278,8 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
                     pinned: p.tab.pinned,
                     active: i == active,
                     muted: p.tab.muted,
-                    lazy: lazy && i != active && p.open_url.is_some(),
+                    // Pinned tabs load at once, as in Firefox's own restore.
+                    lazy: lazy && i != active && p.open_url.is_some() && !p.tab.pinned,
                     group,
                     cookie_store_id: p.container.as_ref().and_then(|c| c.use_id.clone()),
                 }
@@ -296,22 +310,50 @@ mod tests {
     use crate::model::Window;
 
     fn tab(url: &str) -> Tab {
-        Tab { url: url.into(), title: url.into(), ..Default::default() }
+        Tab {
+            url: url.into(),
+            title: url.into(),
+            ..Default::default()
+        }
     }
 
     fn session() -> Session {
-        let mut w1 = Window { id: 1, tabs: vec![tab("https://a/"), tab("https://b/"), tab("about:config"), tab("https://a/")], ..Default::default() };
+        let mut w1 = Window {
+            id: 1,
+            tabs: vec![tab("https://a/"), tab("https://b/"), tab("about:config"), tab("https://a/")],
+            ..Default::default()
+        };
         w1.tabs[1].active = true;
         w1.tabs[3].pinned = true;
         w1.tabs[0].group = Some(5);
-        w1.groups.push(TabGroup { id: 5, title: "G".into(), color: "red".into(), collapsed: false });
-        let w2 = Window { id: 2, tabs: vec![tab("javascript:alert(1)"), tab("https://c/")], ..Default::default() };
+        w1.groups.push(TabGroup {
+            id: 5,
+            title: "G".into(),
+            color: "red".into(),
+            collapsed: false,
+        });
+        let w2 = Window {
+            id: 2,
+            tabs: vec![tab("javascript:alert(1)"), tab("https://c/")],
+            ..Default::default()
+        };
         Session { windows: vec![w1, w2] }
     }
 
     #[test]
     fn unopenable_urls_have_reasons_and_special_pages_map() {
-        for u in ["about:config", "chrome://settings", "file:///etc/passwd", "javascript:void(0)", "data:text/html,hi", "blob:https://x/1", "view-source:https://x/", "moz-extension://x/y", "gopher://x", "nonsense"] {
+        for u in [
+            "about:config",
+            "chrome://settings",
+            "file:///etc/passwd",
+            "javascript:void(0)",
+            "data:text/html,hi",
+            "blob:https://x/1",
+            "view-source:https://x/",
+            "moz-extension://x/y",
+            "gopher://x",
+            "nonsense",
+        ] {
             assert!(openable(u).is_err(), "{u}");
         }
         assert_eq!(openable("https://x/"), Ok(Some("https://x/".into())));
@@ -343,7 +385,7 @@ mod tests {
         assert_eq!(urls, ["https://a/", "https://a/", "https://b/"]);
         assert!(w.tabs[0].pinned);
         assert!(w.tabs[2].active && !w.tabs[2].lazy);
-        assert!(w.tabs[0].lazy && w.tabs[1].lazy);
+        assert!(!w.tabs[0].lazy && w.tabs[1].lazy, "pinned tabs load, others wait");
         assert_eq!(w.tabs[1].group, Some(0));
         assert_eq!(w.groups[0].title, "G");
         assert_eq!(o.skipped.len(), 2);
@@ -364,15 +406,31 @@ mod tests {
     fn containers_found_by_id_or_name_else_default_with_notice() {
         let mut s = Session::default();
         let mut w = Window { id: 1, ..Default::default() };
-        for (id, name) in [("firefox-container-1", "Work"), ("firefox-container-9", "Gone"), ("firefox-container-7", "Bank")] {
+        for (id, name) in [
+            ("firefox-container-1", "Work"),
+            ("firefox-container-9", "Gone"),
+            ("firefox-container-7", "Bank"),
+        ] {
             let mut t = tab("https://x/");
-            t.container = Some(Container { cookie_store_id: id.into(), name: Some(name.into()), color: None });
+            t.container = Some(Container {
+                cookie_store_id: id.into(),
+                name: Some(name.into()),
+                color: None,
+            });
             w.tabs.push(t);
         }
         s.windows.push(w);
         let avail = [
-            Container { cookie_store_id: "firefox-container-1".into(), name: Some("Work".into()), color: Some("blue".into()) },
-            Container { cookie_store_id: "firefox-container-3".into(), name: Some("Bank".into()), color: None },
+            Container {
+                cookie_store_id: "firefox-container-1".into(),
+                name: Some("Work".into()),
+                color: Some("blue".into()),
+            },
+            Container {
+                cookie_store_id: "firefox-container-3".into(),
+                name: Some("Bank".into()),
+                color: None,
+            },
         ];
         let p = plan(&s, &[], Some(&avail));
         let c: Vec<_> = p.windows[0].tabs.iter().map(|t| t.container.clone().unwrap()).collect();

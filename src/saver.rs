@@ -11,6 +11,9 @@
 use crate::event::Change;
 use crate::model::Millis;
 
+/// Wait after a failed commit before trying again.
+pub const RETRY_AFTER: Millis = 5_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
     pub settle: Millis,
@@ -21,7 +24,12 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { settle: 700, max_delay: 1_800, page_settle: 3_000, page_max_delay: 10_000 }
+        Self {
+            settle: 700,
+            max_delay: 1_800,
+            page_settle: 3_000,
+            page_max_delay: 10_000,
+        }
     }
 }
 
@@ -30,11 +38,17 @@ pub struct Saver {
     pub policy: Policy,
     /// Strongest uncommitted change, when its burst started and last moved.
     pending: Option<(Change, Millis, Millis)>,
+    /// After a failed commit: no retry before this.
+    not_before: Millis,
 }
 
 impl Saver {
     pub fn new(policy: Policy) -> Self {
-        Self { policy, pending: None }
+        Self {
+            policy,
+            pending: None,
+            not_before: 0,
+        }
     }
 
     pub fn note(&mut self, change: Change, now: Millis) {
@@ -58,7 +72,13 @@ impl Saver {
             Change::Structure => (self.policy.settle, self.policy.max_delay),
             _ => (self.policy.page_settle, self.policy.page_max_delay),
         };
-        Some((last + settle).min(first + max))
+        Some((last + settle).min(first + max).max(self.not_before))
+    }
+
+    /// A commit failed at `now`: keep the changes pending and retry later,
+    /// not in a tight loop against a full or closed store.
+    pub fn failed(&mut self, now: Millis) {
+        self.not_before = now + RETRY_AFTER;
     }
 
     pub fn is_due(&self, now: Millis) -> bool {
@@ -73,6 +93,7 @@ impl Saver {
                 self.pending = None;
             }
         }
+        self.not_before = 0;
     }
 }
 
@@ -111,6 +132,17 @@ mod tests {
         assert_eq!(s.deadline(), Some(3000));
         s.note(Change::Structure, 100);
         assert_eq!(s.deadline(), Some(800));
+    }
+
+    #[test]
+    fn a_failed_commit_is_retried_later_not_at_once() {
+        let mut s = Saver::default();
+        s.note(Change::Structure, 0);
+        s.failed(1000);
+        assert_eq!(s.deadline(), Some(1000 + RETRY_AFTER));
+        s.committed(7000);
+        s.note(Change::Structure, 8000);
+        assert_eq!(s.deadline(), Some(8700));
     }
 
     #[test]

@@ -29,7 +29,10 @@ pub enum StoreError {
     /// The storage refused or failed a read or write (quota, closed database…).
     Backend(String),
     /// A record is not there or is unreadable.
-    Record { key: String, error: DecodeError },
+    Record {
+        key: String,
+        error: DecodeError,
+    },
     NotFound(String),
 }
 
@@ -117,9 +120,9 @@ impl<B: Backend> Store<B> {
             let Some(bytes) = self.backend.get(key).await? else { continue };
             match codec::decode::<Snapshot>(Kind::Checkpoint, &bytes) {
                 Ok(snapshot) => {
-                    let notice = skipped.first().map(|(_, e)| {
-                        format!("The latest snapshot was damaged ({e}); this is the previous good one.")
-                    });
+                    let notice = skipped
+                        .first()
+                        .map(|(_, e)| format!("The latest snapshot was damaged ({e}); this is the previous good one."));
                     return Ok(Some(Latest { snapshot, notice }));
                 }
                 Err(e) => skipped.push((key.clone(), e)),
@@ -257,7 +260,13 @@ pub mod memory {
             Ok(self.data.borrow().get(key).cloned())
         }
         async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-            Ok(self.data.borrow().range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect())
+            Ok(self
+                .data
+                .borrow()
+                .range(prefix.to_string()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .map(|(k, _)| k.clone())
+                .collect())
         }
         async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
             let mut data = self.data.borrow_mut();
@@ -342,12 +351,31 @@ mod tests {
     use crate::model::{Tab, Window};
 
     fn snap(t: Millis, n: usize) -> Snapshot {
-        let tabs = (0..n).map(|i| Tab { id: i as i64, url: format!("https://e.org/{t}/{i}"), ..Default::default() }).collect();
-        Snapshot { taken_at: t, session: Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] } }
+        let tabs = (0..n)
+            .map(|i| Tab {
+                id: i as i64,
+                url: format!("https://e.org/{t}/{i}"),
+                ..Default::default()
+            })
+            .collect();
+        Snapshot {
+            taken_at: t,
+            session: Session {
+                windows: vec![Window {
+                    id: 1,
+                    tabs,
+                    ..Default::default()
+                }],
+            },
+        }
     }
 
     fn mark(clean: bool) -> RunMark {
-        RunMark { started_at: 1, version: "1".into(), clean_exit: clean }
+        RunMark {
+            started_at: 1,
+            version: "1".into(),
+            clean_exit: clean,
+        }
     }
 
     #[test]
@@ -390,7 +418,10 @@ mod tests {
                 // Restart on the same storage.
                 s.backend().revive();
                 let data = std::mem::take(&mut *s.backend().inner.data.borrow_mut());
-                let mut reopened = Store::new(MemoryBackend { data: data.into(), ..Default::default() });
+                let mut reopened = Store::new(MemoryBackend {
+                    data: data.into(),
+                    ..Default::default()
+                });
                 let got = block_on(reopened.load_latest()).unwrap().unwrap().snapshot;
                 assert!(got == snap(2, 4) || got == snap(3, 4), "ops={ops} keep={keep}: {got:?}");
                 assert!(block_on(reopened.run_mark("1")).unwrap().is_some());
@@ -419,10 +450,18 @@ mod tests {
     #[test]
     fn set_asides_keep_pending_crashes_beyond_the_limit() {
         let mut s = Store::new(MemoryBackend::default());
-        let crash = SetAside { snapshot: snap(1, 2), ended: Verdict::Crash, pending: true };
+        let crash = SetAside {
+            snapshot: snap(1, 2),
+            ended: Verdict::Crash,
+            pending: true,
+        };
         block_on(s.begin_run(Some(crash), &mark(false))).unwrap();
         for t in 2..30 {
-            let clean = SetAside { snapshot: snap(t, 2), ended: Verdict::CleanExit, pending: false };
+            let clean = SetAside {
+                snapshot: snap(t, 2),
+                ended: Verdict::CleanExit,
+                pending: false,
+            };
             block_on(s.begin_run(Some(clean), &mark(false))).unwrap();
         }
         let all = block_on(s.set_asides()).unwrap();
@@ -432,7 +471,15 @@ mod tests {
         // Once settled, the crash is pruned like any other.
         let key = all.last().unwrap().0.clone();
         block_on(s.settle(&key)).unwrap();
-        block_on(s.begin_run(Some(SetAside { snapshot: snap(40, 1), ended: Verdict::CleanExit, pending: false }), &mark(false))).unwrap();
+        block_on(s.begin_run(
+            Some(SetAside {
+                snapshot: snap(40, 1),
+                ended: Verdict::CleanExit,
+                pending: false,
+            }),
+            &mark(false),
+        ))
+        .unwrap();
         assert!(block_on(s.set_asides()).unwrap().iter().all(|(_, e)| !e.as_ref().unwrap().pending));
     }
 }

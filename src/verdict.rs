@@ -63,7 +63,11 @@ mod tests {
     use super::*;
 
     fn mark(version: &str, clean_exit: bool) -> RunMark {
-        RunMark { started_at: 1, version: version.into(), clean_exit }
+        RunMark {
+            started_at: 1,
+            version: version.into(),
+            clean_exit,
+        }
     }
 
     #[test]

@@ -86,7 +86,16 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             Ok(a) => {
                 let (kind, label) = ended_kind(a.ended);
                 let (windows, tabs) = counts(&a.snapshot.session);
-                out.push(SourceView { id: key, kind, label: label.into(), taken_at: Some(a.snapshot.taken_at), windows, tabs, pending: a.pending, notice: None });
+                out.push(SourceView {
+                    id: key,
+                    kind,
+                    label: label.into(),
+                    taken_at: Some(a.snapshot.taken_at),
+                    windows,
+                    tabs,
+                    pending: a.pending,
+                    notice: None,
+                });
             }
             Err(e) => out.push(SourceView {
                 id: key,
@@ -108,7 +117,16 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     }
     if let Some(snap) = k.committed().await? {
         let (windows, tabs) = counts(&snap.session);
-        out.push(SourceView { id: CURRENT.into(), kind: "current", label: "Current session (last autosave)".into(), taken_at: Some(snap.taken_at), windows, tabs, pending: false, notice: None });
+        out.push(SourceView {
+            id: CURRENT.into(),
+            kind: "current",
+            label: "Current session (last autosave)".into(),
+            taken_at: Some(snap.taken_at),
+            windows,
+            tabs,
+            pending: false,
+            notice: None,
+        });
     }
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     Ok(out)
@@ -151,7 +169,11 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
                         Status::Blocked(r) => ("blocked", Some(r.clone())),
                     };
-                    let typed = p.tab.page.as_ref().map_or(0, |pg| pg.fields.iter().filter(|f| !matches!(f.value, FieldValue::Checked(false))).count());
+                    let typed = p
+                        .tab
+                        .page
+                        .as_ref()
+                        .map_or(0, |pg| pg.fields.iter().filter(|f| !matches!(f.value, FieldValue::Checked(false))).count());
                     json!({
                         "url": p.tab.url,
                         "title": p.tab.title,
@@ -175,7 +197,11 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
 /// Plans restoring source `id` against what is open now.
 pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open_urls: &[String], containers: Option<&[Container]>) -> Result<(SourceView, Plan), StoreError> {
     let snap = load_source(k, id).await?;
-    let src = sources(k).await?.into_iter().find(|s| s.id == id).ok_or_else(|| StoreError::NotFound(id.into()))?;
+    let src = sources(k)
+        .await?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or_else(|| StoreError::NotFound(id.into()))?;
     Ok((src, restore::plan(&snap.session, open_urls, containers)))
 }
 
@@ -189,7 +215,13 @@ mod tests {
     #[test]
     fn requests_parse() {
         let r: Request = serde_json::from_str(r#"{"type":"restore","source":"prev/1","select":"all"}"#).unwrap();
-        assert!(matches!(r, Request::Restore { select: SelectView::Word(_), .. }));
+        assert!(matches!(
+            r,
+            Request::Restore {
+                select: SelectView::Word(_),
+                ..
+            }
+        ));
         let r: Request = serde_json::from_str(r#"{"type":"restore","source":"x","select":[{"window":0,"tabs":[1,2]}]}"#).unwrap();
         let Request::Restore { select, .. } = r else { panic!() };
         assert_eq!(select.to_selection(), Selection::Some(vec![(0, vec![1, 2])]));
@@ -199,14 +231,45 @@ mod tests {
     #[test]
     fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
-        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), 0);
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            0,
+        );
         for (i, u) in ["https://a/", "about:config"].iter().enumerate() {
-            k.apply(Event::TabCreated(TabInfo { id: i as i64, window_id: 1, index: i, url: (*u).into(), ..Default::default() }), 0);
+            k.apply(
+                Event::TabCreated(TabInfo {
+                    id: i as i64,
+                    window_id: 1,
+                    index: i,
+                    url: (*u).into(),
+                    ..Default::default()
+                }),
+                0,
+            );
         }
         block_on(k.commit(1000)).unwrap();
         let mut k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
-        k.apply(Event::WindowOpened(WindowInfo { id: 1, normal: true, ..Default::default() }), 5000);
-        k.apply(Event::TabCreated(TabInfo { id: 3, window_id: 1, url: "https://z/".into(), ..Default::default() }), 5000);
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            5000,
+        );
+        k.apply(
+            Event::TabCreated(TabInfo {
+                id: 3,
+                window_id: 1,
+                url: "https://z/".into(),
+                ..Default::default()
+            }),
+            5000,
+        );
         block_on(k.commit(6000)).unwrap();
         let o = block_on(overview(&mut k)).unwrap();
         assert_eq!(o["verdict"], "crash");

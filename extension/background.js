@@ -1,0 +1,46 @@
+// Lifeboat's background: loads the Rust core and hands it every browser event.
+// No decisions here; see src/web/ for the edge and src/ for the core.
+import init, { start, on_event, on_message } from "../pkg/lifeboat.js";
+
+// One promise-based API name for both browsers (Chrome MV3's chrome.* returns
+// promises; the Rust bindings call browser.*).
+globalThis.browser ??= globalThis.chrome;
+
+// Listeners must exist by the end of this script's first turn: an MV3 service
+// worker woken by an event only receives it if its listener is already there.
+// Events that arrive while the WASM loads wait here, in order.
+const early = [];
+let ready = false;
+
+function forward(kind) {
+  return (a, b, c) => {
+    if (ready) on_event(kind, a, b, c);
+    else early.push([kind, a, b, c]);
+  };
+}
+
+const EVENTS = {
+  tabs: ["onCreated", "onUpdated", "onMoved", "onActivated", "onRemoved", "onDetached", "onAttached", "onReplaced"],
+  windows: ["onCreated", "onRemoved", "onFocusChanged", "onBoundsChanged"],
+  tabGroups: ["onCreated", "onUpdated", "onRemoved", "onMoved"],
+  contextualIdentities: ["onCreated", "onUpdated", "onRemoved"],
+  alarms: ["onAlarm"],
+};
+for (const [ns, names] of Object.entries(EVENTS)) {
+  for (const name of names) browser[ns]?.[name]?.addListener(forward(`${ns}.${name}`));
+}
+
+const loaded = init().then(() => {
+  start();
+  ready = true;
+  for (const [kind, a, b, c] of early.splice(0)) on_event(kind, a, b, c);
+});
+
+// Pages ask the core; sendResponse + `return true` works alike in both browsers.
+browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== browser.runtime.id) return false;
+  loaded
+    .then(() => on_message(message))
+    .then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
+  return true;
+});

@@ -1,0 +1,335 @@
+//! The background's one task. It owns the keeper; browser events, page
+//! requests and the backstop alarm reach it through a channel, so a commit
+//! awaiting IndexedDB never races an event. Start-up (verdict, setting the
+//! last session aside) finishes before the first event is applied: events
+//! simply wait in the channel.
+
+use super::api;
+use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabEventInfo};
+use super::idb::IdbBackend;
+use super::restorer;
+use crate::event::Event;
+use crate::keeper::{Commit, Keeper};
+use crate::model::Container;
+use crate::restore;
+use crate::verdict::Verdict;
+use crate::view::{self, Request};
+use futures_channel::{mpsc, oneshot};
+use futures_util::future::{select, Either};
+use futures_util::StreamExt;
+use gloo_timers::future::TimeoutFuture;
+use serde::Serialize;
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
+
+pub enum Msg {
+    /// A raw browser event: its listener's name and arguments.
+    Browser(String, JsValue, JsValue, JsValue),
+    Request(JsValue, oneshot::Sender<JsValue>),
+    /// The backstop alarm.
+    Tick,
+    /// A moment after start-up: decide whether to offer the crashed session.
+    OfferRestore,
+}
+
+/// Marks this browser run in `storage.session`.
+const RUN_FLAG: &str = "lifeboatRun";
+/// How long after start-up to look at what the browser restored itself,
+/// before deciding whether the restore page has anything to offer.
+const OFFER_DELAY_MS: u32 = 1500;
+
+struct Background {
+    keeper: Keeper<IdbBackend>,
+    containers: Vec<Container>,
+    own_origin: String,
+    firefox: bool,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg>) {
+    let mut bg = match Background::start(tx).await {
+        Ok(bg) => bg,
+        Err(e) => {
+            api::console_warn(&format!("Lifeboat could not start: {e}"));
+            api::set_badge("!", &format!("Lifeboat is not saving: {e}")).await;
+            // Still answer pages, so the user sees why.
+            while let Some(msg) = rx.next().await {
+                if let Msg::Request(_, reply) = msg {
+                    let _ = reply.send(json_to_js(&json!({ "error": format!("Lifeboat could not open its storage: {e}") })));
+                }
+            }
+            return;
+        }
+    };
+    loop {
+        let msg = match bg.keeper.saver.deadline() {
+            Some(at) => {
+                let wait = at.saturating_sub(api::now()).min(u32::MAX as u64) as u32;
+                match select(rx.next(), TimeoutFuture::new(wait)).await {
+                    Either::Left((msg, _)) => msg,
+                    Either::Right(_) => {
+                        bg.commit().await;
+                        continue;
+                    }
+                }
+            }
+            None => rx.next().await,
+        };
+        let Some(msg) = msg else { return };
+        bg.handle(msg).await;
+    }
+}
+
+fn json_to_js(v: &Value) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+impl Background {
+    async fn start(tx: mpsc::UnboundedSender<Msg>) -> Result<Self, String> {
+        let own_origin = api::runtime_get_url("");
+        let firefox = own_origin.starts_with("moz-extension:");
+        // If session storage cannot be read, assume the same run: a missed crash
+        // offer is recoverable by hand; a false one after every wake is not.
+        let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
+        let backend = IdbBackend::open().await.map_err(|e| e.to_string())?;
+        let keeper = Keeper::start(backend, &api::extension_version(), &own_origin, api::now(), new_run)
+            .await
+            .map_err(|e| e.to_string())?;
+        // Only now is the last run's state safe from being written over.
+        if let Err(e) = api::set_session_flag(RUN_FLAG).await {
+            api::console_warn(&format!("Lifeboat: storage.session unavailable: {e}"));
+        }
+        let mut bg = Self {
+            keeper,
+            containers: Vec::new(),
+            own_origin,
+            firefox,
+            tx,
+        };
+        bg.refresh_containers().await;
+        bg.load_open_windows().await;
+        if bg.keeper.verdict == Verdict::Crash && bg.keeper.set_aside_key.is_some() {
+            let tx = bg.tx.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                TimeoutFuture::new(OFFER_DELAY_MS).await;
+                let _ = tx.unbounded_send(Msg::OfferRestore);
+            });
+        }
+        Ok(bg)
+    }
+
+    async fn refresh_containers(&mut self) {
+        if let Ok(list) = api::containers().await {
+            if let Ok(list) = api::from_js::<Vec<BrowserContainer>>(list) {
+                self.containers = list.into_iter().map(Container::from).collect();
+            }
+        }
+    }
+
+    /// The model starts from what is open; from then on events keep it.
+    async fn load_open_windows(&mut self) {
+        let now = api::now();
+        match api::all_windows(true).await.and_then(api::from_js::<Vec<BrowserWindow>>) {
+            Ok(windows) => {
+                for w in &windows {
+                    for e in w.events(&self.containers) {
+                        self.apply(e, now).await;
+                    }
+                }
+            }
+            Err(e) => api::console_warn(&format!("Lifeboat: cannot list windows: {e}")),
+        }
+        if let Ok(groups) = api::query_groups().await.and_then(api::from_js::<Vec<BrowserGroup>>) {
+            for g in groups {
+                self.apply(Event::GroupChanged(g.info()), now).await;
+            }
+        }
+    }
+
+    async fn apply(&mut self, e: Event, now: u64) {
+        if self.keeper.apply(e, now) == Commit::Now {
+            self.commit().await;
+        }
+    }
+
+    async fn commit(&mut self) {
+        let was_failing = self.keeper.health.failing.is_some();
+        match self.keeper.commit(api::now()).await {
+            Ok(_) if was_failing => api::set_badge("", "Lifeboat").await,
+            Ok(_) => {}
+            Err(e) => {
+                api::console_warn(&format!("Lifeboat: autosave failed: {e}"));
+                api::set_badge("!", &format!("Lifeboat: autosave is failing: {e}")).await;
+            }
+        }
+    }
+
+    async fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Browser(kind, a, b, c) => {
+                if kind.starts_with("contextualIdentities.") {
+                    self.refresh_containers().await;
+                    return;
+                }
+                if let Some(e) = self.translate(&kind, a, b, c) {
+                    self.apply(e, api::now()).await;
+                }
+            }
+            Msg::Tick => {
+                // The backstop: pick up geometry changes (Firefox has no event for
+                // them) and commit whatever a lost timer left pending.
+                self.refresh_geometry().await;
+                if self.keeper.saver.is_dirty() {
+                    self.commit().await;
+                }
+            }
+            Msg::OfferRestore => self.offer_restore().await,
+            Msg::Request(req, reply) => {
+                let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
+                    Ok(r) => self.answer(r).await,
+                    Err(e) => json!({ "error": format!("Lifeboat did not understand the request: {e}") }),
+                };
+                let _ = reply.send(json_to_js(&answer));
+            }
+        }
+    }
+
+    async fn refresh_geometry(&mut self) {
+        if let Ok(windows) = api::all_windows(false).await.and_then(api::from_js::<Vec<BrowserWindow>>) {
+            let now = api::now();
+            for w in windows.iter().filter_map(BrowserWindow::info) {
+                self.keeper.apply(Event::WindowChanged(w), now);
+            }
+        }
+    }
+
+    fn translate(&self, kind: &str, a: JsValue, b: JsValue, c: JsValue) -> Option<Event> {
+        let id = |v: &JsValue| v.as_f64().map(|f| f as i64);
+        let info = |v: JsValue| api::from_js::<TabEventInfo>(v).ok();
+        let tab = |v: JsValue| api::from_js::<BrowserTab>(v).ok().and_then(|t| t.info(&self.containers));
+        Some(match kind {
+            "tabs.onCreated" => Event::TabCreated(tab(a)?),
+            "tabs.onUpdated" => Event::TabUpdated(tab(c)?),
+            "tabs.onMoved" => {
+                let i = info(b)?;
+                Event::TabMoved {
+                    tab_id: id(&a)?,
+                    window_id: i.window_id,
+                    to_index: i.to_index,
+                }
+            }
+            "tabs.onActivated" => {
+                let i = info(a)?;
+                Event::TabActivated {
+                    tab_id: i.tab_id,
+                    window_id: i.window_id,
+                }
+            }
+            "tabs.onRemoved" => {
+                let i = info(b)?;
+                Event::TabRemoved {
+                    tab_id: id(&a)?,
+                    window_id: i.window_id,
+                    window_closing: i.is_window_closing,
+                }
+            }
+            "tabs.onDetached" => Event::TabDetached { tab_id: id(&a)? },
+            "tabs.onAttached" => {
+                let i = info(b)?;
+                Event::TabAttached {
+                    tab_id: id(&a)?,
+                    window_id: i.new_window_id,
+                    index: i.new_position,
+                }
+            }
+            "tabs.onReplaced" => Event::TabReplaced {
+                added: id(&a)?,
+                removed: id(&b)?,
+            },
+            "windows.onCreated" => Event::WindowOpened(api::from_js::<BrowserWindow>(a).ok()?.info()?),
+            "windows.onBoundsChanged" => Event::WindowChanged(api::from_js::<BrowserWindow>(a).ok()?.info()?),
+            "windows.onRemoved" => Event::WindowClosed { window_id: id(&a)? },
+            "windows.onFocusChanged" => Event::WindowFocused {
+                window_id: id(&a).filter(|w| *w >= 0),
+            },
+            "tabGroups.onCreated" | "tabGroups.onUpdated" | "tabGroups.onMoved" => Event::GroupChanged(api::from_js::<BrowserGroup>(a).ok()?.info()),
+            "tabGroups.onRemoved" => Event::GroupRemoved {
+                group_id: api::from_js::<BrowserGroup>(a).ok()?.id,
+            },
+            _ => return None,
+        })
+    }
+
+    /// URLs open now in normal windows, Lifeboat's own pages left out.
+    async fn open_urls(&self) -> Vec<String> {
+        let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
+        tabs.into_iter()
+            .filter(|t| !t.incognito)
+            .filter_map(|t| t.info(&[]))
+            .map(|t| t.url)
+            .filter(|u| !u.starts_with(&self.own_origin))
+            .collect()
+    }
+
+    /// The containers that exist now; `None` where the browser has none.
+    fn containers_arg(&self) -> Option<Vec<Container>> {
+        self.firefox.then(|| self.containers.clone())
+    }
+
+    async fn offer_restore(&mut self) {
+        let Some(key) = self.keeper.set_aside_key.clone() else { return };
+        let open = self.open_urls().await;
+        let containers = self.containers_arg();
+        let Ok((_, plan)) = view::plan(&mut self.keeper, &key, &open, containers.as_deref()).await else {
+            return;
+        };
+        // Everything already back (the browser restored it): nothing to offer.
+        if restore::restorable(&plan) == 0 {
+            return;
+        }
+        let p = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&p, &"url".into(), &api::runtime_get_url("www/restore.html").into());
+        if let Err(e) = api::create_tab(&p).await {
+            api::console_warn(&format!("Lifeboat: cannot open the restore page: {e}"));
+        }
+    }
+
+    async fn answer(&mut self, r: Request) -> Value {
+        let result = match r {
+            Request::Overview => view::overview(&mut self.keeper).await,
+            Request::Status => Ok(view::status(&self.keeper)),
+            Request::Plan { source } => {
+                let open = self.open_urls().await;
+                {
+                    let c = self.containers_arg();
+                    view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
+                }
+                .map(|(src, plan)| view::plan_json(&src, &plan))
+            }
+            Request::Restore { source, select } => {
+                self.refresh_containers().await;
+                let open = self.open_urls().await;
+                match {
+                    let c = self.containers_arg();
+                    view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
+                } {
+                    Ok((src, plan)) => {
+                        let order = restore::order(&plan, &select.to_selection(), true);
+                        let outcome = restorer::carry_out(&order, self.firefox).await;
+                        if src.pending {
+                            let _ = self.keeper.store.settle(&source).await;
+                        }
+                        let mut v = serde_json::to_value(&outcome).unwrap_or(Value::Null);
+                        if let Some(n) = v.get_mut("notices").and_then(Value::as_array_mut) {
+                            n.extend(plan.notices.iter().map(|s| Value::String(s.clone())));
+                        }
+                        Ok(v)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
+        };
+        result.unwrap_or_else(|e| json!({ "error": e.to_string() }))
+    }
+}

@@ -1,0 +1,167 @@
+//! The WebExtension APIs Lifeboat calls, bound once. `browser` is the promise
+//! API in both browsers: the bootstrap sets `globalThis.browser ??= chrome`.
+//! Every call is `catch`: an API the browser lacks (tabGroups in an older
+//! Firefox, contextualIdentities in Chrome) is an error, not a trap.
+
+use js_sys::{Object, Promise, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = query)]
+    fn tabs_query(q: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = create)]
+    fn tabs_create(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = update)]
+    fn tabs_update(id: f64, p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = remove)]
+    fn tabs_remove(ids: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = discard)]
+    fn tabs_discard(id: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = group)]
+    fn tabs_group(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabGroups"], js_name = update)]
+    fn tab_groups_update(id: f64, p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabGroups"], js_name = query)]
+    fn tab_groups_query(q: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = getAll)]
+    fn windows_get_all(q: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = create)]
+    fn windows_create(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = update)]
+    fn windows_update(id: f64, p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "contextualIdentities"], js_name = query)]
+    fn contextual_identities_query(q: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "session"], js_name = get)]
+    fn storage_session_get(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "session"], js_name = set)]
+    fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "action"], js_name = setBadgeText)]
+    fn action_set_badge_text(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "action"], js_name = setTitle)]
+    fn action_set_title(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "action"], js_name = setBadgeBackgroundColor)]
+    fn action_set_badge_background_color(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "alarms"], js_name = create)]
+    fn alarms_create(name: &str, p: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getURL)]
+    pub fn runtime_get_url(path: &str) -> String;
+    #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getManifest)]
+    fn runtime_get_manifest() -> JsValue;
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    pub fn console_warn(s: &str);
+}
+
+/// A browser API error as a sentence.
+pub fn message(e: &JsValue) -> String {
+    if let Some(s) = e.as_string() {
+        return s;
+    }
+    Reflect::get(e, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+async fn call(p: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(p.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
+}
+
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    // Plain objects (not Maps), and None as undefined so optional
+    // properties are left out rather than sent as null.
+    let s = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        .serialize_missing_as_null(false);
+    v.serialize(&s).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
+}
+
+pub async fn query_tabs() -> Result<JsValue, String> {
+    call(tabs_query(&Object::new())).await
+}
+pub async fn create_tab(props: &JsValue) -> Result<JsValue, String> {
+    call(tabs_create(props)).await
+}
+pub async fn update_tab(id: i64, props: &JsValue) -> Result<JsValue, String> {
+    call(tabs_update(id as f64, props)).await
+}
+pub async fn remove_tabs(ids: &[i64]) -> Result<JsValue, String> {
+    call(tabs_remove(&to_js(ids))).await
+}
+pub async fn discard_tab(id: i64) -> Result<JsValue, String> {
+    call(tabs_discard(id as f64)).await
+}
+pub async fn group_tabs(props: &JsValue) -> Result<JsValue, String> {
+    call(tabs_group(props)).await
+}
+pub async fn update_group(id: i64, props: &JsValue) -> Result<JsValue, String> {
+    call(tab_groups_update(id as f64, props)).await
+}
+pub async fn query_groups() -> Result<JsValue, String> {
+    call(tab_groups_query(&Object::new())).await
+}
+pub async fn all_windows(populate: bool) -> Result<JsValue, String> {
+    let q = Object::new();
+    let _ = Reflect::set(&q, &"populate".into(), &populate.into());
+    call(windows_get_all(&q)).await
+}
+pub async fn create_window(props: &JsValue) -> Result<JsValue, String> {
+    call(windows_create(props)).await
+}
+pub async fn update_window(id: i64, props: &JsValue) -> Result<JsValue, String> {
+    call(windows_update(id as f64, props)).await
+}
+pub async fn containers() -> Result<JsValue, String> {
+    call(contextual_identities_query(&Object::new())).await
+}
+
+/// The browser's session storage: kept across background restarts, emptied
+/// when the browser restarts. Answers "is this a new browser run?".
+pub async fn session_flag(key: &str) -> Result<bool, String> {
+    let got = call(storage_session_get(key)).await?;
+    Ok(Reflect::get(&got, &key.into()).map(|v| !v.is_undefined()).unwrap_or(false))
+}
+pub async fn set_session_flag(key: &str) -> Result<(), String> {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &key.into(), &true.into());
+    call(storage_session_set(&o)).await.map(|_| ())
+}
+
+pub async fn set_badge(text: &str, title: &str) {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"text".into(), &text.into());
+    let _ = call(action_set_badge_text(&o)).await;
+    let c = Object::new();
+    let _ = Reflect::set(&c, &"color".into(), &"#b3261e".into());
+    let _ = call(action_set_badge_background_color(&c)).await;
+    let t = Object::new();
+    let _ = Reflect::set(&t, &"title".into(), &title.into());
+    let _ = call(action_set_title(&t)).await;
+}
+
+/// A repeating alarm: the backstop that commits even if a timer was lost
+/// with a suspended background.
+pub fn create_alarm(name: &str, period_minutes: f64) {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"periodInMinutes".into(), &period_minutes.into());
+    if let Err(e) = alarms_create(name, &o) {
+        console_warn(&format!("Lifeboat: no backstop alarm: {}", message(&e)));
+    }
+}
+
+pub fn extension_version() -> String {
+    Reflect::get(&runtime_get_manifest(), &"version".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}

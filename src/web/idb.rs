@@ -1,0 +1,133 @@
+//! IndexedDB as the store's `Backend`.
+//!
+//! Why IndexedDB and not `storage.local`: it keeps binary values as they are
+//! in both browsers (Chrome's storage.local would need base64, a third more
+//! bytes), and one transaction spans several keys, which is the atomic batch
+//! the store relies on. Both browsers keep an extension's IndexedDB with
+//! `unlimitedStorage` and across restarts.
+
+use crate::store::{Backend, Op, StoreError};
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
+
+const DB: &str = "lifeboat";
+const STORE: &str = "records";
+
+pub struct IdbBackend {
+    db: IdbDatabase,
+}
+
+fn err(e: JsValue) -> StoreError {
+    StoreError::Backend(super::api::message(&e))
+}
+
+/// Resolves with the request's result, rejects with its error.
+fn request(req: &IdbRequest) -> JsFuture {
+    let req2 = req.clone();
+    let p = Promise::new(&mut |resolve, reject| {
+        let r = req2.clone();
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
+        });
+        let r = req2.clone();
+        let fail = Closure::once_into_js(move || {
+            let e = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "IndexedDB request failed".into());
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        req2.set_onsuccess(Some(ok.unchecked_ref()));
+        req2.set_onerror(Some(fail.unchecked_ref()));
+    });
+    JsFuture::from(p)
+}
+
+/// Resolves when the transaction is durable, rejects if it aborts.
+fn done(tx: &IdbTransaction) -> JsFuture {
+    let t = tx.clone();
+    let p = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let t2 = t.clone();
+        let reject2 = reject.clone();
+        let fail = Closure::once_into_js(move || {
+            let e = t2.error().map(JsValue::from).unwrap_or_else(|| "IndexedDB transaction aborted".into());
+            let _ = reject2.call1(&JsValue::NULL, &e);
+        });
+        let t3 = t.clone();
+        let abort = Closure::once_into_js(move || {
+            let e = t3.error().map(JsValue::from).unwrap_or_else(|| "IndexedDB transaction aborted".into());
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        t.set_oncomplete(Some(ok.unchecked_ref()));
+        t.set_onerror(Some(fail.unchecked_ref()));
+        t.set_onabort(Some(abort.unchecked_ref()));
+    });
+    JsFuture::from(p)
+}
+
+impl IdbBackend {
+    pub async fn open() -> Result<Self, StoreError> {
+        let factory: IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
+            .map_err(err)?
+            .dyn_into()
+            .map_err(|_| StoreError::Backend("IndexedDB is not available".into()))?;
+        let req = factory.open_with_u32(DB, 1).map_err(err)?;
+        let upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |e: web_sys::IdbVersionChangeEvent| {
+            let Some(target) = e.target() else { return };
+            let Ok(req) = target.dyn_into::<IdbRequest>() else { return };
+            let Ok(result) = req.result() else { return };
+            let db: IdbDatabase = result.unchecked_into();
+            if !db.object_store_names().contains(STORE) {
+                let _ = db.create_object_store(STORE);
+            }
+        });
+        req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
+        let db = request(&req).await.map_err(err)?;
+        drop(upgrade);
+        Ok(Self { db: db.unchecked_into() })
+    }
+
+    fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
+        let tx = self.db.transaction_with_str_and_mode(STORE, mode).map_err(err)?;
+        let store = tx.object_store(STORE).map_err(err)?;
+        Ok((tx, store))
+    }
+}
+
+impl Backend for IdbBackend {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let v = request(&store.get(&key.into()).map_err(err)?).await.map_err(err)?;
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(Uint8Array::new(&v).to_vec()))
+    }
+
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let range = IdbKeyRange::bound(&prefix.into(), &format!("{prefix}\u{ffff}").into()).map_err(err)?;
+        let keys: Array = request(&store.get_all_keys_with_key(&range).map_err(err)?).await.map_err(err)?.unchecked_into();
+        Ok(keys.iter().filter_map(|k| k.as_string()).collect())
+    }
+
+    async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        let (tx, store) = self.tx(IdbTransactionMode::Readwrite)?;
+        let finished = done(&tx);
+        for op in &ops {
+            let r = match op {
+                Op::Put(k, v) => store.put_with_key(&Uint8Array::from(v.as_slice()), &k.into()).map(|_| ()),
+                Op::Delete(k) => store.delete(&k.into()).map(|_| ()),
+            };
+            if let Err(e) = r {
+                let _ = tx.abort();
+                let _ = finished.await;
+                return Err(err(e));
+            }
+        }
+        finished.await.map(|_| ()).map_err(err)
+    }
+}

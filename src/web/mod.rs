@@ -1,0 +1,63 @@
+//! The browser edge: the only code that knows wasm-bindgen and the
+//! WebExtension APIs. `extension/background.js` calls the three exports.
+
+pub mod dto;
+
+#[cfg(target_arch = "wasm32")]
+mod actor;
+#[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
+mod idb;
+#[cfg(target_arch = "wasm32")]
+mod restorer;
+
+#[cfg(target_arch = "wasm32")]
+pub use exports::*;
+
+#[cfg(target_arch = "wasm32")]
+mod exports {
+    use super::actor::{self, Msg};
+    use futures_channel::{mpsc, oneshot};
+    use js_sys::Promise;
+    use std::cell::RefCell;
+    use wasm_bindgen::prelude::*;
+
+    thread_local! {
+        static INBOX: RefCell<Option<mpsc::UnboundedSender<Msg>>> = const { RefCell::new(None) };
+    }
+
+    fn send(msg: Msg) -> bool {
+        INBOX.with(|i| i.borrow().as_ref().is_some_and(|tx| tx.unbounded_send(msg).is_ok()))
+    }
+
+    /// Starts the background: judges the last run, then follows events.
+    #[wasm_bindgen]
+    pub fn start() {
+        console_error_panic_hook::set_once();
+        let (tx, rx) = mpsc::unbounded();
+        INBOX.with(|i| *i.borrow_mut() = Some(tx.clone()));
+        super::api::create_alarm("lifeboat-backstop", 1.0);
+        wasm_bindgen_futures::spawn_local(actor::run(rx, tx));
+    }
+
+    /// A browser event: the listener's name (`tabs.onCreated`…) and its arguments.
+    #[wasm_bindgen]
+    pub fn on_event(kind: String, a: JsValue, b: JsValue, c: JsValue) {
+        let msg = if kind == "alarms.onAlarm" { Msg::Tick } else { Msg::Browser(kind, a, b, c) };
+        send(msg);
+    }
+
+    /// A request from one of Lifeboat's pages; resolves with the answer.
+    #[wasm_bindgen]
+    pub fn on_message(request: JsValue) -> Promise {
+        let (reply, answer) = oneshot::channel();
+        let sent = send(Msg::Request(request, reply));
+        wasm_bindgen_futures::future_to_promise(async move {
+            if !sent {
+                return Err(JsValue::from_str("Lifeboat's background is not running"));
+            }
+            answer.await.map_err(|_| JsValue::from_str("Lifeboat's background stopped before answering"))
+        })
+    }
+}

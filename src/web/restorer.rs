@@ -1,0 +1,159 @@
+//! Carries out a restore `Order` with the browser's APIs. Decisions (what to
+//! open, in which order, lazily or not) were made in `restore::order`; this
+//! only sequences the calls and reports what the browser refused.
+
+use super::api::{self, to_js};
+use crate::restore::{Order, OrderWindow, Skipped};
+use js_sys::{Object, Reflect};
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Outcome {
+    pub windows: usize,
+    pub tabs: usize,
+    pub skipped: Vec<Skipped>,
+    pub notices: Vec<String>,
+}
+
+fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
+    let _ = Reflect::set(o, &k.into(), &v.into());
+}
+
+fn id_of(v: &JsValue) -> Option<i64> {
+    Reflect::get(v, &"id".into()).ok()?.as_f64().map(|f| f as i64)
+}
+
+/// `can_create_discarded`: Firefox creates lazy tabs directly; Chrome cannot,
+/// so its tabs are discarded right after they are created.
+pub async fn carry_out(order: &Order, can_create_discarded: bool) -> Outcome {
+    let mut out = Outcome {
+        skipped: order.skipped.clone(),
+        ..Default::default()
+    };
+    let mut focus = None;
+    for w in &order.windows {
+        match restore_window(w, can_create_discarded, &mut out).await {
+            Ok(id) => {
+                out.windows += 1;
+                if w.focused {
+                    focus = Some(id);
+                }
+            }
+            Err(e) => out.notices.push(format!("A window could not be created: {e}")),
+        }
+    }
+    if let Some(id) = focus {
+        let p = Object::new();
+        set(&p, "focused", true);
+        let _ = api::update_window(id, &p).await;
+    }
+    out
+}
+
+async fn restore_window(w: &OrderWindow, can_create_discarded: bool, out: &mut Outcome) -> Result<i64, String> {
+    let props = Object::new();
+    // Geometry only applies to a normal window; the state is set at the end.
+    if let (Some(l), Some(t), Some(wd), Some(h)) = (w.left, w.top, w.width, w.height) {
+        set(&props, "left", l);
+        set(&props, "top", t);
+        set(&props, "width", wd);
+        set(&props, "height", h);
+    }
+    let win = api::create_window(&props).await?;
+    let win_id = id_of(&win).ok_or("the browser returned no window")?;
+    let placeholder: Vec<i64> = Reflect::get(&win, &"tabs".into())
+        .ok()
+        .map(|t| js_sys::Array::from(&t).iter().filter_map(|t| id_of(&t)).collect())
+        .unwrap_or_default();
+
+    let mut created: Vec<Option<i64>> = Vec::with_capacity(w.tabs.len());
+    for t in &w.tabs {
+        let p = Object::new();
+        set(&p, "windowId", win_id as f64);
+        if let Some(url) = &t.url {
+            set(&p, "url", url.as_str());
+        }
+        set(&p, "pinned", t.pinned);
+        set(&p, "active", false);
+        if let Some(c) = &t.cookie_store_id {
+            set(&p, "cookieStoreId", c.as_str());
+        }
+        if t.lazy && can_create_discarded {
+            set(&p, "discarded", true);
+            set(&p, "title", t.title.as_str());
+        }
+        match api::create_tab(&p).await {
+            Ok(tab) => {
+                out.tabs += 1;
+                created.push(id_of(&tab));
+            }
+            Err(e) => {
+                out.skipped.push(Skipped {
+                    url: t.url.clone().unwrap_or_default(),
+                    reason: format!("the browser refused to open it: {e}"),
+                });
+                created.push(None);
+            }
+        }
+    }
+
+    for (gi, g) in w.groups.iter().enumerate() {
+        let ids: Vec<i64> = w
+            .tabs
+            .iter()
+            .zip(&created)
+            .filter(|(t, _)| t.group == Some(gi))
+            .filter_map(|(_, id)| *id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        let p = Object::new();
+        set(&p, "tabIds", to_js(&ids));
+        let cp = Object::new();
+        set(&cp, "windowId", win_id as f64);
+        set(&p, "createProperties", cp);
+        match api::group_tabs(&p).await {
+            Ok(gid) => {
+                let u = Object::new();
+                set(&u, "title", g.title.as_str());
+                set(&u, "color", g.color.as_str());
+                set(&u, "collapsed", g.collapsed);
+                if let Some(gid) = gid.as_f64() {
+                    let _ = api::update_group(gid as i64, &u).await;
+                }
+            }
+            Err(e) => out.notices.push(format!("The tab group \"{}\" could not be recreated: {e}", g.title)),
+        }
+    }
+
+    if let Some(active) = w.tabs.iter().zip(&created).find(|(t, _)| t.active).and_then(|(_, id)| *id) {
+        let p = Object::new();
+        set(&p, "active", true);
+        let _ = api::update_tab(active, &p).await;
+    }
+    for (t, id) in w.tabs.iter().zip(&created) {
+        if let (Some(id), true) = (id, t.muted) {
+            let p = Object::new();
+            set(&p, "muted", true);
+            let _ = api::update_tab(*id, &p).await;
+        }
+    }
+    if created.iter().any(Option::is_some) && !placeholder.is_empty() {
+        let _ = api::remove_tabs(&placeholder).await;
+    }
+    if !can_create_discarded {
+        for (t, id) in w.tabs.iter().zip(&created) {
+            if let (Some(id), true) = (id, t.lazy) {
+                let _ = api::discard_tab(*id).await;
+            }
+        }
+    }
+    if w.state != "normal" {
+        let p = Object::new();
+        set(&p, "state", w.state);
+        let _ = api::update_window(win_id, &p).await;
+    }
+    Ok(win_id)
+}
