@@ -8,7 +8,7 @@ mod actor;
 #[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
-mod idb;
+pub mod idb;
 #[cfg(target_arch = "wasm32")]
 mod restorer;
 

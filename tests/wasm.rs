@@ -1,0 +1,66 @@
+//! Tests of the WASM bindings, run in headless Chromium by
+//! wasm-bindgen-test-runner (through chromedriver): the IndexedDB backend
+//! under the real store, and browser objects crossing into the core.
+#![cfg(target_arch = "wasm32")]
+
+use lifeboat::codec::{self, Kind};
+use lifeboat::model::{Session, Tab, Window};
+use lifeboat::store::{Backend, Op, Snapshot, Store};
+use lifeboat::web::dto::{BrowserTab, BrowserWindow};
+use lifeboat::web::idb::IdbBackend;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn snapshot(t: u64, n: usize) -> Snapshot {
+    let tabs = (0..n).map(|i| Tab { id: i as i64, url: format!("https://example.org/{t}/{i}"), title: format!("Tab {i}"), ..Default::default() }).collect();
+    Snapshot { taken_at: t, session: Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] } }
+}
+
+#[wasm_bindgen_test]
+async fn indexeddb_batch_is_applied_whole_and_reads_back_binary() {
+    let db = IdbBackend::open().await.expect("open IndexedDB");
+    db.commit(vec![Op::Put("t/a".into(), vec![0, 1, 2, 255]), Op::Put("t/b".into(), vec![9; 1000]), Op::Put("u/c".into(), vec![7])]).await.unwrap();
+    assert_eq!(db.get("t/a").await.unwrap(), Some(vec![0, 1, 2, 255]));
+    assert_eq!(db.keys("t/").await.unwrap(), vec!["t/a".to_string(), "t/b".to_string()]);
+    db.commit(vec![Op::Delete("t/a".into())]).await.unwrap();
+    assert_eq!(db.get("t/a").await.unwrap(), None);
+    assert_eq!(db.get("missing").await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn store_over_indexeddb_keeps_latest_and_previous() {
+    let mut store = Store::new(IdbBackend::open().await.unwrap());
+    for t in 1..=4 {
+        store.commit(&snapshot(t, 30), None).await.unwrap();
+    }
+    assert_eq!(store.backend().keys("ck/").await.unwrap().len(), 2);
+    let latest = store.load_latest().await.unwrap().unwrap();
+    assert_eq!(latest.snapshot, snapshot(4, 30));
+    // A damaged newest record falls back to the previous one.
+    let key = store.backend().keys("ck/").await.unwrap().pop().unwrap();
+    let mut bytes = store.backend().get(&key).await.unwrap().unwrap();
+    bytes.truncate(bytes.len() / 2);
+    store.backend().commit(vec![Op::Put(key, bytes)]).await.unwrap();
+    let fallback = store.load_latest().await.unwrap().unwrap();
+    assert_eq!(fallback.snapshot, snapshot(3, 30));
+    assert!(fallback.notice.is_some());
+}
+
+#[wasm_bindgen_test]
+fn browser_objects_cross_into_the_core() {
+    let tab = js_sys::JSON::parse(r#"{"id":3,"windowId":2,"index":1,"url":"https://a/","title":"A","pinned":true,"mutedInfo":{"muted":false},"groupId":-1,"incognito":false}"#).unwrap();
+    let t: BrowserTab = serde_wasm_bindgen::from_value(tab).unwrap();
+    let info = t.info(&[]).unwrap();
+    assert_eq!((info.id, info.window_id, info.index, info.pinned, info.group_id), (3, 2, 1, true, None));
+    let win = js_sys::JSON::parse(r#"{"id":2,"type":"normal","state":"normal","incognito":true,"focused":false,"tabs":[]}"#).unwrap();
+    let w: BrowserWindow = serde_wasm_bindgen::from_value(win).unwrap();
+    assert!(w.info().unwrap().private);
+}
+
+#[wasm_bindgen_test]
+fn codec_round_trips_in_wasm() {
+    let s = snapshot(9, 100);
+    let bytes = codec::encode(Kind::Checkpoint, &s);
+    assert_eq!(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes).unwrap(), s);
+}
