@@ -40,6 +40,9 @@ const OFFER_DELAY_MS: u32 = 1500;
 
 struct Background {
     keeper: Keeper<IdbBackend>,
+    /// Measured here, reported by `status` (see README for the figures).
+    start_ms: f64,
+    commit_ms: f64,
     containers: Vec<Container>,
     own_origin: String,
     firefox: bool,
@@ -86,6 +89,7 @@ fn json_to_js(v: &Value) -> JsValue {
 
 impl Background {
     async fn start(tx: mpsc::UnboundedSender<Msg>) -> Result<Self, String> {
+        let t0 = api::perf_now();
         let own_origin = api::runtime_get_url("");
         let firefox = own_origin.starts_with("moz-extension:");
         // If session storage cannot be read, assume the same run: a missed crash
@@ -101,6 +105,8 @@ impl Background {
         }
         let mut bg = Self {
             keeper,
+            start_ms: 0.0,
+            commit_ms: 0.0,
             containers: Vec::new(),
             own_origin,
             firefox,
@@ -108,6 +114,7 @@ impl Background {
         };
         bg.refresh_containers().await;
         bg.load_open_windows().await;
+        bg.start_ms = api::perf_now() - t0;
         if bg.keeper.verdict == Verdict::Crash && bg.keeper.set_aside_key.is_some() {
             let tx = bg.tx.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -154,7 +161,10 @@ impl Background {
 
     async fn commit(&mut self) {
         let was_failing = self.keeper.health.failing.is_some();
-        match self.keeper.commit(api::now()).await {
+        let t0 = api::perf_now();
+        let result = self.keeper.commit(api::now()).await;
+        self.commit_ms = api::perf_now() - t0;
+        match result {
             Ok(_) if was_failing => api::set_badge("", "Lifeboat").await,
             Ok(_) => {}
             Err(e) => {
@@ -297,7 +307,11 @@ impl Background {
     async fn answer(&mut self, r: Request) -> Value {
         let result = match r {
             Request::Overview => view::overview(&mut self.keeper).await,
-            Request::Status => Ok(view::status(&self.keeper)),
+            Request::Status => {
+                let mut v = view::status(&self.keeper);
+                v["timings"] = json!({ "startMs": self.start_ms, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
+                Ok(v)
+            }
             Request::Plan { source } => {
                 let open = self.open_urls().await;
                 {

@@ -162,6 +162,15 @@ pub fn extension_version() -> String {
         .unwrap_or_default()
 }
 
+/// `performance.now()` of the background (0.1 ms grain in Chrome, 1 ms in Firefox).
+pub fn perf_now() -> f64 {
+    Reflect::get(&js_sys::global(), &"performance".into())
+        .and_then(|p| Reflect::get(&p, &"now".into()).and_then(|f| js_sys::Function::from(f).call0(&p)))
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0)
+}
+
 pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
