@@ -1,0 +1,286 @@
+// Shared edge helpers for Lifeboat's pages: messaging, i18n, time formatting,
+// favicons and a small DOM builder. No session logic lives here: the pages ask
+// the background (see docs/PROTOCOL.md) and only render the answers.
+
+export const api = globalThis.browser ?? globalThis.chrome;
+
+// ---------------------------------------------------------------- messaging
+
+/** A failure to show to the user; `message` is a sentence for them. */
+export class LifeboatError extends Error {
+  constructor(message, { fromBackground = false } = {}) {
+    super(message);
+    this.name = 'LifeboatError';
+    this.fromBackground = fromBackground;
+  }
+}
+
+/**
+ * Sends one protocol message to the background and resolves to its answer.
+ * Rejects with a LifeboatError when there is no answer or the answer is
+ * `{ error }`, so callers cannot forget to show failures.
+ */
+export async function send(message) {
+  if (!api?.runtime?.sendMessage) {
+    throw new LifeboatError(t('errNoBackground'));
+  }
+  let answer;
+  try {
+    answer = await api.runtime.sendMessage(message);
+  } catch (e) {
+    throw new LifeboatError(t('errNoAnswer', String(e?.message ?? e)));
+  }
+  if (answer === null || typeof answer !== 'object') {
+    throw new LifeboatError(t('errNoAnswer', t('errEmptyAnswer')));
+  }
+  if (answer.error != null) {
+    throw new LifeboatError(String(answer.error), { fromBackground: true });
+  }
+  return answer;
+}
+
+// --------------------------------------------------------------------- i18n
+
+// English texts live only in _locales/en/messages.json. The browser's i18n
+// normally serves them; when it has nothing (e.g. the page is opened outside
+// the extension), initI18n() reads that same file so the UI stays readable.
+let english = null;
+
+export const uiLanguage = (() => {
+  try {
+    return api?.i18n?.getUILanguage?.() || navigator.language || 'en';
+  } catch {
+    return navigator.language || 'en';
+  }
+})();
+
+function browserMessage(key, subs) {
+  try {
+    return api?.i18n?.getMessage?.(key, subs) || '';
+  } catch {
+    return '';
+  }
+}
+
+export async function initI18n() {
+  if (browserMessage('appName', [])) return;
+  const candidates = [];
+  try {
+    if (api?.runtime?.getURL) candidates.push(api.runtime.getURL('_locales/en/messages.json'));
+  } catch { /* not in an extension */ }
+  candidates.push(new URL('../_locales/en/messages.json', import.meta.url).href);
+  candidates.push(new URL('./_locales/en/messages.json', import.meta.url).href);
+  for (const url of new Set(candidates)) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) {
+        english = await res.json();
+        return;
+      }
+    } catch { /* try the next place */ }
+  }
+}
+
+// Chrome's message format: $NAME$ placeholders whose content may be $1..$9.
+function format(entry, subs) {
+  const fill = (s) => s.replace(/\$(\d)/g, (_, n) => subs[Number(n) - 1] ?? '');
+  const placeholders = {};
+  for (const [name, p] of Object.entries(entry.placeholders ?? {})) {
+    placeholders[name.toLowerCase()] = fill(String(p.content ?? ''));
+  }
+  return String(entry.message)
+    .replace(/\$([A-Za-z0-9_@]+)\$/g, (m, name) => placeholders[name.toLowerCase()] ?? m)
+    .replace(/\$(\d)/g, (_, n) => subs[Number(n) - 1] ?? '')
+    .replace(/\$\$/g, '$');
+}
+
+/** The text for `key`, with substitutions; the English text if i18n has none. */
+export function t(key, ...subs) {
+  const strs = subs.map(String);
+  const fromBrowser = browserMessage(key, strs);
+  if (fromBrowser) return fromBrowser;
+  const entry = english?.[key];
+  return entry ? format(entry, strs) : key;
+}
+
+const pluralRules = new Intl.PluralRules(uiLanguage);
+const numberFormat = new Intl.NumberFormat(uiLanguage);
+
+/** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories). */
+export function tn(key, count) {
+  const n = numberFormat.format(count);
+  const category = pluralRules.select(count);
+  const text = t(`${key}_${category}`, n);
+  return text === `${key}_${category}` ? t(`${key}_other`, n) : text;
+}
+
+/** Fills elements marked data-i18n (text) and data-i18n-title / -label. */
+export function localize(root = document) {
+  const lang = browserMessage('@@ui_locale', []);
+  document.documentElement.lang = (lang || uiLanguage).replace('_', '-');
+  const dir = browserMessage('@@bidi_dir', []);
+  if (dir) document.documentElement.dir = dir;
+  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll('[data-i18n-title]')) node.title = t(node.dataset.i18nTitle);
+  for (const node of root.querySelectorAll('[data-i18n-label]')) {
+    node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+  }
+}
+
+// --------------------------------------------------------------------- time
+
+const dateTime = new Intl.DateTimeFormat(uiLanguage, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(uiLanguage, { dateStyle: 'full', timeStyle: 'medium' });
+
+export function formatDateTime(ms, { seconds = false } = {}) {
+  return (seconds ? dateTimeSeconds : dateTime).format(new Date(ms));
+}
+
+const relative = new Intl.RelativeTimeFormat(uiLanguage, { numeric: 'always', style: 'long' });
+
+/** "12 seconds ago", "5 minutes ago", "3 hours ago", "2 days ago". */
+export function formatAgo(ms, now = Date.now()) {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 60) return relative.format(-s, 'second');
+  const m = Math.round(s / 60);
+  if (m < 60) return relative.format(-m, 'minute');
+  const h = Math.round(s / 3600);
+  if (h < 48) return relative.format(-h, 'hour');
+  return relative.format(-Math.round(s / 86400), 'day');
+}
+
+/**
+ * A <time> element that shows formatAgo(ms) (optionally inside a message)
+ * and keeps itself current; see tickTimes().
+ */
+export function agoElement(ms, key = null) {
+  const node = el('time', { datetime: new Date(ms).toISOString(), title: formatDateTime(ms, { seconds: true }) });
+  node.dataset.ago = String(ms);
+  if (key) node.dataset.agoKey = key;
+  renderAgo(node);
+  return node;
+}
+
+function renderAgo(node) {
+  const ago = formatAgo(Number(node.dataset.ago));
+  node.textContent = node.dataset.agoKey ? t(node.dataset.agoKey, ago) : ago;
+}
+
+/** Refreshes every agoElement on the page every `intervalMs`. */
+export function tickTimes(intervalMs) {
+  return setInterval(() => {
+    for (const node of document.querySelectorAll('time[data-ago]')) renderAgo(node);
+  }, intervalMs);
+}
+
+// -------------------------------------------------------------------- DOM
+
+/** el('p', { class: 'x', hidden: true }, 'text', child) */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (name === 'class') node.className = value;
+    else if (name === 'dataset') Object.assign(node.dataset, value);
+    else if (name in node && typeof value !== 'string') node[name] = value;
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  node.append(...children.flat().filter((c) => c != null && c !== false));
+  return node;
+}
+
+const ICONS = {
+  pin: 'M9.5 2h5l-.9 5.2 3.4 3.3v1.5h-4.2V19L12 21l-.8-2v-7H7V10.5l3.4-3.3z',
+  warning: 'M12 3 1.5 21h21zm-1 6h2v6h-2zm0 8h2v2h-2z',
+  keyboard: 'M3 6h18a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H3a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1zm2 3v2h2V9zm4 0v2h2V9zm4 0v2h2V9zm4 0v2h2V9zM7 14v2h10v-2z',
+  check: 'M9 16.2 4.8 12l-1.4 1.4L9 19 21 7l-1.4-1.4z',
+  block: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zM4 12a8 8 0 0 1 12.9-6.3L5.7 16.9A8 8 0 0 1 4 12zm8 8a8 8 0 0 1-4.9-1.7L18.3 7.1A8 8 0 0 1 12 20z',
+  info: 'M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm-1 5h2v2h-2zm0 4h2v6h-2z',
+  container: 'M4 4h16v5H4zm0 7h16v9H4zm5 2v2h6v-2z',
+};
+
+/** A decorative inline SVG icon (aria-hidden). */
+export function icon(name) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', `icon icon-${name}`);
+  const path = document.createElementNS(NS, 'path');
+  path.setAttribute('d', ICONS[name] ?? '');
+  path.setAttribute('fill', 'currentColor');
+  if (name === 'warning' || name === 'keyboard' || name === 'container') path.setAttribute('fill-rule', 'evenodd');
+  svg.append(path);
+  return svg;
+}
+
+// ---------------------------------------------------------------- favicons
+
+const browserFavicons = (() => {
+  try {
+    return (api?.runtime?.getManifest?.().permissions ?? []).includes('favicon');
+  } catch {
+    return false;
+  }
+})();
+
+function hostOf(url) {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return '';
+  }
+}
+
+function placeholder(url, title) {
+  const source = hostOf(url) || String(title ?? '').trim() || String(url ?? '');
+  const letter = (source.match(/[\p{L}\p{N}]/u)?.[0] ?? '?').toLocaleUpperCase(uiLanguage);
+  return el('span', { class: 'favicon favicon-placeholder', 'aria-hidden': 'true' }, letter);
+}
+
+/**
+ * The favicon for a tab without any network request: a data: icon, else the
+ * browser's own favicon cache (Chrome, with the "favicon" permission), else a
+ * letter placeholder.
+ */
+export function favicon(url, favIconUrl, title) {
+  let src = null;
+  let srcset = null;
+  if (typeof favIconUrl === 'string' && favIconUrl.startsWith('data:')) {
+    src = favIconUrl;
+  } else if (browserFavicons && /^(https?|file|ftp):/i.test(String(url))) {
+    const cached = (size) => api.runtime.getURL(`/_favicon/?pageUrl=${encodeURIComponent(url)}&size=${size}`);
+    src = cached(16);
+    srcset = `${src} 1x, ${cached(32)} 2x`;
+  }
+  if (!src) return placeholder(url, title);
+  const img = el('img', { class: 'favicon', alt: '', width: 16, height: 16, src, srcset, decoding: 'async' });
+  img.addEventListener('error', () => img.replaceWith(placeholder(url, title)), { once: true });
+  return img;
+}
+
+// ------------------------------------------------------------- shared bits
+
+/** "2 windows · 11 tabs" */
+export function countsText(windows, tabs) {
+  return t('countsJoin', tn('nWindows', windows), tn('nTabs', tabs));
+}
+
+/**
+ * Fills `box` with the "Autosave is not working since …: problem" alert, or
+ * hides it when autosave works (or the answer does not say).
+ */
+export function renderAutosave(box, autosave) {
+  box.replaceChildren();
+  if (!autosave || autosave.ok !== false) {
+    box.hidden = true;
+    return;
+  }
+  const problem = autosave.problem ? String(autosave.problem) : t('autosaveUnknownProblem');
+  const text = autosave.since != null
+    ? t('autosaveBrokenSince', `${formatDateTime(autosave.since)} (${formatAgo(autosave.since)})`, problem)
+    : t('autosaveBroken', problem);
+  box.append(icon('warning'), el('div', {}, el('p', { class: 'alert-title' }, text), el('p', {}, t('autosaveHint'))));
+  box.hidden = false;
+}

@@ -1,0 +1,442 @@
+// The restore page: lists what can be restored, shows the plan for one source
+// and sends the user's choice back. All decisions are the background's.
+
+import {
+  agoElement, countsText, el, favicon, formatDateTime, icon, initI18n, localize,
+  renderAutosave, send, t, tickTimes, tn,
+} from './common.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  heading: $('heading'),
+  subheading: $('subheading'),
+  autosave: $('autosave-alert'),
+  sources: $('sources'),
+  sourcesStatus: $('sources-status'),
+  planHead: $('plan-head'),
+  planTitle: $('plan-title'),
+  planTaken: $('plan-taken'),
+  notices: $('notices'),
+  actions: $('actions'),
+  count: $('selection-count'),
+  restoreSelected: $('restore-selected'),
+  restoreAll: $('restore-all'),
+  dontRestore: $('dont-restore'),
+  result: $('result'),
+  planStatus: $('plan-status'),
+  windows: $('windows'),
+};
+
+const state = {
+  sources: [],
+  selected: null, // source id
+  plan: null, // the plan on screen
+  planSource: null, // the source that plan belongs to
+  busy: false,
+  busyText: null,
+  planRequest: 0,
+};
+
+// ------------------------------------------------------------------ result
+
+function showResult(kind, ...content) {
+  ui.result.className = `result result-${kind}`;
+  ui.result.replaceChildren(...content);
+  ui.result.hidden = false;
+  if (kind !== 'working') ui.result.scrollIntoView({ block: 'nearest' });
+}
+
+function showError(contextKey, error, { append = false, retry = null } = {}) {
+  const again = retry ? el('button', { type: 'button', class: 'button retry' }, t('retry')) : null;
+  again?.addEventListener('click', () => {
+    clearResult();
+    retry();
+  });
+  const box = el('div', { class: 'result-error-box', role: 'alert' },
+    icon('warning'),
+    el('div', { class: 'result-error-text' },
+      el('p', { class: 'result-title' }, t(contextKey)), el('p', {}, error?.message ?? String(error))),
+    again);
+  if (append && !ui.result.hidden) {
+    ui.result.append(box);
+  } else {
+    showResult('error', box);
+  }
+}
+
+function clearResult() {
+  ui.result.hidden = true;
+  ui.result.replaceChildren();
+}
+
+// ----------------------------------------------------------------- sources
+
+function sourceById(id) {
+  return state.sources.find((s) => s.id === id) ?? null;
+}
+
+function renderSources() {
+  ui.sources.replaceChildren();
+  const empty = state.sources.length === 0;
+  ui.sourcesStatus.hidden = !empty;
+  ui.sourcesStatus.classList.toggle('empty-state', empty);
+  document.body.classList.toggle('is-empty', empty);
+  if (empty) ui.sourcesStatus.textContent = t('sourcesEmpty');
+  for (const source of state.sources) {
+    const selected = source.id === state.selected;
+    const button = el('button', {
+      type: 'button',
+      class: `source source-${source.kind}${source.pending ? ' is-pending' : ''}`,
+      'aria-pressed': selected ? 'true' : 'false',
+      dataset: { sourceId: source.id, kind: source.kind, pending: String(!!source.pending) },
+      disabled: state.busy,
+    },
+    el('span', { class: 'source-top' },
+      el('span', { class: 'source-label' }, source.label),
+      source.pending ? el('span', { class: 'badge badge-pending' }, t('sourcePending')) : null),
+    source.takenAt != null ? el('span', { class: 'source-time' },
+      el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
+    el('span', { class: 'source-counts' }, countsText(source.windows, source.tabs)),
+    source.notice ? el('span', { class: 'source-notice' }, icon('warning'), el('span', {}, source.notice)) : null);
+    button.addEventListener('click', () => selectSource(source.id));
+    ui.sources.append(el('li', {}, button));
+  }
+}
+
+function renderHeading(verdict) {
+  const crash = verdict === 'crash' || state.sources.some((s) => s.kind === 'crash' && s.pending);
+  ui.heading.textContent = t(crash ? 'headingCrash' : 'headingDefault');
+  ui.subheading.textContent = t(crash ? 'subheadingCrash' : 'subheadingDefault');
+}
+
+async function loadOverview({ keepSelection = false } = {}) {
+  const overview = await send({ type: 'overview' });
+  state.sources = Array.isArray(overview.sources) ? overview.sources : [];
+  renderAutosave(ui.autosave, overview.autosave);
+  renderHeading(overview.verdict);
+  if (!(keepSelection && sourceById(state.selected))) {
+    const first = state.sources.find((s) => s.kind === 'crash' && s.pending) ?? state.sources[0];
+    state.selected = first?.id ?? null;
+  }
+  renderSources();
+}
+
+function selectSource(id) {
+  if (state.busy || (id === state.selected && state.plan)) return;
+  state.selected = id;
+  state.plan = null;
+  updateSelection();
+  for (const b of ui.sources.querySelectorAll('button[data-source-id]')) {
+    b.setAttribute('aria-pressed', String(b.dataset.sourceId === id));
+  }
+  clearResult();
+  loadPlan();
+}
+
+// -------------------------------------------------------------------- plan
+
+function badge(cls, ...content) {
+  return el('span', { class: `badge ${cls}` }, ...content);
+}
+
+const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
+const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
+
+function tabRow(tab, windowIndex, tabIndex) {
+  const status = tab.status ?? 'restore';
+  const restorable = status === 'restore';
+  const id = `tab-${windowIndex}-${tabIndex}`;
+  const title = String(tab.title ?? '').trim() || String(tab.url ?? '') || t('untitled');
+
+  const checkbox = el('input', {
+    type: 'checkbox', id, class: 'tab-check',
+    checked: restorable, disabled: !restorable,
+    dataset: { window: String(windowIndex), tab: String(tabIndex) },
+  });
+
+  const badges = [];
+  if (tab.pinned) badges.push(badge('badge-pinned', icon('pin'), t('badgePinned')));
+  if (tab.group) {
+    const colour = GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey';
+    const name = String(tab.group.title ?? '').trim();
+    badges.push(el('span', {
+      class: `badge badge-group group-${colour}${name ? '' : ' is-unnamed'}`,
+      title: t('groupTitle'), dataset: { color: colour },
+    }, name || t('groupUnnamed')));
+  }
+  if (tab.container) {
+    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    badges.push(el('span', {
+      class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
+      title: t('containerTitle'), dataset: { color: colour },
+    }, icon('container'), String(tab.container.name ?? '')));
+  }
+  if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
+  if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
+  if (status === 'blocked') badges.push(badge('badge-blocked', icon('block'), t('badgeBlocked')));
+
+  const notes = [];
+  if (tab.container?.missing) {
+    notes.push(el('p', { class: 'tab-note note-container' }, icon('info'), el('span', {}, t('containerMissing', tab.container.name ?? ''))));
+  }
+  if (status === 'blocked' && tab.reason) {
+    notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, tab.reason)));
+  }
+
+  const describedBy = `${id}-url`;
+  checkbox.setAttribute('aria-describedby', describedBy);
+
+  const groupColour = tab.group ? (GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey') : null;
+  return el('li', {
+    class: `tab status-${status}${tab.active ? ' is-active' : ''}${groupColour ? ` in-group group-${groupColour}` : ''}`,
+    dataset: { status, url: String(tab.url ?? ''), window: String(windowIndex), index: String(tabIndex) },
+    title: status === 'already_open' && tab.reason ? tab.reason : null,
+  },
+  el('label', { class: 'tab-main', for: id },
+    checkbox,
+    favicon(tab.url, tab.favIconUrl, tab.title),
+    el('span', { class: 'tab-text' },
+      el('span', { class: 'tab-title' }, title),
+      el('span', { class: 'tab-url', id: describedBy, title: tab.url }, String(tab.url ?? '')))),
+  badges.length ? el('span', { class: 'badges' }, badges) : null,
+  notes);
+}
+
+function windowSection(win, windowIndex) {
+  const tabs = Array.isArray(win.tabs) ? win.tabs : [];
+  const restorable = tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
+  const id = `window-${windowIndex}`;
+  const checkbox = el('input', {
+    type: 'checkbox', id, class: 'window-check',
+    checked: restorable > 0, disabled: restorable === 0,
+    dataset: { window: String(windowIndex) },
+  });
+  const stateKey = `windowState_${win.state}`;
+  const stateText = t(stateKey) === stateKey ? String(win.state ?? '') : t(stateKey);
+
+  const section = el('section', {
+    class: 'window', dataset: { index: String(windowIndex), state: String(win.state ?? '') },
+    'aria-labelledby': `${id}-label`,
+  },
+  el('header', { class: 'window-head' },
+    el('label', { class: 'window-label', for: id },
+      checkbox,
+      el('span', { class: 'window-name', id: `${id}-label` }, t('windowLabel', windowIndex + 1))),
+    el('span', { class: 'window-meta' },
+      el('span', { class: `window-state state-${win.state}` }, stateText),
+      el('span', { class: 'window-count' }, tn('nTabs', tabs.length)))),
+  el('ol', { class: 'tabs' }, tabs.map((tab, i) => tabRow(tab, windowIndex, i))));
+
+  checkbox.addEventListener('change', () => {
+    for (const box of section.querySelectorAll('.tab-check:not(:disabled)')) box.checked = checkbox.checked;
+    updateSelection();
+  });
+  section.addEventListener('change', (e) => {
+    if (e.target.classList.contains('tab-check')) updateSelection();
+  });
+  return section;
+}
+
+function renderPlan(plan) {
+  const source = plan.source ?? sourceById(state.selected) ?? {};
+  ui.planTitle.textContent = source.label ?? '';
+  ui.planTaken.replaceChildren();
+  if (source.takenAt != null) {
+    ui.planTaken.append(
+      t('snapshotTaken', formatDateTime(source.takenAt, { seconds: true })), ' · ', agoElement(source.takenAt));
+  }
+  ui.planHead.hidden = false;
+
+  const notices = [...(Array.isArray(plan.notices) ? plan.notices : [])];
+  if (source.notice && !notices.includes(source.notice)) notices.unshift(source.notice);
+  ui.notices.replaceChildren(...notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n))));
+  ui.notices.hidden = notices.length === 0;
+
+  const windows = Array.isArray(plan.windows) ? plan.windows : [];
+  ui.windows.replaceChildren(...windows.map(windowSection));
+  ui.actions.hidden = false;
+  ui.planStatus.hidden = true;
+  updateSelection();
+}
+
+function selection() {
+  const select = [];
+  for (const section of ui.windows.querySelectorAll('section.window')) {
+    const tabs = [...section.querySelectorAll('.tab-check:checked:not(:disabled)')].map((b) => Number(b.dataset.tab));
+    if (tabs.length) select.push({ window: Number(section.dataset.index), tabs });
+  }
+  return select;
+}
+
+function updateSelection() {
+  let total = 0;
+  let ticked = 0;
+  for (const section of ui.windows.querySelectorAll('section.window')) {
+    const boxes = [...section.querySelectorAll('.tab-check:not(:disabled)')];
+    const on = boxes.filter((b) => b.checked).length;
+    total += boxes.length;
+    ticked += on;
+    const winBox = section.querySelector('.window-check');
+    winBox.checked = boxes.length > 0 && on === boxes.length;
+    winBox.indeterminate = on > 0 && on < boxes.length;
+    section.classList.toggle('is-off', boxes.length > 0 && on === 0);
+  }
+  ui.count.textContent = state.busy && state.busyText ? state.busyText
+    : total === 0 ? t('noRestorable')
+    : ticked === 0 ? t('selectionNone') : t('selectionCount', ticked, total);
+  const source = sourceById(state.selected);
+  const idle = !state.busy && state.plan !== null && state.planSource === state.selected;
+  ui.restoreSelected.disabled = !idle || ticked === 0;
+  ui.restoreAll.disabled = !idle || total === 0;
+  ui.dontRestore.disabled = !idle || !source?.pending;
+  ui.dontRestore.title = source?.pending ? '' : t('dontRestoreHint');
+}
+
+async function loadPlan({ quiet = false } = {}) {
+  const id = state.selected;
+  const request = ++state.planRequest;
+  if (!id) {
+    state.plan = null;
+    ui.planHead.hidden = true;
+    ui.actions.hidden = true;
+    ui.notices.hidden = true;
+    ui.windows.replaceChildren();
+    return;
+  }
+  if (!quiet) {
+    ui.planStatus.textContent = t('loading');
+    ui.planStatus.hidden = false;
+    ui.windows.setAttribute('aria-busy', 'true');
+  }
+  try {
+    const plan = await send({ type: 'plan', source: id });
+    if (request !== state.planRequest) return;
+    state.plan = plan;
+    state.planSource = id;
+    renderPlan(plan);
+  } catch (error) {
+    if (request !== state.planRequest) return;
+    ui.planStatus.hidden = true;
+    if (!quiet) {
+      state.plan = null;
+      const source = sourceById(id);
+      ui.planTitle.textContent = source?.label ?? '';
+      ui.planTaken.replaceChildren();
+      ui.planHead.hidden = !source;
+      ui.notices.hidden = true;
+      ui.actions.hidden = true;
+      ui.windows.replaceChildren();
+    }
+    showError('errPlan', error, { append: quiet, retry: quiet ? null : () => loadPlan() });
+  } finally {
+    if (request === state.planRequest) ui.windows.removeAttribute('aria-busy');
+  }
+}
+
+// ----------------------------------------------------------------- actions
+
+let focusBeforeBusy = null;
+
+function setBusy(busy, text = null) {
+  // Disabling the focused button drops keyboard focus; put it back afterwards.
+  if (busy) focusBeforeBusy = document.activeElement;
+  state.busy = busy;
+  state.busyText = text;
+  document.body.classList.toggle('is-busy', busy);
+  ui.actions.setAttribute('aria-busy', String(busy));
+  for (const b of ui.sources.querySelectorAll('button')) b.disabled = busy;
+  updateSelection();
+  if (!busy) {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && focusBeforeBusy?.isConnected && !focusBeforeBusy.disabled) focusBeforeBusy.focus();
+    else if (lost && !ui.result.hidden) ui.result.focus({ preventScroll: true });
+    else if (lost) ui.sources.querySelector('[aria-pressed="true"]')?.focus();
+    focusBeforeBusy = null;
+  }
+}
+
+function restoreSummary(answer) {
+  const windows = Number(answer.windows) || 0;
+  const tabs = Number(answer.tabs) || 0;
+  const parts = [el('p', { class: 'result-title' }, icon('check'),
+    el('span', {}, windows || tabs ? t('restoreDone', tn('nWindows', windows), tn('nTabs', tabs)) : t('restoreNothing')))];
+  const skipped = Array.isArray(answer.skipped) ? answer.skipped : [];
+  if (skipped.length) {
+    parts.push(el('p', { class: 'result-subtitle' }, t('skippedHeading')),
+      el('ul', { class: 'skipped' }, skipped.map((s) => el('li', { dataset: { url: String(s.url ?? '') } },
+        el('span', { class: 'skipped-url' }, String(s.url ?? '')), ' — ',
+        el('span', { class: 'skipped-reason' }, String(s.reason ?? ''))))));
+  }
+  const notices = Array.isArray(answer.notices) ? answer.notices : [];
+  if (notices.length) parts.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, n))));
+  return parts;
+}
+
+async function refreshAfterAction() {
+  try {
+    await loadOverview({ keepSelection: true });
+    await loadPlan({ quiet: true });
+  } catch (error) {
+    showError('errOverview', error, { append: true });
+  }
+}
+
+async function restore(select) {
+  if (state.busy || !state.plan || state.planSource !== state.selected) return;
+  const source = state.planSource;
+  setBusy(true, t('restoring'));
+  showResult('working', el('p', {}, t('restoring')));
+  try {
+    const answer = await send({ type: 'restore', source, select });
+    showResult(Array.isArray(answer.skipped) && answer.skipped.length ? 'partial' : 'success', ...restoreSummary(answer));
+    await refreshAfterAction();
+  } catch (error) {
+    showError('errRestore', error);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function dismiss() {
+  if (state.busy || !state.selected) return;
+  const source = state.selected;
+  if (!sourceById(source)?.pending) return;
+  setBusy(true, t('dismissing'));
+  showResult('working', el('p', {}, t('dismissing')));
+  try {
+    await send({ type: 'dismiss', source });
+    showResult('success', el('p', { class: 'result-title' }, icon('check'), el('span', {}, t('dismissDone'))));
+    await refreshAfterAction();
+  } catch (error) {
+    showError('errDismiss', error);
+  } finally {
+    setBusy(false);
+  }
+}
+
+ui.restoreSelected.addEventListener('click', () => {
+  const select = selection();
+  if (select.length) restore(select);
+});
+ui.restoreAll.addEventListener('click', () => restore('all'));
+ui.dontRestore.addEventListener('click', dismiss);
+
+// -------------------------------------------------------------------- start
+
+async function loadAll() {
+  ui.sourcesStatus.textContent = t('loading');
+  ui.sourcesStatus.hidden = false;
+  try {
+    await loadOverview();
+  } catch (error) {
+    ui.sourcesStatus.hidden = true;
+    showError('errOverview', error, { retry: loadAll });
+    return;
+  }
+  await loadPlan();
+}
+
+await initI18n();
+localize();
+tickTimes(30_000);
+await loadAll();
