@@ -94,6 +94,9 @@ impl<B: Backend> Keeper<B> {
                 pending: verdict == Verdict::Crash,
             });
             set_aside_key = store.begin_run(previous, &mark).await?;
+            // The last run's session is set aside; this run's first commit is
+            // a checkpoint of its own (tab ids do not survive a restart anyway).
+            store.start_fresh();
             mark
         };
         Ok(Self {
@@ -153,13 +156,13 @@ impl<B: Backend> Keeper<B> {
         self.mark.clean_exit = self.closed_last;
         let mark = (self.mark.clean_exit != self.stored_clean).then_some(&self.mark);
         match self.store.commit(&snapshot, mark).await {
-            Ok(bytes) => {
+            Ok(written) => {
                 self.stored_clean = self.mark.clean_exit;
                 self.saver.committed(now);
                 self.last_saved_at = Some(now);
-                self.last_commit_bytes = bytes;
+                self.last_commit_bytes = written.bytes;
                 self.health.failing = None;
-                Ok(bytes)
+                Ok(written.bytes)
             }
             Err(e) => {
                 self.saver.failed(now);
@@ -171,8 +174,8 @@ impl<B: Backend> Keeper<B> {
     }
 
     /// The live session as last committed, for the restore page's "current".
-    pub async fn committed(&mut self) -> Result<Option<Snapshot>, StoreError> {
-        Ok(self.store.load_latest().await?.map(|l| l.snapshot))
+    pub fn committed(&self) -> Option<&Snapshot> {
+        self.store.current()
     }
 }
 
@@ -320,7 +323,7 @@ mod tests {
             20,
         );
         block_on(k.commit(2000)).unwrap();
-        let snap = block_on(k.committed()).unwrap().unwrap();
+        let snap = k.committed().unwrap();
         assert_eq!(snap.session.tab_count(), 2);
     }
 }

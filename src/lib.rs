@@ -5,6 +5,7 @@
 
 pub mod codec;
 pub mod event;
+pub mod journal;
 pub mod keeper;
 pub mod model;
 pub mod privacy;

@@ -2,8 +2,12 @@
 //! SessionWriter). IndexedDB in the browser, memory or a faulty double in tests.
 //!
 //! Keys:
-//! - `ck/<gen>`: checkpoints, the whole session; the newest two are kept, so a
-//!   damaged newest one falls back to the previous good one.
+//! - `ck/<gen>`: checkpoints, the whole session.
+//! - `jr/<gen>/<seq>`: the journal after checkpoint `gen`: one small record of
+//!   what changed per commit. When it outgrows the checkpoint, a new
+//!   checkpoint starts a new generation. The newest generation and the last
+//!   good one before it are kept, so a damaged newest checkpoint falls back
+//!   to the previous good state.
 //! - `run`: the `RunMark` of the current run (see `verdict`).
 //! - `prev/<taken_at>`: a session set aside at the start of a browser run, with
 //!   how that run ended; crashes stay until the user deals with them.
@@ -13,6 +17,7 @@
 //! good state readable.
 
 use crate::codec::{self, DecodeError, Kind};
+use crate::journal::{self, Delta};
 use crate::model::{Millis, Session};
 use crate::verdict::{RunMark, Verdict};
 use serde::{Deserialize, Serialize};
@@ -85,6 +90,7 @@ pub struct Latest {
 pub const KEEP_SET_ASIDE: usize = 10;
 
 const CHECKPOINT: &str = "ck/";
+const JOURNAL: &str = "jr/";
 const RUN: &str = "run";
 const SET_ASIDE: &str = "prev/";
 
@@ -92,41 +98,129 @@ fn checkpoint_key(gen: u64) -> String {
     format!("{CHECKPOINT}{gen:016x}")
 }
 
-fn gen_of(key: &str) -> Option<u64> {
-    u64::from_str_radix(key.strip_prefix(CHECKPOINT)?, 16).ok()
+fn journal_prefix(gen: u64) -> String {
+    format!("{JOURNAL}{gen:016x}/")
 }
+
+fn gen_of(key: &str) -> Option<u64> {
+    let rest = key.strip_prefix(CHECKPOINT).or_else(|| key.strip_prefix(JOURNAL))?;
+    u64::from_str_radix(rest.get(..16)?, 16).ok()
+}
+
+fn seq_of(key: &str) -> Option<u32> {
+    u32::from_str_radix(key.rsplit('/').next()?, 16).ok()
+}
+
+/// A journal may grow to the size of its checkpoint (replaying it then reads
+/// no more than a fresh checkpoint would), but at least to this.
+const MIN_JOURNAL_BYTES: usize = 16 * 1024;
+/// And to at most this many records, to bound start-up replay.
+const MAX_JOURNAL_RECORDS: u32 = 1000;
 
 pub struct Store<B> {
     backend: B,
-    /// Generation of the newest checkpoint key seen or written.
+    /// Newest checkpoint generation seen or written: new ones go above it.
     gen: u64,
+    /// The generation the current state was read from or written to: with
+    /// its journal, the last good state, never deleted by a compaction.
+    good_gen: Option<u64>,
+    /// Next journal record of `good_gen`.
+    seq: u32,
+    /// The state the last commit left, to diff the next one against; `None`
+    /// makes the next commit a checkpoint.
+    base: Option<Snapshot>,
+    checkpoint_len: usize,
+    journal_len: usize,
+}
+
+/// What one commit wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Written {
+    pub bytes: usize,
+    pub checkpoint: bool,
 }
 
 impl<B: Backend> Store<B> {
     pub fn new(backend: B) -> Self {
-        Self { backend, gen: 0 }
+        Self {
+            backend,
+            gen: 0,
+            good_gen: None,
+            seq: 0,
+            base: None,
+            checkpoint_len: 0,
+            journal_len: 0,
+        }
     }
 
     pub fn backend(&self) -> &B {
         &self.backend
     }
 
-    /// The newest checkpoint that reads back intact.
+    /// Makes the next commit a checkpoint, and forgets the loaded state as "current".
+    pub fn start_fresh(&mut self) {
+        self.base = None;
+    }
+
+    /// The state as last committed (or loaded), without reading storage.
+    pub fn current(&self) -> Option<&Snapshot> {
+        self.base.as_ref()
+    }
+
+    /// The newest checkpoint that reads back intact, with its journal
+    /// replayed up to the first record that does not (a torn last write).
+    /// Commits after this continue from what it returns.
     pub async fn load_latest(&mut self) -> Result<Option<Latest>, StoreError> {
         let keys = self.backend.keys(CHECKPOINT).await?;
         self.gen = keys.iter().filter_map(|k| gen_of(k)).max().unwrap_or(0).max(self.gen);
+        self.base = None;
         let mut skipped: Vec<(String, DecodeError)> = Vec::new();
         for key in keys.iter().rev() {
             let Some(bytes) = self.backend.get(key).await? else { continue };
-            match codec::decode::<Snapshot>(Kind::Checkpoint, &bytes) {
-                Ok(snapshot) => {
-                    let notice = skipped
-                        .first()
-                        .map(|(_, e)| format!("The latest snapshot was damaged ({e}); this is the previous good one."));
-                    return Ok(Some(Latest { snapshot, notice }));
+            let mut snapshot = match codec::decode::<Snapshot>(Kind::Checkpoint, &bytes) {
+                Ok(s) => s,
+                Err(e) => {
+                    skipped.push((key.clone(), e));
+                    continue;
                 }
-                Err(e) => skipped.push((key.clone(), e)),
+            };
+            let gen = gen_of(key).unwrap_or(0);
+            let (mut seq, mut journal_len, mut torn) = (0, 0, false);
+            for jk in self.backend.keys(&journal_prefix(gen)).await? {
+                let Some(jb) = self.backend.get(&jk).await? else { continue };
+                match codec::decode::<Delta>(Kind::Delta, &jb) {
+                    Ok(d) => {
+                        journal::apply(&mut snapshot.session, &d.ops);
+                        snapshot.taken_at = d.taken_at;
+                        seq = seq_of(&jk).map_or(seq, |s| s + 1);
+                        journal_len += jb.len();
+                    }
+                    Err(_) => {
+                        // A torn last write: dropped, never fatal.
+                        torn = true;
+                        break;
+                    }
+                }
             }
+            let mut notices = Vec::new();
+            if let Some((_, e)) = skipped.first() {
+                notices.push(format!("The latest snapshot was damaged ({e}); this is the previous good one."));
+            }
+            if torn {
+                notices.push("The very last change before the end was only half written and was left out.".to_string());
+            }
+            self.good_gen = Some(gen);
+            // Continue this journal only from an intact newest state.
+            if skipped.is_empty() && !torn {
+                self.base = Some(snapshot.clone());
+                self.seq = seq;
+                self.checkpoint_len = bytes.len();
+                self.journal_len = journal_len;
+            }
+            return Ok(Some(Latest {
+                snapshot,
+                notice: (!notices.is_empty()).then(|| notices.join(" ")),
+            }));
         }
         match skipped.into_iter().next() {
             None => Ok(None),
@@ -134,28 +228,62 @@ impl<B: Backend> Store<B> {
         }
     }
 
-    /// Writes `snapshot` as the newest checkpoint, with `mark` in the same batch.
-    /// Returns the bytes written.
-    pub async fn commit(&mut self, snapshot: &Snapshot, mark: Option<&RunMark>) -> Result<usize, StoreError> {
-        let bytes = codec::encode(Kind::Checkpoint, snapshot);
-        let written = bytes.len();
-        let gen = self.gen + 1;
-        let mut ops = vec![Op::Put(checkpoint_key(gen), bytes)];
+    /// Commits `snapshot`, with `mark` in the same batch: a journal record of
+    /// what changed since the last commit, or a new checkpoint when the
+    /// journal has grown past its bound.
+    pub async fn commit(&mut self, snapshot: &Snapshot, mark: Option<&RunMark>) -> Result<Written, StoreError> {
+        let mut ops = Vec::new();
         if let Some(mark) = mark {
-            let m = codec::encode(Kind::RunMark, mark);
-            ops.push(Op::Put(RUN.into(), m));
+            ops.push(Op::Put(RUN.into(), codec::encode(Kind::RunMark, mark)));
         }
-        // Keep this one and the previous; older ones go, after the put above.
-        for key in self.backend.keys(CHECKPOINT).await? {
-            if gen_of(&key).is_some_and(|g| g + 1 < gen) {
-                ops.push(Op::Delete(key));
+        let delta = self.base.as_ref().map(|b| journal::diff(&b.session, &snapshot.session));
+        let record = match (delta, self.good_gen) {
+            (Some(d), _) if d.is_empty() && ops.is_empty() => return Ok(Written::default()),
+            (Some(d), Some(gen)) => {
+                let bytes = codec::encode(
+                    Kind::Delta,
+                    &Delta {
+                        taken_at: snapshot.taken_at,
+                        ops: d,
+                    },
+                );
+                let fits = self.journal_len + bytes.len() <= self.checkpoint_len.max(MIN_JOURNAL_BYTES) && self.seq < MAX_JOURNAL_RECORDS;
+                fits.then(|| (format!("{}{:08x}", journal_prefix(gen), self.seq), bytes))
             }
-        }
-        let total = ops.iter().map(|o| if let Op::Put(_, b) = o { b.len() } else { 0 }).sum::<usize>();
-        self.backend.commit(ops).await?;
-        self.gen = gen;
-        debug_assert!(total >= written);
-        Ok(total)
+            _ => None,
+        };
+        let written = match record {
+            Some((key, bytes)) => {
+                let n = bytes.len();
+                ops.push(Op::Put(key, bytes));
+                self.backend.commit(ops).await?;
+                self.seq += 1;
+                self.journal_len += n;
+                Written { bytes: n, checkpoint: false }
+            }
+            None => {
+                let gen = self.gen + 1;
+                let bytes = codec::encode(Kind::Checkpoint, snapshot);
+                let n = bytes.len();
+                ops.push(Op::Put(checkpoint_key(gen), bytes));
+                // Keep the new generation and the last good one; older ones go,
+                // in the same batch, after the put above.
+                for key in self.backend.keys(CHECKPOINT).await?.into_iter().chain(self.backend.keys(JOURNAL).await?) {
+                    if gen_of(&key).is_some_and(|g| g != gen && Some(g) != self.good_gen) {
+                        ops.push(Op::Delete(key));
+                    }
+                }
+                self.backend.commit(ops).await?;
+                self.gen = gen;
+                self.good_gen = Some(gen);
+                self.seq = 0;
+                self.checkpoint_len = n;
+                self.journal_len = 0;
+                Written { bytes: n, checkpoint: true }
+            }
+        };
+        self.base = Some(snapshot.clone());
+        Ok(written)
     }
 
     /// The last run's mark. A damaged mark reads as "did not end cleanly":
@@ -378,53 +506,121 @@ mod tests {
         }
     }
 
+    /// The same window with tab `changed` renamed: a one-tab change.
+    fn edited(t: Millis, n: usize, changed: usize) -> Snapshot {
+        let mut s = snap(0, n);
+        s.taken_at = t;
+        s.session.windows[0].tabs[changed % n].url = format!("https://changed/{t}");
+        s
+    }
+
+    fn reopen(s: &Store<MemoryBackend>) -> Store<MemoryBackend> {
+        Store::new(s.backend().clone())
+    }
+
     #[test]
-    fn keeps_latest_and_previous_only() {
+    fn small_changes_are_journal_records_until_compaction() {
         let mut s = Store::new(MemoryBackend::default());
-        for t in 1..=5 {
-            block_on(s.commit(&snap(t, 3), None)).unwrap();
+        let first = block_on(s.commit(&snap(0, 200), None)).unwrap();
+        assert!(first.checkpoint);
+        let mut checkpoints = 0;
+        for t in 1..=400 {
+            let w = block_on(s.commit(&edited(t, 200, t as usize), None)).unwrap();
+            if w.checkpoint {
+                checkpoints += 1;
+            } else {
+                assert!(
+                    w.bytes < 200 && w.bytes * 5 < first.bytes,
+                    "a one-tab delta took {} bytes (checkpoint {})",
+                    w.bytes,
+                    first.bytes
+                );
+            }
+            if t % 37 == 0 {
+                assert_eq!(block_on(reopen(&s).load_latest()).unwrap().unwrap().snapshot, edited(t, 200, t as usize));
+            }
         }
-        assert_eq!(block_on(s.backend().keys("ck/")).unwrap().len(), 2);
-        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(5, 3));
+        assert!(checkpoints >= 1, "the journal was never compacted");
+        // At most two generations are kept.
+        let gens: std::collections::BTreeSet<u64> = block_on(s.backend().keys("")).unwrap().iter().filter_map(|k| gen_of(k)).collect();
+        assert!(gens.len() <= 2, "{gens:?}");
+        assert_eq!(
+            block_on(s.commit(&edited(400, 200, 400), None)).unwrap(),
+            Written::default(),
+            "no change, no write"
+        );
+    }
+
+    #[test]
+    fn a_torn_last_journal_record_is_dropped() {
+        let mut s = Store::new(MemoryBackend::default());
+        block_on(s.commit(&snap(0, 10), None)).unwrap();
+        block_on(s.commit(&edited(1, 10, 1), None)).unwrap();
+        block_on(s.commit(&edited(2, 10, 2), None)).unwrap();
+        let key = block_on(s.backend().keys("jr/")).unwrap().pop().unwrap();
+        s.backend().data.borrow_mut().get_mut(&key).unwrap().truncate(15);
+        let mut r = reopen(&s);
+        let latest = block_on(r.load_latest()).unwrap().unwrap();
+        assert_eq!(latest.snapshot, edited(1, 10, 1));
+        assert!(latest.notice.is_some());
+        // Writing goes on from there, past the torn record.
+        block_on(r.commit(&edited(3, 10, 3), None)).unwrap();
+        assert_eq!(block_on(reopen(&r).load_latest()).unwrap().unwrap().snapshot, edited(3, 10, 3));
     }
 
     #[test]
     fn damaged_latest_falls_back_to_previous_with_notice() {
         let mut s = Store::new(MemoryBackend::default());
         block_on(s.commit(&snap(1, 3), None)).unwrap();
-        block_on(s.commit(&snap(2, 3), None)).unwrap();
+        block_on(s.commit(&edited(2, 3, 0), None)).unwrap();
+        s.start_fresh();
+        block_on(s.commit(&snap(3, 3), None)).unwrap();
         let key = block_on(s.backend().keys("ck/")).unwrap().pop().unwrap();
         s.backend().data.borrow_mut().get_mut(&key).unwrap()[30] ^= 0x40;
-        let latest = block_on(s.load_latest()).unwrap().unwrap();
-        assert_eq!(latest.snapshot, snap(1, 3));
+        let mut r = reopen(&s);
+        let latest = block_on(r.load_latest()).unwrap().unwrap();
+        assert_eq!(latest.snapshot, edited(2, 3, 0), "previous checkpoint plus its journal");
         assert!(latest.notice.unwrap().contains("damaged"));
-        // The next commit goes above the damaged generation, not over it.
-        block_on(s.commit(&snap(3, 3), None)).unwrap();
-        assert_eq!(block_on(s.load_latest()).unwrap().unwrap().snapshot, snap(3, 3));
+        // The next commit goes above the damaged generation and keeps the good one.
+        block_on(r.commit(&snap(4, 3), None)).unwrap();
+        assert_eq!(block_on(reopen(&r).load_latest()).unwrap().unwrap().snapshot, snap(4, 3));
+        assert!(
+            block_on(r.backend().keys("ck/")).unwrap().iter().any(|k| gen_of(k) == Some(1)),
+            "the last good generation is kept"
+        );
     }
 
-    /// Interrupt the commit of snapshot 3 after every operation and at every
-    /// byte of the record being written: what loads is snapshot 2 or 3, whole.
+    /// Interrupt the commit of state 3, as a journal record and as a
+    /// checkpoint, after every operation of its batch and at every 7th byte
+    /// of the record being written: what loads is state 2 or 3, whole.
     #[test]
     fn an_interrupted_write_at_any_point_leaves_a_restorable_state() {
         let record_len = codec::encode(Kind::Checkpoint, &snap(3, 4)).len();
-        for ops in 0..=3 {
-            for keep in (0..=record_len).step_by(7).chain([record_len]) {
-                let mut s = Store::new(FaultyBackend::default());
-                block_on(s.commit(&snap(1, 4), Some(&mark(false)))).unwrap();
-                block_on(s.commit(&snap(2, 4), None)).unwrap();
-                s.backend().fail_next(Fault::Tear { ops, keep });
-                assert!(block_on(s.commit(&snap(3, 4), Some(&mark(true)))).is_err());
-                // Restart on the same storage.
-                s.backend().revive();
-                let data = std::mem::take(&mut *s.backend().inner.data.borrow_mut());
-                let mut reopened = Store::new(MemoryBackend {
-                    data: data.into(),
-                    ..Default::default()
-                });
-                let got = block_on(reopened.load_latest()).unwrap().unwrap().snapshot;
-                assert!(got == snap(2, 4) || got == snap(3, 4), "ops={ops} keep={keep}: {got:?}");
-                assert!(block_on(reopened.run_mark("1")).unwrap().is_some());
+        for as_checkpoint in [false, true] {
+            for ops in 0..=4 {
+                for keep in (0..=record_len).step_by(7).chain([record_len]) {
+                    let mut s = Store::new(FaultyBackend::default());
+                    block_on(s.commit(&snap(1, 4), Some(&mark(false)))).unwrap();
+                    block_on(s.commit(&edited(2, 4, 1), None)).unwrap();
+                    if as_checkpoint {
+                        s.start_fresh();
+                    }
+                    s.backend().fail_next(Fault::Tear { ops, keep });
+                    assert!(block_on(s.commit(&edited(3, 4, 2), Some(&mark(true)))).is_err());
+                    // Restart on the same storage.
+                    s.backend().revive();
+                    let data = std::mem::take(&mut *s.backend().inner.data.borrow_mut());
+                    let mut reopened = Store::new(MemoryBackend {
+                        data: data.into(),
+                        ..Default::default()
+                    });
+                    let got = block_on(reopened.load_latest()).unwrap().unwrap().snapshot;
+                    assert!(
+                        got == edited(2, 4, 1) || got == edited(3, 4, 2),
+                        "checkpoint={as_checkpoint} ops={ops} keep={keep}: {got:?}"
+                    );
+                    assert!(block_on(reopened.run_mark("1")).unwrap().is_some());
+                }
             }
         }
     }

@@ -115,7 +115,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             s.notice = Some(notice.clone());
         }
     }
-    if let Some(snap) = k.committed().await? {
+    if let Some(snap) = k.committed() {
         let (windows, tabs) = counts(&snap.session);
         out.push(SourceView {
             id: CURRENT.into(),
@@ -150,7 +150,7 @@ pub fn status<B>(k: &Keeper<B>) -> Value {
 /// The snapshot behind a source id.
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
     if id == CURRENT {
-        return k.committed().await?.ok_or_else(|| StoreError::NotFound(id.into()));
+        return k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into()));
     }
     Ok(k.store.set_aside(id).await?.snapshot)
 }
