@@ -100,9 +100,11 @@ pub enum Event {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     None,
-    /// Only typed text or scroll changed.
-    Page,
-    /// Tabs or windows changed.
+    /// Typed text, scroll, titles, icons, which tab is active, window
+    /// geometry: worth keeping, cheaper to lose for a few seconds than a tab.
+    Detail,
+    /// Tabs or windows opened, closed, moved or navigated; pinning, groups
+    /// and containers: what a restore must get right.
     Structure,
 }
 
@@ -154,7 +156,7 @@ impl Tracker {
                 Some(w) if w.state != info.state || w.geometry != info.geometry => {
                     w.state = info.state;
                     w.geometry = info.geometry;
-                    Change::Structure
+                    Change::Detail
                 }
                 _ => Change::None,
             },
@@ -204,7 +206,7 @@ impl Tracker {
                     t.active = a;
                 }
                 if changed {
-                    Change::Structure
+                    Change::Detail
                 } else {
                     Change::None
                 }
@@ -288,7 +290,7 @@ impl Tracker {
             Event::PageChanged { tab_id, page } => match self.session.tab_mut(tab_id) {
                 Some(t) if t.page.as_ref() != Some(&page) => {
                     t.page = Some(page);
-                    Change::Page
+                    Change::Detail
                 }
                 _ => Change::None,
             },
@@ -339,6 +341,8 @@ impl Tracker {
                 if w.tabs[ti] == new {
                     return Change::None;
                 }
+                let old = &w.tabs[ti];
+                let structural = old.url != new.url || old.pinned != new.pinned || old.group != new.group || old.container != new.container;
                 if new.active {
                     w.tabs.iter_mut().for_each(|t| t.active = false);
                 }
@@ -346,7 +350,11 @@ impl Tracker {
                 if w.tabs[ti].group.is_none() {
                     w.prune_groups();
                 }
-                Change::Structure
+                if structural {
+                    Change::Structure
+                } else {
+                    Change::Detail
+                }
             }
             Some(_) => {
                 // Reported in another window than we thought: move it.
@@ -517,7 +525,7 @@ mod tests {
             scroll: Some((0, 40)),
             fields: vec![],
         };
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page: page.clone() }), Change::Page);
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page: page.clone() }), Change::Detail);
         assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page }), Change::None);
         // Navigating away drops the typed state.
         t.apply(Event::TabUpdated(tab(2, 1, 1, "c")));

@@ -1,12 +1,15 @@
 //! When to commit (Firefox: SessionSaver). Pure policy over timestamps; the
 //! edge owns the timer and asks `deadline()` when to wake up.
 //!
-//! Policy: a tab or window change is committed once the burst it belongs to
-//! has been quiet for `settle` (coalescing a burst into one commit), and never
+//! Policy: a structural change (a tab opened, closed, moved or navigated;
+//! pinning, groups, containers) is committed once the burst it belongs to has
+//! been quiet for `settle` (coalescing a burst into one commit), and never
 //! later than `max_delay` after its first change, so a steady stream of
-//! changes is still durable within ~2 s. Typing settles longer: each commit
-//! costs a fixed few KB in Firefox's IndexedDB whatever its size, and a
-//! keystroke is cheaper to lose than a tab.
+//! changes is still durable within 2 s. Details (typed text, scroll, titles,
+//! which tab is active, geometry) settle longer: each commit costs a fixed
+//! few KB in Firefox's IndexedDB whatever its size, and a keystroke is
+//! cheaper to lose than a tab. A structural change pulls pending details
+//! into its commit.
 
 use crate::event::Change;
 use crate::model::Millis;
@@ -18,8 +21,8 @@ pub const RETRY_AFTER: Millis = 5_000;
 pub struct Policy {
     pub settle: Millis,
     pub max_delay: Millis,
-    pub page_settle: Millis,
-    pub page_max_delay: Millis,
+    pub detail_settle: Millis,
+    pub detail_max_delay: Millis,
 }
 
 impl Default for Policy {
@@ -27,8 +30,8 @@ impl Default for Policy {
         Self {
             settle: 700,
             max_delay: 1_800,
-            page_settle: 3_000,
-            page_max_delay: 10_000,
+            detail_settle: 3_000,
+            detail_max_delay: 10_000,
         }
     }
 }
@@ -70,7 +73,7 @@ impl Saver {
         let (change, first, last) = self.pending?;
         let (settle, max) = match change {
             Change::Structure => (self.policy.settle, self.policy.max_delay),
-            _ => (self.policy.page_settle, self.policy.page_max_delay),
+            _ => (self.policy.detail_settle, self.policy.detail_max_delay),
         };
         Some((last + settle).min(first + max).max(self.not_before))
     }
@@ -128,7 +131,7 @@ mod tests {
     #[test]
     fn typing_waits_longer_but_a_tab_change_pulls_it_forward() {
         let mut s = Saver::default();
-        s.note(Change::Page, 0);
+        s.note(Change::Detail, 0);
         assert_eq!(s.deadline(), Some(3000));
         s.note(Change::Structure, 100);
         assert_eq!(s.deadline(), Some(800));

@@ -13,14 +13,36 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn snapshot(t: u64, n: usize) -> Snapshot {
-    let tabs = (0..n).map(|i| Tab { id: i as i64, url: format!("https://example.org/{t}/{i}"), title: format!("Tab {i}"), ..Default::default() }).collect();
-    Snapshot { taken_at: t, session: Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] } }
+    let tabs = (0..n)
+        .map(|i| Tab {
+            id: i as i64,
+            url: format!("https://example.org/{t}/{i}"),
+            title: format!("Tab {i}"),
+            ..Default::default()
+        })
+        .collect();
+    Snapshot {
+        taken_at: t,
+        session: Session {
+            windows: vec![Window {
+                id: 1,
+                tabs,
+                ..Default::default()
+            }],
+        },
+    }
 }
 
 #[wasm_bindgen_test]
 async fn indexeddb_batch_is_applied_whole_and_reads_back_binary() {
     let db = IdbBackend::open().await.expect("open IndexedDB");
-    db.commit(vec![Op::Put("t/a".into(), vec![0, 1, 2, 255]), Op::Put("t/b".into(), vec![9; 1000]), Op::Put("u/c".into(), vec![7])]).await.unwrap();
+    db.commit(vec![
+        Op::Put("t/a".into(), vec![0, 1, 2, 255]),
+        Op::Put("t/b".into(), vec![9; 1000]),
+        Op::Put("u/c".into(), vec![7]),
+    ])
+    .await
+    .unwrap();
     assert_eq!(db.get("t/a").await.unwrap(), Some(vec![0, 1, 2, 255]));
     assert_eq!(db.keys("t/").await.unwrap(), vec!["t/a".to_string(), "t/b".to_string()]);
     db.commit(vec![Op::Delete("t/a".into())]).await.unwrap();
@@ -49,7 +71,10 @@ async fn store_over_indexeddb_keeps_latest_and_previous() {
 
 #[wasm_bindgen_test]
 fn browser_objects_cross_into_the_core() {
-    let tab = js_sys::JSON::parse(r#"{"id":3,"windowId":2,"index":1,"url":"https://a/","title":"A","pinned":true,"mutedInfo":{"muted":false},"groupId":-1,"incognito":false}"#).unwrap();
+    let tab = js_sys::JSON::parse(
+        r#"{"id":3,"windowId":2,"index":1,"url":"https://a/","title":"A","pinned":true,"mutedInfo":{"muted":false},"groupId":-1,"incognito":false}"#,
+    )
+    .unwrap();
     let t: BrowserTab = serde_wasm_bindgen::from_value(tab).unwrap();
     let info = t.info(&[]).unwrap();
     assert_eq!((info.id, info.window_id, info.index, info.pinned, info.group_id), (3, 2, 1, true, None));
