@@ -2,7 +2,7 @@
 //! session model. The edge translates tabs/windows/tabGroups events into these,
 //! one at a time, so the model never has to be rebuilt from a full query.
 
-use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
+use crate::model::{Container, FrameFields, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::{Deserialize, Serialize};
 
 /// A tab as the browser describes it at one moment.
@@ -90,9 +90,12 @@ pub enum Event {
     GroupRemoved {
         group_id: i64,
     },
+    /// One frame's typed fields (already privacy-filtered), and the top
+    /// frame's scroll, from the content script.
     PageChanged {
         tab_id: i64,
-        page: PageState,
+        scroll: Option<(i32, i32)>,
+        frame: FrameFields,
     },
 }
 
@@ -287,13 +290,31 @@ impl Tracker {
                     Change::None
                 }
             }
-            Event::PageChanged { tab_id, page } => match self.session.tab_mut(tab_id) {
-                Some(t) if t.page.as_ref() != Some(&page) => {
-                    t.page = Some(page);
+            Event::PageChanged { tab_id, scroll, frame } => {
+                let Some(t) = self.session.tab_mut(tab_id) else { return Change::None };
+                // A report from the page the tab has since left is stale.
+                if frame.frame.is_empty() && frame.url != t.url {
+                    return Change::None;
+                }
+                let before = t.page.clone();
+                let page = t.page.get_or_insert_with(|| PageState { url: t.url.clone(), ..Default::default() });
+                if frame.frame.is_empty() {
+                    page.scroll = scroll;
+                }
+                page.frames.retain(|f| f.frame != frame.frame);
+                if !frame.fields.is_empty() {
+                    page.frames.push(frame);
+                    page.frames.sort_by(|a, b| a.frame.cmp(&b.frame));
+                }
+                if page.frames.is_empty() && page.scroll.is_none_or(|s| s == (0, 0)) {
+                    t.page = None;
+                }
+                if t.page == before {
+                    Change::None
+                } else {
                     Change::Detail
                 }
-                _ => Change::None,
-            },
+            }
         }
     }
 
@@ -380,6 +401,7 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Field, FieldValue};
 
     fn tab(id: i64, window_id: i64, index: usize, url: &str) -> TabInfo {
         TabInfo {
@@ -520,13 +542,17 @@ mod tests {
         t.apply(Event::TabCreated(tab(2, 1, 1, "b")));
         t.apply(Event::TabActivated { tab_id: 2, window_id: 1 });
         assert!(t.session.windows[0].tabs[1].active && !t.session.windows[0].tabs[0].active);
-        let page = PageState {
-            url: "b".into(),
-            scroll: Some((0, 40)),
-            fields: vec![],
-        };
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page: page.clone() }), Change::Detail);
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, page }), Change::None);
+        let field = Field { key: "#c".into(), value: FieldValue::Text("hi".into()), truncated: false };
+        let top = FrameFields { frame: String::new(), url: "b".into(), fields: vec![field.clone()] };
+        let sub = FrameFields { frame: "iframe[0]".into(), url: "b2".into(), fields: vec![field] };
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: Some((0, 40)), frame: top.clone() }), Change::Detail);
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: Some((0, 40)), frame: top.clone() }), Change::None);
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: None, frame: sub }), Change::Detail);
+        let page = t.session.windows[0].tabs[1].page.clone().unwrap();
+        assert_eq!((page.url.as_str(), page.scroll, page.typed_fields()), ("b", Some((0, 40)), 2));
+        // A report from a page the tab has left is ignored.
+        let stale = FrameFields { url: "elsewhere".into(), ..top };
+        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: None, frame: stale }), Change::None);
         // Navigating away drops the typed state.
         t.apply(Event::TabUpdated(tab(2, 1, 1, "c")));
         assert!(t.session.windows[0].tabs[1].page.is_none());

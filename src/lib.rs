@@ -11,6 +11,7 @@ pub mod model;
 pub mod privacy;
 pub mod restore;
 pub mod saver;
+pub mod settings;
 pub mod store;
 pub mod verdict;
 pub mod view;

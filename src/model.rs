@@ -98,10 +98,30 @@ pub struct Tab {
 /// Form fields and scroll of one page, collected by the content script.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageState {
-    /// The URL the state was collected on; restored only onto the same URL.
+    /// The top frame's URL; the state is restored only onto the same URL.
     pub url: String,
     pub scroll: Option<(i32, i32)>,
+    /// The top frame (key "") and same-origin frames, each with its fields.
+    pub frames: Vec<FrameFields>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FrameFields {
+    /// "" for the top frame, else the iframe's structural path.
+    pub frame: String,
+    pub url: String,
     pub fields: Vec<Field>,
+}
+
+impl PageState {
+    /// Fields holding something the user typed or chose.
+    pub fn typed_fields(&self) -> usize {
+        self.frames.iter().flat_map(|f| &f.fields).count()
+    }
+
+    pub fn truncated_fields(&self) -> usize {
+        self.frames.iter().flat_map(|f| &f.fields).filter(|f| f.truncated).count()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,8 +138,8 @@ pub enum FieldValue {
     Text(String),
     Checked(bool),
     Selected(Vec<String>),
-    /// contenteditable: sanitised-as-text content.
-    Html(String),
+    /// contenteditable, as plain text: restoring markup could inject it.
+    Editable(String),
 }
 
 impl Session {

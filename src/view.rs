@@ -2,7 +2,7 @@
 //! pages render these and decide nothing.
 
 use crate::keeper::Keeper;
-use crate::model::{Container, FieldValue, Millis, Session};
+use crate::model::{Container, Millis, Session};
 use crate::restore::{self, Plan, Selection, Status};
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
@@ -173,7 +173,7 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         .tab
                         .page
                         .as_ref()
-                        .map_or(0, |pg| pg.fields.iter().filter(|f| !matches!(f.value, FieldValue::Checked(false))).count());
+                        .map_or(0, |pg| pg.typed_fields());
                     json!({
                         "url": p.tab.url,
                         "title": p.tab.title,
