@@ -36,11 +36,12 @@ const loaded = init().then(() => {
   for (const [kind, a, b, c] of early.splice(0)) on_event(kind, a, b, c);
 });
 
-// Pages ask the core; sendResponse + `return true` works alike in both browsers.
+// Pages and the content script ask the core (the sender's tab tells the core
+// whose typed text it is); sendResponse + `return true` works in both browsers.
 browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== browser.runtime.id) return false;
   loaded
-    .then(() => on_message(message))
+    .then(() => on_message(message, sender.tab?.id))
     .then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
   return true;
 });

@@ -35,6 +35,8 @@ pub enum Kind {
     RunMark = 3,
     Named = 4,
     Settings = 5,
+    /// Page states waiting for restored tabs to load.
+    Pages = 6,
 }
 
 impl Kind {
@@ -45,6 +47,7 @@ impl Kind {
             3 => Self::RunMark,
             4 => Self::Named,
             5 => Self::Settings,
+            6 => Self::Pages,
             _ => return None,
         })
     }

@@ -297,7 +297,10 @@ impl Tracker {
                     return Change::None;
                 }
                 let before = t.page.clone();
-                let page = t.page.get_or_insert_with(|| PageState { url: t.url.clone(), ..Default::default() });
+                let page = t.page.get_or_insert_with(|| PageState {
+                    url: t.url.clone(),
+                    ..Default::default()
+                });
                 if frame.frame.is_empty() {
                     page.scroll = scroll;
                 }
@@ -542,17 +545,60 @@ mod tests {
         t.apply(Event::TabCreated(tab(2, 1, 1, "b")));
         t.apply(Event::TabActivated { tab_id: 2, window_id: 1 });
         assert!(t.session.windows[0].tabs[1].active && !t.session.windows[0].tabs[0].active);
-        let field = Field { key: "#c".into(), value: FieldValue::Text("hi".into()), truncated: false };
-        let top = FrameFields { frame: String::new(), url: "b".into(), fields: vec![field.clone()] };
-        let sub = FrameFields { frame: "iframe[0]".into(), url: "b2".into(), fields: vec![field] };
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: Some((0, 40)), frame: top.clone() }), Change::Detail);
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: Some((0, 40)), frame: top.clone() }), Change::None);
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: None, frame: sub }), Change::Detail);
+        let field = Field {
+            key: "#c".into(),
+            value: FieldValue::Text("hi".into()),
+            truncated: false,
+        };
+        let top = FrameFields {
+            frame: String::new(),
+            url: "b".into(),
+            fields: vec![field.clone()],
+        };
+        let sub = FrameFields {
+            frame: "iframe[0]".into(),
+            url: "b2".into(),
+            fields: vec![field],
+        };
+        assert_eq!(
+            t.apply(Event::PageChanged {
+                tab_id: 2,
+                scroll: Some((0, 40)),
+                frame: top.clone()
+            }),
+            Change::Detail
+        );
+        assert_eq!(
+            t.apply(Event::PageChanged {
+                tab_id: 2,
+                scroll: Some((0, 40)),
+                frame: top.clone()
+            }),
+            Change::None
+        );
+        assert_eq!(
+            t.apply(Event::PageChanged {
+                tab_id: 2,
+                scroll: None,
+                frame: sub
+            }),
+            Change::Detail
+        );
         let page = t.session.windows[0].tabs[1].page.clone().unwrap();
         assert_eq!((page.url.as_str(), page.scroll, page.typed_fields()), ("b", Some((0, 40)), 2));
         // A report from a page the tab has left is ignored.
-        let stale = FrameFields { url: "elsewhere".into(), ..top };
-        assert_eq!(t.apply(Event::PageChanged { tab_id: 2, scroll: None, frame: stale }), Change::None);
+        let stale = FrameFields {
+            url: "elsewhere".into(),
+            ..top
+        };
+        assert_eq!(
+            t.apply(Event::PageChanged {
+                tab_id: 2,
+                scroll: None,
+                frame: stale
+            }),
+            Change::None
+        );
         // Navigating away drops the typed state.
         t.apply(Event::TabUpdated(tab(2, 1, 1, "c")));
         assert!(t.session.windows[0].tabs[1].page.is_none());

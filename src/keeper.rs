@@ -4,9 +4,11 @@
 //! the browser only through its arguments, so all of it runs in `cargo test`.
 
 use crate::event::{Change, Event, Tracker};
-use crate::model::{Millis, Session};
+use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
+use crate::privacy::RawField;
 use crate::saver::{Policy, Saver};
+use crate::settings::Settings;
 use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
 use crate::verdict::{self, RunMark, Verdict};
 
@@ -46,6 +48,16 @@ pub struct Keeper<B> {
     pub last_commit_bytes: usize,
     pub health: Health,
     pub notice: Option<String>,
+    pub settings: Settings,
+    /// Typed text waiting for restored tabs to load, by tab id.
+    pending_pages: Vec<(i64, PageState)>,
+}
+
+/// What goes back into one frame of a restored page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRestore {
+    pub scroll: Option<(i32, i32)>,
+    pub fields: Vec<Field>,
 }
 
 impl<B> Keeper<B> {
@@ -97,9 +109,14 @@ impl<B: Backend> Keeper<B> {
             // The last run's session is set aside; this run's first commit is
             // a checkpoint of its own (tab ids do not survive a restart anyway).
             store.start_fresh();
+            store.put_pending_pages(&[]).await?;
             mark
         };
+        let settings = store.settings().await?;
+        let pending_pages = store.pending_pages().await?;
         Ok(Self {
+            settings,
+            pending_pages,
             store,
             tracker: Tracker::new(),
             saver: Saver::new(Policy::default()),
@@ -171,6 +188,74 @@ impl<B: Backend> Keeper<B> {
                 Err(e)
             }
         }
+    }
+
+    /// A content script's report of one frame. Fields are filtered by the
+    /// privacy rules; a page the settings exclude keeps nothing.
+    pub fn page_report(&mut self, tab_id: i64, url: &str, frame: &str, scroll: Option<(i32, i32)>, raw: &[RawField], now: Millis) -> Result<Commit, String> {
+        let top_url = self
+            .tracker
+            .session
+            .find_tab(tab_id)
+            .map(|(w, t)| self.tracker.session.windows[w].tabs[t].url.clone());
+        let Some(top_url) = top_url else { return Err("not a recorded tab".into()) };
+        privacy::forms_allowed(&top_url, &self.settings)?;
+        if !frame.is_empty() {
+            privacy::forms_allowed(url, &self.settings)?;
+        }
+        let (fields, _refused) = privacy::filter_frame(frame, url, raw, &self.settings);
+        Ok(self.apply(
+            Event::PageChanged {
+                tab_id,
+                scroll: if frame.is_empty() { scroll } else { None },
+                frame: fields,
+            },
+            now,
+        ))
+    }
+
+    /// Restored tabs whose page state should go back when they load.
+    pub async fn expect_pages(&mut self, pages: Vec<(i64, PageState)>) -> Result<(), StoreError> {
+        if pages.is_empty() {
+            return Ok(());
+        }
+        self.pending_pages.extend(pages);
+        self.store.put_pending_pages(&self.pending_pages).await
+    }
+
+    /// What a restored tab's frame at `url` should get back, once.
+    pub async fn take_page(&mut self, tab_id: i64, frame: &str, url: &str) -> Result<Option<PageRestore>, StoreError> {
+        let Some(at) = self.pending_pages.iter().position(|(id, _)| *id == tab_id) else {
+            return Ok(None);
+        };
+        let page = &mut self.pending_pages[at].1;
+        // The top frame must be on the page the text was typed into.
+        if frame.is_empty() && page.url != url {
+            return Ok(None);
+        }
+        let Some(fi) = page.frames.iter().position(|f| f.frame == frame && f.url == url) else {
+            if frame.is_empty() && page.scroll.is_some() {
+                let scroll = page.scroll.take();
+                self.forget_empty_pages().await?;
+                return Ok(Some(PageRestore { scroll, fields: Vec::new() }));
+            }
+            return Ok(None);
+        };
+        let fields = page.frames.remove(fi).fields;
+        let scroll = if frame.is_empty() { page.scroll.take() } else { None };
+        self.forget_empty_pages().await?;
+        Ok(Some(PageRestore { scroll, fields }))
+    }
+
+    async fn forget_empty_pages(&mut self) -> Result<(), StoreError> {
+        self.pending_pages.retain(|(_, p)| !p.frames.is_empty() || p.scroll.is_some());
+        self.store.put_pending_pages(&self.pending_pages).await
+    }
+
+    pub async fn set_settings(&mut self, settings: Settings) -> Result<(), StoreError> {
+        self.store.put_settings(&settings).await?;
+        self.settings = settings;
+        Ok(())
     }
 
     /// The live session as last committed, for the restore page's "current".
@@ -306,6 +391,73 @@ mod tests {
         assert_eq!(k.verdict, Verdict::Updated);
         let aside = block_on(k.store.set_aside(k.set_aside_key.as_ref().unwrap())).unwrap();
         assert!(!aside.pending);
+    }
+
+    fn raw(key: &str, kind: &str, value: &str) -> RawField {
+        RawField {
+            key: key.into(),
+            tag: "input".into(),
+            kind: kind.into(),
+            value: Some(value.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn typed_text_is_filtered_then_kept_with_its_tab() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let fields = [
+            raw("#c", "text", "hello"),
+            raw("#p", "password", "hunter2"),
+            raw("#n", "text", "4111111111111111"),
+        ];
+        let c = k.page_report(1, "https://b/", "", Some((0, 300)), &fields, 20).unwrap();
+        assert!(matches!(c, Commit::At(_)));
+        let page = k.session().windows[0].tabs[1].page.clone().unwrap();
+        assert_eq!(page.typed_fields(), 1);
+        assert_eq!(page.scroll, Some((0, 300)));
+        block_on(k.commit(5000)).unwrap();
+        let bytes: Vec<u8> = k
+            .store
+            .backend()
+            .data
+            .borrow()
+            .values()
+            .flat_map(|v| crate::codec::open(crate::codec::Kind::Checkpoint, v).unwrap_or_default())
+            .collect();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("hello") && !text.contains("hunter2") && !text.contains("4111111111111111"));
+        // Excluded sites keep nothing.
+        let mut s = k.settings.clone();
+        s.excluded_sites = vec!["b".into()];
+        block_on(k.set_settings(s)).unwrap();
+        assert!(k.page_report(1, "https://b/", "", None, &fields, 30).is_err());
+    }
+
+    #[test]
+    fn page_state_goes_back_once_to_the_same_url_and_survives_a_background_restart() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        let field = Field {
+            key: "#c".into(),
+            value: crate::model::FieldValue::Text("hi".into()),
+            truncated: false,
+        };
+        let page = PageState {
+            url: "https://a/".into(),
+            scroll: Some((0, 99)),
+            frames: vec![crate::model::FrameFields {
+                frame: String::new(),
+                url: "https://a/".into(),
+                fields: vec![field.clone()],
+            }],
+        };
+        block_on(k.expect_pages(vec![(42, page)])).unwrap();
+        let mut k = restart(k, 10, false);
+        assert_eq!(block_on(k.take_page(42, "", "https://elsewhere/")).unwrap(), None);
+        let got = block_on(k.take_page(42, "", "https://a/")).unwrap().unwrap();
+        assert_eq!((got.scroll, got.fields), (Some((0, 99)), vec![field]));
+        assert_eq!(block_on(k.take_page(42, "", "https://a/")).unwrap(), None, "only once");
     }
 
     #[test]

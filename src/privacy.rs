@@ -60,15 +60,41 @@ pub struct RawField {
 }
 
 /// Input types whose value is something the user typed or chose and may keep.
-const KEPT_INPUT_TYPES: &[&str] =
-    &["", "text", "search", "email", "url", "tel", "number", "date", "time", "datetime-local", "month", "week", "checkbox", "radio"];
+const KEPT_INPUT_TYPES: &[&str] = &[
+    "",
+    "text",
+    "search",
+    "email",
+    "url",
+    "tel",
+    "number",
+    "date",
+    "time",
+    "datetime-local",
+    "month",
+    "week",
+    "checkbox",
+    "radio",
+];
 
 /// `autocomplete` tokens that mark secrets (cc-* is checked by prefix).
 const SECRET_AUTOCOMPLETE: &[&str] = &["off", "one-time-code", "new-password", "current-password"];
 
 /// Name or id fragments (lower-case, letters and digits only) of card numbers
 /// and security codes.
-const SECRET_NAMES: &[&str] = &["cardnumber", "cardnum", "ccnumber", "ccnum", "creditcard", "cvc", "cvv", "csc", "securitycode", "cardcode", "cardverification"];
+const SECRET_NAMES: &[&str] = &[
+    "cardnumber",
+    "cardnum",
+    "ccnumber",
+    "ccnum",
+    "creditcard",
+    "cvc",
+    "cvv",
+    "csc",
+    "securitycode",
+    "cardcode",
+    "cardverification",
+];
 
 fn sensitive_name(s: &str) -> bool {
     let norm: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
@@ -90,7 +116,17 @@ pub fn looks_like_card_number(value: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 {
+                    d * 2 - 9
+                } else {
+                    d * 2
+                }
+            } else {
+                d
+            }
+        })
         .sum();
     sum % 10 == 0
 }
@@ -134,9 +170,20 @@ pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static st
             return Err("value looks like a card number");
         }
         let (v, cut) = cap(v);
-        (if tag == "contenteditable" { FieldValue::Editable(v) } else { FieldValue::Text(v) }, cut)
+        (
+            if tag == "contenteditable" {
+                FieldValue::Editable(v)
+            } else {
+                FieldValue::Text(v)
+            },
+            cut,
+        )
     };
-    Ok(Field { key: raw.key.clone(), value, truncated })
+    Ok(Field {
+        key: raw.key.clone(),
+        value,
+        truncated,
+    })
 }
 
 /// Whether typed text may be kept for a page at `url` under `settings`.
@@ -172,7 +219,14 @@ pub fn filter_frame(frame: &str, url: &str, raw: &[RawField], settings: &Setting
         }
     }
     let refused = raw.len() - fields.len();
-    (FrameFields { frame: frame.into(), url: url.into(), fields }, refused)
+    (
+        FrameFields {
+            frame: frame.into(),
+            url: url.into(),
+            fields,
+        },
+        refused,
+    )
 }
 
 /// More fields than any real form has; a page sending more is cut off.
@@ -184,7 +238,13 @@ mod tests {
     use crate::model::{Tab, Window};
 
     fn field(tag: &str, kind: &str, value: &str) -> RawField {
-        RawField { key: "#f".into(), tag: tag.into(), kind: kind.into(), value: Some(value.into()), ..Default::default() }
+        RawField {
+            key: "#f".into(),
+            tag: tag.into(),
+            kind: kind.into(),
+            value: Some(value.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -195,7 +255,15 @@ mod tests {
         let mut was_password = field("input", "text", "hunter2");
         was_password.ever_password = true;
         assert!(keep_field(&was_password, 100).is_err());
-        for ac in ["off", "cc-number", "cc-csc", "billing cc-exp", "one-time-code", "new-password", "current-password"] {
+        for ac in [
+            "off",
+            "cc-number",
+            "cc-csc",
+            "billing cc-exp",
+            "one-time-code",
+            "new-password",
+            "current-password",
+        ] {
             let mut f = field("input", "text", "x");
             f.autocomplete = ac.into();
             assert!(keep_field(&f, 100).is_err(), "{ac}");
@@ -233,7 +301,10 @@ mod tests {
         let mut s = field("select", "", "");
         s.selected = Some(vec!["a".into(), "c".into()]);
         assert_eq!(keep_field(&s, 10).unwrap().value, FieldValue::Selected(vec!["a".into(), "c".into()]));
-        assert_eq!(keep_field(&field("contenteditable", "", "note"), 10).unwrap().value, FieldValue::Editable("note".into()));
+        assert_eq!(
+            keep_field(&field("contenteditable", "", "note"), 10).unwrap().value,
+            FieldValue::Editable("note".into())
+        );
         for kind in ["", "text", "search", "email", "url", "tel", "number", "date", "time"] {
             assert!(keep_field(&field("input", kind, "v"), 10).is_ok(), "{kind}");
         }

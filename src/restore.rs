@@ -2,7 +2,7 @@
 //! an extension may not open and why. The edge carries out the resulting
 //! `Order` with the browser's APIs; every decision is made here.
 
-use crate::model::{Container, Geometry, Session, Tab, TabGroup, WindowState};
+use crate::model::{Container, Geometry, PageState, Session, Tab, TabGroup, WindowState};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -182,6 +182,9 @@ pub struct OrderTab {
     /// Index into `OrderWindow::groups`.
     pub group: Option<usize>,
     pub cookie_store_id: Option<String>,
+    /// Typed text and scroll to put back once the page has loaded.
+    #[serde(skip)]
+    pub page: Option<PageState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -282,6 +285,8 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
                     lazy: lazy && i != active && p.open_url.is_some() && !p.tab.pinned,
                     group,
                     cookie_store_id: p.container.as_ref().and_then(|c| c.use_id.clone()),
+                    // Only onto the page it was typed into.
+                    page: p.tab.page.clone().filter(|pg| p.open_url.as_deref() == Some(pg.url.as_str())),
                 }
             })
             .collect();

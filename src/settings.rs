@@ -39,7 +39,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { privacy_level: PrivacyLevel::Everywhere, excluded_sites: Vec::new(), max_field_chars: 65_536, lazy_restore: true, after_crash: AfterCrash::Ask }
+        Self {
+            privacy_level: PrivacyLevel::Everywhere,
+            excluded_sites: Vec::new(),
+            max_field_chars: 65_536,
+            lazy_restore: true,
+            after_crash: AfterCrash::Ask,
+        }
     }
 }
 
@@ -50,7 +56,10 @@ impl Settings {
 
     /// Unreadable settings fall back to the defaults: they must never stop saving.
     pub fn decode(bytes: &[u8]) -> Self {
-        codec::open(Kind::Settings, bytes).ok().and_then(|raw| serde_json::from_slice(&raw).ok()).unwrap_or_default()
+        codec::open(Kind::Settings, bytes)
+            .ok()
+            .and_then(|raw| serde_json::from_slice(&raw).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -60,7 +69,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_defaults_for_missing_or_damaged() {
-        let s = Settings { privacy_level: PrivacyLevel::NotOnHttps, excluded_sites: vec!["bank.example".into()], ..Default::default() };
+        let s = Settings {
+            privacy_level: PrivacyLevel::NotOnHttps,
+            excluded_sites: vec!["bank.example".into()],
+            ..Default::default()
+        };
         assert_eq!(Settings::decode(&s.encode()), s);
         assert_eq!(Settings::decode(b"junk"), Settings::default());
         let partial = codec::seal(Kind::Settings, br#"{"privacyLevel":"never"}"#);

@@ -18,7 +18,8 @@
 
 use crate::codec::{self, DecodeError, Kind};
 use crate::journal::{self, Delta};
-use crate::model::{Millis, Session};
+use crate::model::{Millis, PageState, Session};
+use crate::settings::Settings;
 use crate::verdict::{RunMark, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -89,6 +90,8 @@ pub struct Latest {
 /// How many set-aside sessions that are not pending crashes are kept.
 pub const KEEP_SET_ASIDE: usize = 10;
 
+const SETTINGS: &str = "settings";
+const PENDING_PAGES: &str = "pages";
 const CHECKPOINT: &str = "ck/";
 const JOURNAL: &str = "jr/";
 const RUN: &str = "run";
@@ -284,6 +287,33 @@ impl<B: Backend> Store<B> {
         };
         self.base = Some(snapshot.clone());
         Ok(written)
+    }
+
+    pub async fn settings(&self) -> Result<Settings, StoreError> {
+        Ok(self.backend.get(SETTINGS).await?.map(|b| Settings::decode(&b)).unwrap_or_default())
+    }
+
+    pub async fn put_settings(&self, settings: &Settings) -> Result<(), StoreError> {
+        self.backend.commit(vec![Op::Put(SETTINGS.into(), settings.encode())]).await
+    }
+
+    /// Page states of restored tabs that have not loaded yet, by tab id. They
+    /// outlive a background restart (a lazy tab may load an hour later), not
+    /// a browser restart (tab ids do not).
+    pub async fn pending_pages(&self) -> Result<Vec<(i64, PageState)>, StoreError> {
+        Ok(match self.backend.get(PENDING_PAGES).await? {
+            Some(b) => codec::decode(Kind::Pages, &b).unwrap_or_default(),
+            None => Vec::new(),
+        })
+    }
+
+    pub async fn put_pending_pages(&self, pages: &[(i64, PageState)]) -> Result<(), StoreError> {
+        let op = if pages.is_empty() {
+            Op::Delete(PENDING_PAGES.into())
+        } else {
+            Op::Put(PENDING_PAGES.into(), codec::encode(Kind::Pages, &pages))
+        };
+        self.backend.commit(vec![op]).await
     }
 
     /// The last run's mark. A damaged mark reads as "did not end cleanly":

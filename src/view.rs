@@ -2,8 +2,11 @@
 //! pages render these and decide nothing.
 
 use crate::keeper::Keeper;
-use crate::model::{Container, Millis, Session};
+use crate::keeper::PageRestore;
+use crate::model::{Container, FieldValue, Millis, Session};
+use crate::privacy::RawField;
 use crate::restore::{self, Plan, Selection, Status};
+use crate::settings::Settings;
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
 use serde::{Deserialize, Serialize};
@@ -31,9 +34,53 @@ pub struct SourceView {
 pub enum Request {
     Overview,
     Status,
-    Plan { source: String },
-    Restore { source: String, select: SelectView },
-    Dismiss { source: String },
+    Plan {
+        source: String,
+    },
+    Restore {
+        source: String,
+        select: SelectView,
+    },
+    Dismiss {
+        source: String,
+    },
+    Settings,
+    SetSettings {
+        settings: Settings,
+    },
+    /// From the content script (docs/PROTOCOL.md).
+    PageState {
+        frame: String,
+        state: RawPageState,
+    },
+    PageRestore {
+        frame: String,
+        url: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RawPageState {
+    pub url: String,
+    pub scroll: Option<(i32, i32)>,
+    pub fields: Vec<RawField>,
+}
+
+/// A restored frame's state as the content script wants it.
+pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
+    let Some(r) = r else { return json!({ "state": null }) };
+    let fields: Vec<Value> = r
+        .fields
+        .iter()
+        .map(|f| match &f.value {
+            FieldValue::Text(v) => json!({ "key": f.key, "value": v }),
+            FieldValue::Editable(v) => json!({ "key": f.key, "tag": "contenteditable", "value": v }),
+            FieldValue::Checked(c) => json!({ "key": f.key, "checked": c }),
+            FieldValue::Selected(v) => json!({ "key": f.key, "tag": "select", "selected": v }),
+        })
+        .collect();
+    json!({ "state": { "scroll": r.scroll, "fields": fields } })
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,11 +216,7 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
                         Status::Blocked(r) => ("blocked", Some(r.clone())),
                     };
-                    let typed = p
-                        .tab
-                        .page
-                        .as_ref()
-                        .map_or(0, |pg| pg.typed_fields());
+                    let typed = p.tab.page.as_ref().map_or(0, |pg| pg.typed_fields());
                     json!({
                         "url": p.tab.url,
                         "title": p.tab.title,
@@ -183,6 +226,7 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         "group": p.group.as_ref().map(|g| json!({ "title": g.title, "color": g.color })),
                         "container": p.container,
                         "typedFields": typed,
+                        "truncatedFields": p.tab.page.as_ref().map_or(0, |pg| pg.truncated_fields()),
                         "status": status,
                         "reason": reason,
                     })
@@ -202,7 +246,20 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open_urls: &[String],
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::NotFound(id.into()))?;
-    Ok((src, restore::plan(&snap.session, open_urls, containers)))
+    let mut plan = restore::plan(&snap.session, open_urls, containers);
+    let cut: usize = snap
+        .session
+        .windows
+        .iter()
+        .flat_map(|w| &w.tabs)
+        .filter_map(|t| t.page.as_ref())
+        .map(|p| p.truncated_fields())
+        .sum();
+    if cut > 0 {
+        plan.notices
+            .push(format!("{cut} typed field(s) were longer than the limit and were saved cut short."));
+    }
+    Ok((src, plan))
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ use wasm_bindgen::JsValue;
 pub enum Msg {
     /// A raw browser event: its listener's name and arguments.
     Browser(String, JsValue, JsValue, JsValue),
-    Request(JsValue, oneshot::Sender<JsValue>),
+    /// A message from a page or content script, the sender's tab id, and where to answer.
+    Request(JsValue, Option<i64>, oneshot::Sender<JsValue>),
     /// The backstop alarm.
     Tick,
     /// A moment after start-up: decide whether to offer the crashed session.
@@ -57,7 +58,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             api::set_badge("!", &format!("Lifeboat is not saving: {e}")).await;
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
-                if let Msg::Request(_, reply) = msg {
+                if let Msg::Request(_, _, reply) = msg {
                     let _ = reply.send(json_to_js(&json!({ "error": format!("Lifeboat could not open its storage: {e}") })));
                 }
             }
@@ -194,9 +195,9 @@ impl Background {
                 }
             }
             Msg::OfferRestore => self.offer_restore().await,
-            Msg::Request(req, reply) => {
+            Msg::Request(req, tab, reply) => {
                 let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
-                    Ok(r) => self.answer(r).await,
+                    Ok(r) => self.answer(r, tab).await,
                     Err(e) => json!({ "error": format!("Lifeboat did not understand the request: {e}") }),
                 };
                 let _ = reply.send(json_to_js(&answer));
@@ -304,7 +305,7 @@ impl Background {
         }
     }
 
-    async fn answer(&mut self, r: Request) -> Value {
+    async fn answer(&mut self, r: Request, tab: Option<i64>) -> Value {
         let result = match r {
             Request::Overview => view::overview(&mut self.keeper).await,
             Request::Status => {
@@ -328,8 +329,11 @@ impl Background {
                     view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
                 } {
                     Ok((src, plan)) => {
-                        let order = restore::order(&plan, &select.to_selection(), true);
-                        let outcome = restorer::carry_out(&order, self.firefox).await;
+                        let order = restore::order(&plan, &select.to_selection(), self.keeper.settings.lazy_restore);
+                        let mut outcome = restorer::carry_out(&order, self.firefox).await;
+                        if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
+                            outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
+                        }
                         if src.pending {
                             let _ = self.keeper.store.settle(&source).await;
                         }
@@ -343,6 +347,26 @@ impl Background {
                 }
             }
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
+            Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
+            Request::SetSettings { settings } => self.keeper.set_settings(settings).await.map(|_| json!({ "ok": true })),
+            Request::PageState { frame, state } => {
+                let Some(tab) = tab else {
+                    return json!({ "ok": false, "reason": "not from a tab" });
+                };
+                match self.keeper.page_report(tab, &state.url, &frame, state.scroll, &state.fields, api::now()) {
+                    Ok(commit) => {
+                        if commit == Commit::Now {
+                            self.commit().await;
+                        }
+                        Ok(json!({ "ok": true }))
+                    }
+                    Err(reason) => Ok(json!({ "ok": false, "reason": reason })),
+                }
+            }
+            Request::PageRestore { frame, url } => {
+                let Some(tab) = tab else { return json!({ "state": null }) };
+                self.keeper.take_page(tab, &frame, &url).await.map(|r| view::page_restore_json(r.as_ref()))
+            }
         };
         result.unwrap_or_else(|e| json!({ "error": e.to_string() }))
     }

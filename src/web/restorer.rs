@@ -3,6 +3,7 @@
 //! only sequences the calls and reports what the browser refused.
 
 use super::api::{self, to_js};
+use crate::model::PageState;
 use crate::restore::{Order, OrderWindow, Skipped};
 use js_sys::{Object, Reflect};
 use serde::Serialize;
@@ -14,6 +15,9 @@ pub struct Outcome {
     pub tabs: usize,
     pub skipped: Vec<Skipped>,
     pub notices: Vec<String>,
+    /// Created tabs with typed text to put back when they load.
+    #[serde(skip)]
+    pub pages: Vec<(i64, PageState)>,
 }
 
 fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
@@ -86,7 +90,11 @@ async fn restore_window(w: &OrderWindow, can_create_discarded: bool, out: &mut O
         match api::create_tab(&p).await {
             Ok(tab) => {
                 out.tabs += 1;
-                created.push(id_of(&tab));
+                let id = id_of(&tab);
+                if let (Some(id), Some(page)) = (id, &t.page) {
+                    out.pages.push((id, page.clone()));
+                }
+                created.push(id);
             }
             Err(e) => {
                 out.skipped.push(Skipped {

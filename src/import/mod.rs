@@ -1,0 +1,157 @@
+//! Reading sessions saved by other tools (and by Lifeboat's own export).
+//!
+//! One file per format, each with `parse(bytes) -> Result<Imported, ImportError>`;
+//! `detect_and_parse` picks the format from the bytes (the file name only
+//! sharpens error messages). Every importer goes through `collect::Collector`,
+//! which decides which URLs may enter a session and writes the notes on what
+//! was left out, so no importer drops anything silently and none lets a
+//! `javascript:` URL through.
+//!
+//! Input is untrusted: sizes, counts and nesting are capped (`MAX_*`), JSON is
+//! read with a per-parse budget (`json`), and no input can panic an importer.
+
+mod collect;
+mod error;
+pub mod firefox;
+mod json;
+pub mod lifeboat;
+pub mod mozlz4;
+pub mod onetab;
+mod text;
+pub mod tsm;
+pub mod urls;
+
+pub use error::ImportError;
+
+use crate::model::{Millis, Session};
+
+/// The largest file accepted as it is (plain JSON or text). Real Firefox
+/// sessions of 145 MB exist; 257 MiB was too much even for Firefox.
+pub const MAX_INPUT: usize = 256 << 20;
+/// The largest compressed (mozLz4) file accepted.
+pub const MAX_COMPRESSED: usize = 64 << 20;
+/// The most tabs one import may bring in, all sessions together.
+pub const MAX_TABS: usize = 100_000;
+
+/// What a file held.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Imported {
+    /// Named sessions, in the file's order. Window and tab ids are fresh
+    /// (1, 2, …); every window has exactly one active tab.
+    pub sessions: Vec<(String, Session)>,
+    /// When each session (same position as in `sessions`) was saved, where
+    /// the file says.
+    pub saved_at: Vec<Option<Millis>>,
+    /// What was left out or changed, and why, one sentence each.
+    pub notes: Vec<String>,
+}
+
+/// The formats `detect` recognises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// sessionstore.jsonlz4, recovery.jsonlz4/.baklz4, previous.jsonlz4, sessionstore.js
+    Firefox,
+    TabSessionManager,
+    OneTab,
+    UrlList,
+    Lifeboat,
+}
+
+impl Format {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Firefox => "Firefox session file",
+            Self::TabSessionManager => "Tab Session Manager export",
+            Self::OneTab => "OneTab export",
+            Self::UrlList => "list of addresses",
+            Self::Lifeboat => "Lifeboat export",
+        }
+    }
+}
+
+/// Which format `bytes` are in. Reads JSON once, without keeping it, to tell
+/// the JSON formats apart.
+pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Format, ImportError> {
+    if bytes.starts_with(&mozlz4::MAGIC) {
+        return Ok(Format::Firefox);
+    }
+    if firefox::is_compressed_name(file_name) {
+        return Err(ImportError::NotMozLz4);
+    }
+    if bytes.len() > MAX_INPUT {
+        return Err(ImportError::TooLarge {
+            size: bytes.len() as u64,
+            limit: MAX_INPUT as u64,
+        });
+    }
+    if let Some(kind) = text::binary_kind(bytes) {
+        return Err(ImportError::Unrecognised(format!("this is {kind}, not a session file")));
+    }
+    let body = text::strip_bom(bytes);
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => Err(ImportError::Empty),
+        Some(b'[') => Ok(Format::TabSessionManager),
+        Some(b'{') => {
+            let probe: json::Probe = json::parse(body)?.0;
+            if probe.is_lifeboat() {
+                Ok(Format::Lifeboat)
+            } else if probe.windows.is_some() {
+                Ok(Format::Firefox)
+            } else {
+                Err(ImportError::Unrecognised(
+                    "this JSON file is not a Firefox session, a Tab Session Manager export or a Lifeboat export".into(),
+                ))
+            }
+        }
+        Some(_) => {
+            let text = text::decode(bytes)?;
+            Ok(if onetab::looks_like(text) { Format::OneTab } else { Format::UrlList })
+        }
+    }
+}
+
+/// Reads `bytes` in the format they are in.
+pub fn detect_and_parse(file_name: &str, bytes: &[u8]) -> Result<Imported, ImportError> {
+    parse_as(detect(file_name, bytes)?, bytes)
+}
+
+pub fn parse_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
+    match format {
+        Format::Firefox => firefox::parse(bytes),
+        Format::TabSessionManager => tsm::parse(bytes),
+        Format::OneTab => onetab::parse(bytes),
+        Format::UrlList => urls::parse(bytes),
+        Format::Lifeboat => lifeboat::parse(bytes),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format() {
+        let cases: [(&[u8], Format); 6] = [
+            (b"{\"windows\":[]}", Format::Firefox),
+            (b"\xEF\xBB\xBF  {\"format\":\"lifeboat\",\"version\":1,\"sessions\":[]}", Format::Lifeboat),
+            (b"[{\"windows\":{}}]", Format::TabSessionManager),
+            (b"https://a/ | A\nhttps://b/ | B\n", Format::OneTab),
+            (b"https://a/\nhttps://b/\n", Format::UrlList),
+            (b"mozLz40\0\0\0\0\0", Format::Firefox),
+        ];
+        for (bytes, format) in cases {
+            assert_eq!(detect("x", bytes), Ok(format), "{}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_read() {
+        assert_eq!(detect("x", b""), Err(ImportError::Empty));
+        assert_eq!(detect("x", b" \n\t "), Err(ImportError::Empty));
+        assert_eq!(detect("recovery.jsonlz4", b"{\"windows\":[]}"), Err(ImportError::NotMozLz4));
+        assert!(matches!(detect("x", b"{\"sessions\":[]}"), Err(ImportError::Unrecognised(_))));
+        assert!(matches!(detect("x.zip", b"PK\x03\x04rest"), Err(ImportError::Unrecognised(_))));
+        assert!(matches!(detect("x", b"\xff\xfe\x00h\x00t"), Err(ImportError::Unrecognised(_) | ImportError::NotUtf8 { .. })));
+        assert!(matches!(detect("x", b"{\"windows\":[}"), Err(ImportError::BadJson { .. })));
+    }
+}
