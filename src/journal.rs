@@ -4,7 +4,7 @@
 
 use crate::model::{Geometry, Millis, Session, Tab, TabGroup, Window, WindowState};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum DeltaOp {
@@ -70,26 +70,24 @@ pub fn diff(old: &Session, new: &Session) -> Vec<DeltaOp> {
                 ops.push(DeltaOp::Tab { window: w.id, tab: t.clone() });
             }
         }
-        if let Some(b) = before {
-            let new_ids: std::collections::HashSet<i64> = w.tabs.iter().map(|t| t.id).collect();
-            for t in &b.tabs {
-                if !new_ids.contains(&t.id) {
-                    ops.push(DeltaOp::TabGone { window: w.id, id: t.id });
-                }
-            }
+        let new_ids: HashSet<i64> = w.tabs.iter().map(|t| t.id).collect();
+        let before_ids: Vec<i64> = before.map(|b| b.tabs.iter().map(|t| t.id).collect()).unwrap_or_default();
+        for id in before_ids.iter().filter(|id| !new_ids.contains(id)) {
+            ops.push(DeltaOp::TabGone { window: w.id, id: *id });
         }
-        let before_ids: Vec<i64> = before
-            .map(|b| b.tabs.iter().map(|t| t.id).filter(|id| w.tabs.iter().any(|t| t.id == *id)).collect())
-            .unwrap_or_default();
-        let ids: Vec<i64> = w.tabs.iter().map(|t| t.id).collect();
-        // New tabs are appended by `apply`; only an order that differs from that needs saying.
-        let appended: Vec<i64> = before_ids
+        // `apply` keeps surviving tabs in their old order and appends new
+        // ones: only an order that differs from that needs saying.
+        let old_set: HashSet<i64> = before_ids.iter().copied().collect();
+        let expected = before_ids
             .iter()
             .copied()
-            .chain(ids.iter().copied().filter(|id| !before_ids.contains(id)))
-            .collect();
-        if appended != ids {
-            ops.push(DeltaOp::TabOrder { window: w.id, ids });
+            .filter(|id| new_ids.contains(id))
+            .chain(w.tabs.iter().map(|t| t.id).filter(|id| !old_set.contains(id)));
+        if !expected.eq(w.tabs.iter().map(|t| t.id)) {
+            ops.push(DeltaOp::TabOrder {
+                window: w.id,
+                ids: w.tabs.iter().map(|t| t.id).collect(),
+            });
         }
     }
     let new_ids: Vec<i64> = new.windows.iter().map(|w| w.id).collect();
@@ -147,7 +145,8 @@ pub fn apply(session: &mut Session, ops: &[DeltaOp]) {
             }
             DeltaOp::TabOrder { window, ids } => {
                 if let Some(w) = session.window_mut(*window) {
-                    w.tabs.sort_by_key(|t| ids.iter().position(|i| *i == t.id).unwrap_or(usize::MAX));
+                    let rank: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+                    w.tabs.sort_by_key(|t| rank.get(&t.id).copied().unwrap_or(usize::MAX));
                 }
             }
         }

@@ -1,0 +1,247 @@
+//! Core benchmark (`./build.sh bench` runs it): encode + compress and decode of
+//! realistic sessions, beside JSON + LZ4 (what Firefox's store does), the cost
+//! of one event, and the size of a one-tab journal record. Prints a Markdown
+//! section; numbers, not pass/fail.
+
+use lifeboat::codec::{self, Kind};
+use lifeboat::event::{Event, TabInfo, Tracker, WindowInfo};
+use lifeboat::journal::{self, Delta};
+use lifeboat::model::{Session, Tab, Window};
+use lifeboat::store::Snapshot;
+use std::hint::black_box;
+use std::time::Instant;
+
+/// Deterministic generator (xorshift64*): the same sessions on every run.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+const HOSTS: &[&str] = &[
+    "github.com",
+    "en.wikipedia.org",
+    "news.ycombinator.com",
+    "docs.rs",
+    "developer.mozilla.org",
+    "stackoverflow.com",
+    "www.youtube.com",
+    "mail.google.com",
+    "www.nytimes.com",
+    "arxiv.org",
+    "www.reddit.com",
+    "crates.io",
+    "www.amazon.com",
+    "maps.example.org",
+    "blog.rust-lang.org",
+    "www.booking.com",
+    "twitter.com",
+    "docs.python.org",
+    "www.bbc.co.uk",
+    "calendar.google.com",
+];
+const WORDS: &[&str] = &[
+    "session",
+    "restore",
+    "browser",
+    "crash",
+    "window",
+    "rust",
+    "memory",
+    "async",
+    "design",
+    "review",
+    "issue",
+    "release",
+    "notes",
+    "guide",
+    "performance",
+    "storage",
+    "journal",
+    "checkpoint",
+    "index",
+    "query",
+    "travel",
+    "lisbon",
+    "hotel",
+    "weather",
+    "recipe",
+    "budget",
+    "meeting",
+    "the",
+    "of",
+    "and",
+    "how",
+    "to",
+    "why",
+    "a",
+    "new",
+    "update",
+    "compression",
+    "security",
+    "privacy",
+    "policy",
+    "report",
+    "search",
+];
+
+fn words(r: &mut Rng, n: usize, sep: &str) -> String {
+    (0..n).map(|_| r.pick(WORDS)).collect::<Vec<_>>().join(sep)
+}
+
+/// A tab with an ~80-character URL and a ~50-character title.
+fn tab(r: &mut Rng, id: i64) -> Tab {
+    let host = r.pick(HOSTS);
+    let n = 3 + (r.next() % 4) as usize;
+    let path = words(r, n, "/");
+    let query = if r.next() % 3 == 0 {
+        format!("?id={}&ref={}", r.next() % 100_000, r.pick(WORDS))
+    } else {
+        String::new()
+    };
+    let n = 4 + (r.next() % 5) as usize;
+    let title = format!("{} - {}", words(r, n, " "), host);
+    Tab {
+        id,
+        url: format!("https://{host}/{path}{query}"),
+        title,
+        fav_icon_url: Some(format!("https://{host}/favicon.ico")),
+        pinned: id % 50 == 0,
+        last_accessed: Some(1_764_000_000_000 + r.next() % 10_000_000),
+        ..Default::default()
+    }
+}
+
+pub fn session(tabs: usize, seed: u64) -> Session {
+    let mut r = Rng(seed);
+    let per_window = 50.max(tabs / 4);
+    let windows = tabs.div_ceil(per_window);
+    let mut s = Session::default();
+    let mut id = 0;
+    for w in 0..windows {
+        let n = per_window.min(tabs - id as usize);
+        let tabs = (0..n)
+            .map(|_| {
+                id += 1;
+                tab(&mut r, id)
+            })
+            .collect();
+        s.windows.push(Window {
+            id: w as i64 + 1,
+            tabs,
+            ..Default::default()
+        });
+    }
+    s
+}
+
+/// Median time of `f` over enough runs to take ~0.3 s, in microseconds.
+fn time<T>(mut f: impl FnMut() -> T) -> f64 {
+    let once = Instant::now();
+    black_box(f());
+    let per = once.elapsed().as_secs_f64().max(1e-7);
+    let runs = ((0.3 / per) as usize).clamp(5, 20_000);
+    let mut samples: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            black_box(f());
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    samples.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    samples[samples.len() / 2]
+}
+
+fn fmt_us(us: f64) -> String {
+    if us >= 1000.0 {
+        format!("{:.2} ms", us / 1000.0)
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
+fn main() {
+    println!("### Core, native (release build; `cargo run --release --bin bench`)\n");
+    println!("| tabs | binary+LZ4 encode | decode | bytes | bytes/tab | JSON+LZ4 encode | decode | bytes | bytes/tab |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for n in [100, 1_000, 10_000] {
+        let snap = Snapshot {
+            taken_at: 1,
+            session: session(n, 42),
+        };
+        let bin = codec::encode(Kind::Checkpoint, &snap);
+        let enc = time(|| codec::encode(Kind::Checkpoint, &snap));
+        let dec = time(|| codec::decode::<Snapshot>(Kind::Checkpoint, &bin).unwrap());
+        let json = lz4_flex::block::compress_prepend_size(&serde_json::to_vec(&snap).unwrap());
+        let jenc = time(|| lz4_flex::block::compress_prepend_size(&serde_json::to_vec(&snap).unwrap()));
+        let jdec = time(|| serde_json::from_slice::<Snapshot>(&lz4_flex::block::decompress_size_prepended(&json).unwrap()).unwrap());
+        println!(
+            "| {n} | {} | {} | {} | {:.1} | {} | {} | {} | {:.1} |",
+            fmt_us(enc),
+            fmt_us(dec),
+            bin.len(),
+            bin.len() as f64 / n as f64,
+            fmt_us(jenc),
+            fmt_us(jdec),
+            json.len(),
+            json.len() as f64 / n as f64
+        );
+    }
+
+    println!("\n| tabs | one event applied to the model | journal record for a one-tab change | diff of two committed states |");
+    println!("|---:|---:|---:|---:|");
+    for n in [100, 1_000, 10_000] {
+        let s = session(n, 42);
+        let mut t = Tracker::new();
+        for w in &s.windows {
+            t.apply(Event::WindowOpened(WindowInfo {
+                id: w.id,
+                normal: true,
+                ..Default::default()
+            }));
+            for (i, tab) in w.tabs.iter().enumerate() {
+                t.apply(Event::TabCreated(TabInfo {
+                    id: tab.id,
+                    window_id: w.id,
+                    index: i,
+                    url: tab.url.clone(),
+                    title: tab.title.clone(),
+                    ..Default::default()
+                }));
+            }
+        }
+        let last = s.windows.last().unwrap();
+        let target = last.tabs.last().unwrap().id;
+        let mut flip = false;
+        let per_event = time(|| {
+            flip = !flip;
+            let info = TabInfo {
+                id: target,
+                window_id: last.id,
+                index: last.tabs.len() - 1,
+                url: "https://example.org/x".into(),
+                muted: flip,
+                ..Default::default()
+            };
+            t.apply(Event::TabUpdated(info))
+        });
+        let mut changed = s.clone();
+        changed.windows[0].tabs[0].url = "https://example.org/navigated/somewhere/else".into();
+        let record = codec::encode(
+            Kind::Delta,
+            &Delta {
+                taken_at: 2,
+                ops: journal::diff(&s, &changed),
+            },
+        );
+        let diff = time(|| journal::diff(&s, &changed));
+        println!("| {n} | {} | {} bytes | {} |", fmt_us(per_event), record.len(), fmt_us(diff));
+    }
+}

@@ -1,0 +1,296 @@
+//! What every importer shares: which URLs may enter a session, counting tabs
+//! against the limit, tidying each session, and the notes on what was left
+//! out. Importers only translate their format; every decision is here.
+
+use super::{ImportError, Imported, MAX_TABS};
+use crate::model::{Millis, Session, Tab};
+use crate::restore::openable;
+
+/// Schemes that can never be opened but whose tabs are kept, so the restore
+/// page lists them (blocked, with the reason) and the user can copy the
+/// address: browser pages, local files, other extensions' pages.
+const KEPT_UNOPENABLE: &[&str] = &[
+    "about", "file", "chrome", "edge", "brave", "opera", "vivaldi", "moz-extension", "chrome-extension", "resource",
+];
+
+/// Longer than any URL a browser opens (Chrome's limit is 2 MB); only data:
+/// URLs, which are dropped anyway, come near it.
+const MAX_URL: usize = 2 << 20;
+
+/// What to do with a tab's URL.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    Open(String),
+    /// Kept; restoring will show it as blocked for this reason.
+    Kept(String, String),
+    Dropped(String),
+}
+
+/// Browsers ignore tabs and newlines anywhere in a URL and control
+/// characters or spaces at its ends (WHATWG URL), so "java\nscript:" is a
+/// javascript: URL: judge the URL as a browser would read it.
+fn clean(url: &str) -> String {
+    url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
+}
+
+fn judge(raw: &str) -> Verdict {
+    let url = clean(raw);
+    if url.len() > MAX_URL {
+        return Verdict::Dropped("the address is longer than any browser opens".into());
+    }
+    let reason = match openable(&url) {
+        Ok(_) => return Verdict::Open(url),
+        Err(reason) => reason,
+    };
+    let lower = url.to_ascii_lowercase();
+    let scheme = lower.split_once(':').map_or("", |(s, _)| s);
+    // A kept page must not smuggle a script in (about:reader?url=javascript:…).
+    let decoded = percent_encoding::percent_decode_str(&lower).decode_utf8_lossy();
+    if KEPT_UNOPENABLE.contains(&scheme) && !decoded.contains("javascript:") {
+        Verdict::Kept(url, reason)
+    } else {
+        Verdict::Dropped(reason)
+    }
+}
+
+/// A favicon worth keeping: a web address, or a small image as a data: URL
+/// (`privacy::keep_favicon` sets the size).
+fn favicon_ok(url: &str) -> bool {
+    let lower = url.get(..11).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https:") || lower.starts_with("http:") || lower.starts_with("data:image/")
+}
+
+/// Counted notes: the same message is given once, with how many times.
+#[derive(Default)]
+struct Tally(Vec<(String, String, usize)>);
+
+impl Tally {
+    fn add(&mut self, noun: &str, rest: &str) {
+        match self.0.iter_mut().find(|(n, r, _)| n == noun && r == rest) {
+            Some(entry) => entry.2 += 1,
+            None => self.0.push((noun.to_string(), rest.to_string(), 1)),
+        }
+    }
+
+    fn sentences(self) -> impl Iterator<Item = String> {
+        self.0.into_iter().map(|(noun, rest, n)| {
+            let s = if n == 1 { "" } else { "s" };
+            format!("{n} {noun}{s} {rest}.")
+        })
+    }
+}
+
+pub(crate) struct Collector {
+    out: Imported,
+    tally: Tally,
+    notes: Vec<String>,
+    tabs: usize,
+}
+
+impl Collector {
+    pub fn new() -> Self {
+        Self {
+            out: Imported::default(),
+            tally: Tally::default(),
+            notes: Vec::new(),
+            tabs: 0,
+        }
+    }
+
+    /// Counts one more tab read from the file (whether kept or not) and
+    /// returns the URL to keep, or `None` when the tab is left out (noted).
+    pub fn tab_url(&mut self, raw: &str) -> Result<Option<String>, ImportError> {
+        self.tabs += 1;
+        if self.tabs > MAX_TABS {
+            return Err(ImportError::TooManyTabs { limit: MAX_TABS });
+        }
+        Ok(match judge(raw) {
+            Verdict::Open(url) => Some(url),
+            Verdict::Kept(url, reason) => {
+                self.count("tab", &format!("kept that an extension cannot reopen ({reason}); restoring lists them so their addresses can be copied"));
+                Some(url)
+            }
+            Verdict::Dropped(reason) => {
+                self.count("tab", &format!("left out: {reason}"));
+                None
+            }
+        })
+    }
+
+    /// A URL that is not a tab's (form data's page): kept only if it can be opened.
+    pub fn page_url(&self, raw: &str) -> Option<String> {
+        match judge(raw) {
+            Verdict::Open(url) => Some(url),
+            _ => None,
+        }
+    }
+
+    pub fn favicon(&mut self, raw: Option<&str>) -> Option<String> {
+        let raw = raw?.trim();
+        if raw.is_empty() {
+            return None;
+        }
+        let kept = crate::privacy::keep_favicon(Some(raw)).filter(|u| favicon_ok(u));
+        if kept.is_none() {
+            self.count("favicon", "left out (not a web address, or an image too large to keep)");
+        }
+        kept
+    }
+
+    /// Notes one more of something, e.g. `count("hidden tab", "imported as …")`
+    /// gives "3 hidden tabs imported as …".
+    pub fn count(&mut self, noun: &str, rest: &str) {
+        self.tally.add(noun, rest);
+    }
+
+    pub fn note(&mut self, sentence: String) {
+        self.notes.push(sentence);
+    }
+
+    /// Notes values of an unexpected type that were taken as absent.
+    pub fn odd_values(&mut self, n: usize) {
+        if n > 0 {
+            let s = if n == 1 { "value" } else { "values" };
+            self.notes.push(format!("{n} {s} of an unexpected type in the file were ignored."));
+        }
+    }
+
+    /// Adds a session after tidying it: windows without tabs go, each window
+    /// gets exactly one active tab and only the groups its tabs use, ids are
+    /// renumbered. A session left with no tabs is noted, not added.
+    pub fn session(&mut self, name: String, saved_at: Option<Millis>, mut session: Session) {
+        tidy(&mut session);
+        if session.windows.is_empty() {
+            self.notes.push(format!("\"{name}\" had no tabs left to import."));
+            return;
+        }
+        self.out.sessions.push((name, session));
+        self.out.saved_at.push(saved_at);
+    }
+
+    pub fn finish(mut self) -> Result<Imported, ImportError> {
+        self.out.notes = self.notes;
+        self.out.notes.extend(self.tally.sentences());
+        if self.out.sessions.is_empty() {
+            return Err(if self.out.notes.is_empty() {
+                ImportError::Empty
+            } else {
+                ImportError::NothingToImport(self.out.notes)
+            });
+        }
+        Ok(self.out)
+    }
+}
+
+fn tidy(session: &mut Session) {
+    session.windows.retain(|w| !w.tabs.is_empty());
+    let mut tab_id = 0;
+    for (wi, w) in session.windows.iter_mut().enumerate() {
+        w.id = wi as i64 + 1;
+        let active = w.tabs.iter().position(|t| t.active).unwrap_or(0);
+        for (ti, t) in w.tabs.iter_mut().enumerate() {
+            tab_id += 1;
+            t.id = tab_id;
+            t.active = ti == active;
+        }
+        let groups = &w.groups;
+        for t in &mut w.tabs {
+            t.group = t.group.filter(|g| groups.iter().any(|x| x.id == *g));
+        }
+        w.prune_groups();
+    }
+}
+
+/// A tab with the fields every format has; the rest stay default.
+pub(crate) fn tab(url: String, title: String) -> Tab {
+    Tab {
+        url,
+        title,
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{TabGroup, Window};
+
+    #[test]
+    fn urls_are_judged_as_a_browser_reads_them() {
+        assert_eq!(judge("  https://a/ \n"), Verdict::Open("https://a/".into()));
+        assert_eq!(judge("about:newtab"), Verdict::Open("about:newtab".into()));
+        for bad in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "\u{1}javascript:x",
+            "jav\r\nascript:x",
+            "data:text/html,<script>",
+            "blob:https://a/1",
+            "view-source:javascript:x",
+            "about:reader?url=javascript%3Aalert(1)",
+            "not a url",
+            "",
+        ] {
+            assert!(matches!(judge(bad), Verdict::Dropped(_)), "{bad:?}");
+        }
+        for kept in ["about:config", "file:///home/me/a.pdf", "chrome://settings", "moz-extension://u/p.html"] {
+            assert!(matches!(judge(kept), Verdict::Kept(..)), "{kept:?}");
+        }
+        assert!(matches!(judge(&format!("https://a/{}", "x".repeat(MAX_URL))), Verdict::Dropped(_)));
+    }
+
+    #[test]
+    fn notes_count_and_nothing_left_is_an_error() {
+        let mut c = Collector::new();
+        assert_eq!(c.tab_url("javascript:1").unwrap(), None);
+        assert_eq!(c.tab_url("javascript:2").unwrap(), None);
+        assert_eq!(c.tab_url("about:config").unwrap().as_deref(), Some("about:config"));
+        assert_eq!(c.favicon(Some("javascript:x")), None);
+        assert_eq!(c.favicon(Some("https://a/f.ico")).as_deref(), Some("https://a/f.ico"));
+        let Err(ImportError::NothingToImport(notes)) = c.finish() else { panic!() };
+        assert_eq!(notes.len(), 3);
+        assert_eq!(notes[0], "2 tabs left out: javascript: URLs are never run.");
+        assert!(notes[1].starts_with("1 tab kept that an extension cannot reopen"));
+        assert!(Collector::new().finish() == Err(ImportError::Empty));
+    }
+
+    #[test]
+    fn tab_limit() {
+        let mut c = Collector::new();
+        for _ in 0..MAX_TABS {
+            c.tab_url("https://a/").unwrap();
+        }
+        assert_eq!(c.tab_url("https://a/"), Err(ImportError::TooManyTabs { limit: MAX_TABS }));
+    }
+
+    #[test]
+    fn tidy_renumbers_activates_and_prunes() {
+        let mut s = Session {
+            windows: vec![
+                Window {
+                    id: 70,
+                    tabs: vec![],
+                    ..Default::default()
+                },
+                Window {
+                    id: 9,
+                    tabs: vec![tab("https://a/".into(), "".into()), tab("https://b/".into(), "".into())],
+                    groups: vec![
+                        TabGroup { id: 4, ..Default::default() },
+                        TabGroup { id: 5, ..Default::default() },
+                    ],
+                    ..Default::default()
+                },
+            ],
+        };
+        s.windows[1].tabs[0].group = Some(5);
+        s.windows[1].tabs[1].group = Some(77);
+        s.windows[1].tabs[1].active = true;
+        tidy(&mut s);
+        let w = &s.windows[0];
+        assert_eq!((s.windows.len(), w.id), (1, 1));
+        assert_eq!(w.tabs.iter().map(|t| (t.id, t.active, t.group)).collect::<Vec<_>>(), [(1, false, Some(5)), (2, true, None)]);
+        assert_eq!(w.groups.len(), 1);
+    }
+}
