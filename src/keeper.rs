@@ -113,6 +113,7 @@ impl<B: Backend> Keeper<B> {
             mark
         };
         let settings = store.settings().await?;
+        store.set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
         let pending_pages = store.pending_pages().await?;
         Ok(Self {
             settings,
@@ -254,6 +255,8 @@ impl<B: Backend> Keeper<B> {
 
     pub async fn set_settings(&mut self, settings: Settings) -> Result<(), StoreError> {
         self.store.put_settings(&settings).await?;
+        self.store
+            .set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
         self.settings = settings;
         Ok(())
     }

@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod restore;
 pub mod saver;
 pub mod settings;
+pub mod timeline;
 pub mod store;
 pub mod verdict;
 pub mod view;

@@ -2,6 +2,7 @@
 //! setting added later reads as its default from an older store.
 
 use crate::codec::{self, Kind};
+use crate::timeline::{default_tiers, Tier};
 use serde::{Deserialize, Serialize};
 
 /// Where typed text is kept (Firefox's `browser.sessionstore.privacy_level`).
@@ -35,6 +36,11 @@ pub struct Settings {
     /// Restored tabs other than the active ones load when clicked.
     pub lazy_restore: bool,
     pub after_crash: AfterCrash,
+    /// How the autosave timeline is thinned.
+    pub timeline: Vec<Tier>,
+    /// The most the timeline may take, in MiB (0: no bound). The latest
+    /// state and named saves never count against it and are never thinned.
+    pub timeline_max_mib: u32,
 }
 
 impl Default for Settings {
@@ -45,6 +51,8 @@ impl Default for Settings {
             max_field_chars: 65_536,
             lazy_restore: true,
             after_crash: AfterCrash::Ask,
+            timeline: default_tiers(),
+            timeline_max_mib: 256,
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::codec::{self, DecodeError, Kind};
 use crate::journal::{self, Delta};
 use crate::model::{Millis, PageState, Session};
 use crate::settings::Settings;
+use crate::timeline;
 use crate::verdict::{RunMark, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -92,26 +93,12 @@ pub const KEEP_SET_ASIDE: usize = 10;
 
 const SETTINGS: &str = "settings";
 const PENDING_PAGES: &str = "pages";
-const CHECKPOINT: &str = "ck/";
-const JOURNAL: &str = "jr/";
+use crate::timeline::{journal_prefix, RecordMeta, Tier, CHECKPOINT, JOURNAL};
 const RUN: &str = "run";
 const SET_ASIDE: &str = "prev/";
 
-fn checkpoint_key(gen: u64) -> String {
-    format!("{CHECKPOINT}{gen:016x}")
-}
-
-fn journal_prefix(gen: u64) -> String {
-    format!("{JOURNAL}{gen:016x}/")
-}
-
 fn gen_of(key: &str) -> Option<u64> {
-    let rest = key.strip_prefix(CHECKPOINT).or_else(|| key.strip_prefix(JOURNAL))?;
-    u64::from_str_radix(rest.get(..16)?, 16).ok()
-}
-
-fn seq_of(key: &str) -> Option<u32> {
-    u32::from_str_radix(key.rsplit('/').next()?, 16).ok()
+    RecordMeta::parse(key).map(|m| m.gen)
 }
 
 /// A journal may grow to the size of its checkpoint (replaying it then reads
@@ -134,6 +121,9 @@ pub struct Store<B> {
     base: Option<Snapshot>,
     checkpoint_len: usize,
     journal_len: usize,
+    tiers: Vec<Tier>,
+    /// Total bytes the timeline may take; 0: unbounded.
+    size_bound: u64,
 }
 
 /// What one commit wrote.
@@ -153,6 +143,8 @@ impl<B: Backend> Store<B> {
             base: None,
             checkpoint_len: 0,
             journal_len: 0,
+            tiers: timeline::default_tiers(),
+            size_bound: 0,
         }
     }
 
@@ -188,23 +180,7 @@ impl<B: Backend> Store<B> {
                 }
             };
             let gen = gen_of(key).unwrap_or(0);
-            let (mut seq, mut journal_len, mut torn) = (0, 0, false);
-            for jk in self.backend.keys(&journal_prefix(gen)).await? {
-                let Some(jb) = self.backend.get(&jk).await? else { continue };
-                match codec::decode::<Delta>(Kind::Delta, &jb) {
-                    Ok(d) => {
-                        journal::apply(&mut snapshot.session, &d.ops);
-                        snapshot.taken_at = d.taken_at;
-                        seq = seq_of(&jk).map_or(seq, |s| s + 1);
-                        journal_len += jb.len();
-                    }
-                    Err(_) => {
-                        // A torn last write: dropped, never fatal.
-                        torn = true;
-                        break;
-                    }
-                }
-            }
+            let (seq, journal_len, torn) = self.replay(gen, &mut snapshot, None).await?;
             let mut notices = Vec::new();
             if let Some((_, e)) = skipped.first() {
                 notices.push(format!("The latest snapshot was damaged ({e}); this is the previous good one."));
@@ -231,6 +207,95 @@ impl<B: Backend> Store<B> {
         }
     }
 
+    /// Applies generation `gen`'s journal to its checkpoint's `snapshot`, up to
+    /// record `upto` (all when `None`), stopping at the first record that does
+    /// not decode. Returns the next record number, the journal's bytes, and
+    /// whether a torn record stopped it.
+    async fn replay(&self, gen: u64, snapshot: &mut Snapshot, upto: Option<u32>) -> Result<(u32, usize, bool), StoreError> {
+        let (mut seq, mut journal_len) = (0, 0);
+        for jk in self.backend.keys(&journal_prefix(gen)).await? {
+            let Some(meta) = RecordMeta::parse(&jk) else { continue };
+            if upto.is_some_and(|u| meta.seq.unwrap_or(0) > u) {
+                break;
+            }
+            let Some(jb) = self.backend.get(&jk).await? else { continue };
+            match codec::decode::<Delta>(Kind::Delta, &jb) {
+                Ok(d) => {
+                    journal::apply(&mut snapshot.session, &d.ops);
+                    snapshot.taken_at = d.taken_at;
+                    seq = meta.seq.unwrap_or(0) + 1;
+                    journal_len += jb.len();
+                }
+                // A torn last write: dropped, never fatal.
+                Err(_) => return Ok((seq, journal_len, true)),
+            }
+        }
+        Ok((seq, journal_len, false))
+    }
+
+    /// Every stored point (checkpoints and journal records), from keys alone.
+    pub async fn points(&self) -> Result<Vec<RecordMeta>, StoreError> {
+        let mut out: Vec<RecordMeta> = self.backend.keys(CHECKPOINT).await?.iter().filter_map(|k| RecordMeta::parse(k)).collect();
+        out.extend(self.backend.keys(JOURNAL).await?.iter().filter_map(|k| RecordMeta::parse(k)));
+        Ok(out)
+    }
+
+    /// The autosave timeline at `now`: the points thinning keeps, newest first.
+    pub async fn timeline(&self, now: Millis) -> Result<Vec<RecordMeta>, StoreError> {
+        Ok(timeline::select(&self.points().await?, now, &self.tiers))
+    }
+
+    /// The state at one point of the timeline.
+    pub async fn load_point(&self, gen: u64, seq: Option<u32>) -> Result<Snapshot, StoreError> {
+        let key = self
+            .backend
+            .keys(&format!("{CHECKPOINT}{gen:016x}-"))
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| StoreError::NotFound(format!("autosave {gen:x}")))?;
+        let bytes = self.backend.get(&key).await?.ok_or_else(|| StoreError::NotFound(key.clone()))?;
+        let mut snapshot = codec::decode::<Snapshot>(Kind::Checkpoint, &bytes).map_err(|error| StoreError::Record { key, error })?;
+        if let Some(upto) = seq {
+            let (next, _, _) = self.replay(gen, &mut snapshot, Some(upto)).await?;
+            if next != upto + 1 {
+                return Err(StoreError::NotFound(format!("autosave {gen:x}/{upto:x} (damaged)")));
+            }
+        }
+        Ok(snapshot)
+    }
+
+    /// Generations to keep at a compaction that writes `new_gen` at `now`:
+    /// the new one, the last good one, those holding kept timeline points;
+    /// then, oldest first, points go until the total fits `size_bound`.
+    fn generations_to_keep(&self, points: &[RecordMeta], new_gen: u64, new_bytes: usize, now: Millis) -> std::collections::BTreeSet<u64> {
+        let mut keep: std::collections::BTreeSet<u64> = timeline::select(points, now, &self.tiers).iter().map(|p| p.gen).collect();
+        keep.insert(new_gen);
+        keep.extend(self.good_gen);
+        if self.size_bound > 0 {
+            let size = |g: u64| points.iter().filter(|p| p.gen == g).map(|p| p.bytes as u64).sum::<u64>();
+            let mut total: u64 = keep.iter().map(|&g| size(g)).sum::<u64>() + new_bytes as u64;
+            let protected = [Some(new_gen), self.good_gen];
+            for g in keep.clone() {
+                if total <= self.size_bound {
+                    break;
+                }
+                if !protected.contains(&Some(g)) {
+                    keep.remove(&g);
+                    total -= size(g);
+                }
+            }
+        }
+        keep
+    }
+
+    /// Sets how the timeline is thinned and the total size it may take
+    /// (0: no bound). Applied at the next compaction.
+    pub fn set_retention(&mut self, tiers: Vec<Tier>, size_bound: u64) {
+        self.tiers = tiers;
+        self.size_bound = size_bound;
+    }
+
     /// Commits `snapshot`, with `mark` in the same batch: a journal record of
     /// what changed since the last commit, or a new checkpoint when the
     /// journal has grown past its bound.
@@ -251,7 +316,8 @@ impl<B: Backend> Store<B> {
                     },
                 );
                 let fits = self.journal_len + bytes.len() <= self.checkpoint_len.max(MIN_JOURNAL_BYTES) && self.seq < MAX_JOURNAL_RECORDS;
-                fits.then(|| (format!("{}{:08x}", journal_prefix(gen), self.seq), bytes))
+                let key = RecordMeta::of(gen, Some(self.seq), snapshot.taken_at, &snapshot.session, bytes.len()).key();
+                fits.then_some((key, bytes))
             }
             _ => None,
         };
@@ -268,13 +334,12 @@ impl<B: Backend> Store<B> {
                 let gen = self.gen + 1;
                 let bytes = codec::encode(Kind::Checkpoint, snapshot);
                 let n = bytes.len();
-                ops.push(Op::Put(checkpoint_key(gen), bytes));
-                // Keep the new generation and the last good one; older ones go,
-                // in the same batch, after the put above.
-                for key in self.backend.keys(CHECKPOINT).await?.into_iter().chain(self.backend.keys(JOURNAL).await?) {
-                    if gen_of(&key).is_some_and(|g| g != gen && Some(g) != self.good_gen) {
-                        ops.push(Op::Delete(key));
-                    }
+                ops.push(Op::Put(RecordMeta::of(gen, None, snapshot.taken_at, &snapshot.session, n).key(), bytes));
+                // Generations nothing needs any more go, in the same batch, after the put above.
+                let points = self.points().await?;
+                let keep = self.generations_to_keep(&points, gen, n, snapshot.taken_at);
+                for p in points.iter().filter(|p| !keep.contains(&p.gen)) {
+                    ops.push(Op::Delete(p.key()));
                 }
                 self.backend.commit(ops).await?;
                 self.gen = gen;
@@ -579,6 +644,46 @@ mod tests {
             Written::default(),
             "no change, no write"
         );
+    }
+
+    const MIN: Millis = 60_000;
+
+    /// A commit a minute for three hours, compacting now and then.
+    fn three_hours(s: &mut Store<MemoryBackend>) {
+        for m in 0..180u64 {
+            if m % 20 == 0 {
+                s.start_fresh();
+            }
+            block_on(s.commit(&edited(m * MIN, 30, m as usize), None)).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_timeline_is_thinned_and_any_kept_point_restores() {
+        let mut s = Store::new(MemoryBackend::default());
+        three_hours(&mut s);
+        let now = 179 * MIN;
+        let points = block_on(s.timeline(now)).unwrap();
+        assert_eq!(points[0].taken_at, now);
+        assert!(points.len() >= 15 && points.len() <= 20, "{} points", points.len());
+        for p in &points {
+            let got = block_on(s.load_point(p.gen, p.seq)).unwrap();
+            let m = p.taken_at / MIN;
+            assert_eq!(got, edited(p.taken_at, 30, m as usize), "point at minute {m}");
+        }
+        // Generations no kept point needs were dropped at compactions.
+        let gens: std::collections::BTreeSet<u64> = block_on(s.points()).unwrap().iter().map(|p| p.gen).collect();
+        assert!(gens.len() <= 6, "{gens:?}");
+    }
+
+    #[test]
+    fn a_size_bound_thins_old_points_first_never_the_latest() {
+        let mut s = Store::new(MemoryBackend::default());
+        s.set_retention(timeline::default_tiers(), 1);
+        three_hours(&mut s);
+        let gens: std::collections::BTreeSet<u64> = block_on(s.points()).unwrap().iter().map(|p| p.gen).collect();
+        assert!(gens.len() <= 2, "{gens:?}");
+        assert_eq!(block_on(reopen(&s).load_latest()).unwrap().unwrap().snapshot, edited(179 * MIN, 30, 179));
     }
 
     #[test]

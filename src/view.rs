@@ -162,6 +162,23 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             s.notice = Some(notice.clone());
         }
     }
+    // The current state is listed as "current"; the timeline lists the rest.
+    let now = k.committed().map_or(0, |s| s.taken_at);
+    for p in k.store.timeline(now.max(k.last_saved_at.unwrap_or(0))).await? {
+        if Some(p.taken_at) == k.committed().map(|s| s.taken_at) {
+            continue;
+        }
+        out.push(SourceView {
+            id: point_id(p.gen, p.seq),
+            kind: "autosave",
+            label: "Autosave".into(),
+            taken_at: Some(p.taken_at),
+            windows: p.windows as usize,
+            tabs: p.tabs as usize,
+            pending: false,
+            notice: None,
+        });
+    }
     if let Some(snap) = k.committed() {
         let (windows, tabs) = counts(&snap.session);
         out.push(SourceView {
@@ -194,10 +211,26 @@ pub fn status<B>(k: &Keeper<B>) -> Value {
     json!({ "lastSavedAt": k.last_saved_at, "windows": windows, "tabs": tabs, "autosave": autosave_json(k) })
 }
 
+fn point_id(gen: u64, seq: Option<u32>) -> String {
+    match seq {
+        Some(s) => format!("point/{gen:x}/{s:x}"),
+        None => format!("point/{gen:x}/-"),
+    }
+}
+
+fn parse_point_id(id: &str) -> Option<(u64, Option<u32>)> {
+    let (g, s) = id.strip_prefix("point/")?.split_once('/')?;
+    let seq = if s == "-" { None } else { Some(u32::from_str_radix(s, 16).ok()?) };
+    Some((u64::from_str_radix(g, 16).ok()?, seq))
+}
+
 /// The snapshot behind a source id.
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
     if id == CURRENT {
         return k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into()));
+    }
+    if let Some((gen, seq)) = parse_point_id(id) {
+        return k.store.load_point(gen, seq).await;
     }
     Ok(k.store.set_aside(id).await?.snapshot)
 }
