@@ -48,6 +48,8 @@ pub enum Request {
     SetSettings {
         settings: Settings,
     },
+    /// Everything Lifeboat has stored, decoded: the user's full backup.
+    Backup,
     /// From the content script (docs/PROTOCOL.md).
     PageState {
         frame: String,
@@ -209,6 +211,37 @@ pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError
 pub fn status<B>(k: &Keeper<B>) -> Value {
     let (windows, tabs) = counts(k.session());
     json!({ "lastSavedAt": k.last_saved_at, "windows": windows, "tabs": tabs, "autosave": autosave_json(k) })
+}
+
+/// Every stored record, decoded by the core, as one JSON document: a full
+/// backup the user can keep, and proof of what is (and is not) stored.
+pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis) -> Result<Value, StoreError> {
+    use crate::codec::{self, Kind};
+    use crate::journal::Delta;
+    use crate::store::SetAside;
+    use crate::verdict::RunMark;
+    fn as_json<T: Serialize>(r: Result<T, codec::DecodeError>) -> Value {
+        match r {
+            Ok(v) => serde_json::to_value(v).unwrap_or(Value::Null),
+            Err(e) => json!({ "unreadable": e.to_string() }),
+        }
+    }
+    let mut records = Vec::new();
+    for key in k.store.backend().keys("").await? {
+        let Some(bytes) = k.store.backend().get(&key).await? else { continue };
+        let value = match codec::header(&bytes).map(|h| h.kind) {
+            Ok(Kind::Checkpoint) if key.starts_with("prev/") => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes)),
+            Ok(Kind::Checkpoint) => as_json(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes)),
+            Ok(Kind::Delta) => as_json(codec::decode::<Delta>(Kind::Delta, &bytes)),
+            Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
+            Ok(Kind::Settings) => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
+            Ok(Kind::Pages) => as_json(codec::decode::<Vec<(i64, crate::model::PageState)>>(Kind::Pages, &bytes)),
+            Ok(kind) => json!({ "kind": kind as u8 }),
+            Err(e) => json!({ "unreadable": e.to_string() }),
+        };
+        records.push(json!({ "key": key, "bytes": bytes.len(), "value": value }));
+    }
+    Ok(json!({ "format": "lifeboat-backup", "version": 1, "exportedAt": now, "records": records }))
 }
 
 fn point_id(gen: u64, seq: Option<u32>) -> String {

@@ -347,6 +347,7 @@ impl Background {
                 }
             }
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
+            Request::Backup => view::backup(&self.keeper, api::now()).await,
             Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
             Request::SetSettings { settings } => self.keeper.set_settings(settings).await.map(|_| json!({ "ok": true })),
             Request::PageState { frame, state } => {
