@@ -11,7 +11,9 @@ use super::restorer;
 use crate::event::Event;
 use crate::keeper::{Commit, Keeper};
 use crate::model::Container;
-use crate::restore;
+use crate::restore::{self, Selection};
+use crate::settings::AfterCrash;
+use crate::store::StoreError;
 use crate::verdict::Verdict;
 use crate::view::{self, Request};
 use futures_channel::{mpsc, oneshot};
@@ -298,11 +300,35 @@ impl Background {
         if restore::restorable(&plan) == 0 {
             return;
         }
+        if self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce {
+            if self.restore(&key, &Selection::All).await.is_ok() {
+                return;
+            }
+        }
         let p = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&p, &"url".into(), &api::runtime_get_url("www/restore.html").into());
         if let Err(e) = api::create_tab(&p).await {
             api::console_warn(&format!("Lifeboat: cannot open the restore page: {e}"));
         }
+    }
+
+    /// Restores the chosen tabs of `source`, planned afresh against what is
+    /// open now so nothing opens twice.
+    async fn restore(&mut self, source: &str, selection: &Selection) -> Result<Value, StoreError> {
+        self.refresh_containers().await;
+        let open = self.open_urls().await;
+        let containers = self.containers_arg();
+        let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
+        let order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
+        let mut outcome = restorer::carry_out(&order, self.firefox).await;
+        if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
+            outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
+        }
+        if src.pending {
+            self.keeper.store.settle(source).await?;
+        }
+        outcome.notices.extend(plan.notices);
+        Ok(serde_json::to_value(&outcome).unwrap_or(Value::Null))
     }
 
     async fn answer(&mut self, r: Request, tab: Option<i64>) -> Value {
@@ -321,31 +347,7 @@ impl Background {
                 }
                 .map(|(src, plan)| view::plan_json(&src, &plan))
             }
-            Request::Restore { source, select } => {
-                self.refresh_containers().await;
-                let open = self.open_urls().await;
-                match {
-                    let c = self.containers_arg();
-                    view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
-                } {
-                    Ok((src, plan)) => {
-                        let order = restore::order(&plan, &select.to_selection(), self.keeper.settings.lazy_restore);
-                        let mut outcome = restorer::carry_out(&order, self.firefox).await;
-                        if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
-                            outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
-                        }
-                        if src.pending {
-                            let _ = self.keeper.store.settle(&source).await;
-                        }
-                        let mut v = serde_json::to_value(&outcome).unwrap_or(Value::Null);
-                        if let Some(n) = v.get_mut("notices").and_then(Value::as_array_mut) {
-                            n.extend(plan.notices.iter().map(|s| Value::String(s.clone())));
-                        }
-                        Ok(v)
-                    }
-                    Err(e) => Err(e),
-                }
-            }
+            Request::Restore { source, select } => self.restore(&source, &select.to_selection()).await,
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
             Request::Backup => view::backup(&self.keeper, api::now()).await,
             Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
