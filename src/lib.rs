@@ -5,6 +5,8 @@
 
 pub mod codec;
 pub mod event;
+pub mod export;
+pub mod import;
 pub mod journal;
 pub mod keeper;
 pub mod model;
@@ -12,8 +14,8 @@ pub mod privacy;
 pub mod restore;
 pub mod saver;
 pub mod settings;
-pub mod timeline;
 pub mod store;
+pub mod timeline;
 pub mod verdict;
 pub mod view;
 

@@ -3,14 +3,28 @@
 //! out. Importers only translate their format; every decision is here.
 
 use super::{ImportError, Imported, MAX_TABS};
-use crate::model::{Millis, Session, Tab};
+use crate::model::{Field, FieldValue, Millis, Session, Tab};
+use crate::privacy::{keep_field, RawField};
 use crate::restore::openable;
+
+/// The longest field value an import keeps (Firefox's own cap); the user's
+/// own, usually lower, cap is applied by `import::apply_settings`.
+pub const MAX_FIELD_CHARS: usize = 2_097_152;
 
 /// Schemes that can never be opened but whose tabs are kept, so the restore
 /// page lists them (blocked, with the reason) and the user can copy the
 /// address: browser pages, local files, other extensions' pages.
 const KEPT_UNOPENABLE: &[&str] = &[
-    "about", "file", "chrome", "edge", "brave", "opera", "vivaldi", "moz-extension", "chrome-extension", "resource",
+    "about",
+    "file",
+    "chrome",
+    "edge",
+    "brave",
+    "opera",
+    "vivaldi",
+    "moz-extension",
+    "chrome-extension",
+    "resource",
 ];
 
 /// Longer than any URL a browser opens (Chrome's limit is 2 MB); only data:
@@ -30,7 +44,10 @@ enum Verdict {
 /// characters or spaces at its ends (WHATWG URL), so "java\nscript:" is a
 /// javascript: URL: judge the URL as a browser would read it.
 fn clean(url: &str) -> String {
-    url.trim_matches(|c: char| c <= ' ').chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect()
+    url.trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect()
 }
 
 fn judge(raw: &str) -> Verdict {
@@ -65,10 +82,10 @@ fn favicon_ok(url: &str) -> bool {
 struct Tally(Vec<(String, String, usize)>);
 
 impl Tally {
-    fn add(&mut self, noun: &str, rest: &str) {
-        match self.0.iter_mut().find(|(n, r, _)| n == noun && r == rest) {
-            Some(entry) => entry.2 += 1,
-            None => self.0.push((noun.to_string(), rest.to_string(), 1)),
+    fn add(&mut self, noun: &str, rest: &str, n: usize) {
+        match self.0.iter_mut().find(|(no, r, _)| no == noun && r == rest) {
+            Some(entry) => entry.2 += n,
+            None => self.0.push((noun.to_string(), rest.to_string(), n)),
         }
     }
 
@@ -107,7 +124,10 @@ impl Collector {
         Ok(match judge(raw) {
             Verdict::Open(url) => Some(url),
             Verdict::Kept(url, reason) => {
-                self.count("tab", &format!("kept that an extension cannot reopen ({reason}); restoring lists them so their addresses can be copied"));
+                self.count(
+                    "tab",
+                    &format!("kept that an extension cannot reopen ({reason}); restoring lists them so their addresses can be copied"),
+                );
                 Some(url)
             }
             Verdict::Dropped(reason) => {
@@ -137,14 +157,54 @@ impl Collector {
         kept
     }
 
+    /// A form field from the file, if the privacy rules every kept field
+    /// passes (`privacy::keep_field`) let it in; else noted. The file does not
+    /// say what kind of element the field was: it is inferred from the value
+    /// and the key (`#id`, `@form/name/n`, or a path with `[@name='…']`).
+    pub fn field(&mut self, key: String, value: FieldValue, truncated: bool) -> Option<Field> {
+        let (tag, kind) = match &value {
+            FieldValue::Text(_) => ("input", "text"),
+            FieldValue::Checked(_) => ("input", "checkbox"),
+            FieldValue::Selected(_) => ("select", ""),
+            FieldValue::Editable(_) => ("contenteditable", ""),
+        };
+        let id = key.strip_prefix('#').unwrap_or("").to_string();
+        let name = field_name(&key).to_string();
+        let mut raw = RawField {
+            key,
+            tag: tag.into(),
+            kind: kind.into(),
+            id,
+            name,
+            ..Default::default()
+        };
+        match value {
+            FieldValue::Text(v) | FieldValue::Editable(v) => raw.value = Some(v),
+            FieldValue::Checked(b) => raw.checked = Some(b),
+            FieldValue::Selected(v) => raw.selected = Some(v),
+        }
+        match keep_field(&raw, MAX_FIELD_CHARS) {
+            Ok(mut f) => {
+                f.truncated |= truncated;
+                Some(f)
+            }
+            Err(reason) => {
+                self.count("form field", &format!("not imported: {reason}"));
+                None
+            }
+        }
+    }
+
     /// Notes one more of something, e.g. `count("hidden tab", "imported as …")`
     /// gives "3 hidden tabs imported as …".
     pub fn count(&mut self, noun: &str, rest: &str) {
-        self.tally.add(noun, rest);
+        self.count_n(noun, rest, 1);
     }
 
-    pub fn note(&mut self, sentence: String) {
-        self.notes.push(sentence);
+    pub fn count_n(&mut self, noun: &str, rest: &str, n: usize) {
+        if n > 0 {
+            self.tally.add(noun, rest, n);
+        }
     }
 
     /// Notes values of an unexpected type that were taken as absent.
@@ -172,11 +232,7 @@ impl Collector {
         self.out.notes = self.notes;
         self.out.notes.extend(self.tally.sentences());
         if self.out.sessions.is_empty() {
-            return Err(if self.out.notes.is_empty() {
-                ImportError::Empty
-            } else {
-                ImportError::NothingToImport(self.out.notes)
-            });
+            return Err(ImportError::NothingToImport(self.out.notes));
         }
         Ok(self.out)
     }
@@ -199,6 +255,22 @@ fn tidy(session: &mut Session) {
         }
         w.prune_groups();
     }
+}
+
+/// The `name` a field key names: `@form/name/n` (Lifeboat) or an XPath
+/// ending in `[@name='name']` (Firefox); "" when it names none.
+fn field_name(key: &str) -> &str {
+    if key.starts_with('@') {
+        let mut parts = key.rsplitn(3, '/');
+        return match (parts.next(), parts.next(), parts.next()) {
+            (Some(_), Some(name), Some(_)) => name,
+            _ => "",
+        };
+    }
+    let last = key.rsplit('/').next().unwrap_or("");
+    last.split_once("[@name='")
+        .and_then(|(_, rest)| rest.split_once("']"))
+        .map_or("", |(name, _)| name)
 }
 
 /// A tab with the fields every format has; the rest stay default.
@@ -252,7 +324,27 @@ mod tests {
         assert_eq!(notes.len(), 3);
         assert_eq!(notes[0], "2 tabs left out: javascript: URLs are never run.");
         assert!(notes[1].starts_with("1 tab kept that an extension cannot reopen"));
-        assert!(Collector::new().finish() == Err(ImportError::Empty));
+        assert_eq!(Collector::new().finish(), Err(ImportError::NothingToImport(vec![])));
+    }
+
+    #[test]
+    fn fields_pass_the_privacy_rules() {
+        let mut c = Collector::new();
+        let text = |v: &str| FieldValue::Text(v.into());
+        assert!(c.field("#q".into(), text("hello"), false).is_some());
+        assert!(c.field("#q".into(), text("4111 1111 1111 1111"), false).is_none(), "Luhn-valid card number");
+        assert!(c.field("#cc-number".into(), text("12"), false).is_none(), "named like a card");
+        assert!(c.field("/xhtml:html/xhtml:body/xhtml:input[@name='cvv']".into(), text("123"), false).is_none());
+        assert!(c.field("@f/card_number/0".into(), text("1"), false).is_none());
+        let long = c.field("#a".into(), text(&"x".repeat(MAX_FIELD_CHARS + 1)), false).unwrap();
+        assert!(long.truncated);
+        assert!(c.field("#a".into(), text("x"), true).unwrap().truncated, "a value cut before stays marked");
+        assert_eq!(field_name("@form[0]/q/2"), "q");
+        let notes = c.finish().unwrap_err();
+        assert!(
+            format!("{notes}").contains("4 form fields not imported") || format!("{notes}").contains("form field"),
+            "{notes}"
+        );
     }
 
     #[test]
@@ -276,10 +368,7 @@ mod tests {
                 Window {
                     id: 9,
                     tabs: vec![tab("https://a/".into(), "".into()), tab("https://b/".into(), "".into())],
-                    groups: vec![
-                        TabGroup { id: 4, ..Default::default() },
-                        TabGroup { id: 5, ..Default::default() },
-                    ],
+                    groups: vec![TabGroup { id: 4, ..Default::default() }, TabGroup { id: 5, ..Default::default() }],
                     ..Default::default()
                 },
             ],
@@ -290,7 +379,10 @@ mod tests {
         tidy(&mut s);
         let w = &s.windows[0];
         assert_eq!((s.windows.len(), w.id), (1, 1));
-        assert_eq!(w.tabs.iter().map(|t| (t.id, t.active, t.group)).collect::<Vec<_>>(), [(1, false, Some(5)), (2, true, None)]);
+        assert_eq!(
+            w.tabs.iter().map(|t| (t.id, t.active, t.group)).collect::<Vec<_>>(),
+            [(1, false, Some(5)), (2, true, None)]
+        );
         assert_eq!(w.groups.len(), 1);
     }
 }

@@ -7,24 +7,44 @@ pub enum ImportError {
     /// No bytes, or only whitespace.
     Empty,
     /// The file itself is over the limit.
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     /// A mozLz4 header claims more than the limit (or more than its data can
     /// hold): refused before anything of that size is allocated.
-    SizeClaimTooLarge { claimed: u64, limit: u64 },
+    SizeClaimTooLarge {
+        claimed: u64,
+        limit: u64,
+    },
     /// Named like a Firefox session file, without the mozLz4 header.
     NotMozLz4,
     /// The compressed data is damaged or does not match its header.
     Corrupt(String),
     /// Text that is not UTF-8.
-    NotUtf8 { offset: usize },
-    BadJson { line: usize, column: usize, detail: String },
+    NotUtf8 {
+        offset: usize,
+    },
+    BadJson {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
     /// Nested deeper than any real session file.
     TooDeep,
     /// Valid JSON, but not laid out as this format is.
-    WrongShape { line: usize, column: usize, detail: String },
-    TooManyTabs { limit: usize },
+    WrongShape {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+    TooManyTabs {
+        limit: usize,
+    },
     /// More windows, history entries and fields than any real file has.
-    TooComplex { limit: usize },
+    TooComplex {
+        limit: usize,
+    },
     /// Written by a newer Lifeboat.
     UnsupportedVersion(u64),
     /// Not a format Lifeboat reads; says what it looked like.

@@ -65,6 +65,11 @@ fn charge<E: de::Error>(tab: bool) -> Result<(), E> {
     })
 }
 
+/// Charges one element a visitor keeps outside `List`/`Map`.
+pub(crate) fn charge_item<E: de::Error>() -> Result<(), E> {
+    charge(false)
+}
+
 fn odd() {
     BUDGET.with(|cell| {
         let mut b = cell.get();
@@ -90,10 +95,15 @@ pub(crate) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, usize), Imp
 fn classify(e: &serde_json::Error) -> ImportError {
     let full = e.to_string();
     // serde_json appends " at line L column C"; the position is given apart.
-    let detail = match full.rfind(" at line ") {
+    let mut detail = match full.rfind(" at line ") {
         Some(at) => full[..at].to_string(),
         None => full.clone(),
     };
+    // "expected struct FxTab" names our types, which mean nothing to a user.
+    if let Some(at) = detail.find("expected struct ") {
+        detail.truncate(at);
+        detail.push_str("expected an object");
+    }
     let (line, column) = (e.line(), e.column());
     match e.classify() {
         _ if detail.contains("recursion limit exceeded") => ImportError::TooDeep,
@@ -240,7 +250,7 @@ impl<'de> Deserialize<'de> for Str {
                 f.write_str("a string")
             }
             fn visit_bytes<E>(self, v: &[u8]) -> Result<Str, E> {
-                Ok(Str(Some(String::from_utf8_lossy(v).into_owned())))
+                Ok(Str(Some(lossy(v))))
             }
             fn visit_str<E>(self, v: &str) -> Result<Str, E> {
                 Ok(Str(Some(v.to_owned())))
@@ -270,6 +280,28 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
+/// UTF-8 from serde_json's WTF-8 bytes: a lone surrogate (3 bytes, `ED A0..BF
+/// xx`) becomes one U+FFFD, as a browser shows it, not three.
+fn lossy(v: &[u8]) -> String {
+    match std::str::from_utf8(v) {
+        Ok(s) => s.to_owned(),
+        Err(_) => {
+            let mut out = Vec::with_capacity(v.len());
+            let mut i = 0;
+            while i < v.len() {
+                if v[i] == 0xED && v.get(i + 1).is_some_and(|b| (0xA0..=0xBF).contains(b)) && v.get(i + 2).is_some_and(|b| b & 0xC0 == 0x80) {
+                    out.extend_from_slice("\u{FFFD}".as_bytes());
+                    i += 3;
+                } else {
+                    out.push(v[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+    }
+}
+
 /// A whole number (also from a float or a numeric string); anything else is `None`.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 pub(crate) struct Int(pub Option<i64>);
@@ -293,7 +325,11 @@ impl<'de> Deserialize<'de> for Int {
                 Ok(Int(v.is_finite().then_some(v as i64)))
             }
             fn visit_str<E>(self, v: &str) -> Result<Int, E> {
-                Ok(Int(v.trim().parse().ok()))
+                let n = v.trim().parse().ok();
+                if n.is_none() {
+                    odd();
+                }
+                Ok(Int(n))
             }
             fn visit_unit<E>(self) -> Result<Int, E> {
                 Ok(Int(None))
@@ -384,13 +420,12 @@ impl<'de> Deserialize<'de> for Count {
 #[serde(default)]
 pub(crate) struct Probe {
     format: Str,
-    version: Option<IgnoredAny>,
     pub windows: Option<IgnoredAny>,
 }
 
 impl Probe {
     pub fn is_lifeboat(&self) -> bool {
-        self.format.as_deref() == Some("lifeboat") && self.version.is_some()
+        self.format.as_deref() == Some("lifeboat")
     }
 }
 
@@ -410,9 +445,9 @@ mod tests {
 
     #[test]
     fn forgiving_types_and_order() {
-        let (t, odd) = parse::<T>(br#"{"a":[1,2.7,"3",null,true],"s":"x\ud83dy","f":1,"m":{"z":"1","a":null},"c":[[],{},3]}"#).unwrap();
+        let (t, odd) = parse::<T>(br#"{"a":[1,2.7,"3",null,true],"s":"x\ud83dy\ud83d\ude00","f":1,"m":{"z":"1","a":null},"c":[[],{},3]}"#).unwrap();
         assert_eq!(t.a.0, [Int(Some(1)), Int(Some(2)), Int(Some(3)), Int(None), Int(None)]);
-        assert_eq!(t.s.0.as_deref(), Some("x\u{FFFD}y"), "lone surrogate read lossily");
+        assert_eq!(t.s.0.as_deref(), Some("x\u{FFFD}y\u{1F600}"), "lone surrogate read lossily");
         assert!(!t.f.0);
         assert_eq!(t.m.0, [("z".to_string(), Str(Some("1".into()))), ("a".to_string(), Str(None))]);
         assert_eq!(t.c.0, 3);
@@ -428,11 +463,17 @@ mod tests {
         assert_eq!(parse::<T>(many.as_bytes()).unwrap_err(), ImportError::TooComplex { limit: MAX_ITEMS });
         // The budget is per parse: the next one starts full.
         assert!(parse::<T>(b"{\"a\":[1]}").is_ok());
-        let deep = "[".repeat(100_000);
-        assert_eq!(parse::<T>(deep.as_bytes()).unwrap_err(), ImportError::TooDeep);
+        // Nesting serde_json recurses into stops at 128 levels.
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(parse::<Vec<serde_json::Value>>(deep.as_bytes()).unwrap_err(), ImportError::TooDeep);
+        assert!(parse::<T>("[".repeat(100_000).as_bytes()).is_err());
         assert!(matches!(parse::<T>(b"{\"a\":[1,}"), Err(ImportError::BadJson { line: 1, .. })));
         assert!(matches!(parse::<T>(b"{\"a\":[1"), Err(ImportError::BadJson { .. })));
         assert!(matches!(parse::<T>(b"{\"s\":5}"), Err(ImportError::WrongShape { .. })));
+        let Err(ImportError::WrongShape { detail, .. }) = parse::<Vec<T>>(b"[1]") else {
+            panic!()
+        };
+        assert_eq!(detail, "invalid type: integer `1`, expected an object");
         // Deeply nested values in unknown keys are skipped without recursion.
         let ignored = format!("{{\"zz\":{}{}}}", "[".repeat(50_000), "]".repeat(50_000));
         assert!(parse::<T>(ignored.as_bytes()).is_ok());

@@ -13,15 +13,17 @@
 mod collect;
 mod error;
 pub mod firefox;
-mod json;
+pub(crate) mod json;
 pub mod lifeboat;
 pub mod mozlz4;
 pub mod onetab;
+mod settings;
 mod text;
 pub mod tsm;
 pub mod urls;
 
 pub use error::ImportError;
+pub use settings::apply_settings;
 
 use crate::model::{Millis, Session};
 
@@ -44,6 +46,21 @@ pub struct Imported {
     pub saved_at: Vec<Option<Millis>>,
     /// What was left out or changed, and why, one sentence each.
     pub notes: Vec<String>,
+}
+
+impl Imported {
+    /// The sessions as `export` takes them, to write an import out again.
+    pub fn saved(&self) -> Vec<crate::export::Saved<'_>> {
+        self.sessions
+            .iter()
+            .zip(&self.saved_at)
+            .map(|((name, session), saved_at)| crate::export::Saved {
+                name,
+                saved_at: *saved_at,
+                session,
+            })
+            .collect()
+    }
 }
 
 /// The formats `detect` recognises.
@@ -151,7 +168,10 @@ mod tests {
         assert_eq!(detect("recovery.jsonlz4", b"{\"windows\":[]}"), Err(ImportError::NotMozLz4));
         assert!(matches!(detect("x", b"{\"sessions\":[]}"), Err(ImportError::Unrecognised(_))));
         assert!(matches!(detect("x.zip", b"PK\x03\x04rest"), Err(ImportError::Unrecognised(_))));
-        assert!(matches!(detect("x", b"\xff\xfe\x00h\x00t"), Err(ImportError::Unrecognised(_) | ImportError::NotUtf8 { .. })));
+        assert!(matches!(
+            detect("x", b"\xff\xfe\x00h\x00t"),
+            Err(ImportError::Unrecognised(_) | ImportError::NotUtf8 { .. })
+        ));
         assert!(matches!(detect("x", b"{\"windows\":[}"), Err(ImportError::BadJson { .. })));
     }
 }

@@ -31,7 +31,10 @@ pub fn decompress(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
         });
     }
     if claimed > packed.len().saturating_mul(255).saturating_add(16) {
-        return Err(ImportError::Corrupt(format!("{} bytes cannot unpack to the {claimed} the header claims", packed.len())));
+        return Err(ImportError::Corrupt(format!(
+            "{} bytes cannot unpack to the {claimed} the header claims",
+            packed.len()
+        )));
     }
     let raw = lz4_flex::block::decompress(packed, claimed).map_err(|e| ImportError::Corrupt(e.to_string()))?;
     if raw.len() != claimed {

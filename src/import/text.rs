@@ -1,7 +1,9 @@
 //! Reading the line-based formats (OneTab, URL lists): decoding, and what
 //! counts as an address on a line.
 
+use super::collect::{tab, Collector};
 use super::{ImportError, MAX_INPUT};
+use crate::model::Window;
 
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
@@ -51,6 +53,44 @@ pub(crate) fn is_url(s: &str) -> bool {
         && !s.contains(char::is_whitespace)
 }
 
+/// OneTab's `url | title` (`url |` when the title is empty), of a trimmed line.
+pub(crate) fn piped(line: &str) -> Option<(&str, &str)> {
+    line.split_once(" | ").or_else(|| line.strip_suffix(" |").map(|url| (url, "")))
+}
+
+/// A line's address and title: `url | title` (OneTab), `url title`, or a
+/// bare `url`. `None` for a blank line.
+pub(crate) fn split_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.trim();
+    if line.is_empty() {
+        return None;
+    }
+    let (url, title) = piped(line).unwrap_or_else(|| line.split_once(char::is_whitespace).unwrap_or((line, "")));
+    Some((url.trim(), title.trim()))
+}
+
+/// The tabs listed in `text`, one a line. With `blank_splits`, a blank line
+/// starts a new window; lines that are not addresses are counted in a note.
+pub(crate) fn windows(c: &mut Collector, text: &str, blank_splits: bool) -> Result<Vec<Window>, ImportError> {
+    let mut windows = vec![Window::default()];
+    for line in text.lines() {
+        let Some((url, title)) = split_line(line) else {
+            if blank_splits && windows.last().is_some_and(|w| !w.tabs.is_empty()) {
+                windows.push(Window::default());
+            }
+            continue;
+        };
+        if !is_url(url) {
+            c.count("line", "skipped: not an address");
+            continue;
+        }
+        if let Some(url) = c.tab_url(url)? {
+            windows.last_mut().expect("never empty").tabs.push(tab(url, title.to_string()));
+        }
+    }
+    Ok(windows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +103,15 @@ mod tests {
         for no in ["", "hello", "https://a/ b", "1http://a", "://a", "a:", "http ://a", "ünï:x"] {
             assert!(!is_url(no), "{no}");
         }
+    }
+
+    #[test]
+    fn lines() {
+        assert_eq!(split_line("  https://a/ | A | B "), Some(("https://a/", "A | B")));
+        assert_eq!(split_line("https://a/\tTitle here"), Some(("https://a/", "Title here")));
+        assert_eq!(split_line("https://a/"), Some(("https://a/", "")));
+        assert_eq!(split_line("https://a/ | "), Some(("https://a/", "")));
+        assert_eq!(split_line(" \t"), None);
     }
 
     #[test]
