@@ -10,6 +10,7 @@ pub mod import;
 pub mod journal;
 pub mod keeper;
 pub mod model;
+pub mod named;
 pub mod privacy;
 pub mod restore;
 pub mod saver;
