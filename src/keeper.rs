@@ -64,6 +64,10 @@ impl<B> Keeper<B> {
     pub fn session(&self) -> &Session {
         &self.tracker.session
     }
+
+    pub fn own_origin(&self) -> &str {
+        &self.own_origin
+    }
 }
 
 impl<B: Backend> Keeper<B> {

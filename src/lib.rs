@@ -9,6 +9,7 @@ pub mod export;
 pub mod import;
 pub mod journal;
 pub mod keeper;
+pub mod manage;
 pub mod model;
 pub mod named;
 pub mod privacy;

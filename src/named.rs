@@ -84,7 +84,11 @@ pub async fn get<B: Backend>(b: &B, id: &str) -> Result<NamedSave, StoreError> {
 async fn write<B: Backend>(b: &B, mut idx: Vec<NamedMeta>, save: &NamedSave) -> Result<(), StoreError> {
     idx.retain(|m| m.id != save.meta.id);
     idx.push(save.meta.clone());
-    b.commit(vec![Op::Put(record_key(&save.meta.id), codec::encode(Kind::Named, save)), Op::Put(INDEX.into(), codec::encode(Kind::Named, &idx))]).await
+    b.commit(vec![
+        Op::Put(record_key(&save.meta.id), codec::encode(Kind::Named, save)),
+        Op::Put(INDEX.into(), codec::encode(Kind::Named, &idx)),
+    ])
+    .await
 }
 
 /// Saves `session` under `name` as a new named save.
@@ -116,22 +120,9 @@ pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: S
     Ok(meta)
 }
 
-/// "Session of 2026-11-25 14:03" (UTC: the core has no time zone).
+/// "Session of 2026-11-25 14:03 UTC" (the core has no time zone).
 pub fn default_name(now: Millis) -> String {
-    let secs = (now / 1000) as i64;
-    let days = secs.div_euclid(86_400);
-    let (h, m) = ((secs.rem_euclid(86_400)) / 3600, (secs.rem_euclid(3600)) / 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(mo <= 2);
-    format!("Session of {y:04}-{mo:02}-{d:02} {h:02}:{m:02} UTC")
+    format!("Session of {}", crate::export::utc(now))
 }
 
 /// Changes a save: its session, name or tags.
@@ -159,7 +150,11 @@ pub async fn set_deleted<B: Backend>(b: &B, id: &str, deleted_at: Option<Millis>
     // Keep the record's own copy in step, so a rebuilt index agrees.
     let mut save = get(b, id).await?;
     save.meta.deleted_at = deleted_at;
-    b.commit(vec![Op::Put(record_key(id), codec::encode(Kind::Named, &save)), Op::Put(INDEX.into(), codec::encode(Kind::Named, &idx))]).await
+    b.commit(vec![
+        Op::Put(record_key(id), codec::encode(Kind::Named, &save)),
+        Op::Put(INDEX.into(), codec::encode(Kind::Named, &idx)),
+    ])
+    .await
 }
 
 /// Removes saves deleted before `before` for good.
@@ -183,8 +178,20 @@ mod tests {
     use crate::store::memory::MemoryBackend;
 
     fn session(n: usize) -> Session {
-        let tabs = (0..n).map(|i| Tab { id: i as i64, url: format!("https://e.org/{i}"), ..Default::default() }).collect();
-        Session { windows: vec![Window { id: 1, tabs, ..Default::default() }] }
+        let tabs = (0..n)
+            .map(|i| Tab {
+                id: i as i64,
+                url: format!("https://e.org/{i}"),
+                ..Default::default()
+            })
+            .collect();
+        Session {
+            windows: vec![Window {
+                id: 1,
+                tabs,
+                ..Default::default()
+            }],
+        }
     }
 
     #[test]

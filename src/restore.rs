@@ -304,6 +304,25 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
     out
 }
 
+/// The order as one window: every window's tabs one after another, for a
+/// restore into the current window. Pinned tabs still come first.
+pub fn into_one(mut order: Order) -> Order {
+    let mut windows = std::mem::take(&mut order.windows).into_iter();
+    let Some(mut first) = windows.next() else { return order };
+    for w in windows {
+        let offset = first.groups.len();
+        first.groups.extend(w.groups);
+        first.tabs.extend(w.tabs.into_iter().map(|mut t| {
+            t.group = t.group.map(|g| g + offset);
+            t.active = false;
+            t
+        }));
+    }
+    first.tabs.sort_by_key(|t| !t.pinned);
+    order.windows.push(first);
+    order
+}
+
 /// How many tabs a plan would open.
 pub fn restorable(plan: &Plan) -> usize {
     plan.windows.iter().flat_map(|w| &w.tabs).filter(|t| t.status == Status::Restore).count()
@@ -405,6 +424,18 @@ mod tests {
         assert_eq!(o.windows[0].tabs.len(), 1);
         assert!(o.windows[0].tabs[0].active);
         assert!(o.skipped.is_empty());
+    }
+
+    #[test]
+    fn into_one_keeps_groups_apart_and_one_active_tab() {
+        let p = plan(&session(), &[], None);
+        let one = into_one(order(&p, &Selection::All, true));
+        assert_eq!(one.windows.len(), 1);
+        let w = &one.windows[0];
+        assert_eq!(w.tabs.len(), 4);
+        assert_eq!(w.tabs.iter().filter(|t| t.active).count(), 1);
+        assert!(w.tabs[0].pinned);
+        assert!(w.tabs.iter().filter_map(|t| t.group).all(|g| g < w.groups.len()));
     }
 
     #[test]

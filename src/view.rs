@@ -40,6 +40,63 @@ pub enum Request {
     Restore {
         source: String,
         select: SelectView,
+        #[serde(default)]
+        mode: RestoreMode,
+        /// Open tabs even where the same URL is already open.
+        #[serde(default)]
+        duplicates: bool,
+    },
+    #[serde(rename = "named.list")]
+    NamedList,
+    #[serde(rename = "named.save")]
+    NamedSave {
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        scope: crate::manage::Scope,
+        #[serde(rename = "windowId")]
+        window_id: Option<i64>,
+        #[serde(rename = "tabIds", default)]
+        tab_ids: Vec<i64>,
+    },
+    #[serde(rename = "named.overwrite")]
+    NamedOverwrite {
+        id: String,
+    },
+    #[serde(rename = "named.rename")]
+    NamedRename {
+        id: String,
+        name: String,
+    },
+    #[serde(rename = "named.tags")]
+    NamedTags {
+        id: String,
+        tags: Vec<String>,
+    },
+    #[serde(rename = "named.delete")]
+    NamedDelete {
+        id: String,
+    },
+    #[serde(rename = "named.undelete")]
+    NamedUndelete {
+        id: String,
+    },
+    Search {
+        query: String,
+    },
+    #[serde(rename = "import.preview")]
+    ImportPreview {
+        #[serde(rename = "fileName", default)]
+        file_name: String,
+        data: String,
+    },
+    #[serde(rename = "import.commit")]
+    ImportCommit {
+        token: String,
+    },
+    Export {
+        format: String,
+        sources: Vec<String>,
     },
     Dismiss {
         source: String,
@@ -59,6 +116,19 @@ pub enum Request {
         frame: String,
         url: String,
     },
+}
+
+/// Where a restore puts its tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestoreMode {
+    /// In new windows, as they were.
+    #[default]
+    New,
+    /// All into the focused window.
+    Current,
+    /// In new windows, then the windows that were open close.
+    Replace,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -195,7 +265,14 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         });
     }
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
+    // Named saves after the sessions the browser left, newest first.
+    out.extend(crate::named::list(k.store.backend()).await?.iter().map(crate::manage::named_source));
     Ok(out)
+}
+
+/// Every source, for search and export.
+pub async fn all_sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, StoreError> {
+    sources(k).await
 }
 
 pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError> {
@@ -264,6 +341,13 @@ pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snap
     }
     if let Some((gen, seq)) = parse_point_id(id) {
         return k.store.load_point(gen, seq).await;
+    }
+    if crate::named::is_named_id(id) {
+        let save = crate::named::get(k.store.backend(), id).await?;
+        return Ok(Snapshot {
+            taken_at: save.meta.updated_at,
+            session: save.session,
+        });
     }
     Ok(k.store.set_aside(id).await?.snapshot)
 }
@@ -349,6 +433,28 @@ mod tests {
         let Request::Restore { select, .. } = r else { panic!() };
         assert_eq!(select.to_selection(), Selection::Some(vec![(0, vec![1, 2])]));
         assert!(serde_json::from_str::<Request>(r#"{"type":"nope"}"#).is_err());
+        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"n/1","select":"all","mode":"current","duplicates":true}"#).unwrap();
+        assert!(matches!(
+            r,
+            Request::Restore {
+                mode: RestoreMode::Current,
+                duplicates: true,
+                ..
+            }
+        ));
+        let r: Request = serde_json::from_str(r#"{"type":"named.save","name":"x","scope":"tabs","windowId":3,"tabIds":[1,2]}"#).unwrap();
+        assert!(matches!(
+            r,
+            Request::NamedSave {
+                scope: crate::manage::Scope::Tabs,
+                window_id: Some(3),
+                ..
+            }
+        ));
+        for t in ["named.list", "backup", "settings"] {
+            assert!(serde_json::from_str::<Request>(&format!(r#"{{"type":"{t}"}}"#)).is_ok(), "{t}");
+        }
+        assert!(serde_json::from_str::<Request>(r#"{"type":"pageRestore","frame":"","url":"https://a/"}"#).is_ok());
     }
 
     #[test]

@@ -8,14 +8,18 @@ use super::api;
 use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabEventInfo};
 use super::idb::IdbBackend;
 use super::restorer;
+use super::restorer::Target;
 use crate::event::Event;
+use crate::import::Imported;
 use crate::keeper::{Commit, Keeper};
+use crate::manage;
 use crate::model::Container;
+use crate::named;
 use crate::restore::{self, Selection};
 use crate::settings::AfterCrash;
 use crate::store::StoreError;
 use crate::verdict::Verdict;
-use crate::view::{self, Request};
+use crate::view::{self, Request, RestoreMode};
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -47,6 +51,8 @@ struct Background {
     start_ms: f64,
     commit_ms: f64,
     containers: Vec<Container>,
+    /// Import previews waiting for the user's go-ahead, by token.
+    imports: Vec<(String, Imported)>,
     own_origin: String,
     firefox: bool,
     tx: mpsc::UnboundedSender<Msg>,
@@ -111,6 +117,7 @@ impl Background {
             start_ms: 0.0,
             commit_ms: 0.0,
             containers: Vec::new(),
+            imports: Vec::new(),
             own_origin,
             firefox,
             tx,
@@ -301,7 +308,7 @@ impl Background {
             return;
         }
         if self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce {
-            if self.restore(&key, &Selection::All).await.is_ok() {
+            if self.restore(&key, &Selection::All, RestoreMode::New, false).await.is_ok() {
                 return;
             }
         }
@@ -312,15 +319,54 @@ impl Background {
         }
     }
 
+    fn import_preview(&mut self, file_name: &str, data: &str) -> Value {
+        use base64::Engine as _;
+        let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
+            Ok(b) => b,
+            Err(_) => return json!({ "error": "The file could not be read." }),
+        };
+        match manage::preview(&self.keeper, file_name, &bytes) {
+            Ok((imported, mut answer)) => {
+                let token = format!("{:x}", api::now());
+                // One preview at a time is all the manager shows.
+                self.imports.clear();
+                self.imports.push((token.clone(), imported));
+                answer["token"] = json!(token);
+                answer
+            }
+            Err(e) => json!({ "error": e }),
+        }
+    }
+
     /// Restores the chosen tabs of `source`, planned afresh against what is
-    /// open now so nothing opens twice.
-    async fn restore(&mut self, source: &str, selection: &Selection) -> Result<Value, StoreError> {
+    /// open now so nothing opens twice (unless `duplicates`).
+    async fn restore(&mut self, source: &str, selection: &Selection, mode: RestoreMode, duplicates: bool) -> Result<Value, StoreError> {
         self.refresh_containers().await;
-        let open = self.open_urls().await;
+        // Replacing closes what is open: everything of the source must open.
+        let open = if duplicates || mode == RestoreMode::Replace {
+            Vec::new()
+        } else {
+            self.open_urls().await
+        };
         let containers = self.containers_arg();
         let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
         let order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
-        let mut outcome = restorer::carry_out(&order, self.firefox).await;
+        let was_open: Vec<i64> = self.keeper.session().windows.iter().map(|w| w.id).collect();
+        let focused = self
+            .keeper
+            .session()
+            .windows
+            .iter()
+            .find(|w| w.focused)
+            .or(self.keeper.session().windows.first())
+            .map(|w| w.id);
+        let mut outcome = match (mode, focused) {
+            (RestoreMode::Current, Some(id)) => restorer::carry_out(&restore::into_one(order), Target::Into(id), self.firefox).await,
+            _ => restorer::carry_out(&order, Target::NewWindows, self.firefox).await,
+        };
+        if mode == RestoreMode::Replace && outcome.tabs > 0 {
+            restorer::close_windows(&was_open).await;
+        }
         if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
             outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
         }
@@ -347,7 +393,45 @@ impl Background {
                 }
                 .map(|(src, plan)| view::plan_json(&src, &plan))
             }
-            Request::Restore { source, select } => self.restore(&source, &select.to_selection()).await,
+            Request::Restore {
+                source,
+                select,
+                mode,
+                duplicates,
+            } => self.restore(&source, &select.to_selection(), mode, duplicates).await,
+            Request::NamedList => named::list(self.keeper.store.backend()).await.map(|saves| json!({ "saves": saves })),
+            Request::NamedSave {
+                name,
+                scope,
+                window_id,
+                tab_ids,
+            } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, api::now()).await,
+            Request::NamedOverwrite { id } => {
+                let session = manage::current_part(&self.keeper, manage::Scope::All, None, &[]);
+                named::update(self.keeper.store.backend(), &id, api::now(), |s| s.session = session)
+                    .await
+                    .map(|m| json!({ "save": m }))
+            }
+            Request::NamedRename { id, name } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.name = name)
+                .await
+                .map(|m| json!({ "save": m })),
+            Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.tags = tags)
+                .await
+                .map(|m| json!({ "save": m })),
+            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, Some(api::now()))
+                .await
+                .map(|_| json!({ "ok": true })),
+            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, None).await.map(|_| json!({ "ok": true })),
+            Request::Search { query } => manage::search(&mut self.keeper, &query).await,
+            Request::Export { format, sources } => manage::export(&mut self.keeper, &format, &sources, api::now()).await,
+            Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
+            Request::ImportCommit { token } => match self.imports.iter().position(|(t, _)| *t == token) {
+                Some(at) => {
+                    let (_, imported) = self.imports.remove(at);
+                    manage::commit_import(&mut self.keeper, imported, api::now()).await
+                }
+                None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
+            },
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
             Request::Backup => view::backup(&self.keeper, api::now()).await,
             Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),

@@ -30,6 +30,8 @@ extern "C" {
     fn windows_get_all(q: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = create)]
     fn windows_create(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = remove)]
+    fn windows_remove(id: f64) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "windows"], js_name = update)]
     fn windows_update(id: f64, p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "contextualIdentities"], js_name = query)]
@@ -116,6 +118,9 @@ pub async fn create_window(props: &JsValue) -> Result<JsValue, String> {
 }
 pub async fn update_window(id: i64, props: &JsValue) -> Result<JsValue, String> {
     call(windows_update(id as f64, props)).await
+}
+pub async fn remove_window(id: i64) -> Result<JsValue, String> {
+    call(windows_remove(id as f64)).await
 }
 pub async fn containers() -> Result<JsValue, String> {
     call(contextual_identities_query(&Object::new())).await

@@ -28,19 +28,30 @@ fn id_of(v: &JsValue) -> Option<i64> {
     Reflect::get(v, &"id".into()).ok()?.as_f64().map(|f| f as i64)
 }
 
+/// Where the order's windows go.
+pub enum Target {
+    NewWindows,
+    /// Every tab into this existing window (the order was merged into one).
+    Into(i64),
+}
+
 /// `can_create_discarded`: Firefox creates lazy tabs directly; Chrome cannot,
 /// so its tabs are discarded right after they are created.
-pub async fn carry_out(order: &Order, can_create_discarded: bool) -> Outcome {
+pub async fn carry_out(order: &Order, target: Target, can_create_discarded: bool) -> Outcome {
     let mut out = Outcome {
         skipped: order.skipped.clone(),
         ..Default::default()
     };
     let mut focus = None;
     for w in &order.windows {
-        match restore_window(w, can_create_discarded, &mut out).await {
+        let into = match target {
+            Target::Into(id) => Some(id),
+            Target::NewWindows => None,
+        };
+        match restore_window(w, into, can_create_discarded, &mut out).await {
             Ok(id) => {
-                out.windows += 1;
-                if w.focused {
+                out.windows += usize::from(into.is_none());
+                if w.focused || into.is_some() {
                     focus = Some(id);
                 }
             }
@@ -55,21 +66,34 @@ pub async fn carry_out(order: &Order, can_create_discarded: bool) -> Outcome {
     out
 }
 
-async fn restore_window(w: &OrderWindow, can_create_discarded: bool, out: &mut Outcome) -> Result<i64, String> {
-    let props = Object::new();
-    // Geometry only applies to a normal window; the state is set at the end.
-    if let (Some(l), Some(t), Some(wd), Some(h)) = (w.left, w.top, w.width, w.height) {
-        set(&props, "left", l);
-        set(&props, "top", t);
-        set(&props, "width", wd);
-        set(&props, "height", h);
+/// Closes windows (a "replace" restore, once the new ones are open).
+pub async fn close_windows(ids: &[i64]) {
+    for id in ids {
+        let _ = api::remove_window(*id).await;
     }
-    let win = api::create_window(&props).await?;
-    let win_id = id_of(&win).ok_or("the browser returned no window")?;
-    let placeholder: Vec<i64> = Reflect::get(&win, &"tabs".into())
-        .ok()
-        .map(|t| js_sys::Array::from(&t).iter().filter_map(|t| id_of(&t)).collect())
-        .unwrap_or_default();
+}
+
+async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded: bool, out: &mut Outcome) -> Result<i64, String> {
+    let (win_id, placeholder) = match into {
+        Some(id) => (id, Vec::new()),
+        None => {
+            let props = Object::new();
+            // Geometry only applies to a normal window; the state is set at the end.
+            if let (Some(l), Some(t), Some(wd), Some(h)) = (w.left, w.top, w.width, w.height) {
+                set(&props, "left", l);
+                set(&props, "top", t);
+                set(&props, "width", wd);
+                set(&props, "height", h);
+            }
+            let win = api::create_window(&props).await?;
+            let win_id = id_of(&win).ok_or("the browser returned no window")?;
+            let placeholder: Vec<i64> = Reflect::get(&win, &"tabs".into())
+                .ok()
+                .map(|t| js_sys::Array::from(&t).iter().filter_map(|t| id_of(&t)).collect())
+                .unwrap_or_default();
+            (win_id, placeholder)
+        }
+    };
 
     let mut created: Vec<Option<i64>> = Vec::with_capacity(w.tabs.len());
     for t in &w.tabs {
@@ -158,7 +182,7 @@ async fn restore_window(w: &OrderWindow, can_create_discarded: bool, out: &mut O
             }
         }
     }
-    if w.state != "normal" {
+    if into.is_none() && w.state != "normal" {
         let p = Object::new();
         set(&p, "state", w.state);
         let _ = api::update_window(win_id, &p).await;

@@ -1,0 +1,225 @@
+//! The manager's and popup's requests: named saves, search, import and
+//! export. Shaped as docs/PROTOCOL.md says; the pages only render.
+
+use crate::export::{self, Saved};
+use crate::import::{self, Imported};
+use crate::keeper::Keeper;
+use crate::model::{Millis, Session};
+use crate::named::{self, NamedMeta};
+use crate::privacy;
+use crate::store::{Backend, StoreError};
+use crate::view::{self, SourceView};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    All,
+    Window,
+    Tabs,
+}
+
+/// The live session, or part of it, as the user would save it.
+pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_ids: &[i64]) -> Session {
+    let mut s = privacy::scrub(k.session(), k.own_origin()).into_owned();
+    match scope {
+        Scope::All => {}
+        Scope::Window => {
+            // No window given: the focused one, as the user sees it.
+            let id = window_id.or_else(|| s.windows.iter().find(|w| w.focused).map(|w| w.id));
+            s.windows.retain(|w| Some(w.id) == id);
+        }
+        Scope::Tabs => {
+            for w in &mut s.windows {
+                w.tabs.retain(|t| tab_ids.contains(&t.id));
+                w.prune_groups();
+            }
+            s.windows.retain(|w| !w.tabs.is_empty());
+        }
+    }
+    s
+}
+
+pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Result<Value, StoreError> {
+    let session = current_part(k, scope, window_id, tab_ids);
+    if session.tab_count() == 0 {
+        return Ok(json!({ "error": "There are no tabs to save there." }));
+    }
+    let meta = named::create(k.store.backend(), name, Vec::new(), session, now).await?;
+    Ok(json!({ "save": meta }))
+}
+
+pub fn named_source(m: &NamedMeta) -> SourceView {
+    SourceView {
+        id: m.id.clone(),
+        kind: "named",
+        label: m.name.clone(),
+        taken_at: Some(m.updated_at),
+        windows: m.windows as usize,
+        tabs: m.tabs as usize,
+        pending: false,
+        notice: None,
+    }
+}
+
+/// Every tab whose title or URL contains every word of `query`, across all
+/// sources, newest source first.
+pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value, StoreError> {
+    const MAX: usize = 200;
+    let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
+    if words.is_empty() {
+        return Ok(json!({ "results": [] }));
+    }
+    let mut results = Vec::new();
+    'sources: for src in view::all_sources(k).await? {
+        let Ok(snap) = view::load_source(k, &src.id).await else { continue };
+        for (wi, w) in snap.session.windows.iter().enumerate() {
+            for (ti, t) in w.tabs.iter().enumerate() {
+                let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
+                if words.iter().all(|w| hay.contains(w.as_str())) {
+                    results.push(json!({
+                        "source": src.id, "sourceLabel": src.label, "takenAt": src.taken_at,
+                        "window": wi, "tab": ti, "title": t.title, "url": t.url,
+                    }));
+                    if results.len() >= MAX {
+                        break 'sources;
+                    }
+                }
+            }
+        }
+    }
+    Ok(json!({ "results": results }))
+}
+
+pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], now: Millis) -> Result<Value, StoreError> {
+    let Some(format) = export::Format::from_id(format) else {
+        return Ok(json!({ "error": format!("Unknown export format \"{format}\".") }));
+    };
+    let all = view::all_sources(k).await?;
+    let mut picked: Vec<(String, Option<Millis>, Session)> = Vec::new();
+    for id in sources {
+        let snap = view::load_source(k, id).await?;
+        let label = all.iter().find(|s| &s.id == id).map_or_else(|| id.clone(), |s| s.label.clone());
+        picked.push((label, Some(snap.taken_at), snap.session));
+    }
+    if picked.is_empty() {
+        return Ok(json!({ "error": "Choose at least one session to export." }));
+    }
+    let saved: Vec<Saved> = picked.iter().map(|(name, at, session)| Saved { name, saved_at: *at, session }).collect();
+    Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": export::export(format, &saved, now) }))
+}
+
+/// Parses a file for the preview: nothing is stored yet.
+pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Imported, Value), String> {
+    let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
+    let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
+    import::apply_settings(&mut imported, &k.settings);
+    let sessions: Vec<Value> = imported
+        .sessions
+        .iter()
+        .zip(&imported.saved_at)
+        .map(|((name, s), at)| json!({ "name": name, "windows": s.windows.len(), "tabs": s.tab_count(), "savedAt": at }))
+        .collect();
+    let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
+    Ok((imported, answer))
+}
+
+/// Keeps an import as named saves.
+pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, imported: Imported, now: Millis) -> Result<Value, StoreError> {
+    let mut saves = Vec::new();
+    for (i, ((name, session), at)) in imported.sessions.into_iter().zip(imported.saved_at).enumerate() {
+        if session.tab_count() == 0 {
+            continue;
+        }
+        let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
+        // Keep the file's own date where it has one.
+        let meta = match at {
+            Some(at) => named::update(k.store.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
+            None => meta,
+        };
+        saves.push(meta);
+    }
+    Ok(json!({ "saves": saves }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, TabInfo, WindowInfo};
+    use crate::store::block_on;
+    use crate::store::memory::MemoryBackend;
+
+    fn keeper() -> Keeper<MemoryBackend> {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "ext://me/", 0, true)).unwrap();
+        for w in 1..=2 {
+            k.apply(
+                Event::WindowOpened(WindowInfo {
+                    id: w,
+                    normal: true,
+                    focused: w == 2,
+                    ..Default::default()
+                }),
+                0,
+            );
+            for i in 0..3 {
+                let id = w * 10 + i;
+                k.apply(
+                    Event::TabCreated(TabInfo {
+                        id,
+                        window_id: w,
+                        index: i as usize,
+                        url: format!("https://e.org/{id}"),
+                        title: format!("Lisbon {id}"),
+                        ..Default::default()
+                    }),
+                    0,
+                );
+            }
+        }
+        k
+    }
+
+    #[test]
+    fn scopes() {
+        let k = keeper();
+        assert_eq!(current_part(&k, Scope::All, None, &[]).tab_count(), 6);
+        let w = current_part(&k, Scope::Window, None, &[]);
+        assert_eq!((w.windows.len(), w.windows[0].id), (1, 2), "the focused window");
+        assert_eq!(current_part(&k, Scope::Window, Some(1), &[]).windows[0].id, 1);
+        let t = current_part(&k, Scope::Tabs, None, &[11, 21, 22]);
+        assert_eq!((t.windows.len(), t.tab_count()), (2, 3));
+    }
+
+    #[test]
+    fn save_search_export_and_import_back() {
+        let mut k = keeper();
+        let saved = block_on(save(&mut k, "Trip", Scope::Window, Some(1), &[], 100)).unwrap();
+        let id = saved["save"]["id"].as_str().unwrap().to_string();
+        block_on(k.commit(200)).unwrap();
+        let found = block_on(search(&mut k, "lisbon 11")).unwrap();
+        let hits = found["results"].as_array().unwrap();
+        assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
+        assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
+        let out = block_on(export(&mut k, "lifeboat", &[id.clone()], 300)).unwrap();
+        let text = out["text"].as_str().unwrap();
+        let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
+        assert_eq!(preview["sessions"][0]["tabs"], 3);
+        let back = block_on(commit_import(&mut k, imported, 400)).unwrap();
+        assert_eq!(back["saves"].as_array().unwrap().len(), 1);
+        assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_hostile_file_is_refused_and_changes_nothing() {
+        let k = keeper();
+        let before = k.store.backend().data.borrow().clone();
+        assert!(preview(&k, "x.json", b"{not json").is_err());
+        let mut lying = b"mozLz40\0".to_vec();
+        lying.extend_from_slice(&u32::MAX.to_le_bytes());
+        lying.extend_from_slice(&[0; 16]);
+        assert!(preview(&k, "recovery.jsonlz4", &lying).is_err());
+        assert_eq!(*k.store.backend().data.borrow(), before);
+    }
+}
