@@ -25,6 +25,8 @@ const EVENTS = {
   tabGroups: ["onCreated", "onUpdated", "onRemoved", "onMoved"],
   contextualIdentities: ["onCreated", "onUpdated", "onRemoved"],
   alarms: ["onAlarm"],
+  commands: ["onCommand"],
+  contextMenus: ["onClicked"],
 };
 for (const [ns, names] of Object.entries(EVENTS)) {
   for (const name of names) browser[ns]?.[name]?.addListener(forward(`${ns}.${name}`));

@@ -114,6 +114,8 @@ impl<B: Backend> Keeper<B> {
             // a checkpoint of its own (tab ids do not survive a restart anyway).
             store.start_fresh();
             store.put_pending_pages(&[]).await?;
+            // Deleted named saves could be undone until now.
+            crate::named::purge(store.backend(), now).await?;
             mark
         };
         let settings = store.settings().await?;

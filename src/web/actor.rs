@@ -124,6 +124,8 @@ impl Background {
         };
         bg.refresh_containers().await;
         bg.load_open_windows().await;
+        let contexts: &[&str] = if bg.firefox { &["page", "tab", "action"] } else { &["page", "action"] };
+        api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), contexts).await;
         bg.start_ms = api::perf_now() - t0;
         if bg.keeper.verdict == Verdict::Crash && bg.keeper.set_aside_key.is_some() {
             let tx = bg.tx.clone();
@@ -189,6 +191,10 @@ impl Background {
             Msg::Browser(kind, a, b, c) => {
                 if kind.starts_with("contextualIdentities.") {
                     self.refresh_containers().await;
+                    return;
+                }
+                if kind == "commands.onCommand" || kind == "contextMenus.onClicked" {
+                    self.user_command(&kind, a, b).await;
                     return;
                 }
                 if let Some(e) = self.translate(&kind, a, b, c) {
@@ -312,10 +318,26 @@ impl Background {
                 return;
             }
         }
-        let p = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&p, &"url".into(), &api::runtime_get_url("www/restore.html").into());
-        if let Err(e) = api::create_tab(&p).await {
-            api::console_warn(&format!("Lifeboat: cannot open the restore page: {e}"));
+        api::open_page("www/restore.html").await;
+    }
+
+    /// A keyboard shortcut or the context menu.
+    async fn user_command(&mut self, kind: &str, a: JsValue, b: JsValue) {
+        let tab_window = || js_sys::Reflect::get(&b, &"windowId".into()).ok().and_then(|v| v.as_f64()).map(|f| f as i64);
+        match (kind, a.as_string().as_deref()) {
+            ("commands.onCommand", Some("save-session")) => {
+                let _ = manage::save(&mut self.keeper, "", manage::Scope::All, None, &[], api::now()).await;
+            }
+            ("commands.onCommand", Some("open-manager")) => api::open_page("www/manager.html").await,
+            ("contextMenus.onClicked", _) => {
+                let name = format!("Window of {}", crate::export::utc(api::now()));
+                if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, tab_window(), &[], api::now()).await {
+                    // The manager opens with the new save's name ready to edit.
+                    let id = answer["save"]["id"].as_str().unwrap_or_default().to_string();
+                    api::open_page(&format!("www/manager.html#rename={id}")).await;
+                }
+            }
+            _ => {}
         }
     }
 

@@ -48,6 +48,12 @@ extern "C" {
     fn action_set_badge_background_color(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "alarms"], js_name = create)]
     fn alarms_create(name: &str, p: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "contextMenus"], js_name = removeAll)]
+    fn context_menus_remove_all() -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "contextMenus"], js_name = create)]
+    fn context_menus_create(p: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "i18n"], js_name = getMessage)]
+    fn i18n_get_message(key: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getURL)]
     pub fn runtime_get_url(path: &str) -> String;
     #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getManifest)]
@@ -157,6 +163,35 @@ pub fn create_alarm(name: &str, period_minutes: f64) {
     let _ = Reflect::set(&o, &"periodInMinutes".into(), &period_minutes.into());
     if let Err(e) = alarms_create(name, &o) {
         console_warn(&format!("Lifeboat: no backstop alarm: {}", message(&e)));
+    }
+}
+
+/// A string from `_locales`, or `fallback` (English) when it has none.
+pub fn text(key: &str, fallback: &str) -> String {
+    i18n_get_message(key)
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// (Re)creates Lifeboat's context-menu item.
+pub async fn create_menu(id: &str, title: &str, contexts: &[&str]) {
+    let _ = call(context_menus_remove_all()).await;
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"id".into(), &id.into());
+    let _ = Reflect::set(&o, &"title".into(), &title.into());
+    let _ = Reflect::set(&o, &"contexts".into(), &to_js(contexts));
+    if let Err(e) = context_menus_create(&o) {
+        console_warn(&format!("Lifeboat: no context menu: {}", message(&e)));
+    }
+}
+
+pub async fn open_page(path: &str) {
+    let p = Object::new();
+    let _ = Reflect::set(&p, &"url".into(), &runtime_get_url(path).into());
+    if let Err(e) = create_tab(&p).await {
+        console_warn(&format!("Lifeboat: cannot open {path}: {e}"));
     }
 }
 
