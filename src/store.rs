@@ -478,6 +478,29 @@ pub mod memory {
         pub commits: RefCell<usize>,
     }
 
+    impl MemoryBackend {
+        /// Every record as JSON (key → base64): store fixtures for upgrade tests.
+        pub fn to_json(&self) -> String {
+            use base64::Engine as _;
+            let data = self.data.borrow();
+            let map: BTreeMap<&String, String> = data.iter().map(|(k, v)| (k, base64::engine::general_purpose::STANDARD.encode(v))).collect();
+            serde_json::to_string_pretty(&map).expect("a map of strings serialises")
+        }
+
+        pub fn from_json(text: &str) -> Result<Self, String> {
+            use base64::Engine as _;
+            let map: BTreeMap<String, String> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            let data = map
+                .into_iter()
+                .map(|(k, v)| base64::engine::general_purpose::STANDARD.decode(v).map(|b| (k, b)).map_err(|e| e.to_string()))
+                .collect::<Result<BTreeMap<_, _>, _>>()?;
+            Ok(Self {
+                data: data.into(),
+                ..Default::default()
+            })
+        }
+    }
+
     impl Backend for MemoryBackend {
         async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
             Ok(self.data.borrow().get(key).cloned())
