@@ -190,6 +190,14 @@ impl<B: Backend> Keeper<B> {
             }
             Err(e) => {
                 self.saver.failed(now);
+                // Out of room: give up the oldest timeline point before the
+                // retry; the latest state, named saves and unresolved crashes
+                // are never what goes.
+                if let StoreError::Backend(msg) = &e {
+                    if msg.contains("Quota") || msg.contains("quota") {
+                        let _ = self.store.thin_oldest().await;
+                    }
+                }
                 let since = self.health.failing.as_ref().map_or(now, |(t, _)| *t);
                 self.health.failing = Some((since, e.to_string()));
                 Err(e)
@@ -279,11 +287,12 @@ mod tests {
     use crate::event::{TabInfo, WindowInfo};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
+    use crate::store::Backend;
 
     const V: &str = "1.0";
     const OWN: &str = "moz-extension://me/";
 
-    fn open_two_tabs(k: &mut Keeper<MemoryBackend>, now: Millis) {
+    fn open_two_tabs<B: Backend>(k: &mut Keeper<B>, now: Millis) {
         k.apply(
             Event::WindowOpened(WindowInfo {
                 id: 1,
@@ -460,6 +469,63 @@ mod tests {
         let got = block_on(k.take_page(42, "", "https://a/")).unwrap().unwrap();
         assert_eq!((got.scroll, got.fields), (Some((0, 99)), vec![field]));
         assert_eq!(block_on(k.take_page(42, "", "https://a/")).unwrap(), None, "only once");
+    }
+
+    /// Storage that runs full: the last good state stays, old timeline points
+    /// go first, the failure is visible with its start time, and saving
+    /// resumes by itself once there is room.
+    #[test]
+    fn storage_pressure_keeps_the_latest_state_and_thins_old_points() {
+        use crate::store::memory::{Fault, FaultyBackend};
+        let backend = FaultyBackend::default();
+        let mut k = block_on(Keeper::start(backend, V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 0);
+        // An hour of history in several generations.
+        for m in 0..60u64 {
+            if m % 10 == 0 {
+                k.store.start_fresh();
+            }
+            k.apply(
+                Event::TabUpdated(TabInfo {
+                    id: 0,
+                    window_id: 1,
+                    url: format!("https://a/{m}"),
+                    ..Default::default()
+                }),
+                m * 60_000,
+            );
+            block_on(k.commit(m * 60_000 + 1000)).unwrap();
+        }
+        let named = block_on(crate::named::create(k.store.backend(), "Keep me", vec![], k.session().clone(), 1)).unwrap();
+        let gens_before: std::collections::BTreeSet<u64> = block_on(k.store.points()).unwrap().iter().map(|p| p.gen).collect();
+        k.store.backend().fail_next(Fault::Refuse);
+        k.apply(
+            Event::TabUpdated(TabInfo {
+                id: 0,
+                window_id: 1,
+                url: "https://a/full".into(),
+                ..Default::default()
+            }),
+            3_700_000,
+        );
+        assert!(block_on(k.commit(3_701_000)).is_err());
+        let (since, why) = k.health.failing.clone().unwrap();
+        assert_eq!(since, 3_701_000);
+        assert!(why.contains("Quota"));
+        assert!(k.saver.is_dirty(), "the change is still pending");
+        assert!(!k.saver.is_due(3_702_000), "no retry in a tight loop");
+        let gens_after: std::collections::BTreeSet<u64> = block_on(k.store.points()).unwrap().iter().map(|p| p.gen).collect();
+        assert_eq!(gens_after.len() + 1, gens_before.len(), "one old generation went");
+        assert_eq!(gens_after.iter().max(), gens_before.iter().max(), "not the newest");
+        assert!(block_on(crate::named::get(k.store.backend(), &named.id)).is_ok(), "named saves never go");
+        // Room again: the retry commits, the problem clears.
+        block_on(k.commit(3_710_000)).unwrap();
+        assert!(k.health.failing.is_none());
+        let mut reopened = crate::store::Store::new(k.store.backend().inner.clone());
+        assert_eq!(
+            block_on(reopened.load_latest()).unwrap().unwrap().snapshot.session.windows[0].tabs[0].url,
+            "https://a/full"
+        );
     }
 
     #[test]

@@ -289,6 +289,26 @@ impl<B: Backend> Store<B> {
         keep
     }
 
+    /// Deletes the oldest timeline generation that is neither the current
+    /// one nor the last good one, then the oldest set-aside session that is
+    /// not an unresolved crash. Returns whether anything went.
+    pub async fn thin_oldest(&mut self) -> Result<bool, StoreError> {
+        let points = self.points().await?;
+        let protected = [self.good_gen, Some(self.gen)];
+        if let Some(oldest) = points.iter().map(|p| p.gen).filter(|g| !protected.contains(&Some(*g))).min() {
+            let ops = points.iter().filter(|p| p.gen == oldest).map(|p| Op::Delete(p.key())).collect();
+            self.backend.commit(ops).await?;
+            return Ok(true);
+        }
+        for (key, entry) in self.set_asides().await?.into_iter().rev() {
+            if !entry.as_ref().is_ok_and(|e| e.pending) {
+                self.backend.commit(vec![Op::Delete(key)]).await?;
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Sets how the timeline is thinned and the total size it may take
     /// (0: no bound). Applied at the next compaction.
     pub fn set_retention(&mut self, tiers: Vec<Tier>, size_bound: u64) {
