@@ -28,6 +28,8 @@ const EVENTS = {
   commands: ["onCommand"],
   contextMenus: ["onClicked"],
 };
+// storage.onChanged sits one level deeper than the others.
+browser.storage.onChanged.addListener(forward("storage.onChanged"));
 for (const [ns, names] of Object.entries(EVENTS)) {
   for (const name of names) browser[ns]?.[name]?.addListener(forward(`${ns}.${name}`));
 }

@@ -17,6 +17,7 @@ pub mod restore;
 pub mod saver;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod timeline;
 pub mod verdict;
 pub mod view;

@@ -91,6 +91,13 @@ async fn write<B: Backend>(b: &B, mut idx: Vec<NamedMeta>, save: &NamedSave) -> 
     .await
 }
 
+/// Stores a save exactly as given (from another device), replacing any
+/// save with its id.
+pub async fn put<B: Backend>(b: &B, save: &NamedSave) -> Result<(), StoreError> {
+    let idx = index(b).await?;
+    write(b, idx, save).await
+}
+
 /// Saves `session` under `name` as a new named save.
 pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: Session, now: Millis) -> Result<NamedMeta, StoreError> {
     let idx = index(b).await?;
@@ -142,14 +149,16 @@ pub async fn update<B: Backend>(b: &B, id: &str, now: Millis, change: impl FnOnc
     Ok(save.meta)
 }
 
-/// Hides a save (or brings it back): the record stays until `purge`.
-pub async fn set_deleted<B: Backend>(b: &B, id: &str, deleted_at: Option<Millis>) -> Result<(), StoreError> {
+/// Hides a save (or brings it back): the record stays until `purge`. The
+/// change dates the save, so it reaches other devices through sync.
+pub async fn set_deleted<B: Backend>(b: &B, id: &str, deleted: bool, now: Millis) -> Result<(), StoreError> {
     let mut idx = index(b).await?;
     let meta = idx.iter_mut().find(|m| m.id == id).ok_or_else(|| StoreError::NotFound(id.into()))?;
-    meta.deleted_at = deleted_at;
+    meta.deleted_at = deleted.then_some(now);
+    meta.updated_at = now;
     // Keep the record's own copy in step, so a rebuilt index agrees.
     let mut save = get(b, id).await?;
-    save.meta.deleted_at = deleted_at;
+    save.meta = meta.clone();
     b.commit(vec![
         Op::Put(record_key(id), codec::encode(Kind::Named, &save)),
         Op::Put(INDEX.into(), codec::encode(Kind::Named, &idx)),
@@ -207,11 +216,11 @@ mod tests {
         let r = block_on(update(&b, &a.id, 2000, |s| s.meta.name = "Lisbon".into())).unwrap();
         assert_eq!((r.name.as_str(), r.tabs), ("Lisbon", 3));
         assert_eq!(block_on(list(&b)).unwrap()[0].id, a.id, "newest change first");
-        block_on(set_deleted(&b, &a.id, Some(3000))).unwrap();
+        block_on(set_deleted(&b, &a.id, true, 3000)).unwrap();
         assert_eq!(block_on(list(&b)).unwrap().len(), 1);
-        block_on(set_deleted(&b, &a.id, None)).unwrap();
+        block_on(set_deleted(&b, &a.id, false, 3000)).unwrap();
         assert_eq!(block_on(list(&b)).unwrap().len(), 2);
-        block_on(set_deleted(&b, &a.id, Some(3000))).unwrap();
+        block_on(set_deleted(&b, &a.id, true, 3000)).unwrap();
         assert_eq!(block_on(purge(&b, 2500)).unwrap(), 0);
         assert_eq!(block_on(purge(&b, 4000)).unwrap(), 1);
         assert!(block_on(get(&b, &a.id)).is_err());

@@ -41,6 +41,8 @@ pub struct Settings {
     /// The most the timeline may take, in MiB (0: no bound). The latest
     /// state and named saves never count against it and are never thinned.
     pub timeline_max_mib: u32,
+    /// Sync named saves through the browser's own sync (opt-in).
+    pub sync: bool,
 }
 
 impl Default for Settings {
@@ -53,6 +55,7 @@ impl Default for Settings {
             after_crash: AfterCrash::Ask,
             timeline: default_tiers(),
             timeline_max_mib: 256,
+            sync: false,
         }
     }
 }

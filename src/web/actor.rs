@@ -51,6 +51,8 @@ struct Background {
     start_ms: f64,
     commit_ms: f64,
     containers: Vec<Container>,
+    /// What the last sync did (or why it failed), for the manager.
+    last_sync: Option<Value>,
     /// Import previews waiting for the user's go-ahead, by token.
     imports: Vec<(String, Imported)>,
     own_origin: String,
@@ -118,6 +120,7 @@ impl Background {
             commit_ms: 0.0,
             containers: Vec::new(),
             imports: Vec::new(),
+            last_sync: None,
             own_origin,
             firefox,
             tx,
@@ -193,6 +196,13 @@ impl Background {
                     self.refresh_containers().await;
                     return;
                 }
+                if kind == "storage.onChanged" {
+                    // Another device's change arrived through sync.
+                    if b.as_string().as_deref() == Some("sync") {
+                        self.sync().await;
+                    }
+                    return;
+                }
                 if kind == "commands.onCommand" || kind == "contextMenus.onClicked" {
                     self.user_command(&kind, a, b).await;
                     return;
@@ -208,6 +218,7 @@ impl Background {
                 if self.keeper.saver.is_dirty() {
                     self.commit().await;
                 }
+                self.sync().await;
             }
             Msg::OfferRestore => self.offer_restore().await,
             Msg::Request(req, tab, reply) => {
@@ -321,6 +332,37 @@ impl Background {
         api::open_page("www/restore.html").await;
     }
 
+    /// Syncs named saves with `storage.sync`, when the user turned it on.
+    async fn sync(&mut self) {
+        if !self.keeper.settings.sync {
+            return;
+        }
+        let now = api::now();
+        let result: Result<Value, String> = async {
+            let (local, base) = crate::sync::local_state(self.keeper.store.backend()).await.map_err(|e| e.to_string())?;
+            let remote: std::collections::BTreeMap<String, Value> = api::from_js(api::sync_get_all().await?)?;
+            let plan = crate::sync::plan(&local, &remote, &base, now);
+            if !plan.remove.is_empty() {
+                api::sync_remove(&plan.remove).await?;
+            }
+            if !plan.set.is_empty() {
+                api::sync_set(&json_to_js(&serde_json::to_value(&plan.set).unwrap_or(Value::Null))).await?;
+            }
+            crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(crate::sync::summary(&plan))
+        }
+        .await;
+        self.last_sync = Some(match result {
+            Ok(mut v) => {
+                v["at"] = json!(now);
+                v
+            }
+            Err(e) => json!({ "at": now, "error": format!("Sync failed: {e}") }),
+        });
+    }
+
     /// A keyboard shortcut or the context menu.
     async fn user_command(&mut self, kind: &str, a: JsValue, b: JsValue) {
         let tab_window = || js_sys::Reflect::get(&b, &"windowId".into()).ok().and_then(|v| v.as_f64()).map(|f| f as i64);
@@ -400,10 +442,30 @@ impl Background {
     }
 
     async fn answer(&mut self, r: Request, tab: Option<i64>) -> Value {
+        let changes_named = matches!(
+            r,
+            Request::NamedSave { .. }
+                | Request::NamedOverwrite { .. }
+                | Request::NamedRename { .. }
+                | Request::NamedTags { .. }
+                | Request::NamedDelete { .. }
+                | Request::NamedUndelete { .. }
+                | Request::ImportCommit { .. }
+                | Request::SetSettings { .. }
+        );
+        let answer = self.answer_now(r, tab).await;
+        if changes_named {
+            self.sync().await;
+        }
+        answer
+    }
+
+    async fn answer_now(&mut self, r: Request, tab: Option<i64>) -> Value {
         let result = match r {
             Request::Overview => view::overview(&mut self.keeper).await,
             Request::Status => {
                 let mut v = view::status(&self.keeper);
+                v["sync"] = self.last_sync.clone().unwrap_or(Value::Null);
                 v["timings"] = json!({ "startMs": self.start_ms, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
                 Ok(v)
             }
@@ -440,10 +502,12 @@ impl Background {
             Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.tags = tags)
                 .await
                 .map(|m| json!({ "save": m })),
-            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, Some(api::now()))
+            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, true, api::now())
                 .await
                 .map(|_| json!({ "ok": true })),
-            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, None).await.map(|_| json!({ "ok": true })),
+            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, false, api::now())
+                .await
+                .map(|_| json!({ "ok": true })),
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
             Request::Export { format, sources } => manage::export(&mut self.keeper, &format, &sources, api::now()).await,
             Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),

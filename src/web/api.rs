@@ -40,6 +40,12 @@ extern "C" {
     fn storage_session_get(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "session"], js_name = set)]
     fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = get)]
+    fn storage_sync_get(keys: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = set)]
+    fn storage_sync_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = remove)]
+    fn storage_sync_remove(keys: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "action"], js_name = setBadgeText)]
     fn action_set_badge_text(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "action"], js_name = setTitle)]
@@ -142,6 +148,17 @@ pub async fn set_session_flag(key: &str) -> Result<(), String> {
     let o = Object::new();
     let _ = Reflect::set(&o, &key.into(), &true.into());
     call(storage_session_set(&o)).await.map(|_| ())
+}
+
+/// All of `storage.sync`.
+pub async fn sync_get_all() -> Result<JsValue, String> {
+    call(storage_sync_get(&JsValue::NULL)).await
+}
+pub async fn sync_set(items: &JsValue) -> Result<(), String> {
+    call(storage_sync_set(items)).await.map(|_| ())
+}
+pub async fn sync_remove(keys: &[String]) -> Result<(), String> {
+    call(storage_sync_remove(&to_js(keys))).await.map(|_| ())
 }
 
 pub async fn set_badge(text: &str, title: &str) {
