@@ -1,0 +1,449 @@
+#!/usr/bin/env bash
+# Lifeboat: set up the toolchain, build, test and run the extension.
+#
+#   ./build.sh                    install what is missing, then build dist/
+#   ./build.sh test               build, then native + wasm tests, web-ext lint, e2e tests
+#   ./build.sh run chromium|firefox
+#
+# Only package registries are reachable on our machines (crates.io, npm, apt), so
+# nothing here downloads a prebuilt binary: wasm-bindgen comes from `cargo install`,
+# wasm-opt from npm's binaryen, and wasm-pack runs in --mode no-install.
+# shellcheck disable=SC2015,SC2016,SC2154  # `a && b || die` is meant; JS in single quotes; rc is set in the trap
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+SELF="$ROOT/${BASH_SOURCE[0]##*/}"
+LOCK="$ROOT/dist/.build.sh.lock"
+with_lock() {  # with_lock cmd...: one build at a time in this tree (others build and test in it too)
+  mkdir -p "$ROOT/dist"
+  flock -n "$LOCK" true || echo "build.sh: waiting for another build.sh in $ROOT to finish..." >&2
+  # -o: the lock stays with flock, so browsers outliving us cannot hold it. Nested runs
+  # (an e2e harness calling ./build.sh) inherit LIFEBOAT_BUILD_LOCKED and do not deadlock.
+  LIFEBOAT_BUILD_LOCKED=1 flock -o "$LOCK" "$@"
+}
+# `run` locks only its build step: a browser session must not block other people's builds.
+if [[ -z ${LIFEBOAT_BUILD_LOCKED:-} && ${1:-} != run ]]; then with_lock bash "$SELF" "$@"; exit; fi
+# cargo-installed tools first, so a stray older wasm-bindgen elsewhere on PATH loses.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+
+WASM_TARGET=wasm32-unknown-unknown
+WASM=pkg/lifeboat_bg.wasm
+WASM_OPT=node_modules/.bin/wasm-opt   # npm binaryen 132; never Debian's 108 (breaks the externref table)
+# The features rustc emits for wasm32: wasm-opt rejects a module using one it was not told about.
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
+                   --enable-reference-types --enable-multivalue --enable-mutable-globals)
+TARGETS=(chrome firefox)
+# Fixed mtime for every packaged file (1980-01-02 UTC; zip's DOS dates start in 1980):
+# an unchanged build must give a byte-identical .xpi, or Firefox sees an updated add-on.
+PKG_EPOCH=315619200
+
+STEP="start"
+STEP_T0=""
+TIMES=()
+WORK=$(mktemp -d /tmp/lifeboat-build.XXXXXX)   # absolute: used after cd
+BROWSER_PID=""
+
+die() {  # die "what failed" ["what to do"]; exit code 3 = already reported
+  printf '\nbuild.sh: FAILED in step "%s": %s\n' "$STEP" "$1" >&2
+  [[ $# -lt 2 ]] || printf '  fix: %s\n' "$2" >&2
+  print_times >&2
+  exit 3
+}
+trap 'rc=$?; [[ $rc == 3 ]] && exit 3; die "command failed (exit $rc, line $LINENO): $BASH_COMMAND" "see its output above"' ERR
+cleanup() {
+  if [[ -n $BROWSER_PID ]] && kill -TERM -- "-$BROWSER_PID" 2>/dev/null; then
+    # Let the browser's group go before its temp profile is removed under it.
+    local tries=50
+    while ((tries-- > 0)) && kill -0 -- "-$BROWSER_PID" 2>/dev/null; do sleep 0.1; done
+    kill -KILL -- "-$BROWSER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+step() {  # step "name": closes the previous step's timer, starts the next
+  end_step
+  STEP=$1 STEP_T0=$SECONDS
+  printf '\n==> %s\n' "$1"
+}
+end_step() {
+  [[ -z $STEP_T0 ]] || TIMES+=("$(printf '%5ss  %s' $((SECONDS - STEP_T0)) "$STEP")")
+  STEP_T0=""
+}
+print_times() { end_step; ((${#TIMES[@]})) || return 0; printf '\nTimings:\n'; printf '  %s\n' "${TIMES[@]}"; }
+
+usage() {
+  cat >&2 <<'EOF'
+usage: ./build.sh              set up what is missing, build dist/chrome, dist/firefox,
+                               dist/lifeboat-chrome.zip and dist/lifeboat-firefox.xpi
+       ./build.sh test         build, then cargo test, wasm tests, web-ext lint, e2e tests
+       ./build.sh run chromium|firefox
+                               build, then open the browser with the extension
+                               (headless scripted demo when there is no display);
+                               LIFEBOAT_PROFILE=dir keeps the browser profile in dir
+EOF
+}
+
+tool_version() {  # tool_version <cmd>: second word of `<cmd> --version`, empty if not installed
+  command -v "$1" >/dev/null || return 0
+  "$1" --version 2>/dev/null | awk 'NR == 1 { print $2 }'
+}
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root for: $*" "run it as root, or install sudo"
+  fi
+}
+size() { stat -c %s "$1"; }
+human() { awk -v b="$1" 'BEGIN { printf "%d bytes (%.1f KiB)", b, b / 1024 }'; }
+
+# ---------------------------------------------------------------- setup
+
+setup_rust_target() {
+  step "rust target $WASM_TARGET"
+  command -v cargo >/dev/null && command -v rustup >/dev/null \
+    || die "cargo/rustup not found" "install Rust stable with rustup, then rerun"
+  if grep -qx "$WASM_TARGET" <<<"$(rustup target list --installed)"; then
+    echo "already installed"
+  else
+    rustup target add "$WASM_TARGET" || die "rustup target add failed" "check the network to static.rust-lang.org, then rerun"
+  fi
+}
+
+lock_bindgen_version() {  # the wasm-bindgen version Cargo.lock resolved (the CLI must match it exactly)
+  if [[ ! -f Cargo.lock ]]; then
+    cargo generate-lockfile >&2 || die "cannot create Cargo.lock" "fix Cargo.toml (cargo metadata shows the error)"
+  fi
+  awk -F'"' '$0 == "name = \"wasm-bindgen\"" { getline; print $2; exit }' Cargo.lock
+}
+
+setup_wasm_bindgen() {
+  step "wasm-bindgen-cli"
+  local want have runner
+  want=$(lock_bindgen_version)
+  [[ -n $want ]] || die "no wasm-bindgen package in Cargo.lock" "Cargo.toml must depend on wasm-bindgen (pinned =X) for wasm32"
+  have=$(tool_version wasm-bindgen)
+  runner=$(tool_version wasm-bindgen-test-runner)
+  if [[ $have == "$want" && $runner == "$want" ]]; then
+    echo "wasm-bindgen $have (matches Cargo.lock)"
+    return
+  fi
+  echo "have '${have:-none}', Cargo.lock wants $want: installing (about 3 min)"
+  # No --locked: the CLI's own lock file wants a webpki-roots the registry here lacks.
+  cargo install wasm-bindgen-cli --version "$want" \
+    || die "cargo install wasm-bindgen-cli $want failed" "read the cargo error above; retry once crates.io is reachable"
+  have=$(tool_version wasm-bindgen)
+  [[ $have == "$want" ]] || die "wasm-bindgen on PATH is '$have', not $want" \
+    "remove the other wasm-bindgen found at $(command -v wasm-bindgen) or put ~/.cargo/bin first on PATH"
+}
+
+setup_wasm_pack() {
+  step "wasm-pack"
+  local v
+  v=$(tool_version wasm-pack)
+  if [[ -n $v ]]; then echo "wasm-pack $v"; return; fi
+  echo "installing wasm-pack (about 4 min)"
+  cargo install wasm-pack --locked || die "cargo install wasm-pack failed" "read the cargo error above and rerun"
+}
+
+setup_system_packages() {
+  step "system packages (chromium chromium-driver firefox-esr zip)"
+  # command:package. chromedriver lets wasm-bindgen-test-runner run tests/wasm.rs in Chromium.
+  local pair missing=()
+  for pair in chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr zip:zip; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
+  if ((${#missing[@]} == 0)); then echo "all present"; return; fi
+  command -v apt-get >/dev/null || die "missing: ${missing[*]} and no apt-get" "install ${missing[*]} with your package manager"
+  # A fresh container has no package lists yet.
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+    && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" \
+    || die "apt-get install ${missing[*]} failed" "read the apt error above; run apt-get update and retry"
+}
+
+node_modules_current() {  # same packages and versions as package-lock.json (npm ci would change nothing)
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    const read = (f) => JSON.parse(readFileSync(f, "utf8")).packages ?? {};
+    const want = read("package-lock.json"), have = read("node_modules/.package-lock.json");
+    const stale = Object.entries(want).filter(([k, p]) =>
+      k !== "" && !(p.optional && !have[k]) && have[k]?.version !== p.version);
+    process.exit(stale.length ? 1 : 0);'
+}
+
+setup_node_modules() {
+  step "node_modules (npm ci)"
+  command -v node >/dev/null && command -v npm >/dev/null || die "node/npm not found" "install Node 20"
+  [[ -f package-lock.json ]] || die "package-lock.json is missing" "run npm install once and commit package-lock.json"
+  local hidden=node_modules/.package-lock.json   # npm ci writes it last
+  # Reinstall only when really needed: npm ci wipes node_modules under anyone using it.
+  if [[ -f $hidden ]] && { [[ ! package-lock.json -nt $hidden ]] || node_modules_current; }; then
+    echo "up to date with package-lock.json"
+  else
+    npm ci --no-audit --no-fund || die "npm ci failed" "check that package.json and package-lock.json agree (npm install), then rerun"
+  fi
+  [[ -x $WASM_OPT ]] || die "$WASM_OPT is missing" "package.json must have binaryen as a devDependency"
+}
+
+setup() {
+  setup_rust_target
+  setup_wasm_bindgen
+  setup_wasm_pack
+  setup_system_packages
+  setup_node_modules
+}
+
+# ---------------------------------------------------------------- build
+
+build_wasm() {
+  step "wasm-pack build"
+  local help flag flags=(--target web --release --out-dir pkg --no-typescript --mode no-install)
+  help=$(wasm-pack build --help)
+  for flag in --target --release --out-dir --no-typescript --mode; do
+    grep -q -- "$flag" <<<"$help" || die "wasm-pack $(tool_version wasm-pack) has no $flag" "cargo install wasm-pack --locked --force"
+  done
+  for flag in --no-pack --no-opt; do   # optional: newer wasm-pack only
+    if grep -q -- "$flag" <<<"$help"; then flags+=("$flag"); fi
+  done
+  # wasm-opt is off (Cargo.toml, --no-opt); this failing stub first on PATH makes sure
+  # wasm-pack can never fall back to Debian's /usr/bin/wasm-opt 108 anyway.
+  mkdir -p "$WORK/stub"
+  printf '#!/bin/sh\necho "build.sh: wasm-pack must not run wasm-opt" >&2\nexit 1\n' >"$WORK/stub/wasm-opt"
+  chmod +x "$WORK/stub/wasm-opt"
+  # --mode no-install: use the wasm-bindgen on PATH, never try a download (fails here).
+  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" \
+    || die "wasm-pack build failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release); if it wanted a download, compare wasm-bindgen --version with Cargo.lock"
+  [[ -f $WASM && -f pkg/lifeboat.js ]] || die "wasm-pack produced no $WASM / pkg/lifeboat.js" "is the crate named lifeboat with crate-type cdylib?"
+}
+
+optimize_wasm() {
+  step "wasm-opt -Oz"
+  WASM_BEFORE=$(size "$WASM")
+  "$WASM_OPT" -Oz "${WASM_OPT_FEATURES[@]}" "$WASM" -o "$WASM.opt" \
+    || die "wasm-opt failed" "if it names a feature, add its --enable-* flag to WASM_OPT_FEATURES in build.sh"
+  mv -f "$WASM.opt" "$WASM"
+  WASM_AFTER=$(size "$WASM")
+  # Load the optimised module once: a bad wasm-opt validates fine yet fails at instantiation.
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    import { pathToFileURL } from "node:url";
+    const { initSync } = await import(pathToFileURL(process.argv[1] + "/pkg/lifeboat.js"));
+    initSync({ module: readFileSync(process.argv[1] + "/pkg/lifeboat_bg.wasm") });' "$ROOT" \
+    || die "the optimised $WASM does not instantiate in node" "compare with an unoptimised build (skip this step); check wasm-opt's version is binaryen 132 from npm"
+}
+
+derive_manifest() {  # derive_manifest <target>: the manifest.json for that target, on stdout
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    const target = process.argv[1];
+    const m = JSON.parse(readFileSync("manifest.json", "utf8"));
+    const spec = m["x-lifeboat-targets"]?.[target];
+    if (!spec) { console.error(`manifest.json has no x-lifeboat-targets.${target}`); process.exit(1); }
+    for (const k of Object.keys(m)) if (k.startsWith("x-")) delete m[k];
+    for (const dotted of spec.drop ?? []) {
+      const keys = dotted.split("."), last = keys.pop();
+      const parent = keys.reduce((o, k) => o?.[k], m);
+      if (parent && Object.hasOwn(parent, last)) delete parent[last];
+      else console.error(`warning: x-lifeboat-targets.${target} drops "${dotted}", which is not there`);
+    }
+    const drop = new Set(spec.dropPermissions ?? []);
+    for (const k of ["permissions", "optional_permissions"])
+      if (Array.isArray(m[k])) m[k] = m[k].filter((p) => !drop.has(p));
+    process.stdout.write(JSON.stringify(m, null, 2) + "\n");' "$1"
+}
+
+check_extension_dir() {  # every file the manifest names exists, every __MSG_x__ has a message
+  node --input-type=module -e '
+    import { existsSync, readFileSync } from "node:fs";
+    const dir = process.argv[1], json = (f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8"));
+    const m = json("manifest.json"), list = (v) => (typeof v === "string" ? [v] : Object.values(v ?? {}));
+    const files = [m.background?.service_worker, ...(m.background?.scripts ?? []), m.action?.default_popup,
+      m.options_ui?.page, m.options_page, ...list(m.icons), ...list(m.action?.default_icon),
+      ...(m.content_scripts ?? []).flatMap((c) => [...(c.js ?? []), ...(c.css ?? [])]),
+      "pkg/lifeboat.js", "pkg/lifeboat_bg.wasm"].filter(Boolean);
+    const problems = files.filter((f) => !existsSync(`${dir}/${f}`)).map((f) => `missing file ${f}`);
+    if (m.default_locale) {
+      const f = `_locales/${m.default_locale}/messages.json`;
+      const msgs = existsSync(`${dir}/${f}`) ? Object.keys(json(f)).map((k) => k.toLowerCase()) : null;
+      if (!msgs) problems.push(`missing file ${f}`);
+      else for (const [, k] of JSON.stringify(m).matchAll(/__MSG_(\w+)__/g))
+        if (!msgs.includes(k.toLowerCase())) problems.push(`no message "${k}" in ${f}`);
+    }
+    if (problems.length) { console.error(problems.join("\n")); process.exit(1); }' "$1"
+}
+
+assemble() {  # assemble <target>: dist/<target>, a complete unpacked extension
+  local t=$1 stage="dist/.$1.tmp"
+  step "assemble dist/$t"
+  rm -rf "$stage"
+  mkdir -p "$stage/extension" "$stage/pkg" "$stage/www"
+  derive_manifest "$t" >"$stage/manifest.json" || die "cannot derive the $t manifest" "fix manifest.json (x-lifeboat-targets)"
+  compgen -G 'extension/*.js' >/dev/null || die "no extension/*.js" "the background script belongs in extension/"
+  cp extension/*.js "$stage/extension/"
+  if [[ -d extension/icons ]]; then cp -RL extension/icons "$stage/extension/"; fi
+  # www/ ships as is, except _locales, which browsers read only at the extension root.
+  find www -mindepth 1 -maxdepth 1 ! -name _locales -exec cp -RL {} "$stage/www/" \;
+  if [[ -d www/_locales ]]; then cp -RL www/_locales "$stage/_locales"; fi
+  cp pkg/lifeboat.js "$WASM" "$stage/pkg/"
+  # Editor and OS litter must not end up in the package.
+  find "$stage" -name '.*' ! -path "$stage" -prune -exec rm -rf {} +
+  find "$stage" -name '*~' -delete
+  check_extension_dir "$stage" || die "dist/$t is incomplete (see above)" "add the missing files or fix manifest.json"
+  # Same modes and mtimes on every build: zip stores both.
+  find "$stage" -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +
+  find "$stage" -exec touch -h -d "@$PKG_EPOCH" {} +
+  rm -rf "dist/$t"
+  mv "$stage" "dist/$t"
+}
+
+make_zip() {  # make_zip <dir> <archive>: deterministic zip of dir's contents, rewritten only if changed
+  local dir=$1 out=$2 tmp="$WORK/${2##*/}"
+  step "pack $out"
+  rm -f "$tmp"
+  # Sorted names, no extra attributes (-X), UTC DOS times: same inputs -> same bytes.
+  (cd "$dir" && find . -mindepth 1 | sed 's|^\./||' | LC_ALL=C sort | TZ=UTC zip -X -q -9 "$tmp" -@) \
+    || die "zip of $dir failed" "is zip installed? (apt-get install zip)"
+  if cmp -s "$tmp" "$out"; then echo "unchanged: $out"; else chmod 644 "$tmp"; mv -f "$tmp" "$out"; echo "wrote $out"; fi
+}
+
+build() {
+  setup
+  build_wasm
+  optimize_wasm
+  mkdir -p dist
+  local t
+  for t in "${TARGETS[@]}"; do assemble "$t"; done
+  make_zip dist/chrome dist/lifeboat-chrome.zip
+  make_zip dist/firefox dist/lifeboat-firefox.xpi
+  end_step
+  printf '\nSizes:\n'
+  printf '  wasm before wasm-opt  %s\n' "$(human "$WASM_BEFORE")"
+  printf '  wasm after wasm-opt   %s\n' "$(human "$WASM_AFTER")"
+  printf '  lifeboat-firefox.xpi  %s\n' "$(human "$(size dist/lifeboat-firefox.xpi)")"
+  printf '  lifeboat-chrome.zip   %s\n' "$(human "$(size dist/lifeboat-chrome.zip)")"
+}
+
+# ---------------------------------------------------------------- test
+
+test_native() {
+  step "cargo test (native)"
+  cargo test || die "native Rust tests failed or did not compile" "fix the error or failing test above; rerun one with: cargo test <name>"
+}
+
+test_wasm() {
+  step "wasm tests (wasm-bindgen-test-runner)"
+  # Only the integration tests written for wasm: the lib's unit tests are native-only
+  # (proptest does not build for wasm32) and already ran under cargo test.
+  local f args=()
+  for f in tests/*.rs; do
+    if grep -q 'wasm_bindgen_test' "$f"; then args+=(--test "$(basename "$f" .rs)"); fi
+  done
+  ((${#args[@]})) || die "no tests/*.rs uses #[wasm_bindgen_test]" "the WASM binding tests belong in tests/wasm.rs"
+  # The runner comes with wasm-bindgen-cli (same version as Cargo.lock): nothing to download.
+  # run_in_browser tests go through chromedriver (named, so a geckodriver on PATH cannot win);
+  # the runner itself passes --headless --no-sandbox.
+  CHROMEDRIVER=$(command -v chromedriver) \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target "$WASM_TARGET" "${args[@]}" \
+    || die "WASM binding tests failed or did not compile" "fix the error or failing #[wasm_bindgen_test] above; rerun: CHROMEDRIVER=/usr/bin/chromedriver CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target $WASM_TARGET ${args[*]}"
+}
+
+test_lint() {
+  step "web-ext lint dist/firefox"
+  local out="$WORK/lint.json"
+  # JSON, printed one line per finding: the default table truncates messages in logs.
+  node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery --output json >"$out" || true
+  node --input-type=module -e '
+    import { readFileSync } from "node:fs";
+    const raw = readFileSync(process.argv[1], "utf8");
+    let r;
+    try { r = JSON.parse(raw); } catch { console.error(raw); process.exit(2); }
+    for (const kind of ["errors", "warnings", "notices"])
+      for (const m of r[kind] ?? [])
+        console.log(`  ${m._type.padEnd(7)} ${m.code} (${m.file ?? ""}${m.line ? ":" + m.line : ""}): ${m.message}\n` +
+          `          ${[].concat(m.description ?? "").join(" ").replace(/\s+/g, " ")}`);
+    const s = r.summary;
+    console.log(`web-ext lint: ${s.errors} errors, ${s.warnings} warnings, ${s.notices} notices`);
+    process.exit(s.errors ? 1 : 0);' "$out" \
+    || die "web-ext lint found errors in dist/firefox (or did not run)" "fix manifest.json or the files named above; warnings alone do not fail"
+}
+
+test_e2e() {
+  step "end-to-end tests (tests/e2e/run.mjs all)"
+  [[ -f tests/e2e/run.mjs ]] || die "tests/e2e/run.mjs is missing" "the e2e suite is not written yet; ask its owner"
+  node tests/e2e/run.mjs all || die "end-to-end tests failed" "see the failing case above; rerun one with: node tests/e2e/run.mjs chromium|firefox --only <test name>"
+}
+
+run_tests() {
+  build
+  test_native
+  test_wasm
+  test_lint
+  test_e2e
+  print_times
+  printf '\nAll tests passed.\n'
+}
+
+# ---------------------------------------------------------------- run
+
+write_firefox_user_js() {  # unsigned add-on from the profile, no first-run noise
+  cat >"$1/user.js" <<'EOF'
+user_pref("xpinstall.signatures.required", false);
+user_pref("extensions.autoDisableScopes", 0);
+user_pref("extensions.enabledScopes", 15);
+user_pref("browser.shell.checkDefaultBrowser", false);
+user_pref("browser.startup.homepage_override.mstone", "ignore");
+user_pref("datareporting.policy.dataSubmissionEnabled", false);
+user_pref("toolkit.telemetry.reportingpolicy.firstRun", false);
+user_pref("app.update.enabled", false);
+user_pref("privacy.userContext.enabled", true);
+EOF
+}
+
+run_browser() {  # run_browser chromium|firefox
+  local browser=$1 profile keep=${LIFEBOAT_PROFILE:-} cmd
+  if [[ -n ${LIFEBOAT_BUILD_LOCKED:-} ]]; then build; print_times
+  else with_lock bash "$SELF" || die "the build failed" "see its output above"
+  fi
+  if [[ -z ${DISPLAY:-}${WAYLAND_DISPLAY:-} ]]; then
+    step "headless demo (tests/e2e/demo.mjs $browser)"
+    [[ -f tests/e2e/demo.mjs ]] || die "no display, and tests/e2e/demo.mjs is missing" "set DISPLAY, or ask the e2e owner for demo.mjs"
+    node tests/e2e/demo.mjs "$browser" || die "the headless demo failed" "see its output above"
+    return
+  fi
+  step "run $browser"
+  if [[ -n $keep ]]; then profile=$keep; mkdir -p "$profile"; else profile="$WORK/profile"; mkdir -p "$profile"; fi
+  if [[ $browser == chromium ]]; then
+    cmd=(/usr/lib/chromium/chromium)   # the real binary: the /usr/bin wrapper adds flags and noise
+    [[ -x ${cmd[0]} ]] || cmd=(chromium)
+    # Recent Chromium ignores --load-extension unless this feature is disabled.
+    cmd+=(--user-data-dir="$profile" --no-first-run --no-default-browser-check
+          --disable-features=DisableLoadExtensionCommandLineSwitch --load-extension="$ROOT/dist/chrome")
+    [[ $(id -u) -ne 0 ]] || cmd+=(--no-sandbox)   # Chromium refuses to start as root otherwise
+  else
+    local id
+    id=$(node -p 'JSON.parse(require("fs").readFileSync("dist/firefox/manifest.json", "utf8")).browser_specific_settings.gecko.id')
+    mkdir -p "$profile/extensions"
+    # Copy only when changed: Firefox treats a touched .xpi as an update.
+    cmp -s dist/lifeboat-firefox.xpi "$profile/extensions/$id.xpi" || cp dist/lifeboat-firefox.xpi "$profile/extensions/$id.xpi"
+    write_firefox_user_js "$profile"
+    cmd=(firefox-esr --no-remote --profile "$profile")
+  fi
+  echo "profile: $profile${keep:+ (kept)}"
+  # Own process group, so closing or Ctrl-C here ends the whole browser and nothing else.
+  setsid "${cmd[@]}" &
+  BROWSER_PID=$!
+  trap 'exit 130' INT TERM   # the EXIT trap kills the group and removes a temp profile
+  wait "$BROWSER_PID" || true   # the EXIT trap then ends what is left of its group
+}
+
+# ---------------------------------------------------------------- main
+
+case "${1:-}:${2:-}:${3:-}" in
+  ::)                           build; print_times ;;
+  test::)                       run_tests ;;
+  run:chromium:|run:firefox:)   run_browser "$2" ;;
+  help::|-h::|--help::)         usage ;;
+  *)                            usage; exit 2 ;;
+esac
