@@ -35,7 +35,7 @@ fn snapshot(t: u64, n: usize) -> Snapshot {
 
 #[wasm_bindgen_test]
 async fn indexeddb_batch_is_applied_whole_and_reads_back_binary() {
-    let db = IdbBackend::open().await.expect("open IndexedDB");
+    let db = IdbBackend::open_named("test-batch").await.expect("open IndexedDB");
     db.commit(vec![
         Op::Put("t/a".into(), vec![0, 1, 2, 255]),
         Op::Put("t/b".into(), vec![9; 1000]),
@@ -51,21 +51,29 @@ async fn indexeddb_batch_is_applied_whole_and_reads_back_binary() {
 }
 
 #[wasm_bindgen_test]
-async fn store_over_indexeddb_keeps_latest_and_previous() {
-    let mut store = Store::new(IdbBackend::open().await.unwrap());
-    for t in 1..=4 {
-        store.commit(&snapshot(t, 30), None).await.unwrap();
-    }
-    assert_eq!(store.backend().keys("ck/").await.unwrap().len(), 2);
-    let latest = store.load_latest().await.unwrap().unwrap();
-    assert_eq!(latest.snapshot, snapshot(4, 30));
-    // A damaged newest record falls back to the previous one.
+async fn store_over_indexeddb_journals_and_falls_back_to_the_previous_checkpoint() {
+    let db = IdbBackend::open_named("test-store").await.unwrap();
+    let old: Vec<Op> = db.keys("").await.unwrap().into_iter().map(Op::Delete).collect();
+    db.commit(old).await.unwrap();
+    let mut store = Store::new(db);
+    store.commit(&snapshot(1, 30), None).await.unwrap();
+    // Small changes go to the journal after the checkpoint.
+    let mut changed = snapshot(2, 30);
+    changed.session.windows[0].tabs[0].url = "https://example.org/changed".into();
+    let w = store.commit(&changed, None).await.unwrap();
+    assert!(!w.checkpoint);
+    assert_eq!(store.backend().keys("jr/").await.unwrap().len(), 1);
+    let mut reopened = Store::new(IdbBackend::open_named("test-store").await.unwrap());
+    assert_eq!(reopened.load_latest().await.unwrap().unwrap().snapshot, changed);
+    // A new checkpoint, then damage it: the previous one plus its journal loads.
+    store.start_fresh();
+    store.commit(&snapshot(3, 30), None).await.unwrap();
     let key = store.backend().keys("ck/").await.unwrap().pop().unwrap();
     let mut bytes = store.backend().get(&key).await.unwrap().unwrap();
     bytes.truncate(bytes.len() / 2);
     store.backend().commit(vec![Op::Put(key, bytes)]).await.unwrap();
-    let fallback = store.load_latest().await.unwrap().unwrap();
-    assert_eq!(fallback.snapshot, snapshot(3, 30));
+    let fallback = reopened.load_latest().await.unwrap().unwrap();
+    assert_eq!(fallback.snapshot, changed);
     assert!(fallback.notice.is_some());
 }
 

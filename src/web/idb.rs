@@ -70,11 +70,16 @@ fn done(tx: &IdbTransaction) -> JsFuture {
 
 impl IdbBackend {
     pub async fn open() -> Result<Self, StoreError> {
+        Self::open_named(DB).await
+    }
+
+    /// A database of another name: tests use their own.
+    pub async fn open_named(name: &str) -> Result<Self, StoreError> {
         let factory: IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into())
             .map_err(err)?
             .dyn_into()
             .map_err(|_| StoreError::Backend("IndexedDB is not available".into()))?;
-        let req = factory.open_with_u32(DB, 1).map_err(err)?;
+        let req = factory.open_with_u32(name, 1).map_err(err)?;
         let upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |e: web_sys::IdbVersionChangeEvent| {
             let Some(target) = e.target() else { return };
             let Ok(req) = target.dyn_into::<IdbRequest>() else { return };
