@@ -12,6 +12,8 @@ use wasm_bindgen_futures::JsFuture;
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = query)]
     fn tabs_query(q: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = get)]
+    fn tabs_get(id: f64) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = create)]
     fn tabs_create(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = update)]
@@ -98,6 +100,9 @@ pub fn from_js<T: serde::de::DeserializeOwned>(v: JsValue) -> Result<T, String> 
 
 pub async fn query_tabs() -> Result<JsValue, String> {
     call(tabs_query(&Object::new())).await
+}
+pub async fn get_tab(id: i64) -> Result<JsValue, String> {
+    call(tabs_get(id as f64)).await
 }
 pub async fn create_tab(props: &JsValue) -> Result<JsValue, String> {
     call(tabs_create(props)).await

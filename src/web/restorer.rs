@@ -176,11 +176,8 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
         let _ = api::remove_tabs(&placeholder).await;
     }
     if !can_create_discarded {
-        for (t, id) in w.tabs.iter().zip(&created) {
-            if let (Some(id), true) = (id, t.lazy) {
-                let _ = api::discard_tab(*id).await;
-            }
-        }
+        let lazy: Vec<i64> = w.tabs.iter().zip(&created).filter(|(t, _)| t.lazy).filter_map(|(_, id)| *id).collect();
+        discard_once_committed(lazy).await;
     }
     if into.is_none() && w.state != "normal" {
         let p = Object::new();
@@ -188,4 +185,33 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
         let _ = api::update_window(win_id, &p).await;
     }
     Ok(win_id)
+}
+
+/// Chrome cannot create a tab discarded, and discarding one before its
+/// navigation has committed leaves a blank tab that lost its URL. So each
+/// lazy tab is discarded once the browser reports its URL (or gives up after
+/// a few seconds, leaving that tab loaded rather than empty).
+async fn discard_once_committed(mut ids: Vec<i64>) {
+    const TRIES: u32 = 60;
+    for _ in 0..TRIES {
+        let mut waiting = Vec::new();
+        for id in ids {
+            let committed = api::get_tab(id)
+                .await
+                .ok()
+                .and_then(|t| Reflect::get(&t, &"url".into()).ok())
+                .and_then(|u| u.as_string())
+                .is_some_and(|u| !u.is_empty() && u != "about:blank");
+            if committed {
+                let _ = api::discard_tab(id).await;
+            } else {
+                waiting.push(id);
+            }
+        }
+        if waiting.is_empty() {
+            return;
+        }
+        ids = waiting;
+        gloo_timers::future::TimeoutFuture::new(100).await;
+    }
 }
