@@ -1,0 +1,84 @@
+// node tests/e2e/run.mjs [chromium|firefox|all] [--only <test name>[,<test name>...]]
+// Runs the tests exported as `tests` by every tests/e2e/*.test.mjs; `all` runs each
+// browser in its own child process, in parallel.
+import { fork } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { BROWSERS } from './lib/browsers.mjs';
+import { runTest } from './lib/harness.mjs';
+import { startServer } from './lib/server.mjs';
+
+const args = process.argv.slice(2);
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args.splice(onlyAt, 2)[1] : null;
+const target = args[0] ?? 'all';
+
+async function loadTests() {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort();
+  const modules = await Promise.all(files.map((f) => import(join(here, f))));
+  return modules.flatMap((m) => m.tests);
+}
+
+async function runBrowser(kind) {
+  const selected = (await loadTests()).filter((test) => !only || only.split(',').includes(test.name));
+  if (!selected.length) throw new Error(`no test named ${only}`);
+  const server = await startServer();
+  const results = [];
+  try {
+    for (const test of selected) {
+      console.log(`[${kind}] ${test.name}: start`);
+      const result = await runTest(test, kind, { server });
+      console.log(`[${kind}] ${test.name}: ${result.ok ? 'PASS' : 'FAIL'} (${(result.ms / 1000).toFixed(1)} s)`);
+      if (!result.ok) console.log(result.error.replace(/^/gm, `[${kind}]   `));
+      results.push(result);
+    }
+  } finally {
+    await server.close();
+  }
+  return results;
+}
+
+/** Runs `node run.mjs <kind>` as a child; its output is forwarded, its results come over IPC. */
+function runChild(kind) {
+  return new Promise((resolve) => {
+    const child = fork(fileURLToPath(import.meta.url), [kind, ...(only ? ['--only', only] : [])],
+      { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let results = null;
+    child.on('message', (m) => { results = m; });
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => console.log(line.startsWith('[') ? line : `[${kind}] ${line}`));
+    }
+    child.on('exit', (code, signal) => {
+      resolve(results ?? [{ browser: kind, test: '(runner)', ok: false, ms: 0, error: `runner exited with ${signal ?? code}` }]);
+    });
+    process.on('exit', () => child.kill()); // the child's own exit handlers end its browsers
+  });
+}
+
+function printSummary(results) {
+  console.log('\nEnd-to-end summary');
+  for (const r of results) {
+    const firstLine = r.ok ? '' : `  ${String(r.error).split('\n')[0]}`;
+    console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.browser.padEnd(9)} ${r.test.padEnd(22)} ${(r.ms / 1000).toFixed(1).padStart(6)} s${firstLine}`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`${results.length - failed} passed, ${failed} failed`);
+  return failed;
+}
+
+if (target === 'all') {
+  const results = (await Promise.all(BROWSERS.map(runChild))).flat();
+  process.exitCode = printSummary(results) ? 1 : 0;
+} else if (BROWSERS.includes(target)) {
+  const results = await runBrowser(target);
+  // As a child: hand the results over, then let go of the channel so we can exit.
+  if (process.send) process.send(results, () => process.disconnect());
+  else printSummary(results);
+  process.exitCode = results.every((r) => r.ok) ? 0 : 1;
+} else {
+  console.error('usage: node tests/e2e/run.mjs [chromium|firefox|all] [--only <test name>[,<test name>...]]');
+  process.exitCode = 2;
+}
