@@ -46,6 +46,10 @@ pub struct Keeper<B> {
     closed_last: bool,
     pub last_saved_at: Option<Millis>,
     pub last_commit_bytes: usize,
+    /// Commits that wrote something this background run, and their bytes:
+    /// what the store says it committed (benchmarks compare it with the disk).
+    pub commits: u64,
+    pub bytes_committed: u64,
     pub health: Health,
     pub notice: Option<String>,
     pub settings: Settings,
@@ -135,6 +139,8 @@ impl<B: Backend> Keeper<B> {
             closed_last: false,
             last_saved_at: None,
             last_commit_bytes: 0,
+            commits: 0,
+            bytes_committed: 0,
             health: Health::default(),
             notice,
         })
@@ -185,6 +191,10 @@ impl<B: Backend> Keeper<B> {
                 self.saver.committed(now);
                 self.last_saved_at = Some(now);
                 self.last_commit_bytes = written.bytes;
+                if written.bytes > 0 {
+                    self.commits += 1;
+                    self.bytes_committed += written.bytes as u64;
+                }
                 self.health.failing = None;
                 Ok(written.bytes)
             }

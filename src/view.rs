@@ -107,6 +107,11 @@ pub enum Request {
     },
     /// Everything Lifeboat has stored, decoded: the user's full backup.
     Backup,
+    /// Bench builds only: time the hot paths in the background.
+    #[cfg(feature = "bench")]
+    Bench {
+        runs: u32,
+    },
     /// From the content script (docs/PROTOCOL.md).
     PageState {
         frame: String,
@@ -287,7 +292,13 @@ pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError
 
 pub fn status<B>(k: &Keeper<B>) -> Value {
     let (windows, tabs) = counts(k.session());
-    json!({ "lastSavedAt": k.last_saved_at, "windows": windows, "tabs": tabs, "autosave": autosave_json(k) })
+    json!({
+        "lastSavedAt": k.last_saved_at,
+        "windows": windows,
+        "tabs": tabs,
+        "autosave": autosave_json(k),
+        "store": { "commits": k.commits, "bytes": k.bytes_committed },
+    })
 }
 
 /// Every stored record, decoded by the core, as one JSON document: a full

@@ -460,6 +460,61 @@ impl Background {
         answer
     }
 
+    /// Times the hot paths inside this background, on the session it holds
+    /// (bench builds only): a full snapshot (encode + LZ4 + checksum) and a
+    /// one-tab update applied to the model, each over `n` runs.
+    #[cfg(feature = "bench")]
+    fn bench(&mut self, n: u32) -> Value {
+        use crate::codec::{self, Kind};
+        use crate::store::Snapshot;
+        let n = n.max(1);
+        let snap = Snapshot {
+            taken_at: api::now(),
+            session: self.keeper.session().clone(),
+        };
+        let t0 = api::perf_now();
+        let mut bytes = 0;
+        for _ in 0..n {
+            bytes = std::hint::black_box(codec::encode(Kind::Checkpoint, &snap)).len();
+        }
+        let snapshot_ms = (api::perf_now() - t0) / n as f64;
+        let last = self
+            .keeper
+            .session()
+            .windows
+            .iter()
+            .flat_map(|w| w.tabs.iter().map(move |t| (w.id, t)))
+            .last()
+            .map(|(w, t)| (w, t.clone()));
+        let mut update_us = Value::Null;
+        if let Some((window_id, tab)) = last {
+            let t0 = api::perf_now();
+            for i in 0..n {
+                let info = crate::event::TabInfo {
+                    id: tab.id,
+                    window_id,
+                    url: tab.url.clone(),
+                    title: tab.title.clone(),
+                    muted: i % 2 == 0,
+                    ..Default::default()
+                };
+                self.keeper.tracker.apply(crate::event::Event::TabUpdated(info));
+            }
+            update_us = json!((api::perf_now() - t0) * 1000.0 / n as f64);
+            // Put the tab back as it was.
+            let info = crate::event::TabInfo {
+                id: tab.id,
+                window_id,
+                url: tab.url.clone(),
+                title: tab.title.clone(),
+                muted: tab.muted,
+                ..Default::default()
+            };
+            self.keeper.tracker.apply(crate::event::Event::TabUpdated(info));
+        }
+        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.start_ms })
+    }
+
     async fn answer_now(&mut self, r: Request, tab: Option<i64>) -> Value {
         let result = match r {
             Request::Overview => view::overview(&mut self.keeper).await,
@@ -520,6 +575,8 @@ impl Background {
             },
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
             Request::Backup => view::backup(&self.keeper, api::now()).await,
+            #[cfg(feature = "bench")]
+            Request::Bench { runs } => Ok(self.bench(runs)),
             Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
             Request::SetSettings { settings } => self.keeper.set_settings(settings).await.map(|_| json!({ "ok": true })),
             Request::PageState { frame, state } => {
