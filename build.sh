@@ -4,6 +4,9 @@
 #   ./build.sh                    install what is missing, then build dist/
 #   ./build.sh test               build, then native + wasm tests, web-ext lint, e2e tests
 #   ./build.sh run chromium|firefox
+#   ./build.sh bench              benchmarks -> bench/RESULTS.md
+#   ./build.sh torture [chromium|firefox|all] [N]   N kills per browser -> bench/TORTURE.md
+#   ./build.sh fuzz [N]           a long run of the seeded fuzz loops
 #
 # Only package registries are reachable on our machines (crates.io, npm, apt), so
 # nothing here downloads a prebuilt binary: wasm-bindgen comes from `cargo install`,
@@ -28,7 +31,12 @@ if [[ -z ${LIFEBOAT_BUILD_LOCKED:-} && ${1:-} != run ]]; then with_lock bash "$S
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 WASM_TARGET=wasm32-unknown-unknown
-WASM=pkg/lifeboat_bg.wasm
+# A bench build (./build.sh bench) goes to its own pkg/ and dist/ with the cargo
+# feature `bench`: the release build never carries its timing request.
+FEATURES=${LIFEBOAT_FEATURES:-}
+PKG=${LIFEBOAT_PKG:-pkg}
+OUT=${LIFEBOAT_DIST:-dist}
+WASM=$PKG/lifeboat_bg.wasm
 WASM_OPT=node_modules/.bin/wasm-opt   # npm binaryen 132; never Debian's 108 (breaks the externref table)
 # The features rustc emits for wasm32: wasm-opt rejects a module using one it was not told about.
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
@@ -82,6 +90,10 @@ usage: ./build.sh              set up what is missing, build dist/chrome, dist/f
                                build, then open the browser with the extension
                                (headless scripted demo when there is no display);
                                LIFEBOAT_PROFILE=dir keeps the browser profile in dir
+       ./build.sh bench        benchmarks (core natively, then in both browsers) -> bench/RESULTS.md
+       ./build.sh torture [chromium|firefox|all] [N]
+                               N random kills per browser (default 100) -> bench/TORTURE.md
+       ./build.sh fuzz [N]     the seeded fuzz loops with N inputs per decoder (default 200000)
 EOF
 }
 
@@ -198,7 +210,7 @@ setup() {
 
 build_wasm() {
   step "wasm-pack build"
-  local help flag flags=(--target web --release --out-dir pkg --no-typescript --mode no-install)
+  local help flag flags=(--target web --release --out-dir "$PKG" --no-typescript --mode no-install)
   help=$(wasm-pack build --help)
   for flag in --target --release --out-dir --no-typescript --mode; do
     grep -q -- "$flag" <<<"$help" || die "wasm-pack $(tool_version wasm-pack) has no $flag" "cargo install wasm-pack --locked --force"
@@ -212,9 +224,11 @@ build_wasm() {
   printf '#!/bin/sh\necho "build.sh: wasm-pack must not run wasm-opt" >&2\nexit 1\n' >"$WORK/stub/wasm-opt"
   chmod +x "$WORK/stub/wasm-opt"
   # --mode no-install: use the wasm-bindgen on PATH, never try a download (fails here).
-  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" \
+  local cargo_args=()
+  [[ -z $FEATURES ]] || cargo_args=(-- --features "$FEATURES")
+  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" "${cargo_args[@]}" \
     || die "wasm-pack build failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release); if it wanted a download, compare wasm-bindgen --version with Cargo.lock"
-  [[ -f $WASM && -f pkg/lifeboat.js ]] || die "wasm-pack produced no $WASM / pkg/lifeboat.js" "is the crate named lifeboat with crate-type cdylib?"
+  [[ -f $WASM && -f $PKG/lifeboat.js ]] || die "wasm-pack produced no $WASM / $PKG/lifeboat.js" "is the crate named lifeboat with crate-type cdylib?"
 }
 
 optimize_wasm() {
@@ -228,8 +242,8 @@ optimize_wasm() {
   node --input-type=module -e '
     import { readFileSync } from "node:fs";
     import { pathToFileURL } from "node:url";
-    const { initSync } = await import(pathToFileURL(process.argv[1] + "/pkg/lifeboat.js"));
-    initSync({ module: readFileSync(process.argv[1] + "/pkg/lifeboat_bg.wasm") });' "$ROOT" \
+    const { initSync } = await import(pathToFileURL(process.argv[1] + "/lifeboat.js"));
+    initSync({ module: readFileSync(process.argv[1] + "/lifeboat_bg.wasm") });' "$ROOT/$PKG" \
     || die "the optimised $WASM does not instantiate in node" "compare with an unoptimised build (skip this step); check wasm-opt's version is binaryen 132 from npm"
 }
 
@@ -274,8 +288,8 @@ check_extension_dir() {  # every file the manifest names exists, every __MSG_x__
 }
 
 assemble() {  # assemble <target>: dist/<target>, a complete unpacked extension
-  local t=$1 stage="dist/.$1.tmp"
-  step "assemble dist/$t"
+  local t=$1 stage="$OUT/.$1.tmp"
+  step "assemble $OUT/$t"
   rm -rf "$stage"
   mkdir -p "$stage/extension" "$stage/pkg" "$stage/www"
   derive_manifest "$t" >"$stage/manifest.json" || die "cannot derive the $t manifest" "fix manifest.json (x-lifeboat-targets)"
@@ -285,16 +299,16 @@ assemble() {  # assemble <target>: dist/<target>, a complete unpacked extension
   # www/ ships as is, except _locales, which browsers read only at the extension root.
   find www -mindepth 1 -maxdepth 1 ! -name _locales -exec cp -RL {} "$stage/www/" \;
   if [[ -d www/_locales ]]; then cp -RL www/_locales "$stage/_locales"; fi
-  cp pkg/lifeboat.js "$WASM" "$stage/pkg/"
+  cp "$PKG/lifeboat.js" "$WASM" "$stage/pkg/"
   # Editor and OS litter must not end up in the package.
   find "$stage" -name '.*' ! -path "$stage" -prune -exec rm -rf {} +
   find "$stage" -name '*~' -delete
-  check_extension_dir "$stage" || die "dist/$t is incomplete (see above)" "add the missing files or fix manifest.json"
+  check_extension_dir "$stage" || die "$OUT/$t is incomplete (see above)" "add the missing files or fix manifest.json"
   # Same modes and mtimes on every build: zip stores both.
   find "$stage" -type d -exec chmod 755 {} + -o -type f -exec chmod 644 {} +
   find "$stage" -exec touch -h -d "@$PKG_EPOCH" {} +
-  rm -rf "dist/$t"
-  mv "$stage" "dist/$t"
+  rm -rf "${OUT:?}/$t"
+  mv "$stage" "$OUT/$t"
 }
 
 make_zip() {  # make_zip <dir> <archive>: deterministic zip of dir's contents, rewritten only if changed
@@ -311,17 +325,17 @@ build() {
   setup
   build_wasm
   optimize_wasm
-  mkdir -p dist
+  mkdir -p "$OUT"
   local t
   for t in "${TARGETS[@]}"; do assemble "$t"; done
-  make_zip dist/chrome dist/lifeboat-chrome.zip
-  make_zip dist/firefox dist/lifeboat-firefox.xpi
+  make_zip "$OUT/chrome" "$OUT/lifeboat-chrome.zip"
+  make_zip "$OUT/firefox" "$OUT/lifeboat-firefox.xpi"
   end_step
   printf '\nSizes:\n'
   printf '  wasm before wasm-opt  %s\n' "$(human "$WASM_BEFORE")"
   printf '  wasm after wasm-opt   %s\n' "$(human "$WASM_AFTER")"
-  printf '  lifeboat-firefox.xpi  %s\n' "$(human "$(size dist/lifeboat-firefox.xpi)")"
-  printf '  lifeboat-chrome.zip   %s\n' "$(human "$(size dist/lifeboat-chrome.zip)")"
+  printf '  lifeboat-firefox.xpi  %s\n' "$(human "$(size "$OUT/lifeboat-firefox.xpi")")"
+  printf '  lifeboat-chrome.zip   %s\n' "$(human "$(size "$OUT/lifeboat-chrome.zip")")"
 }
 
 # ---------------------------------------------------------------- test
@@ -438,12 +452,44 @@ run_browser() {  # run_browser chromium|firefox
   wait "$BROWSER_PID" || true   # the EXIT trap then ends what is left of its group
 }
 
+# ---------------------------------------------------------------- bench, torture, fuzz
+
+run_bench() {  # numbers, not pass/fail: written to bench/RESULTS.md
+  LIFEBOAT_FEATURES=bench LIFEBOAT_PKG=pkg-bench LIFEBOAT_DIST=dist/bench bash "$SELF"
+  step "core benchmark (cargo run --release --bin bench)"
+  mkdir -p bench/tmp
+  cargo run --release --quiet --bin bench >bench/tmp/core.md || die "the core benchmark failed" "see the error above"
+  step "browser benchmarks (tests/bench/run.mjs)"
+  LIFEBOAT_DIST=dist/bench node tests/bench/run.mjs || die "the browser benchmarks failed" "see tests/bench/ and the output above"
+  print_times
+}
+
+run_torture() {  # run_torture [chromium|firefox|all] [N]: kills at random moments, results in bench/TORTURE.md
+  build
+  step "torture ${1:-all} x ${2:-100}"
+  node tests/e2e/torture.mjs "${1:-all}" "${2:-100}" || die "the torture run found lost state or failed" "see bench/TORTURE.md and tests/e2e/artifacts/torture-*"
+  print_times
+}
+
+run_fuzz() {  # a long run of the seeded fuzz loops (cargo test runs a short one)
+  setup
+  step "fuzz ${1:-200000} inputs per decoder"
+  LIFEBOAT_FUZZ_CASES=${1:-200000} cargo test --release --test fuzz -- --nocapture \
+    || die "a decoder panicked or misbehaved under fuzzing" "the failing input's seed and case are above"
+  PROPTEST_CASES=${2:-50000} cargo test --release --test formats -- --nocapture \
+    || die "an importer failed under fuzzing" "see the proptest report above"
+  print_times
+}
+
 # ---------------------------------------------------------------- main
 
 case "${1:-}:${2:-}:${3:-}" in
   ::)                           build; print_times ;;
   test::)                       run_tests ;;
   run:chromium:|run:firefox:)   run_browser "$2" ;;
+  bench::)                      run_bench ;;
+  torture:*)                    run_torture "${2:-all}" "${3:-100}" ;;
+  fuzz:*)                       run_fuzz "${2:-}" ;;
   help::|-h::|--help::)         usage ;;
   *)                            usage; exit 2 ;;
 esac

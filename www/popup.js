@@ -1,51 +1,290 @@
-// The toolbar popup: how the saving is going, and a way to the restore page.
+// The toolbar popup: how the saving is going, saving the session under a name,
+// opening a named save, and the ways to the restore page and the manager.
+// The only browser calls made here are for ids (the popup's window and its
+// highlighted tabs, passed to `named.save`) and for opening Lifeboat's pages.
 
 import {
-  agoElement, api, countsText, el, icon, initI18n, localize, renderAutosave, send, t, tickTimes,
+  agoElement, api, countsText, el, formatDateTime, icon, initI18n, localize, renderAutosave,
+  restoreDoneText, send, t, tickTimes, tn,
 } from './common.js';
 
-const statusLine = document.getElementById('status');
-const autosaveBox = document.getElementById('autosave-alert');
-const errorBox = document.getElementById('error');
-const openButton = document.getElementById('open-restore');
+const $ = (id) => document.getElementById(id);
+const ui = {
+  status: $('status'),
+  autosave: $('autosave-alert'),
+  error: $('error'),
+  form: $('save-form'),
+  name: $('save-name'),
+  scope: $('save-scope'),
+  save: $('save-button'),
+  saveResult: $('save-result'),
+  saves: $('saves'),
+  savesStatus: $('saves-status'),
+  restoreResult: $('restore-result'),
+  openRestore: $('open-restore'),
+  openManager: $('open-manager'),
+};
+
+const state = {
+  saves: [],
+  confirming: null, // id of the save whose "replace" waits for a confirmation
+  busy: false,
+  justSaved: null, // id of the save made a moment ago (highlighted once)
+};
+
+// ------------------------------------------------------------------ errors
 
 function showError(contextKey, error) {
-  errorBox.replaceChildren(icon('warning'),
+  ui.error.dataset.context = contextKey;
+  ui.error.replaceChildren(icon('warning'),
     el('div', {}, el('p', { class: 'alert-title' }, t(contextKey)), el('p', {}, error?.message ?? String(error))));
-  errorBox.hidden = false;
+  ui.error.hidden = false;
 }
 
-async function refresh() {
+function clearError() {
+  delete ui.error.dataset.context;
+  ui.error.hidden = true;
+  ui.error.replaceChildren();
+}
+
+// ------------------------------------------------------------------ status
+
+async function refreshStatus() {
   try {
     const status = await send({ type: 'status' });
-    errorBox.hidden = true;
-    renderAutosave(autosaveBox, status.autosave);
+    if (ui.error.dataset.context === 'errStatus') clearError();
+    renderAutosave(ui.autosave, status.autosave);
     const saved = status.lastSavedAt != null
       ? agoElement(status.lastSavedAt, 'lastSaved')
       : el('span', {}, t('notSavedYet'));
-    statusLine.replaceChildren(
+    ui.status.replaceChildren(
       el('span', { class: 'status-saved' }, saved),
       el('span', { class: 'status-sep', 'aria-hidden': 'true' }, ' · '),
       el('span', { class: 'status-counts' }, countsText(Number(status.windows) || 0, Number(status.tabs) || 0)));
-    statusLine.classList.remove('is-loading');
-    statusLine.classList.toggle('is-stale', status.autosave?.ok === false);
+    ui.status.classList.remove('is-loading');
+    ui.status.classList.toggle('is-stale', status.autosave?.ok === false);
   } catch (error) {
-    statusLine.replaceChildren();
+    ui.status.replaceChildren();
     showError('errStatus', error);
   }
 }
 
-openButton.addEventListener('click', async () => {
+// -------------------------------------------------------------------- save
+
+function defaultName() {
+  return t('defaultSaveName', formatDateTime(Date.now()));
+}
+
+/** Labels the "selected tabs" choice with how many tabs are highlighted. */
+async function countSelectedTabs() {
   try {
-    await api.tabs.create({ url: api.runtime.getURL('www/restore.html') });
-    window.close();
+    const tabs = await api.tabs.query({ currentWindow: true, highlighted: true });
+    const option = ui.scope.querySelector('option[value="tabs"]');
+    option.textContent = t('scopeTabsCount', tabs.length);
+  } catch { /* the plain label stays */ }
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  document.body.classList.toggle('is-busy', busy);
+  ui.save.disabled = busy;
+  for (const b of ui.saves.querySelectorAll('button')) b.disabled = busy;
+}
+
+async function save(event) {
+  event.preventDefault();
+  if (state.busy) return;
+  clearError();
+  const scope = ui.scope.value;
+  // An empty name: the dated default shown as the placeholder, so the save
+  // gets the name the user saw (in their own time zone).
+  const message = { type: 'named.save', name: ui.name.value.trim() || ui.name.placeholder, scope };
+  setBusy(true);
+  try {
+    if (scope === 'window' || scope === 'tabs') {
+      message.windowId = (await api.windows.getCurrent()).id;
+    }
+    if (scope === 'tabs') {
+      message.tabIds = (await api.tabs.query({ currentWindow: true, highlighted: true })).map((tab) => tab.id);
+    }
   } catch (error) {
-    showError('errOpenPage', error);
+    setBusy(false);
+    showError('errSave', error);
+    return;
+  }
+  try {
+    const answer = await send(message);
+    const saved = answer.save ?? {};
+    state.justSaved = saved.id ?? null;
+    ui.saveResult.replaceChildren(icon('check'),
+      el('span', {}, t('savedAs', saved.name ?? message.name), ' ',
+        el('span', { class: 'muted' }, countsText(Number(saved.windows) || 0, Number(saved.tabs) || 0))));
+    ui.saveResult.hidden = false;
+    ui.name.value = '';
+    ui.name.placeholder = defaultName();
+  } catch (error) {
+    showError('errSave', error);
+  } finally {
+    setBusy(false);
+  }
+  await loadSaves();
+}
+
+// ------------------------------------------------------------ named saves
+
+function saveItem(save) {
+  const id = String(save.id);
+  const name = String(save.name ?? '').trim() || t('untitled');
+  const when = save.updatedAt ?? save.createdAt;
+  const confirming = state.confirming === id;
+
+  const openButton = (cls, key, mode) => {
+    const button = el('button', {
+      type: 'button', class: `button button-small ${cls}`, title: t(`${key}Title`, name),
+      disabled: state.busy, dataset: { mode },
+    }, t(key));
+    button.setAttribute('aria-label', t(`${key}Title`, name));
+    return button;
+  };
+
+  const item = el('li', { class: `save${confirming ? ' is-confirming' : ''}${state.justSaved === id ? ' is-new' : ''}`, dataset: { id } },
+    el('div', { class: 'save-info' },
+      el('span', { class: 'save-name', title: name }, name),
+      el('span', { class: 'save-meta' },
+        el('span', {},
+          when != null ? el('time', { datetime: new Date(when).toISOString(), title: formatDateTime(when, { seconds: true }) }, formatDateTime(when)) : null,
+          when != null ? ' · ' : null,
+          countsText(Number(save.windows) || 0, Number(save.tabs) || 0)),
+        ...(Array.isArray(save.tags) ? save.tags : []).map((tag) => el('span', { class: 'chip' }, String(tag))))),
+    el('div', { class: 'save-actions', role: 'group', 'aria-label': t('openSaveGroup', name) },
+      openButton('open-new', 'openNew', 'new'),
+      openButton('open-current', 'openCurrent', 'current'),
+      openButton('open-replace', 'openReplace', 'replace')));
+
+  if (confirming) {
+    const yes = el('button', { type: 'button', class: 'button button-small button-danger confirm-replace', disabled: state.busy },
+      t('replaceConfirmButton'));
+    const no = el('button', { type: 'button', class: 'button button-small cancel-replace', disabled: state.busy }, t('cancel'));
+    yes.addEventListener('click', () => restore(id, 'replace'));
+    no.addEventListener('click', () => cancelConfirm(id));
+    item.append(el('div', { class: 'save-confirm', role: 'group', 'aria-label': t('replaceConfirm', name) },
+      el('p', {}, icon('warning'), el('span', {}, t('replaceConfirm', name))),
+      el('div', { class: 'save-confirm-buttons' }, no, yes)));
+  }
+  return item;
+}
+
+function renderSaves() {
+  ui.saves.replaceChildren(...state.saves.map(saveItem));
+  const empty = state.saves.length === 0;
+  ui.savesStatus.hidden = !empty;
+  if (empty) ui.savesStatus.textContent = t('namedSavesEmptyPopup');
+}
+
+async function loadSaves() {
+  try {
+    const answer = await send({ type: 'named.list' });
+    state.saves = Array.isArray(answer.saves) ? answer.saves : [];
+    if (state.confirming && !state.saves.some((s) => s.id === state.confirming)) state.confirming = null;
+    renderSaves();
+    state.justSaved = null;
+  } catch (error) {
+    ui.savesStatus.hidden = true;
+    showError('errNamedList', error);
+  }
+}
+
+function focusIn(id, selector) {
+  const item = [...ui.saves.children].find((li) => li.dataset.id === id);
+  item?.querySelector(selector)?.focus();
+}
+
+function cancelConfirm(id) {
+  state.confirming = null;
+  renderSaves();
+  focusIn(id, '.open-replace');
+}
+
+async function restore(id, mode) {
+  if (state.busy) return;
+  clearError();
+  state.confirming = null;
+  setBusy(true);
+  renderSaves();
+  ui.restoreResult.hidden = false;
+  ui.restoreResult.className = 'restore-result is-working';
+  ui.restoreResult.replaceChildren(t('restoring'));
+  try {
+    const answer = await send({ type: 'restore', source: id, select: 'all', mode });
+    const skipped = Array.isArray(answer.skipped) ? answer.skipped.length : 0;
+    ui.restoreResult.className = 'restore-result is-done';
+    ui.restoreResult.replaceChildren(icon('check'), el('span', {}, restoreDoneText(answer),
+      skipped ? ` ${t('restoreSkippedCount', tn('nTabs', skipped))}` : ''));
+  } catch (error) {
+    ui.restoreResult.hidden = true;
+    showError('errRestore', error);
+  } finally {
+    setBusy(false);
+    renderSaves();
+    focusIn(id, mode === 'new' ? '.open-new' : mode === 'current' ? '.open-current' : '.open-replace');
+  }
+}
+
+ui.saves.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-mode]');
+  if (!button || state.busy) return;
+  const id = button.closest('li.save')?.dataset.id;
+  if (!id) return;
+  if (button.dataset.mode === 'replace') {
+    state.confirming = id;
+    renderSaves();
+    focusIn(id, '.cancel-replace');
+  } else {
+    restore(id, button.dataset.mode);
   }
 });
 
+ui.saves.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && state.confirming) {
+    event.preventDefault();
+    event.stopPropagation();
+    cancelConfirm(state.confirming);
+  }
+});
+
+// ------------------------------------------------------------------- pages
+
+async function openPage(path, contextKey) {
+  try {
+    await api.tabs.create({ url: api.runtime.getURL(path) });
+    window.close();
+  } catch (error) {
+    showError(contextKey, error);
+  }
+}
+
+ui.openRestore.addEventListener('click', () => openPage('www/restore.html', 'errOpenPage'));
+ui.openManager.addEventListener('click', (event) => {
+  if (!api?.tabs?.create) return; // outside the extension: follow the link
+  event.preventDefault();
+  openPage('www/manager.html', 'errOpenManager');
+});
+
+ui.form.addEventListener('submit', save);
+ui.name.addEventListener('input', () => {
+  ui.saveResult.hidden = true;
+});
+
+// -------------------------------------------------------------------- start
+
 await initI18n();
 localize();
+ui.name.placeholder = defaultName();
+ui.name.focus();
 tickTimes(1000);
-await refresh();
-setInterval(refresh, 5000);
+countSelectedTabs();
+await Promise.all([refreshStatus(), loadSaves()]);
+setInterval(() => {
+  refreshStatus();
+  if (!ui.name.value) ui.name.placeholder = defaultName();
+}, 5000);
