@@ -1,6 +1,7 @@
 // Runs one test against one browser: its own temp dir (profile + browser log),
 // every browser it launched ended afterwards, and on failure the profile, log
-// and error kept under tests/e2e/artifacts/<browser>-<test>/.
+// and error kept under tests/e2e/artifacts/<browser>-<test>/. That stays until the
+// test fails again (not wiped by a later pass: intermittent failures need it).
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -17,7 +18,6 @@ const SKIP_IN_ARTIFACTS = new Set(['Cache', 'Code Cache', 'GPUCache', 'cache2', 
 /** test = { name, timeout?, run(t) }. Resolves to { browser, test, ok, ms, error? }. */
 export async function runTest(test, kind, { server }) {
   const dir = mkdtempSync(join(tmpdir(), `lifeboat-e2e-${kind}-${test.name}-`));
-  rmSync(join(ARTIFACTS, `${kind}-${test.name}`), { recursive: true, force: true }); // a previous run's failure
   const sessions = [];
   const t = {
     kind,
@@ -44,13 +44,17 @@ export async function runTest(test, kind, { server }) {
   } finally {
     for (const session of sessions) await session.close().catch(() => {});
   }
-  if (error) keepArtifacts(dir, `${kind}-${test.name}`, error);
+  const kept = error ? keepArtifacts(dir, `${kind}-${test.name}`, error) : null;
   rmSync(dir, { recursive: true, force: true });
-  return { browser: kind, test: test.name, ok: !error, ms: Date.now() - started, error: error ? error.stack ?? String(error) : undefined };
+  return {
+    browser: kind, test: test.name, ok: !error, ms: Date.now() - started,
+    error: error ? `${error.stack ?? error}\n(profile, browser log and details kept in ${kept})` : undefined,
+  };
 }
 
 function keepArtifacts(dir, name, error) {
   const dest = join(ARTIFACTS, name);
+  rmSync(dest, { recursive: true, force: true });
   mkdirSync(dest, { recursive: true });
   try {
     cpSync(dir, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !SKIP_IN_ARTIFACTS.has(basename(src)) });
@@ -59,5 +63,6 @@ function keepArtifacts(dir, name, error) {
   }
   // assert's diff in the message skips lines; keep both sides whole.
   const sides = typeof error === 'object' && 'actual' in error ? `\nactual:\n${JSON.stringify(error.actual, null, 2)}\nexpected:\n${JSON.stringify(error.expected, null, 2)}\n` : '';
-  writeFileSync(join(dest, 'error.txt'), `${error.stack ?? error}\n${sides}`);
+  writeFileSync(join(dest, 'error.txt'), `failed at ${new Date().toISOString()}\n${error.stack ?? error}\n${sides}`);
+  return dest;
 }
