@@ -157,7 +157,19 @@ impl<B: Backend> Keeper<B> {
                 return Commit::Nothing;
             }
         }
-        if let Event::WindowClosed { window_id } = event {
+        // The last normal window is closing: the first tab removed with it is
+        // the earliest sign (a browser may quit right after), so the clean
+        // mark is written then, not at the window's own event.
+        let closing = match event {
+            Event::WindowClosed { window_id } => Some(window_id),
+            Event::TabRemoved {
+                window_id,
+                window_closing: true,
+                ..
+            } => Some(window_id),
+            _ => None,
+        };
+        if let Some(window_id) = closing {
             let s = &self.tracker.session;
             if s.windows.len() == 1 && s.windows[0].id == window_id {
                 self.closed_last = true;
@@ -351,17 +363,16 @@ mod tests {
         open_two_tabs(&mut k, 10);
         block_on(k.commit(2000)).unwrap();
         // The browser removes the tabs of a closing window, then the window.
-        for id in 0..2 {
-            k.apply(
-                Event::TabRemoved {
-                    tab_id: id,
-                    window_id: 1,
-                    window_closing: true,
-                },
-                3000,
-            );
-        }
-        assert_eq!(k.apply(Event::WindowClosed { window_id: 1 }, 3000), Commit::Now);
+        // The browser removes the tabs of a closing window, then the window:
+        // the first of those already says the last window is going.
+        let closing = |id| Event::TabRemoved {
+            tab_id: id,
+            window_id: 1,
+            window_closing: true,
+        };
+        assert_eq!(k.apply(closing(0), 3000), Commit::Now);
+        assert_eq!(k.apply(closing(1), 3000), Commit::Nothing);
+        assert_eq!(k.apply(Event::WindowClosed { window_id: 1 }, 3000), Commit::Nothing);
         block_on(k.commit(3000)).unwrap();
         let k = restart(k, 9000, true);
         assert_eq!(k.verdict, Verdict::CleanExit);
