@@ -117,7 +117,9 @@ impl<B: Backend> Keeper<B> {
             // The last run's session is set aside; this run's first commit is
             // a checkpoint of its own (tab ids do not survive a restart anyway).
             store.start_fresh();
-            store.put_pending_pages(&[]).await?;
+            if !store.pending_pages().await?.is_empty() {
+                store.put_pending_pages(&[]).await?;
+            }
             // Deleted named saves could be undone until now.
             crate::named::purge(store.backend(), now).await?;
             mark

@@ -63,6 +63,18 @@ pub trait Backend {
     /// Keys starting with `prefix`, in ascending order.
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError>;
+
+    /// Keys and values starting with `prefix`, in key order. Backends with a
+    /// cost per read (IndexedDB: a transaction each) read them in one go.
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut out = Vec::new();
+        for key in self.keys(prefix).await? {
+            if let Some(v) = self.get(&key).await? {
+                out.push((key, v));
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -213,12 +225,11 @@ impl<B: Backend> Store<B> {
     /// whether a torn record stopped it.
     async fn replay(&self, gen: u64, snapshot: &mut Snapshot, upto: Option<u32>) -> Result<(u32, usize, bool), StoreError> {
         let (mut seq, mut journal_len) = (0, 0);
-        for jk in self.backend.keys(&journal_prefix(gen)).await? {
+        for (jk, jb) in self.backend.scan(&journal_prefix(gen)).await? {
             let Some(meta) = RecordMeta::parse(&jk) else { continue };
             if upto.is_some_and(|u| meta.seq.unwrap_or(0) > u) {
                 break;
             }
-            let Some(jb) = self.backend.get(&jk).await? else { continue };
             match codec::decode::<Delta>(Kind::Delta, &jb) {
                 Ok(d) => {
                     journal::apply(&mut snapshot.session, &d.ops);

@@ -49,6 +49,9 @@ struct Background {
     keeper: Keeper<IdbBackend>,
     /// Measured here, reported by `status` (see README for the figures).
     start_ms: f64,
+    /// Start-up in parts: opening storage, judging the last run (reading and
+    /// setting it aside), rebuilding the model from the open windows.
+    start_parts: [f64; 3],
     commit_ms: f64,
     containers: Vec<Container>,
     /// What the last sync did (or why it failed), for the manager.
@@ -107,6 +110,7 @@ impl Background {
         // offer is recoverable by hand; a false one after every wake is not.
         let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
         let backend = IdbBackend::open().await.map_err(|e| e.to_string())?;
+        let t_open = api::perf_now();
         let keeper = Keeper::start(backend, &api::extension_version(), &own_origin, api::now(), new_run)
             .await
             .map_err(|e| e.to_string())?;
@@ -117,6 +121,7 @@ impl Background {
         let mut bg = Self {
             keeper,
             start_ms: 0.0,
+            start_parts: [0.0; 3],
             commit_ms: 0.0,
             containers: Vec::new(),
             imports: Vec::new(),
@@ -125,11 +130,14 @@ impl Background {
             firefox,
             tx,
         };
+        let t_judged = api::perf_now();
         bg.refresh_containers().await;
         bg.load_open_windows().await;
+        let t_end = api::perf_now();
+        bg.start_ms = t_end - t0;
+        bg.start_parts = [t_open - t0, t_judged - t_open, t_end - t_judged];
         let contexts: &[&str] = if bg.firefox { &["page", "tab", "action"] } else { &["page", "action"] };
         api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), contexts).await;
-        bg.start_ms = api::perf_now() - t0;
         if bg.keeper.verdict == Verdict::Crash && bg.keeper.set_aside_key.is_some() {
             let tx = bg.tx.clone();
             wasm_bindgen_futures::spawn_local(async move {
@@ -521,7 +529,7 @@ impl Background {
             Request::Status => {
                 let mut v = view::status(&self.keeper);
                 v["sync"] = self.last_sync.clone().unwrap_or(Value::Null);
-                v["timings"] = json!({ "startMs": self.start_ms, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
+                v["timings"] = json!({ "startMs": self.start_ms, "startParts": { "openStorageMs": self.start_parts[0], "judgeMs": self.start_parts[1], "modelMs": self.start_parts[2] }, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
                 Ok(v)
             }
             Request::Plan { source } => {

@@ -119,6 +119,22 @@ impl Backend for IdbBackend {
         Ok(keys.iter().filter_map(|k| k.as_string()).collect())
     }
 
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        // One transaction, two requests over the same range: keys and values
+        // come back in the same order.
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let range = IdbKeyRange::bound(&prefix.into(), &format!("{prefix}\u{ffff}").into()).map_err(err)?;
+        let keys = request(&store.get_all_keys_with_key(&range).map_err(err)?);
+        let values = request(&store.get_all_with_key(&range).map_err(err)?);
+        let keys: Array = keys.await.map_err(err)?.unchecked_into();
+        let values: Array = values.await.map_err(err)?.unchecked_into();
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, Uint8Array::new(&v).to_vec())))
+            .collect())
+    }
+
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let (tx, store) = self.tx(IdbTransactionMode::Readwrite)?;
         let finished = done(&tx);
