@@ -128,7 +128,7 @@ pub fn looks_like_card_number(value: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// Why a field may not be kept, or `Ok` with what to keep.

@@ -604,7 +604,8 @@ pub mod memory {
             if *self.dead.borrow() {
                 return Err(StoreError::Backend("storage is gone".into()));
             }
-            match self.fault.borrow_mut().take().unwrap_or(Fault::None) {
+            let fault = self.fault.borrow_mut().take().unwrap_or(Fault::None);
+            match fault {
                 Fault::None => self.inner.commit(ops).await,
                 Fault::Refuse => Err(StoreError::Backend("QuotaExceededError".into())),
                 Fault::Tear { ops: n, keep } => {

@@ -101,7 +101,7 @@ fn tab(r: &mut Rng, id: i64) -> Tab {
     let host = r.pick(HOSTS);
     let n = 3 + (r.next() % 4) as usize;
     let path = words(r, n, "/");
-    let query = if r.next() % 3 == 0 {
+    let query = if r.next().is_multiple_of(3) {
         format!("?id={}&ref={}", r.next() % 100_000, r.pick(WORDS))
     } else {
         String::new()
