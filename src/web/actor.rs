@@ -215,8 +215,19 @@ impl Background {
                     self.user_command(&kind, a, b).await;
                     return;
                 }
+                let attached = (kind == "tabs.onAttached").then(|| a.as_f64()).flatten();
                 if let Some(e) = self.translate(&kind, a, b, c) {
                     self.apply(e, api::now()).await;
+                }
+                // A tab moved to another window can change on the way (Chrome
+                // unpins it, drops its group) without an update event: re-read it.
+                if let Some(id) = attached {
+                    if let Ok(Some(info)) = api::get_tab(id as i64)
+                        .await
+                        .map(|t| api::from_js::<BrowserTab>(t).ok().and_then(|t| t.info(&self.containers)))
+                    {
+                        self.apply(Event::TabUpdated(info), api::now()).await;
+                    }
                 }
             }
             Msg::Tick => {
