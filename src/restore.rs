@@ -37,6 +37,8 @@ pub struct PlannedTab {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedWindow {
+    /// An open window that already holds some of this window's pages.
+    pub join: Option<i64>,
     pub state: WindowState,
     pub geometry: Option<Geometry>,
     pub focused: bool,
@@ -88,35 +90,44 @@ fn reader_target(url: &str) -> Result<Option<String>, String> {
     }
 }
 
-/// Plans restoring `session` into a browser where `open_urls` are open now and
+/// A tab open in the browser now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTab {
+    pub url: String,
+    pub window: i64,
+}
+
+/// Plans restoring `session` into a browser where `open` tabs are open now and
 /// `containers` exist (`None`: the browser has no containers).
-pub fn plan(session: &Session, open_urls: &[String], containers: Option<&[Container]>) -> Plan {
-    let mut open: HashMap<&str, usize> = HashMap::new();
-    for u in open_urls {
-        *open.entry(u.as_str()).or_default() += 1;
+pub fn plan(session: &Session, open: &[OpenTab], containers: Option<&[Container]>) -> Plan {
+    let mut open_by_url: HashMap<&str, Vec<i64>> = HashMap::new();
+    for t in open.iter().rev() {
+        open_by_url.entry(t.url.as_str()).or_default().push(t.window);
     }
     let mut missing_containers: Vec<String> = Vec::new();
     let windows = session
         .windows
         .iter()
-        .map(|w| PlannedWindow {
-            state: w.state,
-            geometry: w.geometry,
-            focused: w.focused,
-            tabs: w
+        .map(|w| {
+            // Where this window's pages are open already (the browser restored
+            // part of it): the rest joins them there. Blank pages say nothing.
+            let mut joined: HashMap<i64, usize> = HashMap::new();
+            let tabs = w
                 .tabs
                 .iter()
                 .map(|t| {
                     let (open_url, status) = match openable(&t.url) {
                         Err(reason) => (None, Status::Blocked(reason)),
-                        Ok(u) => match open.get_mut(t.url.as_str()) {
-                            // Each open tab vouches for one saved tab only, so two
-                            // saved copies of a URL with one open still bring one back.
-                            Some(n) if *n > 0 => {
-                                *n -= 1;
+                        // Each open tab vouches for one saved tab only, so two
+                        // saved copies of a URL with one open still bring one back.
+                        Ok(u) => match open_by_url.get_mut(t.url.as_str()).and_then(|ws| ws.pop()) {
+                            Some(window) => {
+                                if t.url.starts_with("http") {
+                                    *joined.entry(window).or_default() += 1;
+                                }
                                 (u, Status::AlreadyOpen)
                             }
-                            _ => (u, Status::Restore),
+                            None => (u, Status::Restore),
                         },
                     };
                     let container = t.container.as_ref().map(|c| plan_container(c, containers, &mut missing_containers));
@@ -128,7 +139,15 @@ pub fn plan(session: &Session, open_urls: &[String], containers: Option<&[Contai
                         container,
                     }
                 })
-                .collect(),
+                .collect();
+            let join = joined.into_iter().max_by_key(|&(id, n)| (n, std::cmp::Reverse(id))).map(|(id, _)| id);
+            PlannedWindow {
+                state: w.state,
+                geometry: w.geometry,
+                focused: w.focused,
+                tabs,
+                join,
+            }
         })
         .collect();
     let notices = missing_containers
@@ -198,6 +217,8 @@ pub struct OrderGroup {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderWindow {
+    /// Add the tabs to this open window instead of making a new one.
+    pub join: Option<i64>,
     pub state: &'static str,
     pub left: Option<i32>,
     pub top: Option<i32>,
@@ -291,6 +312,7 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
             })
             .collect();
         out.windows.push(OrderWindow {
+            join: w.join,
             state: w.state.as_str(),
             left: w.geometry.map(|g| g.left),
             top: w.geometry.map(|g| g.top),
@@ -389,7 +411,7 @@ mod tests {
 
     #[test]
     fn already_open_counts_each_open_tab_once() {
-        let p = plan(&session(), &["https://a/".into(), "https://c/".into()], None);
+        let p = plan(&session(), &[open("https://a/", 7), open("https://c/", 8)], None);
         let st: Vec<&Status> = p.windows[0].tabs.iter().map(|t| &t.status).collect();
         assert_eq!(st[0], &Status::AlreadyOpen);
         assert_eq!(st[1], &Status::Restore);
@@ -397,6 +419,31 @@ mod tests {
         assert_eq!(st[3], &Status::Restore, "the second copy of https://a/ is not open yet");
         assert_eq!(p.windows[1].tabs[1].status, Status::AlreadyOpen);
         assert_eq!(restorable(&p), 2);
+    }
+
+    fn open(url: &str, window: i64) -> OpenTab {
+        OpenTab { url: url.into(), window }
+    }
+
+    #[test]
+    fn the_rest_of_a_partly_open_window_joins_it() {
+        let p = plan(&session(), &[open("https://c/", 8), open("about:blank", 9)], None);
+        assert_eq!(p.windows[1].join, Some(8), "window 2's https://c/ is open in window 8");
+        assert_eq!(p.windows[0].join, None, "nothing of window 1 is open");
+        let o = order(&p, &Selection::All, true);
+        assert_eq!(o.windows.iter().map(|w| w.join).collect::<Vec<_>>(), vec![None]);
+        let only_blank = plan(
+            &Session {
+                windows: vec![crate::model::Window {
+                    id: 1,
+                    tabs: vec![tab("about:blank"), tab("https://z/")],
+                    ..Default::default()
+                }],
+            },
+            &[open("about:blank", 9)],
+            None,
+        );
+        assert_eq!(only_blank.windows[0].join, None, "a blank page is no reason to join");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
 use crate::privacy::RawField;
-use crate::restore::{self, Plan, Selection, Status};
+use crate::restore::{self, OpenTab, Plan, Selection, Status};
 use crate::settings::Settings;
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
@@ -400,14 +400,14 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
 }
 
 /// Plans restoring source `id` against what is open now.
-pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open_urls: &[String], containers: Option<&[Container]>) -> Result<(SourceView, Plan), StoreError> {
+pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], containers: Option<&[Container]>) -> Result<(SourceView, Plan), StoreError> {
     let snap = load_source(k, id).await?;
     let src = sources(k)
         .await?
         .into_iter()
         .find(|s| s.id == id)
         .ok_or_else(|| StoreError::NotFound(id.into()))?;
-    let mut plan = restore::plan(&snap.session, open_urls, containers);
+    let mut plan = restore::plan(&snap.session, open, containers);
     let cut: usize = snap
         .session
         .windows
@@ -518,7 +518,16 @@ mod tests {
         assert_eq!(o["sources"][0]["tabs"], 2);
         assert_eq!(o["sources"][1]["kind"], "current");
         let id = o["sources"][0]["id"].as_str().unwrap().to_string();
-        let (src, p) = block_on(plan(&mut k, &id, &["https://a/".into()], None)).unwrap();
+        let (src, p) = block_on(plan(
+            &mut k,
+            &id,
+            &[OpenTab {
+                url: "https://a/".into(),
+                window: 1,
+            }],
+            None,
+        ))
+        .unwrap();
         let j = plan_json(&src, &p);
         assert_eq!(j["windows"][0]["tabs"][0]["status"], "already_open");
         assert_eq!(j["windows"][0]["tabs"][1]["status"], "blocked");

@@ -15,7 +15,7 @@ use crate::keeper::{Commit, Keeper};
 use crate::manage;
 use crate::model::Container;
 use crate::named;
-use crate::restore::{self, Selection};
+use crate::restore::{self, OpenTab, Selection};
 use crate::settings::AfterCrash;
 use crate::store::StoreError;
 use crate::verdict::Verdict;
@@ -316,14 +316,17 @@ impl Background {
         })
     }
 
-    /// URLs open now in normal windows, Lifeboat's own pages left out.
-    async fn open_urls(&self) -> Vec<String> {
+    /// Tabs open now in normal windows, Lifeboat's own pages left out.
+    async fn open_tabs(&self) -> Vec<OpenTab> {
         let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
         tabs.into_iter()
             .filter(|t| !t.incognito)
             .filter_map(|t| t.info(&[]))
-            .map(|t| t.url)
-            .filter(|u| !u.starts_with(&self.own_origin))
+            .filter(|t| !t.url.starts_with(&self.own_origin))
+            .map(|t| OpenTab {
+                url: t.url,
+                window: t.window_id,
+            })
             .collect()
     }
 
@@ -334,7 +337,7 @@ impl Background {
 
     async fn offer_restore(&mut self) {
         let Some(key) = self.keeper.set_aside_key.clone() else { return };
-        let open = self.open_urls().await;
+        let open = self.open_tabs().await;
         let containers = self.containers_arg();
         let Ok((_, plan)) = view::plan(&mut self.keeper, &key, &open, containers.as_deref()).await else {
             return;
@@ -429,7 +432,7 @@ impl Background {
         let open = if duplicates || mode == RestoreMode::Replace {
             Vec::new()
         } else {
-            self.open_urls().await
+            self.open_tabs().await
         };
         let containers = self.containers_arg();
         let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
@@ -544,7 +547,7 @@ impl Background {
                 Ok(v)
             }
             Request::Plan { source } => {
-                let open = self.open_urls().await;
+                let open = self.open_tabs().await;
                 {
                     let c = self.containers_arg();
                     view::plan(&mut self.keeper, &source, &open, c.as_deref()).await

@@ -44,9 +44,10 @@ pub async fn carry_out(order: &Order, target: Target, can_create_discarded: bool
     };
     let mut focus = None;
     for w in &order.windows {
+        // The rest of a window the browser partly reopened itself joins it.
         let into = match target {
             Target::Into(id) => Some(id),
-            Target::NewWindows => None,
+            Target::NewWindows => w.join,
         };
         match restore_window(w, into, can_create_discarded, &mut out).await {
             Ok(id) => {
