@@ -44,6 +44,7 @@ const ui = {
   settingsError: $('settings-error'),
   settingsSave: $('settings-save'),
   settingsSaved: $('settings-saved'),
+  syncStatus: $('sync-status'),
   toasts: $('toasts'),
 };
 
@@ -67,6 +68,7 @@ const state = {
   result: null, // { kind, nodes } shown above the windows
   focusKey: null, // element to focus after the next detail render
   settings: null,
+  syncResult: null, // the last sync's result from `status` (null: none this run)
   importToken: null,
 };
 
@@ -1252,6 +1254,7 @@ function fillSettings(settings) {
   radio('afterCrash', settings.afterCrash ?? 'ask');
   form.elements.excludedSites.value = (Array.isArray(settings.excludedSites) ? settings.excludedSites : []).join('\n');
   form.elements.lazyRestore.checked = !!settings.lazyRestore;
+  form.elements.sync.checked = !!settings.sync;
   const tiers = Array.isArray(settings.timeline) ? settings.timeline : [];
   for (const { input, bucketMs } of TIERS) {
     const tier = tiers.find((x) => Number(x.bucketMs) === bucketMs);
@@ -1275,6 +1278,7 @@ function readSettings() {
     privacyLevel: form.querySelector('input[name="privacyLevel"]:checked')?.value ?? base.privacyLevel,
     excludedSites: form.elements.excludedSites.value.split('\n').map((s) => s.trim()).filter(Boolean),
     lazyRestore: form.elements.lazyRestore.checked,
+    sync: form.elements.sync.checked,
     afterCrash: form.querySelector('input[name="afterCrash"]:checked')?.value ?? base.afterCrash,
     timeline: tiers,
     timelineMaxMib: Math.max(0, Math.round(Number(form.elements.timelineMaxMib.value) || 0)),
@@ -1296,6 +1300,7 @@ async function loadSettings() {
     ui.settingsStatus.hidden = true;
     ui.settingsError.hidden = true;
     settingsEnabled(true);
+    loadSyncStatus();
   } catch (error) {
     ui.settingsStatus.hidden = true;
     ui.settingsError.replaceChildren(...errorBox('errSettings', error));
@@ -1317,6 +1322,8 @@ ui.settingsForm.addEventListener('submit', async (event) => {
     const stored = answer.settings ?? (answer.privacyLevel ? answer : settings);
     state.settings = stored;
     fillSettings(stored);
+    // Turning sync on syncs before the answer comes: show how that went.
+    loadSyncStatus();
     ui.settingsError.hidden = true;
     ui.settingsSaved.className = 'settings-saved is-ok';
     ui.settingsSaved.replaceChildren(icon('check'), el('span', {}, t('settingsSaved')));
@@ -1333,6 +1340,60 @@ ui.settingsForm.addEventListener('submit', async (event) => {
 ui.settingsForm.addEventListener('input', () => {
   clearTimeout(savedTimer);
   ui.settingsSaved.replaceChildren();
+});
+
+// ------------------------------------------------------------------- sync
+
+/** The last sync's result under the sync setting, while sync is on. */
+function renderSync() {
+  const box = ui.syncStatus;
+  const sync = state.syncResult;
+  if (!state.settings?.sync) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const nodes = [];
+  if (!sync || sync.at == null) {
+    nodes.push(el('p', { class: 'sync-line muted' }, t('syncNotYet')));
+  } else if (sync.error != null) {
+    nodes.push(el('p', { class: 'sync-line is-error' }, icon('warning'),
+      el('span', {}, String(sync.error), ' ', agoElement(sync.at, 'syncFailedWhen'))));
+  } else {
+    nodes.push(el('p', { class: 'sync-line is-ok' }, icon('check'),
+      el('span', {}, agoElement(sync.at, 'syncLast'), ' ',
+        t('syncCounts', tn('syncSent', Number(sync.pushed) || 0), tn('syncReceived', Number(sync.pulled) || 0)))));
+    const list = (cls, items) => el('ul', { class: `sync-list ${cls}` }, items.map((x) => el('li', {}, String(x))));
+    const conflicts = Array.isArray(sync.conflicts) ? sync.conflicts : [];
+    if (conflicts.length) {
+      nodes.push(el('p', { class: 'sync-line is-warn' }, icon('info'), el('span', {}, t('syncConflicts'))),
+        list('sync-conflicts', conflicts));
+    }
+    const notSynced = Array.isArray(sync.notSynced) ? sync.notSynced : [];
+    if (notSynced.length) {
+      nodes.push(el('p', { class: 'sync-line is-warn' }, icon('warning'), el('span', {}, t('syncNotSynced'))),
+        list('sync-not-synced', notSynced));
+    }
+  }
+  box.replaceChildren(...nodes);
+  box.hidden = false;
+}
+
+async function loadSyncStatus() {
+  try {
+    const status = await send({ type: 'status' });
+    state.syncResult = status.sync ?? null;
+  } catch { /* the last known result stays */ }
+  renderSync();
+}
+
+// Syncs also happen on their own (every minute, and when another device's change
+// arrives): keep the line current while the page is looked at.
+setInterval(() => {
+  if (document.visibilityState === 'visible' && state.settings?.sync) loadSyncStatus();
+}, 30_000);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && state.settings?.sync) loadSyncStatus();
 });
 
 // ------------------------------------------------------------- page nav

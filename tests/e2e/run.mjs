@@ -18,6 +18,7 @@ const target = args[0] ?? 'all';
 async function loadTests() {
   const here = dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort();
+  files.push('torture.mjs'); // its `tests` is a short kill torture; run it as a script for the full one
   const modules = await Promise.all(files.map((f) => import(join(here, f))));
   return modules.flatMap((m) => m.tests);
 }

@@ -1,0 +1,253 @@
+// Storage pressure in a real browser (issue 6, item 3), in Chromium and Firefox by run.mjs.
+//
+// The extension's origin is filled until its writes fail, from an extension page
+// (same origin as the background), with random bytes in a separate IndexedDB
+// database. Lifeboat asks for `unlimitedStorage`, so the browsers' usual quotas do
+// not bind it; the test makes the limit real the way each browser allows:
+//
+// - Firefox: `dom.quotaManager.temporaryStorage.fixedLimit` (a pref, in KiB) caps
+//   the storage Firefox gives all origins; the extension's origin gets a share of
+//   it and writes past it fail with QuotaExceededError.
+// - Chromium: an unlimitedStorage origin's quota is the free disk space (CDP
+//   Storage.overrideQuotaForOrigin changes what navigator.storage.estimate()
+//   reports but is not enforced for it; probed). So the profile lives on a small
+//   tmpfs and the filler fills the disk itself. Mounting needs root (CAP_SYS_ADMIN);
+//   without it the Chromium run is skipped with that reason.
+//
+// Then tab changes are made. Lifeboat must keep the last good state (the committed
+// session stays what it was, the named save stays), show the problem (badge "!",
+// status.autosave.ok === false with `since`, the restore page's alert), and, once
+// the filler is deleted, recover by itself (a commit with the changes made under
+// pressure, badge cleared) and survive a crash with that state.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { launchBrowser } from './lib/browsers.mjs';
+import { openExtensionPage } from './lib/extension.mjs';
+import { ARTIFACTS } from './lib/harness.mjs';
+import { waitForRestorePage } from './lib/restore-page.mjs';
+import { openTestTabs } from './lib/scenario.mjs';
+import { sleep, waitUntil } from './lib/wait.mjs';
+import { keyOf, projectLive, projectPlan } from './torture/compare.mjs';
+
+const FILLER_DB = 'lifeboat-pressure-filler';
+const FIREFOX_LIMIT_KIB = 40 * 1024; // the origin's share is a quarter of it
+const CHROMIUM_TMPFS = '200m';
+
+/** Fills the page's origin in FILLER_DB with random bytes, big chunks first, until writes fail. */
+function fill(ext) {
+  return ext.page.evaluate(async (name) => {
+    const open = () => new Promise((resolve, reject) => {
+      const q = indexedDB.open(name, 1);
+      q.onupgradeneeded = () => q.result.createObjectStore('b');
+      q.onsuccess = () => resolve(q.result);
+      q.onerror = () => reject(q.error);
+    });
+    let db = null;
+    const put = (key, size) => new Promise((resolve, reject) => {
+      const buf = new Uint8Array(size);
+      for (let j = 0; j < size; j += 65536) crypto.getRandomValues(buf.subarray(j, Math.min(size, j + 65536)));
+      const tx = db.transaction('b', 'readwrite');
+      tx.objectStore('b').put(buf, key);
+      tx.oncomplete = resolve;
+      tx.onabort = () => reject(tx.error ?? new Error('aborted'));
+      tx.onerror = () => reject(tx.error ?? new Error('failed'));
+    });
+    let total = 0;
+    let n = 0;
+    const errors = [];
+    db = await open();
+    for (const size of [1 << 20, 1 << 16, 1 << 12, 512]) {
+      for (let i = 0; i < 5000; i++) {
+        try {
+          await put(`k${n++}`, size);
+          total += size;
+        } catch (e) {
+          errors.push(`${size} B: ${e?.name}: ${e?.message}`);
+          if (e?.name === 'InvalidStateError') {
+            // Firefox closes a connection after a failed write: open another one (a
+            // full disk may refuse even that, in Chromium: then the filling is done).
+            db.close();
+            db = await open().catch((x) => {
+              errors.push(`reopening: ${x?.name}: ${x?.message}`);
+              return null;
+            });
+          }
+          break;
+        }
+      }
+      if (!db) break;
+    }
+    db?.close();
+    return { total, errors, estimate: await navigator.storage.estimate().catch(() => null) };
+  }, FILLER_DB);
+}
+
+function deleteFiller(ext) {
+  return ext.page.evaluate((name) => new Promise((resolve, reject) => {
+    const q = indexedDB.deleteDatabase(name);
+    q.onsuccess = () => resolve(true);
+    q.onerror = () => reject(q.error);
+    q.onblocked = () => resolve('blocked');
+  }), FILLER_DB);
+}
+
+async function committed(ext, origin) {
+  const plan = await ext.send({ type: 'plan', source: 'current' });
+  return { plan, windows: plan.error ? null : projectPlan(plan, origin) };
+}
+
+function mountTmpfs(dir) {
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${CHROMIUM_TMPFS}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return null;
+  } catch (e) {
+    return String(e.stderr || e.message).trim();
+  }
+}
+
+const pressure = {
+  name: 'storage-pressure',
+  timeout: 240_000,
+  async run(t) {
+    const origin = t.server.origin;
+    // Our own directory: Chromium's profile must be on a mount made before the start.
+    const dir = mkdtempSync(join(tmpdir(), `lifeboat-pressure-${t.kind}-`));
+    const profile = join(dir, 'profile');
+    mkdirSync(profile);
+    let mounted = false;
+    const umount = () => {
+      if (!mounted) return;
+      try {
+        execFileSync('umount', ['-l', profile], { stdio: 'pipe' });
+      } catch { /* already gone */ }
+      mounted = false;
+    };
+    process.once('exit', umount);
+    let session = null;
+    let failed = true;
+    try {
+      if (t.kind === 'chromium') {
+        const why = mountTmpfs(profile);
+        if (why) {
+          t.log(`SKIPPED: Chromium gives an unlimitedStorage extension the whole disk as quota; filling a small tmpfs is the way to make its writes fail, and mounting one failed: ${why}`);
+          failed = false;
+          return;
+        }
+        mounted = true;
+      }
+      session = await launchBrowser(t.kind, {
+        dir, resumeFromCrash: false,
+        firefoxPrefs: { 'dom.quotaManager.temporaryStorage.fixedLimit': FIREFOX_LIMIT_KIB },
+      });
+      const ext = await openExtensionPage(session);
+      await openTestTabs(ext, t.server, t.kind);
+      const named = await ext.send({ type: 'named.save', name: 'Kept under pressure', scope: 'all' });
+      assert.ok(named.save?.id, `named save: ${JSON.stringify(named)}`);
+      const good = await waitUntil(async () => {
+        const c = await committed(ext, origin);
+        return c.windows && keyOf(c.windows) === keyOf(projectLive(await ext.state(), origin)) && c;
+      }, { timeout: 15_000, what: 'the session to be committed' });
+      const before = await ext.send({ type: 'status' });
+      assert.equal(before.autosave.ok, true);
+
+      // Fill the origin's storage until writes fail.
+      const filled = await fill(ext);
+      t.log(`filled ${(filled.total / 1048576).toFixed(1)} MiB; then: ${filled.errors.join(' | ')}; estimate ${JSON.stringify(filled.estimate)}`);
+      t.keep('filled.json', filled);
+      assert.ok(filled.errors.length >= 3, 'the chunk sizes ran into the limit');
+
+      // Changes under pressure: long random URLs (LZ4 cannot shrink them) make the
+      // commit bigger than any crumb of space left.
+      const home = (await ext.call('windows.getCurrent')).id;
+      const changedAt = Date.now();
+      const noise = () => Array.from({ length: 16_000 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
+      for (let i = 0; i < 4; i++) {
+        await ext.call('tabs.create', { windowId: home, url: `${origin}/page/${60 + i}?${noise()}`, active: false });
+      }
+      const failing = await waitUntil(async () => {
+        const s = await ext.send({ type: 'status' });
+        return s.autosave?.ok === false && s;
+      }, { timeout: 20_000, interval: 300, what: 'autosave to report the failure' }).catch(async (e) => {
+        throw new Error(`${e.message}; status: ${JSON.stringify(await ext.send({ type: 'status' }))}`);
+      });
+      t.log(`autosave failing since ${new Date(failing.autosave.since).toISOString()}: ${failing.autosave.problem}`);
+      t.keep('failing.json', failing);
+      assert.ok(typeof failing.autosave.since === 'number' && failing.autosave.since >= changedAt - 1_000 && failing.autosave.since <= Date.now(),
+        `status says since when: ${JSON.stringify(failing.autosave)}`);
+      assert.ok(failing.autosave.problem, 'status says what the problem is');
+      assert.equal(await ext.call('action.getBadgeText', {}), '!', 'the toolbar badge shows the problem');
+      // The last good state is kept: the committed session is what it was before the filling.
+      const kept = await committed(ext, origin);
+      assert.ok(!kept.plan.error, `the last good session can still be read while writes fail: ${kept.plan.error}`);
+      assert.deepEqual(kept.windows, good.windows, 'the committed session is still the last good one');
+      const overview = await ext.send({ type: 'overview' });
+      assert.ok(!overview.error, `the overview answers while writes fail: ${overview.error}`);
+      assert.equal(overview.autosave?.ok, false, 'the overview carries the problem');
+      assert.ok(overview.sources.some((s) => s.id === named.save.id), 'the named save is kept');
+      const restorePage = await openExtensionPage(session);
+      const alert = await waitUntil(() => restorePage.page.$eval('#autosave-alert', (e) => !e.hidden && e.textContent.trim()).catch(() => null),
+        { timeout: 5_000, what: 'the restore page\'s autosave alert' });
+      t.log(`restore page says: ${alert.replace(/\s+/g, ' ').slice(0, 200)}`);
+      await restorePage.page.screenshot({ path: t.artifact('autosave-alert.png') }).catch(() => {});
+      await restorePage.close();
+      // It keeps failing (and retrying) while the storage is full.
+      await sleep(6_000);
+      const still = await ext.send({ type: 'status' });
+      assert.equal(still.autosave.ok, false, 'still failing while full');
+      assert.equal(still.autosave.since, failing.autosave.since, '"since" stays the first failure');
+
+      // Free the space: Lifeboat recovers by itself.
+      const freed = await deleteFiller(ext);
+      assert.equal(freed, true, 'the filler database was deleted');
+      const freedAt = Date.now();
+      const recovered = await waitUntil(async () => {
+        const s = await ext.send({ type: 'status' });
+        return s.autosave?.ok === true && s.lastSavedAt > freedAt - 1_000 && s;
+      }, { timeout: 75_000, interval: 500, what: 'autosave to recover by itself' });
+      t.log(`recovered ${recovered.lastSavedAt - freedAt} ms after the space was freed`);
+      assert.equal(await ext.call('action.getBadgeText', {}), '', 'the badge is cleared');
+      const live = projectLive(await ext.state(), origin);
+      const now = await waitUntil(async () => {
+        const c = await committed(ext, origin);
+        return keyOf(c.windows) === keyOf(live) && c;
+      }, { timeout: 10_000, what: 'the committed session to hold the changes made under pressure' });
+      assert.ok(now.windows.flat().some((x) => x.path.startsWith('/page/63?')), 'the changes made under pressure are committed');
+
+      // And the store is whole: a crash now offers exactly that session.
+      await ext.close().catch(() => {});
+      await sleep(2_500);
+      const liveBefore = projectLive(await (await openExtensionPage(session)).state(), origin);
+      await sleep(2_500);
+      await session.crash();
+      await session.restart();
+      const page = await waitForRestorePage(session, 15_000);
+      assert.ok(page, 'the restore page opened after the crash');
+      const after = await openExtensionPage(session);
+      const crash = (await after.send({ type: 'overview' })).sources.find((s) => s.pending);
+      assert.ok(crash, 'a crash is offered');
+      const plan = await after.send({ type: 'plan', source: crash.id });
+      assert.deepEqual(projectPlan(plan, origin), liveBefore, 'the crashed session is the one that was open');
+      assert.ok((await after.send({ type: 'overview' })).sources.some((s) => s.id === named.save.id), 'the named save survived it all');
+      failed = false;
+    } finally {
+      if (session) {
+        if (failed) {
+          const dest = join(ARTIFACTS, `${t.kind}-storage-pressure-profile`);
+          rmSync(dest, { recursive: true, force: true });
+          try {
+            cpSync(profile, dest, { recursive: true, verbatimSymlinks: true, filter: (src) => !['SingletonSocket', 'SingletonCookie', 'SingletonLock', 'Cache', 'Code Cache', 'cache2'].includes(basename(src)) && !src.endsWith('.blob') });
+          } catch { /* best effort */ }
+        }
+        await session.close();
+      }
+      umount();
+      process.removeListener('exit', umount);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export const tests = [pressure];
