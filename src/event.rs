@@ -119,11 +119,25 @@ pub struct Tracker {
     detached: Vec<Tab>,
     /// Window ids seen as private or not normal: their events are ignored.
     ignored_windows: Vec<i64>,
+    /// Typed text of the committed state, by tab id, for a model rebuilt after
+    /// a background restart in the same browser run: the browser does not
+    /// know it, so a rebuilt tab takes it back when its URL is the same.
+    carried_pages: std::collections::HashMap<i64, PageState>,
 }
 
 impl Tracker {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Remembers the typed text of `session` (same browser run, same tab ids).
+    pub fn carry_pages_from(&mut self, session: &Session) {
+        self.carried_pages = session
+            .windows
+            .iter()
+            .flat_map(|w| &w.tabs)
+            .filter_map(|t| Some((t.id, t.page.clone()?)))
+            .collect();
     }
 
     pub fn is_ignored(&self, window_id: i64) -> bool {
@@ -358,6 +372,7 @@ impl Tracker {
             // Typed text belongs to a URL; a navigation drops it.
             page: keep_page(old),
         };
+        let carried = self.carried_pages.remove(&info.id).filter(|p| p.url == info.url);
         match existing {
             Some((wi, ti)) if self.session.windows[wi].id == info.window_id => {
                 let w = &mut self.session.windows[wi];
@@ -394,7 +409,9 @@ impl Tracker {
                     w.tabs.iter_mut().for_each(|t| t.active = false);
                 }
                 let at = info.index.min(w.tabs.len());
-                w.tabs.insert(at, tab(None));
+                let mut new = tab(None);
+                new.page = carried;
+                w.tabs.insert(at, new);
                 Change::Structure
             }
         }

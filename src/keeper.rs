@@ -124,6 +124,12 @@ impl<B: Backend> Keeper<B> {
             crate::named::purge(store.backend(), now).await?;
             mark
         };
+        let mut tracker = Tracker::new();
+        if verdict == Verdict::Continuing {
+            if let Some(current) = store.current() {
+                tracker.carry_pages_from(&current.session);
+            }
+        }
         let settings = store.settings().await?;
         store.set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
         let pending_pages = store.pending_pages().await?;
@@ -131,7 +137,7 @@ impl<B: Backend> Keeper<B> {
             settings,
             pending_pages,
             store,
-            tracker: Tracker::new(),
+            tracker,
             saver: Saver::new(Policy::default()),
             verdict,
             set_aside_key,
@@ -421,6 +427,28 @@ mod tests {
         assert_eq!(k.verdict, Verdict::Continuing);
         assert!(k.set_aside_key.is_none());
         assert!(block_on(k.store.set_asides()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn typed_text_survives_a_background_restart() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let field = RawField {
+            key: "#c".into(),
+            tag: "textarea".into(),
+            value: Some("draft".into()),
+            ..Default::default()
+        };
+        k.page_report(1, "https://b/", "", None, &[field], 20).unwrap();
+        block_on(k.commit(5000)).unwrap();
+        // The background restarts in the same browser run and rebuilds its model.
+        let mut k = restart(k, 6000, false);
+        open_two_tabs(&mut k, 6000);
+        block_on(k.commit(7000)).unwrap();
+        assert_eq!(
+            k.committed().unwrap().session.windows[0].tabs[1].page.as_ref().map(|p| p.typed_fields()),
+            Some(1)
+        );
     }
 
     #[test]

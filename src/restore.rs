@@ -158,6 +158,16 @@ pub fn plan(session: &Session, open: &[OpenTab], containers: Option<&[Container]
 }
 
 fn plan_container(c: &Container, available: Option<&[Container]>, missing: &mut Vec<String>) -> PlannedContainer {
+    // A browser without containers (Chrome) opens such tabs normally: that is
+    // not a container gone missing.
+    let Some(_) = available else {
+        return PlannedContainer {
+            name: c.name.clone(),
+            color: c.color.clone(),
+            use_id: None,
+            missing: false,
+        };
+    };
     let default = c.cookie_store_id == "firefox-default" || c.cookie_store_id.is_empty();
     let found = available.and_then(|list| {
         list.iter()
@@ -303,7 +313,9 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
                     active: i == active,
                     muted: p.tab.muted,
                     // Pinned tabs load at once, as in Firefox's own restore.
-                    lazy: lazy && i != active && p.open_url.is_some() && !p.tab.pinned,
+                    // Only web pages: a blank page cannot be created discarded
+                    // (Firefox refuses; Chrome never reports it as loaded).
+                    lazy: lazy && i != active && p.open_url.as_deref().is_some_and(|u| u.starts_with("http")) && !p.tab.pinned,
                     group,
                     cookie_store_id: p.container.as_ref().and_then(|c| c.use_id.clone()),
                     // Only onto the page it was typed into.
@@ -483,6 +495,31 @@ mod tests {
         assert_eq!(w.tabs.iter().filter(|t| t.active).count(), 1);
         assert!(w.tabs[0].pinned);
         assert!(w.tabs.iter().filter_map(|t| t.group).all(|g| g < w.groups.len()));
+    }
+
+    #[test]
+    fn containers_in_a_browser_without_them_are_not_missing() {
+        let mut t = tab("https://x/");
+        t.container = Some(Container {
+            cookie_store_id: "firefox-container-1".into(),
+            name: None,
+            color: None,
+        });
+        let s = Session {
+            windows: vec![crate::model::Window {
+                id: 1,
+                tabs: vec![t, tab("about:blank")],
+                ..Default::default()
+            }],
+        };
+        let p = plan(&s, &[], None);
+        assert!(p.notices.is_empty());
+        assert!(!p.windows[0].tabs[0].container.as_ref().unwrap().missing);
+        let o = order(&p, &Selection::All, true);
+        assert!(
+            o.windows[0].tabs.iter().all(|t| !(t.lazy && t.url.as_deref() == Some("about:blank"))),
+            "blank pages are never lazy"
+        );
     }
 
     #[test]

@@ -272,6 +272,14 @@ pub async fn apply_local<B: Backend>(b: &B, plan: &Plan, now: Millis) -> Result<
     b.commit(vec![Op::Put(BASE.into(), base)]).await
 }
 
+impl Plan {
+    /// Nothing to write, pull, delete or merge (what does not fit is
+    /// recomputed every time and says nothing new).
+    pub fn is_quiet(&self) -> bool {
+        self.set.is_empty() && self.remove.is_empty() && self.pull.is_empty() && self.delete_local.is_empty() && self.conflicts.is_empty()
+    }
+}
+
 /// The status line for the manager.
 pub fn summary(p: &Plan) -> Value {
     json!({

@@ -322,7 +322,12 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis) -> Result<Value, Sto
             Ok(Kind::Checkpoint) => as_json(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes)),
             Ok(Kind::Delta) => as_json(codec::decode::<Delta>(Kind::Delta, &bytes)),
             Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
-            Ok(Kind::Settings) => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
+            // Two records are JSON in the container: the settings, and what the last sync saw.
+            Ok(Kind::Settings) if key == "settings" => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
+            Ok(Kind::Settings) => codec::open(Kind::Settings, &bytes)
+                .ok()
+                .and_then(|raw| serde_json::from_slice(&raw).ok())
+                .unwrap_or(Value::Null),
             Ok(Kind::Pages) => as_json(codec::decode::<Vec<(i64, crate::model::PageState)>>(Kind::Pages, &bytes)),
             Ok(kind) => json!({ "kind": kind as u8 }),
             Err(e) => json!({ "unreadable": e.to_string() }),

@@ -285,7 +285,9 @@ export function countsText(windows, tabs) {
 export function restoreDoneText(answer) {
   const windows = Number(answer?.windows) || 0;
   const tabs = Number(answer?.tabs) || 0;
-  return windows || tabs ? t('restoreDone', tn('nWindows', windows), tn('nTabs', tabs)) : t('restoreNothing');
+  if (!windows && !tabs) return t('restoreNothing');
+  // Tabs added to windows that were already open: no window count to speak of.
+  return windows ? t('restoreDone', tn('nWindows', windows), tn('nTabs', tabs)) : t('restoreDoneTabs', tn('nTabs', tabs));
 }
 
 /**

@@ -32,11 +32,16 @@ pub fn decompress(bytes: &[u8]) -> Result<Vec<u8>, ImportError> {
     }
     if claimed > packed.len().saturating_mul(255).saturating_add(16) {
         return Err(ImportError::Corrupt(format!(
-            "{} bytes cannot unpack to the {claimed} the header claims",
+            "{} bytes cannot unpack to the {claimed} bytes the header claims",
             packed.len()
         )));
     }
-    let raw = lz4_flex::block::decompress(packed, claimed).map_err(|e| ImportError::Corrupt(e.to_string()))?;
+    // The decompressor's own words ("output is too small…") mean nothing to a user.
+    let raw = lz4_flex::block::decompress(packed, claimed).map_err(|_| {
+        ImportError::Corrupt(format!(
+            "the compressed data is damaged or does not match the {claimed} bytes the header claims"
+        ))
+    })?;
     if raw.len() != claimed {
         return Err(ImportError::Corrupt(format!("unpacked to {} bytes, the header says {claimed}", raw.len())));
     }

@@ -360,7 +360,7 @@ impl Background {
             return;
         }
         let now = api::now();
-        let result: Result<Value, String> = async {
+        let result: Result<(Value, bool), String> = async {
             let (local, base) = crate::sync::local_state(self.keeper.store.backend()).await.map_err(|e| e.to_string())?;
             let remote: std::collections::BTreeMap<String, Value> = api::from_js(api::sync_get_all().await?)?;
             let plan = crate::sync::plan(&local, &remote, &base, now);
@@ -373,16 +373,25 @@ impl Background {
             crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(crate::sync::summary(&plan))
+            Ok((crate::sync::summary(&plan), plan.is_quiet()))
         }
         .await;
-        self.last_sync = Some(match result {
-            Ok(mut v) => {
+        let report = match result {
+            // A sync with nothing to do (for instance the echo of our own
+            // write) keeps the last real report, with the new time.
+            Ok((v, true)) if self.last_sync.as_ref().is_some_and(|l| l.get("error").is_none()) => {
+                let mut last = self.last_sync.take().unwrap_or(Value::Null);
+                last["at"] = json!(now);
+                last["notSynced"] = v["notSynced"].clone();
+                last
+            }
+            Ok((mut v, _)) => {
                 v["at"] = json!(now);
                 v
             }
             Err(e) => json!({ "at": now, "error": format!("Sync failed: {e}") }),
-        });
+        };
+        self.last_sync = Some(report);
     }
 
     /// A keyboard shortcut or the context menu.

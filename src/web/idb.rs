@@ -17,7 +17,10 @@ const DB: &str = "lifeboat";
 const STORE: &str = "records";
 
 pub struct IdbBackend {
-    db: IdbDatabase,
+    name: String,
+    /// The browser may close a connection (storage pressure, clearing site
+    /// data): a transaction that cannot start reopens it once.
+    db: std::cell::RefCell<IdbDatabase>,
 }
 
 fn err(e: JsValue) -> StoreError {
@@ -92,11 +95,22 @@ impl IdbBackend {
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
         let db = request(&req).await.map_err(err)?;
         drop(upgrade);
-        Ok(Self { db: db.unchecked_into() })
+        Ok(Self {
+            name: name.to_string(),
+            db: std::cell::RefCell::new(db.unchecked_into()),
+        })
     }
 
-    fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
-        let tx = self.db.transaction_with_str_and_mode(STORE, mode).map_err(err)?;
+    async fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
+        let first = self.db.borrow().transaction_with_str_and_mode(STORE, mode);
+        let tx = match first {
+            Ok(tx) => tx,
+            Err(_) => {
+                let fresh = Self::open_named(&self.name).await?.db.into_inner();
+                *self.db.borrow_mut() = fresh;
+                self.db.borrow().transaction_with_str_and_mode(STORE, mode).map_err(err)?
+            }
+        };
         let store = tx.object_store(STORE).map_err(err)?;
         Ok((tx, store))
     }
@@ -104,7 +118,7 @@ impl IdbBackend {
 
 impl Backend for IdbBackend {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly).await?;
         let v = request(&store.get(&key.into()).map_err(err)?).await.map_err(err)?;
         if v.is_undefined() || v.is_null() {
             return Ok(None);
@@ -113,7 +127,7 @@ impl Backend for IdbBackend {
     }
 
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly).await?;
         let range = IdbKeyRange::bound(&prefix.into(), &format!("{prefix}\u{ffff}").into()).map_err(err)?;
         let keys: Array = request(&store.get_all_keys_with_key(&range).map_err(err)?).await.map_err(err)?.unchecked_into();
         Ok(keys.iter().filter_map(|k| k.as_string()).collect())
@@ -122,7 +136,7 @@ impl Backend for IdbBackend {
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         // One transaction, two requests over the same range: keys and values
         // come back in the same order.
-        let (_tx, store) = self.tx(IdbTransactionMode::Readonly)?;
+        let (_tx, store) = self.tx(IdbTransactionMode::Readonly).await?;
         let range = IdbKeyRange::bound(&prefix.into(), &format!("{prefix}\u{ffff}").into()).map_err(err)?;
         let keys = request(&store.get_all_keys_with_key(&range).map_err(err)?);
         let values = request(&store.get_all_with_key(&range).map_err(err)?);
@@ -136,7 +150,7 @@ impl Backend for IdbBackend {
     }
 
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        let (tx, store) = self.tx(IdbTransactionMode::Readwrite)?;
+        let (tx, store) = self.tx(IdbTransactionMode::Readwrite).await?;
         let finished = done(&tx);
         for op in &ops {
             let r = match op {
