@@ -410,8 +410,17 @@
     if (inputTimer || scrollTimer) flush();
   });
 
+  // The background restarted before it committed what this page last sent:
+  // send it again (the text is still here in the page).
+  const onAsk = guard((message) => {
+    if (message?.type !== 'lifeboat.resend' || lastSent === null) return;
+    lastSent = null;
+    flush();
+  });
+
   function stop() {
     dead = true;
+    api.runtime.onMessage.removeListener(onAsk);
     clearTimeout(inputTimer);
     clearTimeout(scrollTimer);
     document.removeEventListener('input', onInput, true);
@@ -533,6 +542,7 @@
     // Only the type attribute: no callback ever runs unless a page changes an input's type.
     typeWatcher.observe(document, { subtree: true, attributes: true, attributeFilter: ['type'], attributeOldValue: true });
     if (isTop) window.addEventListener('scroll', onScroll, { passive: true });
+    api.runtime.onMessage.addListener(onAsk);
 
     // Fields present now: passwords noted, contenteditable text taken as its default.
     const fields = document.querySelectorAll('input, textarea, select, [contenteditable]');

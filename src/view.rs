@@ -205,7 +205,9 @@ pub fn autosave_json<B>(k: &Keeper<B>) -> Value {
 /// Every source the user can restore from, newest first; pending crashes first.
 pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, StoreError> {
     let mut out = Vec::new();
-    for (key, entry) in k.store.set_asides().await? {
+    // A storage that fails to read (disk full, closed database) must not hide
+    // what is in memory: each part is listed if it can be read.
+    for (key, entry) in k.store.set_asides().await.unwrap_or_default() {
         match entry {
             Ok(a) => {
                 let (kind, label) = ended_kind(a.ended);
@@ -241,7 +243,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     }
     // The current state is listed as "current"; the timeline lists the rest.
     let now = k.committed().map_or(0, |s| s.taken_at);
-    for p in k.store.timeline(now.max(k.last_saved_at.unwrap_or(0))).await? {
+    for p in k.store.timeline(now.max(k.last_saved_at.unwrap_or(0))).await.unwrap_or_default() {
         if Some(p.taken_at) == k.committed().map(|s| s.taken_at) {
             continue;
         }
@@ -271,7 +273,13 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     }
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     // Named saves after the sessions the browser left, newest first.
-    out.extend(crate::named::list(k.store.backend()).await?.iter().map(crate::manage::named_source));
+    out.extend(
+        crate::named::list(k.store.backend())
+            .await
+            .unwrap_or_default()
+            .iter()
+            .map(crate::manage::named_source),
+    );
     Ok(out)
 }
 

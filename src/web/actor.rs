@@ -41,6 +41,9 @@ pub enum Msg {
 
 /// Marks this browser run in `storage.session`.
 const RUN_FLAG: &str = "lifeboatRun";
+/// Set while typed text reported by a page is not committed yet: a
+/// background that restarts with it set asks the pages to send it again.
+const PAGES_PENDING: &str = "lifeboatPagesPending";
 /// How long after start-up to look at what the browser restored itself,
 /// before deciding whether the restore page has anything to offer.
 const OFFER_DELAY_MS: u32 = 1500;
@@ -54,8 +57,12 @@ struct Background {
     start_parts: [f64; 3],
     commit_ms: f64,
     containers: Vec<Container>,
+    /// `PAGES_PENDING` is set in storage.session.
+    pages_pending: bool,
     /// What the last sync did (or why it failed), for the manager.
     last_sync: Option<Value>,
+    /// Conflicts the last day's syncs resolved by keeping a copy, with when.
+    sync_conflicts: Vec<(u64, String)>,
     /// Import previews waiting for the user's go-ahead, by token.
     imports: Vec<(String, Imported)>,
     own_origin: String,
@@ -126,6 +133,8 @@ impl Background {
             containers: Vec::new(),
             imports: Vec::new(),
             last_sync: None,
+            pages_pending: false,
+            sync_conflicts: Vec::new(),
             own_origin,
             firefox,
             tx,
@@ -135,6 +144,9 @@ impl Background {
         bg.load_open_windows().await;
         let t_end = api::perf_now();
         bg.start_ms = t_end - t0;
+        if !new_run && api::session_bool(PAGES_PENDING).await {
+            bg.ask_pages_again().await;
+        }
         bg.start_parts = [t_open - t0, t_judged - t_open, t_end - t_judged];
         let contexts: &[&str] = if bg.firefox { &["page", "tab", "action"] } else { &["page", "action"] };
         api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), contexts).await;
@@ -182,11 +194,32 @@ impl Background {
         }
     }
 
+    /// Asks every web page's content script to send its typed text again.
+    async fn ask_pages_again(&mut self) {
+        let ask = json_to_js(&json!({ "type": "lifeboat.resend" }));
+        let ids: Vec<i64> = self
+            .keeper
+            .session()
+            .windows
+            .iter()
+            .flat_map(|w| &w.tabs)
+            .filter(|t| t.url.starts_with("http"))
+            .map(|t| t.id)
+            .collect();
+        for id in ids {
+            api::message_tab(id, &ask).await;
+        }
+    }
+
     async fn commit(&mut self) {
         let was_failing = self.keeper.health.failing.is_some();
         let t0 = api::perf_now();
         let result = self.keeper.commit(api::now()).await;
         self.commit_ms = api::perf_now() - t0;
+        if result.is_ok() && self.pages_pending && !self.keeper.saver.is_dirty() {
+            self.pages_pending = false;
+            let _ = api::set_session_bool(PAGES_PENDING, false).await;
+        }
         match result {
             Ok(_) if was_failing => api::set_badge("", "Lifeboat").await,
             Ok(_) => {}
@@ -391,6 +424,19 @@ impl Background {
             }
             Err(e) => json!({ "at": now, "error": format!("Sync failed: {e}") }),
         };
+        // A conflict's copy is pushed by the next sync, whose report would
+        // otherwise hide the conflict: the recent ones stay listed.
+        let mut report = report;
+        if let Some(new) = report.get("conflicts").and_then(Value::as_array) {
+            for c in new.iter().filter_map(Value::as_str) {
+                if !self.sync_conflicts.iter().any(|(_, n)| n == c) {
+                    self.sync_conflicts.push((now, c.to_string()));
+                }
+            }
+        }
+        self.sync_conflicts.retain(|(at, _)| now.saturating_sub(*at) < 24 * 3600 * 1000);
+        self.sync_conflicts.truncate(20);
+        report["conflicts"] = json!(self.sync_conflicts.iter().map(|(_, n)| n).collect::<Vec<_>>());
         self.last_sync = Some(report);
     }
 
@@ -616,6 +662,10 @@ impl Background {
                 };
                 match self.keeper.page_report(tab, &state.url, &frame, state.scroll, &state.fields, api::now()) {
                     Ok(commit) => {
+                        if commit != Commit::Nothing && !self.pages_pending {
+                            self.pages_pending = true;
+                            let _ = api::set_session_bool(PAGES_PENDING, true).await;
+                        }
                         if commit == Commit::Now {
                             self.commit().await;
                         }

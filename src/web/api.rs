@@ -14,6 +14,8 @@ extern "C" {
     fn tabs_query(q: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = get)]
     fn tabs_get(id: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = sendMessage)]
+    fn tabs_send_message(id: f64, message: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = create)]
     fn tabs_create(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = update)]
@@ -150,9 +152,25 @@ pub async fn session_flag(key: &str) -> Result<bool, String> {
     Ok(Reflect::get(&got, &key.into()).map(|v| !v.is_undefined()).unwrap_or(false))
 }
 pub async fn set_session_flag(key: &str) -> Result<(), String> {
+    set_session_bool(key, true).await
+}
+
+pub async fn set_session_bool(key: &str, value: bool) -> Result<(), String> {
     let o = Object::new();
-    let _ = Reflect::set(&o, &key.into(), &true.into());
+    let _ = Reflect::set(&o, &key.into(), &value.into());
     call(storage_session_set(&o)).await.map(|_| ())
+}
+
+pub async fn session_bool(key: &str) -> bool {
+    match call(storage_session_get(key)).await {
+        Ok(got) => Reflect::get(&got, &key.into()).ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+/// A message to a tab's content scripts; a tab without one just fails.
+pub async fn message_tab(id: i64, message: &JsValue) {
+    let _ = call(tabs_send_message(id as f64, message)).await;
 }
 
 /// All of `storage.sync`.

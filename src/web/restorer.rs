@@ -79,6 +79,9 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
         Some(id) => (id, Vec::new()),
         None => {
             let props = Object::new();
+            // A blank placeholder tab, removed once the real tabs exist: the
+            // browser's own new-tab page may load things from the network.
+            set(&props, "url", "about:blank");
             // Geometry only applies to a normal window; the state is set at the end.
             if let (Some(l), Some(t), Some(wd), Some(h)) = (w.left, w.top, w.width, w.height) {
                 set(&props, "left", l);
