@@ -248,6 +248,13 @@ const formRestore = {
     t.log(`store: ${scan.records} IndexedDB records, ${scan.bytes} raw bytes${scan.idbError ? ` (IndexedDB: ${scan.idbError})` : ''}; `
       + `storage.local ${scan.local} chars of JSON`);
     assert.deepEqual(scan.hits, [], 'no secret appears in the raw stored bytes (LZ4: not proof on its own)');
+    // The proof: every stored record decoded by the core (the user's full backup).
+    const backup = await ext.send({ type: 'backup' });
+    assert.ok(Array.isArray(backup?.records) && backup.records.length > 0, `backup answered: ${JSON.stringify(backup).slice(0, 300)}`);
+    const decoded = JSON.stringify(backup);
+    for (const needle of NEEDLES) assert.ok(!decoded.includes(needle), `no stored record, decoded, contains ${needle}`);
+    assert.ok(decoded.includes('plain words'), 'the decoded store does hold the typed text (the scan can see values)');
+    t.log(`decoded store: ${backup.records.length} records, ${decoded.length} chars of JSON, no secret in it`);
     const overview = await ext.send({ type: 'overview' });
     const crashed = overview?.sources?.find((s) => s.kind === 'crash' && s.pending)
       ?? overview?.sources?.find((s) => s.kind === 'crash');
