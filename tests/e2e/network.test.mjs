@@ -263,6 +263,10 @@ const zeroNetwork = {
       assert.ok(before.controls.some((c) => c.url?.includes(`/probe/background-${nonce}`) && c.triggering === session.extensionOrigin.replace(/\/$/, '')),
         'control: a load the background triggered was seen with the extension as its trigger');
     }
+    if (session.kind === 'chromium') {
+      assert.ok(watches[1].attachedTypes().some((x) => x.startsWith(`service_worker ${session.extensionOrigin}`)),
+        `after the restart the watch was attached to the extension's service worker: ${watches[1].attachedTypes().join(', ')}`);
+    }
     // Lazy restore loads only each window's active tab at once (Firefox creates the others discarded).
     assert.ok(after.documents >= 2, `the restored tabs' own loads were seen (${after.documents})`);
     const own = verdicts.flatMap((v) => v.browserOwn ?? []);

@@ -43,6 +43,18 @@ const REPORT = join(REPO, 'bench', 'TORTURE.md');
 
 addTortureRoutes();
 
+// Temporary directories to remove however the process ends (an interrupted run
+// exits from a signal handler, past any finally).
+const temporaries = new Set();
+process.on('exit', () => {
+  for (const dir of temporaries) rmSync(dir, { recursive: true, force: true });
+});
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaries.add(dir);
+  return dir;
+}
+
 // Caches make a kept profile big and say nothing about the session.
 const SKIP = new Set(['Cache', 'Code Cache', 'GPUCache', 'cache2', 'startupCache', 'ShaderCache', 'GrShaderCache',
   'GraphiteDawnCache', 'component_crx_cache', 'SingletonSocket', 'SingletonCookie', 'SingletonLock', 'lock', '.parentlock']);
@@ -137,6 +149,9 @@ async function judge(ext, w, killAt, origin) {
 
   const restored = projectPlan(plan, origin);
   const restoredKey = keyOf(restored);
+  result.restoredTabs = restored.flat().length;
+  // Lifeboat offers its restore page only when something can be restored.
+  result.restorable = (plan.windows ?? []).flatMap((w) => w.tabs).filter((x) => x.status === 'restore').length;
   const point = recoveryPoint(w.states, restoredKey, killAt);
   result.ageMs = point ? point.ageMs : null;
   if (point && point.ageMs <= STRUCTURE_LIMIT_MS) {
@@ -173,7 +188,7 @@ export async function runTorture({ session, server, kills, seed, log = console.l
   const kind = session.kind;
   const r = rng(seedFor(seed, kind));
   const origin = server.origin;
-  const work = mkdtempSync(join(tmpdir(), `lifeboat-torture-${kind}-`));
+  const work = tempDir(`lifeboat-torture-${kind}-`);
   const results = [];
   try {
     let { ext } = await driverAfterStart(session, 0);
@@ -320,7 +335,7 @@ async function runBrowser(kind, kills, seed) {
     if (entry.startsWith(`torture-${kind}-`)) rmSync(join(ARTIFACTS, entry), { recursive: true, force: true });
   }
   const server = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), `lifeboat-torture-${kind}-profile-`));
+  const dir = tempDir(`lifeboat-torture-${kind}-profile-`);
   const started = Date.now();
   let session = null;
   const log = (line) => console.log(`[${kind}] ${line}`);
@@ -342,7 +357,7 @@ async function runBrowser(kind, kills, seed) {
 /** A private copy of the build (dist/chrome and the .xpi), and which commit it came from. */
 function snapshotDist() {
   const dist = resolve(process.env.LIFEBOAT_DIST ?? join(REPO, 'dist'));
-  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-torture-dist-'));
+  const dir = tempDir('lifeboat-torture-dist-');
   cpSync(join(dist, 'chrome'), join(dir, 'chrome'), { recursive: true });
   cpSync(join(dist, 'lifeboat-firefox.xpi'), join(dir, 'lifeboat-firefox.xpi'));
   let commit = 'unknown';

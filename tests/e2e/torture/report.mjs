@@ -29,6 +29,9 @@ export function summarize(results) {
     },
     modes: Object.fromEntries(['change', 'commit', 'idle'].map((m) => [m, results.filter((r) => r.mode === m).length])),
     offered: results.filter((r) => r.offered).length,
+    restorable: results.filter((r) => r.restorable > 0).length,
+    offeredWithout: results.filter((r) => r.offered && !(r.restorable > 0)).length,
+    notOffered: results.filter((r) => !r.offered && r.restorable > 0).map((r) => r.n),
     reopened: reopen.length,
     reopenedOk: reopen.filter((r) => r.reopen.ok).length,
     did: results.reduce((o, r) => {
@@ -36,8 +39,11 @@ export function summarize(results) {
       return o;
     }, {}),
     failedActions: results.flatMap((r) => r.failedActions ?? []),
-    problems: results.filter((r) => r.outcome !== 'complete' || r.problems?.length)
-      .map((r) => ({ n: r.n, outcome: r.outcome, mode: r.mode, ageMs: r.ageMs, what: [...(r.lost ?? []), ...(r.problems ?? [])] })),
+    problems: results.filter((r) => r.outcome !== 'complete' || r.problems?.length || (!r.offered && r.restorable > 0))
+      .map((r) => ({
+        n: r.n, outcome: r.outcome, mode: r.mode, ageMs: r.ageMs,
+        what: [...(r.lost ?? []), ...(r.problems ?? []), ...(!r.offered && r.restorable > 0 ? [`restore page not offered for ${r.restorable} restorable tabs`] : [])],
+      })),
   };
 }
 
@@ -51,7 +57,8 @@ export function summaryLines(kind, s) {
     `  typed text: ${s.text.checked} notes checked, age median ${ms(s.text.median)}, p95 ${ms(s.text.p95)}, max ${ms(s.text.max)}; `
       + `${s.text.older} older than ${TEXT_LIMIT_MS} ms, ${s.text.unmatched} not any typed value`,
     `  kill moments: ${s.modes.change} 0–300 ms after a change, ${s.modes.commit} 650–1000 ms after one, ${s.modes.idle} random; `
-      + `restore page offered ${s.offered}/${s.kills}; restored by click ${s.reopenedOk}/${s.reopened} as planned`,
+      + `restore page offered by itself ${s.offered} times, for ${s.restorable} crashes with something to restore`
+      + `${s.notOffered?.length ? ` (NOT offered after kills ${s.notOffered.join(', ')})` : ''}; restored by request ${s.reopenedOk}/${s.reopened} as planned`,
     `  workload: ${Object.entries(s.did).map(([k, v]) => `${v} ${k}`).join(', ')}; ${s.failedActions.length} actions the browser refused`
       + `${s.failedActions.length ? ` (e.g. ${[...new Set(s.failedActions)].slice(0, 3).join(' | ')})` : ''}`,
     ...s.problems.map((p) => `  #${p.n} ${p.outcome} (${p.mode}${p.ageMs != null ? `, ${Math.round(p.ageMs)} ms old` : ''}): ${p.what.join('; ')}`),
@@ -72,6 +79,7 @@ function readData(path) {
 export function writeReport(path, runs) {
   const data = { ...readData(path), ...runs };
   const kinds = ['chromium', 'firefox'].filter((k) => data[k]);
+  const history = data.history ?? [];
   const row = (k) => {
     const { summary: s } = data[k];
     return `| ${k} | ${data[k].version} | ${s.kills} | ${s.complete} | ${s.lost} | ${s.failedOpen} | ${ms(s.recovery.median)} | ${ms(s.recovery.p95)} | ${ms(s.recovery.max)} | ${ms(s.text.median)} / ${ms(s.text.p95)} / ${ms(s.text.max)} |`;
@@ -92,7 +100,9 @@ export function writeReport(path, runs) {
     `allowed to be older by design (${TEXT_LIMIT_MS} ms: 10 s detail commit + 0.5 s content-script debounce)`,
     'and is reported apart. After each kill the test dismisses the crash, or restores it',
     '(about one cycle in four) and checks the tabs came back as planned; the profile and',
-    'its store are reused for every cycle.',
+    'its store are reused for every cycle. Both browsers run at the same time, each in its',
+    'own process group, on the same machine (2 cores, shared with other work): timings',
+    'include that load.',
     '',
     '| browser | version | kills | complete | lost something | store failed to open | recovery median | p95 | max | typed text age median / p95 / max |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -105,6 +115,7 @@ export function writeReport(path, runs) {
     lines.push('```', ...summaryLines(k, d.summary), '```', '');
     if (d.notes?.length) lines.push(...d.notes.map((n) => `- ${n}`), '');
   }
+  if (history.length) lines.push('## Earlier runs', '', ...history.map((h) => `- ${h}`), '');
   lines.push(`<!-- torture-data\n${JSON.stringify(data)}\n-->`, '');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, lines.join('\n'));

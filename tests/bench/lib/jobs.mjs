@@ -1,0 +1,450 @@
+// The measurements: background cost (bench request), restore time, the commit
+// floor probe, and one configuration of the head-to-head.
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { FIREFOX_EXTENSION_UUID } from '../../e2e/lib/profile.mjs';
+import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
+import { BenchBrowser, DRIVER_UUID, chromiumAcceptRestore, chromiumExtensionId } from './browser.mjs';
+import { firefoxRecovery } from './sessionfiles.mjs';
+import { storeBytes } from './strace.mjs';
+import { contentWindows, recoveryAge, rng, Workload } from './workload.mjs';
+
+export const median = (xs) => {
+  const v = xs.filter((x) => x !== null && x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+export const max = (xs) => {
+  const v = xs.filter((x) => x !== null && x !== undefined);
+  return v.length ? Math.max(...v) : null;
+};
+
+export function workDir(root, name) {
+  const dir = join(root, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function ids(b) {
+  return b.kind === 'firefox'
+    ? { lifeboat: b.opts.lifeboat ? FIREFOX_EXTENSION_UUID : null, driver: DRIVER_UUID }
+    : { lifeboat: b.opts.lifeboat ? chromiumExtensionId(b.extensions[1]) : null, driver: chromiumExtensionId(b.extensions[0]) };
+}
+
+const items = (server, from, to) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => ({
+  url: server.url(from + i), title: `Tab ${from + i}`,
+}));
+
+/**
+ * N content tabs (uids 1..N) in `windows` windows, lazily: the first tab of each
+ * window loaded and active, the others discarded. Also a driver page and, in the
+ * first window, the /type page. Returns { driver, typing, nextUid }.
+ */
+export async function setupSession(b, server, n, { windows = 2, log = () => {}, lifeboatPath = null } = {}) {
+  const driver = await b.driverPage();
+  const typing = await b.remote.newPage(server.typeUrl);
+  // Before the other windows exist: new pages open in the focused window.
+  const lb = lifeboatPath ? await b.lifeboatPage(lifeboatPath) : null;
+  const w1 = (await driver.d('self')).windowId;
+  const per = Math.ceil(n / windows);
+  let uid = 1;
+  const t0 = Date.now();
+  for (let w = 0; w < windows && uid <= n; w++) {
+    const count = Math.min(per, n - uid + 1);
+    let windowId = w1;
+    if (w === 0) {
+      await driver.call('tabs.create', { windowId: w1, url: server.url(uid), active: true });
+    } else {
+      windowId = (await driver.call('windows.create', { url: server.url(uid) })).id;
+    }
+    // In batches: one call per 1,000 tabs would outlast any sane call timeout.
+    for (let at = uid + 1; at <= uid + count - 1; at += 50) {
+      await driver.d('createTabs', windowId, items(server, at, Math.min(at + 49, uid + count - 1)), 12);
+    }
+    uid += count;
+  }
+  const counts = await driver.d('count', server.origin + '/p/');
+  log(`set up ${counts.tabs} tabs (${counts.discarded} discarded) in ${windows} windows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { driver, typing, lb, nextUid: n + 1, setupMs: Date.now() - t0 };
+}
+
+/** After a restart: waits until the number of content tabs has been stable for stableMs. */
+export async function waitRestored(driver, server, { min = 1, stableMs = 3000, timeout = 180_000, noneAfter = 30_000 } = {}) {
+  let last = -1;
+  let since = Date.now();
+  const t0 = Date.now();
+  for (;;) {
+    const c = await driver.d('count', server.origin + '/p/').catch(() => ({ tabs: -1 }));
+    if (c.tabs !== last) { last = c.tabs; since = Date.now(); }
+    const enough = last >= min || (last === 0 && Date.now() - t0 > noneAfter);
+    if (enough && Date.now() - since >= stableMs) return { tabs: last, ms: Date.now() - t0 - stableMs };
+    if (Date.now() - t0 > timeout) return { tabs: last, ms: null, timedOut: true };
+    await sleep(500);
+  }
+}
+
+/**
+ * Chromium cannot create a discarded tab: each of 1,000 tabs is loaded, then discarded,
+ * which takes minutes. For large sessions the tabs are set up once, in a template profile
+ * (driver extension only), and each configuration starts from a copy of it: Chromium
+ * reopens them from its session (unloaded) at the first start.
+ */
+export async function chromiumTemplate(n, { root, server, driverExt, log }) {
+  const dir = workDir(root, `template-chromium-${n}`);
+  const b = new BenchBrowser('chromium', dir, { lifeboat: false, driver: driverExt, chromiumRestore: true });
+  try {
+    await b.start();
+    await setupSession(b, server, n, { log: (m) => log(`[template ${n}] ${m}`) });
+    await sleep(6000); // Chromium writes its session within 2.5 s of a change
+    await b.crash();
+    chromiumAcceptRestore(b.profile);
+    return join(dir, 'profile');
+  } finally {
+    await b.close();
+  }
+}
+
+/** A browser on a copy of a template profile, its tabs reopened and our own pages fresh. */
+async function fromTemplate(b, server, n, { trace, lifeboatPath, log }) {
+  const t0 = Date.now();
+  await b.start({ trace });
+  const driver = await b.driverPage();
+  const restored = await waitRestored(driver, server, { min: Math.floor(n * 0.98), timeout: 300_000 });
+  const typing = await b.remote.newPage(`${server.typeUrl}?start=${b.starts}`);
+  const lb = lifeboatPath ? await b.lifeboatPage(lifeboatPath) : null;
+  const mark = `#start${b.starts}`;
+  const stale = (await driver.d('state')).flatMap((x) => x.tabs).filter((t) => (t.url.startsWith(server.typeUrl)
+    ? !t.url.endsWith(`?start=${b.starts}`)
+    : (t.url.startsWith(b.driverOrigin) || (b.lifeboatOrigin && t.url.startsWith(b.lifeboatOrigin))) && !t.url.endsWith(mark))).map((t) => t.id);
+  if (stale.length) await driver.call('tabs.remove', stale);
+  log(`reopened ${restored.tabs} tabs from the template in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { driver, typing, lb, nextUid: n + 1, setupMs: Date.now() - t0 };
+}
+
+// ---------------------------------------------------------------- 1. background cost
+
+/** Runs `bench` requests sized so each loop lasts long enough for the timer's grain. */
+export async function benchRequests(lb, { targetMs = 300, updateBudgetMs = 6000, repeats = 7 } = {}) {
+  const probe = await lb.send({ type: 'bench', runs: 20 });
+  const est = Math.max(probe.snapshotMs || 0, 0.005);
+  const nSnap = Math.min(20_000, Math.max(50, Math.ceil(targetMs / est)));
+  const snaps = [];
+  let bytes = null;
+  let tabs = null;
+  for (let i = 0; i < repeats; i++) {
+    const r = await lb.send({ type: 'bench', runs: nSnap });
+    snaps.push(r.snapshotMs);
+    bytes = r.snapshotBytes;
+    tabs = r.tabs;
+  }
+  // The update loop runs as many times as the snapshot loop, in the same request:
+  // enough runs for a 1 ms timer means as many snapshots too, hence the budget.
+  const nUpd = Math.min(200_000, Math.max(2_000, Math.floor(updateBudgetMs / est)));
+  const upds = [];
+  for (let i = 0; i < Math.max(3, Math.ceil(repeats / 2)); i++) {
+    const r = await lb.send({ type: 'bench', runs: nUpd }, { timeout: 300_000 });
+    upds.push(r.updateUs);
+  }
+  return { tabs, snapshotMs: median(snaps), snapshotMsAll: snaps, snapshotBytes: bytes, runsSnapshot: nSnap, updateUs: median(upds), updateUsAll: upds, runsUpdate: nUpd };
+}
+
+/** Background cost with n real tabs, then start-up after a crash restart on that profile. */
+export async function backgroundCost(kind, n, { root, server, dist, driverExt, log }) {
+  const dir = workDir(root, `bg-${kind}-${n}`);
+  // Chromium: "continue where you left off", so that it reopens the tabs after the kill.
+  const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true });
+  try {
+    await b.start();
+    const { driver, lb } = await setupSession(b, server, n, { log, lifeboatPath: 'www/manager.html' });
+    await sleep(3000);
+    const r = { ...(await benchRequests(lb)), load: loadavg()[0] };
+    log(`bench: ${JSON.stringify({ tabs: r.tabs, snapshotMs: r.snapshotMs, updateUs: r.updateUs })}`);
+    const first = (await lb.send({ type: 'status' })).timings;
+    await sleep(2500); // the last change committed
+    // Start-up: crash, let the browser reopen the tabs itself, read what the background measured.
+    await b.crash();
+    if (kind === 'chromium') chromiumAcceptRestore(b.profile);
+    await b.start();
+    const d2 = await b.driverPage();
+    const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9) });
+    const lb2 = await b.lifeboatPage();
+    const st = await lb2.send({ type: 'status' });
+    const again = await lb2.send({ type: 'bench', runs: 20 });
+    return {
+      kind, n, ...r, firstStartMs: first.startMs,
+      restartStartMs: st.timings.startMs, restartStartParts: st.timings.startParts ?? null,
+      restartTabsOpen: restored.tabs, restartModelTabs: again.tabs,
+    };
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------- 2. restore time
+
+async function timeRestore(lb, driver, server, source, n) {
+  const t0 = Date.now();
+  const answer = await lb.send({ type: 'restore', source, select: 'all' }, { timeout: 600_000 });
+  const answerMs = Date.now() - t0;
+  let allMs = null;
+  await waitUntil(async () => {
+    const c = await driver.d('count', server.origin + '/p/');
+    if (c.tabs >= n) { allMs = Date.now() - t0; return true; }
+    return false;
+  }, { timeout: 600_000, interval: 50, what: `${n} restored tabs` }).catch(() => {});
+  const c = await driver.d('count', server.origin + '/p/');
+  return { answerMs, allMs, answer: { windows: answer.windows, tabs: answer.tabs, error: answer.error }, open: c.tabs, discarded: c.discarded };
+}
+
+/** 200 tabs in 4 windows: restored from a named save, and from a crashed session. */
+export async function restoreTime(kind, { n, windows, root, server, dist, driverExt, log }) {
+  const dir = workDir(root, `restore-${kind}`);
+  // The browser's own crash restore off, so what reappears is Lifeboat's doing.
+  const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, firefoxPrefs: { 'browser.sessionstore.resume_from_crash': false } });
+  const out = { kind, n, windows };
+  try {
+    await b.start();
+    let { driver, lb } = await setupSession(b, server, n, { windows, log, lifeboatPath: 'www/manager.html' });
+    await sleep(3000);
+    const saved = await lb.send({ type: 'named.save', name: 'bench', scope: 'all' });
+    if (!saved.save) throw new Error(`named.save: ${JSON.stringify(saved)}`);
+    // Close the windows with content tabs, keep the one with our pages.
+    const state = await driver.d('state');
+    const own = (await driver.d('self')).windowId;
+    for (const w of contentWindows(state, server)) {
+      if (w.windowId !== own) await driver.call('windows.remove', w.windowId);
+      else await driver.call('tabs.remove', w.tabs.map((t) => t.id));
+    }
+    await waitUntil(async () => (await driver.d('count', server.origin + '/p/')).tabs === 0, { timeout: 30_000, what: 'tabs closed' });
+    await sleep(2500);
+    out.named = await timeRestore(lb, driver, server, saved.save.id, n);
+    log(`restore from a named save: ${JSON.stringify(out.named)}`);
+    await sleep(3000); // committed
+    // The crashed session: kill with the n tabs open, restart, restore the crash source.
+    await b.crash();
+    await b.start();
+    driver = await b.driverPage();
+    lb = await b.lifeboatPage();
+    const overview = await waitUntil(async () => {
+      const o = await lb.send({ type: 'overview' });
+      return o.sources?.some((s) => s.kind === 'crash') && o;
+    }, { timeout: 30_000, what: 'a crash source' });
+    const crash = overview.sources.find((s) => s.kind === 'crash');
+    out.crashSource = { tabs: crash.tabs, windows: crash.windows };
+    await sleep(2000); // let the restore offer (a page) come and go
+    out.crash = await timeRestore(lb, driver, server, crash.id, n);
+    log(`restore of the crashed session: ${JSON.stringify(out.crash)}`);
+    return out;
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------- per-commit floor
+
+/** n raw IndexedDB commits from the driver extension's page, under strace. */
+export async function commitProbe(kind, { n, spacingMs, size = 100, root, driverExt, log }) {
+  const dir = workDir(root, `probe-${kind}-${spacingMs}`);
+  const b = new BenchBrowser(kind, dir, { lifeboat: false, driver: driverExt });
+  const trace = join(dir, 'trace.txt');
+  try {
+    await b.start({ trace });
+    const driver = await b.driverPage();
+    await driver.d('idbProbe', 2, 100, size, 'warmup'); // create the database outside the window
+    await sleep(3000);
+    const from = Date.now();
+    await driver.d('idbProbe', n, spacingMs, size, 'warmup');
+    await sleep(Math.max(3000, spacingMs)); // a checkpoint after the last commit counts too
+    const to = Date.now();
+    await b.crash();
+    const bytes = await storeBytes(kind, trace, ids(b), { from, to });
+    const p = bytes.probe ?? { bytes: 0, files: {} };
+    log(`probe ${spacingMs} ms: ${p.bytes} bytes for ${n} commits`);
+    return { kind, n, spacingMs, size, bytes: p.bytes, perCommit: p.bytes / n, files: p.files };
+  } finally {
+    await b.close();
+    if (!process.env.BENCH_KEEP) rmSync(trace, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------- 3. head-to-head
+
+/**
+ * One configuration: `kind`, n tabs, with Lifeboat or with the browser's own store
+ * only. Phases: set up, settle, a bytes window under strace (workload for
+ * durationS, then tailS quiet), then `kills` segments each ended by SIGKILL at a
+ * random moment, measuring what each store gives back after the restart.
+ * `barrier(name)` (optional) lets two configurations run in step.
+ */
+export async function headToHead(kind, n, lifeboat, o) {
+  const { root, server, dist, driverExt, log, barrier = async () => {} } = o;
+  const tag = `${kind}-${n}-${lifeboat ? 'lifeboat' : 'own'}`;
+  const dir = workDir(root, `h2h-${tag}`);
+  // Not the lock of the template's (dead) browser: a copied lock names another "computer".
+  if (o.template) cpSync(o.template, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
+  const b = new BenchBrowser(kind, dir, {
+    lifeboat, dist, driver: driverExt,
+    // Only changes what Firefox does at a start after several crashes in a row (it
+    // would show about:sessionrestore instead of restoring), not how it writes.
+    firefoxPrefs: { 'browser.sessionstore.max_resumed_crashes': 1000 },
+    // Chromium: "continue where you left off" from the first start (a later change is
+    // ignored: the preference is MAC-protected), so that it reopens its tabs after a kill.
+    // It decides what Chromium does at start-up, not what its session service writes.
+    chromiumRestore: true,
+  });
+  const trace = join(dir, 'trace.txt');
+  const out = { kind, n, lifeboat, kills: [], bench: null };
+  const say = (m) => log(`[${tag}] ${m}`);
+  try {
+    const lifeboatPath = lifeboat ? 'www/restore.html' : null;
+    const { driver, typing, lb, nextUid, setupMs } = o.template
+      ? await fromTemplate(b, server, n, { trace, lifeboatPath, log: say })
+      : (await b.start({ trace }), await setupSession(b, server, n, { log: say, lifeboatPath }));
+    out.setupMs = setupMs;
+    await barrier('setup');
+    if (lifeboat && o.benchHere) {
+      out.bench = { ...(await benchRequests(lb)), load: loadavg()[0] };
+      say(`bench: snapshot ${out.bench.snapshotMs} ms, update ${out.bench.updateUs} µs`);
+    }
+    await barrier('bench');
+    await sleep(o.settleS * 1000);
+    const w = new Workload({ driver, typing, server, seed: o.seed, nextUid });
+    await w.resync();
+    await barrier('start');
+    const before = lb ? await lb.send({ type: 'status' }) : null;
+    out.loadBefore = loadavg()[0];
+    const from = Date.now();
+    const actions = await w.runUntil(from + o.durationS * 1000, o.paceMs);
+    const stopped = Date.now();
+    await sleep(o.tailS * 1000);
+    const after = lb ? await lb.send({ type: 'status' }) : null;
+    out.loadAfter = loadavg()[0];
+    const to = Date.now();
+    out.window = { from, stopped, to, seconds: (to - from) / 1000, workloadSeconds: (stopped - from) / 1000, actions, errors: w.errors, lastError: w.lastError };
+    out.mix = countKinds(w.log.filter((e) => e.t >= from && e.t <= stopped));
+    if (lb) {
+      out.store = {
+        commits: after.store.commits - before.store.commits,
+        bytes: after.store.bytes - before.store.bytes,
+        timings: after.timings,
+      };
+    }
+    say(`window: ${actions} actions in ${out.window.workloadSeconds.toFixed(0)} s (+${o.tailS} s quiet), ${w.errors} errors`);
+
+    // Recovery points: each segment ends with a SIGKILL at a random moment.
+    const random = rng(o.seed * 7919 + n);
+    let cur = { driver, typing, lb };
+    for (let k = 0; k < o.kills; k++) {
+      if (k > 0) await w.resync(cur.typing);
+      else w.log.push({ t: Date.now(), kind: 'baseline', uids: w.uids() }); // segment 1 starts here
+      const len = o.killMinS + random() * (o.killMaxS - o.killMinS);
+      await w.runUntil(Date.now() + len * 1000, o.paceMs);
+      const segment = w.segment();
+      const killAt = Date.now();
+      await b.crash();
+      const kill = { k, segmentS: len, killAt };
+      // What Firefox's own store holds for the typed text (its formdata), read from its file.
+      let ffWords = null;
+      if (kind === 'firefox') {
+        const rec = firefoxRecovery(b.profile);
+        kill.browserFile = rec?.file ?? null;
+        ffWords = rec ? wordsIn(JSON.stringify(rec.windows.flatMap((x) => x.tabs).filter((t) => t.url.startsWith(server.typeUrl)).map((t) => t.formdata))) : null;
+      }
+      if (kind === 'chromium') chromiumAcceptRestore(b.profile);
+      const t0 = Date.now();
+      await b.start();
+      const d2 = await b.driverPage();
+      const restored = await waitRestored(d2, server, { min: 1, timeout: 120_000 });
+      kill.restartMs = Date.now() - t0;
+      const state = await d2.d('state');
+      const own = contentWindows(state, server).flatMap((x) => x.tabs.map((t) => t.uid));
+      let ownWords = ffWords;
+      if (kind === 'chromium') ownWords = await chromiumTypedWords(b, d2, state, server);
+      kill.browser = { tabs: restored.tabs, ...recoveryAge(segment, killAt, own, ownWords) };
+      let lb2 = null;
+      if (lifeboat) {
+        lb2 = await b.lifeboatPage('www/restore.html');
+        kill.lifeboat = await lifeboatRecovery(lb2, server, segment, killAt);
+        if (k === 0) {
+          const t = (await lb2.send({ type: 'status' })).timings;
+          kill.lifeboat.startMs = t.startMs;
+          kill.lifeboat.startParts = t.startParts ?? null;
+        }
+      }
+      say(`kill ${k + 1}: browser's own store ${fmtAge(kill.browser)}${lifeboat ? `, Lifeboat ${fmtAge(kill.lifeboat)}` : ''}`);
+      out.kills.push(kill);
+      // Tidy up: our pages from before the crash go (the browser reopened them), fresh ones stay.
+      const freshType = `${server.typeUrl}?start=${b.starts}`;
+      const t2 = await b.remote.newPage(freshType);
+      const mark = `#start${b.starts}`;
+      const stale = (await d2.d('state')).flatMap((x) => x.tabs).filter((t) => {
+        if (t.url.startsWith(server.typeUrl)) return t.url !== freshType;
+        if (t.url.startsWith(b.driverOrigin) || (b.lifeboatOrigin && t.url.startsWith(b.lifeboatOrigin))) return !t.url.endsWith(mark);
+        return false;
+      }).map((t) => t.id);
+      if (stale.length) await d2.call('tabs.remove', stale).catch(() => {});
+      cur = { driver: d2, typing: t2, lb: lb2 };
+      w.driver = d2;
+    }
+    await b.close();
+    // Bytes per store in the window, from the trace.
+    out.bytes = await storeBytes(kind, trace, ids(b), { from, to });
+    say(`bytes: ${JSON.stringify(Object.fromEntries(Object.entries(out.bytes).map(([k2, v]) => [k2, v.bytes])))}`);
+    return out;
+  } finally {
+    await b.close();
+    if (!process.env.BENCH_KEEP) rmSync(trace, { force: true });
+  }
+}
+
+function countKinds(entries) {
+  const c = {};
+  for (const e of entries) if (e.kind !== 'baseline') c[e.kind] = (c[e.kind] ?? 0) + 1;
+  return c;
+}
+
+const wordsIn = (text) => (text ?? '').match(/w\d{5}/g) ?? [];
+const fmtAge = (a) => (a ? `${a.structureS.toFixed(1)} s tabs${a.typingS !== null && a.typingS !== undefined ? `, ${a.typingS.toFixed(1)} s text` : ''}${a.exact ? '' : ` (no exact match: ${a.mismatch} tabs differ)`}` : 'n/a');
+
+/** What Lifeboat would restore: the crash source's tabs (plan) and its typed text (backup). */
+async function lifeboatRecovery(lb, server, segment, killAt) {
+  const overview = await waitUntil(async () => {
+    const o = await lb.send({ type: 'overview' });
+    return o.sources?.some((s) => s.kind === 'crash') && o;
+  }, { timeout: 30_000, what: 'a crash source' }).catch(() => null);
+  if (!overview) return { error: 'no crash source' };
+  const crash = overview.sources.filter((s) => s.kind === 'crash').sort((a, b) => b.takenAt - a.takenAt)[0];
+  const plan = await lb.send({ type: 'plan', source: crash.id });
+  const uids = (plan.windows ?? []).flatMap((w) => w.tabs.map((t) => server.uidOf(t.url))).filter((u) => u !== null);
+  const backup = await lb.send({ type: 'backup' });
+  const record = backup.records?.find((r) => r.key === crash.id);
+  const words = record ? wordsIn(JSON.stringify(record.value)) : null;
+  await lb.send({ type: 'dismiss', source: crash.id });
+  return { takenAt: crash.takenAt, tabs: uids.length, ...recoveryAge(segment, killAt, uids, words) };
+}
+
+/** The text Chromium put back into the restored /type page (loading it if needed). */
+async function chromiumTypedWords(b, driver, state, server) {
+  const tab = state.flatMap((w) => w.tabs).find((t) => t.url.startsWith(server.typeUrl));
+  if (!tab) return [];
+  if (tab.discarded || tab.status !== 'complete') {
+    await driver.call('tabs.update', tab.id, { active: true }).catch(() => {});
+    await sleep(2000);
+  }
+  const targets = await b.remote.targets();
+  const target = targets.find((t) => t.type === 'page' && t.url === tab.url);
+  if (!target) return null;
+  const { sessionId } = await b.remote.sock.send('Target.attachToTarget', { targetId: target.targetId, flatten: true });
+  let text = '';
+  for (let i = 0; i < 10; i++) {
+    const r = await b.remote.sock.send('Runtime.evaluate', { expression: "document.querySelector('#notes')?.value ?? ''", returnByValue: true }, { sessionId }).catch(() => null);
+    text = r?.result?.value ?? '';
+    if (text) break;
+    await sleep(300);
+  }
+  await b.remote.sock.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+  return wordsIn(text);
+}

@@ -1,0 +1,179 @@
+// node tests/bench/run.mjs — Lifeboat's benchmark in headless Chromium and Firefox ESR.
+// Writes bench/RESULTS.md (the native core section from bench/tmp/core.md first,
+// then these measurements), prints it, and keeps the raw numbers in
+// bench/tmp/results.json. See tests/bench/README.md for the environment variables.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildDriver, REPO } from './lib/browser.mjs';
+import { backgroundCost, chromiumTemplate, commitProbe, headToHead, restoreTime } from './lib/jobs.mjs';
+import { renderReport } from './lib/report.mjs';
+import { startServer } from './lib/server.mjs';
+
+const env = (name, dflt) => process.env[name] ?? dflt;
+const list = (name, dflt) => env(name, dflt).split(',').map((s) => s.trim()).filter(Boolean);
+const num = (name, dflt) => Number(env(name, String(dflt)));
+
+export const CONFIG = {
+  browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
+  parts: list('BENCH_PARTS', 'probe,bench,restore,h2h'),
+  benchSizes: list('BENCH_BG_TABS', '100,1000').map(Number),
+  restoreTabs: num('BENCH_RESTORE_TABS', 200),
+  restoreWindows: num('BENCH_RESTORE_WINDOWS', 4),
+  // spacing in ms [: commits]
+  probes: list('BENCH_PROBE', '200:40,2500:20').map((s) => {
+    const [spacing, n] = s.split(':').map(Number);
+    return { spacingMs: spacing, n: n || 20 };
+  }),
+  sizes: list('BENCH_SIZES', '20,200,1000').map(Number),
+  durationS: num('BENCH_DURATION_S', 120),
+  tailS: num('BENCH_TAIL_S', 15),
+  settleS: num('BENCH_SETTLE_S', 20),
+  paceMs: num('BENCH_PACE_MS', 1000),
+  kills: num('BENCH_KILLS', 3),
+  killMinS: num('BENCH_KILL_MIN_S', 10),
+  killMaxS: num('BENCH_KILL_MAX_S', 35),
+  seed: num('BENCH_SEED', 1),
+  templateMin: num('BENCH_TEMPLATE_MIN', 500),
+  parallel: env('BENCH_PARALLEL', '1') !== '0',
+  dist: resolve(REPO, env('LIFEBOAT_DIST', 'dist/bench')),
+  out: resolve(REPO, env('BENCH_OUT', 'bench/RESULTS.md')),
+  core: resolve(REPO, env('BENCH_CORE', 'bench/tmp/core.md')),
+  json: resolve(REPO, env('BENCH_JSON', 'bench/tmp/results.json')),
+};
+
+const started = Date.now();
+const log = (m) => console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+
+/** Two parties meet at each named point; if one fails, the other goes on alone. */
+function pairBarrier() {
+  const points = new Map();
+  let broken = false;
+  const barrier = (name) => {
+    if (broken) return Promise.resolve();
+    let p = points.get(name);
+    if (!p) {
+      let release;
+      p = { count: 0, promise: new Promise((r) => { release = r; }), release: null };
+      p.release = release;
+      points.set(name, p);
+    }
+    p.count += 1;
+    if (p.count >= 2) p.release();
+    return p.promise;
+  };
+  barrier.break = () => {
+    broken = true;
+    for (const p of points.values()) p.release();
+  };
+  return barrier;
+}
+
+async function main() {
+  const C = CONFIG;
+  for (const kind of C.browsers) if (!['chromium', 'firefox'].includes(kind)) throw new Error(`unknown browser ${kind}`);
+  if (!existsSync(join(C.dist, 'chrome', 'manifest.json')) || !existsSync(join(C.dist, 'lifeboat-firefox.xpi'))) {
+    throw new Error(`no bench build in ${C.dist}: run ./build.sh bench (or set LIFEBOAT_DIST)`);
+  }
+  const root = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
+  const driverExt = buildDriver(root);
+  const server = await startServer();
+  const results = { config: C, startedAt: new Date().toISOString(), probe: [], background: [], restore: [], h2h: [], errors: [] };
+  const common = { root, server, dist: C.dist, driverExt, log };
+  const attempt = async (what, fn) => {
+    try {
+      return await fn();
+    } catch (e) {
+      log(`FAILED ${what}: ${e?.stack ?? e}`);
+      results.errors.push({ what, error: String(e?.message ?? e) });
+      return null;
+    }
+  };
+  const save = () => {
+    mkdirSync(resolve(C.json, '..'), { recursive: true });
+    writeFileSync(C.json, JSON.stringify(results, null, 2));
+  };
+  try {
+    if (C.parts.includes('probe')) {
+      for (const { spacingMs, n } of C.probes) {
+        // Both browsers at once: a probe is light, and idle between commits.
+        const rs = await Promise.all(C.browsers.map((kind) => attempt(`probe ${kind} ${spacingMs} ms`,
+          () => commitProbe(kind, { ...common, n, spacingMs }))));
+        results.probe.push(...rs.filter(Boolean));
+        save();
+      }
+    }
+    // The 1,000-tab background cost comes from the head-to-head's Lifeboat run when it has 1,000 tabs.
+    const reuse = C.parts.includes('h2h') && env('BENCH_BG_REUSE', '1') !== '0';
+    if (C.parts.includes('bench')) {
+      for (const kind of C.browsers) {
+        for (const n of C.benchSizes) {
+          if (reuse && C.sizes.includes(n)) continue;
+          log(`background cost: ${kind}, ${n} tabs`);
+          const r = await attempt(`background ${kind} ${n}`, () => backgroundCost(kind, n, common));
+          if (r) results.background.push(r);
+          save();
+        }
+      }
+    }
+    if (C.parts.includes('restore')) {
+      for (const kind of C.browsers) {
+        log(`restore: ${kind}, ${C.restoreTabs} tabs in ${C.restoreWindows} windows`);
+        const r = await attempt(`restore ${kind}`, () => restoreTime(kind, { ...common, n: C.restoreTabs, windows: C.restoreWindows }));
+        if (r) results.restore.push(r);
+        save();
+      }
+    }
+    if (C.parts.includes('h2h')) {
+      for (const n of C.sizes) {
+        for (const kind of C.browsers) {
+          log(`head-to-head: ${kind}, ${n} tabs (own store${C.parallel ? ' and Lifeboat in parallel' : ', then Lifeboat'})`);
+          const barrier = C.parallel ? pairBarrier() : async () => {};
+          let template = null;
+          if (kind === 'chromium' && n >= C.templateMin) {
+            log(`chromium: setting up ${n} tabs once, in a template profile`);
+            template = await attempt(`template chromium ${n}`, () => chromiumTemplate(n, common));
+            if (!template) continue;
+          }
+          const o = { ...common, ...C, log, barrier, template, benchHere: C.parts.includes('bench') && reuse && C.benchSizes.includes(n) };
+          const run = (lifeboat) => attempt(`h2h ${kind} ${n} ${lifeboat ? 'lifeboat' : 'own'}`, async () => {
+            try {
+              return await headToHead(kind, n, lifeboat, o);
+            } finally {
+              barrier.break?.();
+            }
+          });
+          const pair = C.parallel ? await Promise.all([run(false), run(true)]) : [await run(false), await run(true)];
+          for (const r of pair) if (r) results.h2h.push(r);
+          const lbRun = pair[1];
+          if (lbRun?.bench) {
+            results.background.push({
+              kind, n, ...lbRun.bench, fromHeadToHead: true,
+              restartStartMs: lbRun.kills[0]?.lifeboat?.startMs ?? null, restartStartParts: lbRun.kills[0]?.lifeboat?.startParts ?? null,
+              restartTabsOpen: lbRun.kills[0]?.browser?.tabs ?? null,
+            });
+          }
+          save();
+        }
+      }
+    }
+  } finally {
+    await server.close();
+    if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
+    else log(`kept ${root}`);
+  }
+  results.finishedAt = new Date().toISOString();
+  results.minutes = (Date.now() - started) / 60000;
+  save();
+  const core = existsSync(C.core) ? readFileSync(C.core, 'utf8') : null;
+  const md = renderReport(results, core);
+  mkdirSync(resolve(C.out, '..'), { recursive: true });
+  writeFileSync(C.out, md);
+  process.stdout.write(md);
+  log(`wrote ${C.out} in ${results.minutes.toFixed(1)} min`);
+}
+
+main().catch((e) => {
+  console.error(e?.stack ?? e);
+  process.exitCode = 1;
+});
