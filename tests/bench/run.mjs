@@ -34,7 +34,7 @@ export const CONFIG = {
   killMinS: num('BENCH_KILL_MIN_S', 10),
   killMaxS: num('BENCH_KILL_MAX_S', 35),
   seed: num('BENCH_SEED', 1),
-  templateMin: num('BENCH_TEMPLATE_MIN', 500),
+  templateMin: num('BENCH_TEMPLATE_MIN', 200),
   parallel: env('BENCH_PARALLEL', '1') !== '0',
   dist: resolve(REPO, env('LIFEBOAT_DIST', 'dist/bench')),
   out: resolve(REPO, env('BENCH_OUT', 'bench/RESULTS.md')),
@@ -150,7 +150,7 @@ async function main() {
             results.background.push({
               kind, n, ...lbRun.bench, fromHeadToHead: true,
               restartStartMs: lbRun.kills[0]?.lifeboat?.startMs ?? null, restartStartParts: lbRun.kills[0]?.lifeboat?.startParts ?? null,
-              restartTabsOpen: lbRun.kills[0]?.browser?.tabs ?? null,
+              restartTabsOpen: lbRun.kills[0]?.browser?.tabs ?? null, firstStartMs: lbRun.firstStart?.startMs ?? null,
             });
           }
           save();
@@ -164,6 +164,7 @@ async function main() {
   }
   results.finishedAt = new Date().toISOString();
   results.minutes = (Date.now() - started) / 60000;
+  if (process.env.BENCH_MERGE) mergeInto(results, JSON.parse(readFileSync(resolve(process.env.BENCH_MERGE), 'utf8')));
   save();
   const core = existsSync(C.core) ? readFileSync(C.core, 'utf8') : null;
   const md = renderReport(results, core);
@@ -173,7 +174,44 @@ async function main() {
   log(`wrote ${C.out} in ${results.minutes.toFixed(1)} min`);
 }
 
-main().catch((e) => {
+/** BENCH_MERGE=old.json: rows of an earlier run that this run did not measure again are kept
+ *  (e.g. after re-running one failed part), and the report says so. */
+function mergeInto(results, old) {
+  const keys = {
+    probe: (r) => `${r.kind}/${r.spacingMs}`, background: (r) => `${r.kind}/${r.n}`,
+    restore: (r) => r.kind, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`,
+  };
+  for (const [part, key] of Object.entries(keys)) {
+    const have = new Set(results[part].map(key));
+    results[part].push(...(old[part] ?? []).filter((r) => !have.has(key(r))));
+  }
+  const fixed = new Set(results.errors.map((e) => e.what));
+  results.errors.push(...(old.errors ?? []).filter((e) => !fixed.has(e.what) && !rerun(results, e.what)));
+  results.merged = [...(old.merged ?? []), { startedAt: old.startedAt, minutes: old.minutes, config: old.config }];
+}
+
+/** Whether a failure of an earlier run ("background chromium 100", "h2h firefox 20 own", …) was measured now. */
+function rerun(results, what) {
+  const [part, kind, n, who] = what.split(' ');
+  if (part === 'background') return results.background.some((r) => r.kind === kind && r.n === Number(n));
+  if (part === 'restore') return results.restore.some((r) => r.kind === kind);
+  if (part === 'h2h') return results.h2h.some((r) => r.kind === kind && r.n === Number(n) && r.lifeboat === (who === 'lifeboat'));
+  if (part === 'probe') return results.probe.some((r) => r.kind === kind && r.spacingMs === Number(n));
+  return false;
+}
+
+/** `--report [results.json]`: re-renders bench/RESULTS.md from saved raw results, measures nothing. */
+function reportOnly(file) {
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  const core = existsSync(CONFIG.core) ? readFileSync(CONFIG.core, 'utf8') : null;
+  const md = renderReport(results, core);
+  writeFileSync(CONFIG.out, md);
+  process.stdout.write(md);
+}
+
+const at = process.argv.indexOf('--report');
+if (at >= 0) reportOnly(resolve(process.argv[at + 1] ?? CONFIG.json));
+else main().catch((e) => {
   console.error(e?.stack ?? e);
   process.exitCode = 1;
 });

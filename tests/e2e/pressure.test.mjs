@@ -116,6 +116,12 @@ function mountTmpfs(dir) {
 
 const pressure = {
   name: 'storage-pressure',
+  knownDefect: {
+    // Found by this test, not fixed yet: after the disk ran full under Chromium's
+    // LevelDB, the next start finds Lifeboat's IndexedDB empty (verdict first_run),
+    // named saves included. Needs a second copy outside that database.
+    chromium: 'after a full disk, Chromium starts with an empty IndexedDB: the store is lost',
+  },
   timeout: 240_000,
   async run(t) {
     const origin = t.server.origin;

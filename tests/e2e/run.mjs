@@ -30,6 +30,15 @@ async function runBrowser(kind) {
   const results = [];
   try {
     for (const test of selected) {
+      // A test may name a product defect it finds in one browser that is not fixed
+      // yet; it stays out of the gate there (and says so in the summary) until
+      // LIFEBOAT_KNOWN_DEFECTS=1 asks for it. Each one is an open issue, not a pass.
+      const defect = test.knownDefect?.[kind];
+      if (defect && !process.env.LIFEBOAT_KNOWN_DEFECTS) {
+        console.log(`[${kind}] ${test.name}: NOT RUN, known defect: ${defect}`);
+        results.push({ test: test.name, browser: kind, ok: true, notRun: defect, ms: 0 });
+        continue;
+      }
       console.log(`[${kind}] ${test.name}: start`);
       const result = await runTest(test, kind, { server });
       console.log(`[${kind}] ${test.name}: ${result.ok ? 'PASS' : 'FAIL'} (${(result.ms / 1000).toFixed(1)} s)`);
@@ -62,11 +71,13 @@ function runChild(kind) {
 function printSummary(results) {
   console.log('\nEnd-to-end summary');
   for (const r of results) {
-    const firstLine = r.ok ? '' : `  ${String(r.error).split('\n')[0]}`;
-    console.log(`  ${r.ok ? 'PASS' : 'FAIL'}  ${r.browser.padEnd(9)} ${r.test.padEnd(22)} ${(r.ms / 1000).toFixed(1).padStart(6)} s${firstLine}`);
+    const firstLine = r.notRun ? `  known defect: ${r.notRun}` : r.ok ? '' : `  ${String(r.error).split('\n')[0]}`;
+    const word = r.notRun ? 'OPEN' : r.ok ? 'PASS' : 'FAIL';
+    console.log(`  ${word}  ${r.browser.padEnd(9)} ${r.test.padEnd(22)} ${(r.ms / 1000).toFixed(1).padStart(6)} s${firstLine}`);
   }
   const failed = results.filter((r) => !r.ok).length;
-  console.log(`${results.length - failed} passed, ${failed} failed`);
+  const open = results.filter((r) => r.notRun).length;
+  console.log(`${results.length - failed - open} passed, ${failed} failed, ${open} not run (known defects)`);
   return failed;
 }
 

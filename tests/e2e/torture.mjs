@@ -17,11 +17,11 @@
 // and writes bench/TORTURE.md. run.mjs imports `tests` from here: a short torture
 // of 5 kills per browser that fails on any loss. A kill that loses something keeps
 // its log, the store as the kill left it and the profile after the restart under
-// tests/e2e/artifacts/torture-<browser>-<n>/.
+// tests/e2e/artifacts/torture-<browser>-<n>/ (the short test: <browser>-torture-kill-<n>/).
 import assert from 'node:assert/strict';
 import { execFileSync, fork } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BROWSERS, launchBrowser } from './lib/browsers.mjs';
@@ -35,7 +35,7 @@ import { describeDiff, keyOf, projectLive, projectPlan, recoveryPoint, stateAt, 
 import { NOTE_FIELD, addTortureRoutes } from './torture/pages.mjs';
 import { STRUCTURE_LIMIT_MS, TEXT_LIMIT_MS, summarize, summaryLines, writeReport } from './torture/report.mjs';
 import { rng, seedFor } from './torture/rng.mjs';
-import { Workload, ensureContainers } from './torture/workload.mjs';
+import { Workload, ensureContainers, readState } from './torture/workload.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '../..');
@@ -98,10 +98,16 @@ async function ask(ext, message, what = message.type) {
   }, { timeout: 15_000, interval: 300, what });
 }
 
-/** The driving extension page after a (re)start: the restore page Lifeboat opens by itself, else our own. */
+/** The driving extension page after a (re)start: the restore page Lifeboat opens by itself
+ *  (and how long after the browser was up it appeared), else our own. */
 async function driverAfterStart(session, waitMs) {
+  const t0 = Date.now();
   const page = waitMs > 0 ? await waitForRestorePage(session, waitMs) : null;
-  return { ext: page ? new ExtensionPage(page) : await openExtensionPage(session), offered: Boolean(page) };
+  return {
+    ext: page ? new ExtensionPage(page) : await openExtensionPage(session),
+    offered: Boolean(page),
+    offerMs: page ? Date.now() - t0 : null,
+  };
 }
 
 async function waitFirstCommit(ext, after = 0) {
@@ -184,7 +190,7 @@ async function judge(ext, w, killAt, origin) {
  * Runs `kills` kill-restart cycles on a running `session`. Returns the per-kill results.
  * log(line); keep: keep failure artifacts under ARTIFACTS/torture-<kind>-<n>/.
  */
-export async function runTorture({ session, server, kills, seed, log = console.log, keep = true }) {
+export async function runTorture({ session, server, kills, seed, log = console.log, keep = true, artifactPrefix = `torture-${session.kind}` }) {
   const kind = session.kind;
   const r = rng(seedFor(seed, kind));
   const origin = server.origin;
@@ -219,6 +225,7 @@ export async function runTorture({ session, server, kills, seed, log = console.l
         harnessError = `workload: ${e.message}`;
       }
       const killAt = Date.now();
+      const load = loadavg()[0];
       killGroup(session.proc.pgid);
       await session.crash();
       copyStore(session, join(work, 'store-at-kill'));
@@ -229,7 +236,8 @@ export async function runTorture({ session, server, kills, seed, log = console.l
         await session.restart();
       });
       let offered;
-      ({ ext, offered } = await driverAfterStart(session, 4_000));
+      let offerMs;
+      ({ ext, offered, offerMs } = await driverAfterStart(session, 10_000));
       let judged;
       try {
         judged = harnessError ? { result: { outcome: 'harness-error', problems: [harnessError] } } : await judge(ext, w, killAt, origin);
@@ -237,7 +245,7 @@ export async function runTorture({ session, server, kills, seed, log = console.l
         judged = { result: { outcome: 'harness-error', problems: [`judging: ${e.message}`] } };
       }
       const result = {
-        n, mode, actions: w.actions.length, sinceChangeMs: w.lastChangeAt ? killAt - w.lastChangeAt : null, offered, ...judged.result,
+        n, mode, actions: w.actions.length, sinceChangeMs: w.lastChangeAt ? killAt - w.lastChangeAt : null, offered, offerMs, load, ...judged.result,
         did: countBy(w.actions.filter((a) => a.name !== 'begin').map((a) => a.name)),
         failedActions: w.actions.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`),
       };
@@ -249,16 +257,16 @@ export async function runTorture({ session, server, kills, seed, log = console.l
           // What should be open afterwards: what is open now (tabs the browser brought
           // back itself, e.g. Firefox's pinned tabs, are "already open" in the plan and
           // stay where they are) plus new windows with the tabs the plan restores.
-          const before = projectLive(await ext.state(), origin);
+          const before = projectLive(await readState(ext), origin);
           const toOpen = projectPlan({ windows: judged.plan.windows.map((w) => ({ tabs: w.tabs.filter((x) => x.status === 'restore') })) }, origin);
           const expected = [...before, ...toOpen].sort((a, b) => a[0].path.localeCompare(b[0].path));
           const answer = await ask(ext, { type: 'restore', source: source.id, select: 'all' });
           const want = keyOf(expected);
           const got = await waitUntil(async () => {
-            const live = projectLive(await ext.state(), origin);
+            const live = projectLive(await readState(ext), origin);
             return keyOf(live) === want && live;
           }, { timeout: 30_000, interval: 300, what: 'the restored tabs' }).catch(() => null);
-          const live = got ?? projectLive(await ext.state(), origin);
+          const live = got ?? projectLive(await readState(ext), origin);
           result.reopen = { ok: Boolean(got), tabs: answer.tabs ?? null, ...(got ? {} : { diff: describeDiff(expected, live) }) };
           if (!got) result.problems.push(`restore did not reopen as planned: ${result.reopen.diff.join('; ')}`);
         } else if (source) {
@@ -282,7 +290,7 @@ export async function runTorture({ session, server, kills, seed, log = console.l
       results.push(result);
 
       if (keep && (result.outcome !== 'complete' || result.problems.length)) {
-        const dest = join(ARTIFACTS, `torture-${kind}-${n}`);
+        const dest = join(ARTIFACTS, `${artifactPrefix}-${n}`);
         rmSync(dest, { recursive: true, force: true });
         mkdirSync(dest, { recursive: true });
         writeFileSync(join(dest, 'log.json'), JSON.stringify({
@@ -318,6 +326,7 @@ export const tests = [{
     const session = await t.launch({ resumeFromCrash: false });
     const results = await runTorture({
       session, server: t.server, kills: SHORT_KILLS, seed: Number(process.env.TORTURE_SEED ?? 6), log: (l) => t.log(l),
+      artifactPrefix: `${t.kind}-torture-kill`, // apart from a full run's torture-<browser>-<n>
     });
     const s = summarize(results);
     t.keep('torture-results.json', results);

@@ -199,7 +199,7 @@ export class BenchBrowser {
       const ok = await p.evaluate(() => typeof globalThis.D?.state === 'function').catch(() => false);
       if (!ok) { await p.close(); return null; }
       return p;
-    }, { timeout: 30_000, interval: 500, what: 'driver page' });
+    }, { timeout: 120_000, interval: 500, what: 'driver page' });
     return new Driver(page);
   }
 
@@ -211,7 +211,7 @@ export class BenchBrowser {
       const ok = await p.evaluate(() => typeof (globalThis.browser ?? globalThis.chrome)?.runtime?.sendMessage === 'function').catch(() => false);
       if (!ok) { await p.close(); return null; }
       return p;
-    }, { timeout: 30_000, interval: 500, what: 'Lifeboat page' });
+    }, { timeout: 120_000, interval: 500, what: 'Lifeboat page' });
     return new LifeboatPage(page);
   }
 }

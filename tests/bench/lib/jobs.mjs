@@ -127,7 +127,7 @@ async function fromTemplate(b, server, n, { trace, lifeboatPath, log }) {
 // ---------------------------------------------------------------- 1. background cost
 
 /** Runs `bench` requests sized so each loop lasts long enough for the timer's grain. */
-export async function benchRequests(lb, { targetMs = 300, updateBudgetMs = 6000, repeats = 7 } = {}) {
+export async function benchRequests(lb, { targetMs = 500, updateBudgetMs = 10_000, repeats = 7 } = {}) {
   const probe = await lb.send({ type: 'bench', runs: 20 });
   const est = Math.max(probe.snapshotMs || 0, 0.005);
   const nSnap = Math.min(20_000, Math.max(50, Math.ceil(targetMs / est)));
@@ -196,7 +196,7 @@ async function timeRestore(lb, driver, server, source, n) {
     return false;
   }, { timeout: 600_000, interval: 50, what: `${n} restored tabs` }).catch(() => {});
   const c = await driver.d('count', server.origin + '/p/');
-  return { answerMs, allMs, answer: { windows: answer.windows, tabs: answer.tabs, error: answer.error }, open: c.tabs, discarded: c.discarded };
+  return { load: loadavg()[0], answerMs, allMs, answer: { windows: answer.windows, tabs: answer.tabs, error: answer.error }, open: c.tabs, discarded: c.discarded };
 }
 
 /** 200 tabs in 4 windows: restored from a named save, and from a crashed session. */
@@ -316,6 +316,7 @@ export async function headToHead(kind, n, lifeboat, o) {
     await barrier('start');
     const before = lb ? await lb.send({ type: 'status' }) : null;
     out.loadBefore = loadavg()[0];
+    out.firstStart = before?.timings ?? null;
     const from = Date.now();
     const actions = await w.runUntil(from + o.durationS * 1000, o.paceMs);
     const stopped = Date.now();

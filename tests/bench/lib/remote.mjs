@@ -112,7 +112,7 @@ class CdpPage {
       const [href, state] = r.result.value ?? [];
       // Extension pages may hold their load event on a message to their background.
       return href === url && (state === 'complete' || (state === 'interactive' && !url.startsWith('http')));
-    }, { timeout: 30_000, interval: 100, what: `page ${url} to load` });
+    }, { timeout: 60_000, interval: 100, what: `page ${url} to load` });
   }
 
   async evaluate(fn, ...args) {

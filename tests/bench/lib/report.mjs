@@ -76,6 +76,9 @@ export function renderReport(results, coreMd) {
   out.push('- Reproduce: `./build.sh bench` (builds `dist/bench/`, runs the native core bench into `bench/tmp/core.md`, then `node tests/bench/run.mjs`).');
   out.push(`  Quick run: \`BENCH_SIZES=20 BENCH_DURATION_S=30 BENCH_KILLS=1 BENCH_PARTS=h2h node tests/bench/run.mjs\`; every variable is in \`tests/bench/README.md\`.`);
   out.push(`  This run: sizes ${C.sizes.join(', ')} tabs; workload ${C.durationS} s at one action per ${C.paceMs} ms, then ${C.tailS} s quiet; ${C.kills} kills per configuration, each ${C.killMinS}-${C.killMaxS} s into a segment; seed ${C.seed}.`);
+  for (const m of results.merged ?? []) {
+    out.push(`  Some rows come from an earlier run (${m.startedAt}, ${f(m.minutes)} min, sizes ${m.config?.sizes?.join(', ')}), merged with BENCH_MERGE: this run did not measure them again.`);
+  }
   out.push('');
   if (results.errors.length) {
     out.push('**Parts that failed in this run** (their rows are missing below):', '');
@@ -91,15 +94,17 @@ export function renderReport(results, coreMd) {
   out.push('## 1. The background with real tabs', '');
   out.push('The `bench` request times, inside the real background (Chromium: the MV3 service worker; Firefox: the background script), '
     + 'a full snapshot of the session it holds (encode + LZ4 + checksum) and a one-tab model update, each as a loop of `runs` calls '
-    + '(timer grain: 0.1 ms in Chromium, 1 ms in Firefox). Median of 7 requests (snapshot) and of 3 (update; the request runs both loops '
-    + '`runs` times, so the update loop is limited by the time the snapshots take). Tabs are real and lazy (discarded). '
-    + 'Start-up = `status.timings.startMs` after a SIGKILL and a restart on the same profile, the browser reopening the tabs itself '
-    + '(Chromium with "continue where you left off"); "first start" is the background of the fresh profile.', '');
+    + '(timer grain: 0.1 ms in Chromium, 1 ms in Firefox). Median of 7 requests (snapshot) and of 4 (update; the request runs both loops '
+    + '`runs` times, so the update loop is limited by the time the snapshots take). Tabs are real and lazy: discarded, or for Chromium '
+    + `sessions of ${C.templateMin ?? 200}+ tabs reopened unloaded from a template profile (see tests/bench/README.md). `
+    + 'Start-up = `status.timings.startMs` after a SIGKILL and a restart on the same profile, the browser reopening the tabs itself; '
+    + '"first start" = the background\'s first start on that profile (fresh install). The 1,000-tab rows come from the head-to-head\'s Lifeboat run. '
+    + 'Load = the machine\'s 1-minute load average at the time (2 cores; other work shared the machine).', '');
   const parts = (p) => (p ? `${f(p.openStorageMs, 0)} / ${f(p.judgeMs, 0)} / ${f(p.modelMs, 0)}` : 'n/a');
-  out.push(table(['browser', 'tabs', 'snapshot ms', 'snapshot bytes', 'runs', 'one-tab update µs', 'runs', 'start-up ms (restart)', 'of which open storage / judge / model ms', 'tabs open after restart', 'first start ms'],
+  out.push(table(['browser', 'tabs', 'snapshot ms', 'snapshot bytes', 'runs', 'one-tab update µs', 'runs', 'start-up ms (restart)', 'of which open storage / judge / model ms', 'tabs open after restart', 'first start ms', 'load'],
     results.background.sort((a, b) => a.kind.localeCompare(b.kind) || a.n - b.n).map((r) => [
       NAME[r.kind], r.n, f(r.snapshotMs, 3), r.snapshotBytes ?? 'n/a', r.runsSnapshot, f(r.updateUs, 2), r.runsUpdate,
-      f(r.restartStartMs, 0), parts(r.restartStartParts), r.restartTabsOpen ?? 'n/a', f(r.firstStartMs, 0),
+      f(r.restartStartMs, 0), parts(r.restartStartParts), r.restartTabsOpen ?? 'n/a', f(r.firstStartMs, 0), f(r.load),
     ])));
   out.push('');
 
@@ -112,10 +117,10 @@ export function renderReport(results, coreMd) {
   for (const r of results.restore) {
     for (const [label, m] of [['named save', r.named], ['crashed session', r.crash]]) {
       if (!m) continue;
-      rrows.push([NAME[r.kind], label, `${m.answer?.tabs ?? 'n/a'} tabs / ${m.answer?.windows ?? 'n/a'} windows`, f(m.answerMs, 0), f(m.allMs, 0), `${m.open} (${m.discarded} discarded)`]);
+      rrows.push([NAME[r.kind], label, `${m.answer?.tabs ?? 'n/a'} tabs / ${m.answer?.windows ?? 'n/a'} windows`, f(m.answerMs, 0), f(m.allMs, 0), `${m.open} (${m.discarded} discarded)`, f(m.load)]);
     }
   }
-  out.push(table(['browser', 'source', 'restored (answer)', 'answer ms', 'all tabs exist ms', 'tabs open after'], rrows));
+  out.push(table(['browser', 'source', 'restored (answer)', 'answer ms', 'all tabs exist ms', 'tabs open after', 'load'], rrows));
   out.push('');
 
   // ---- 3
@@ -141,9 +146,9 @@ export function renderReport(results, coreMd) {
       Object.entries(p.files).map(([k, v]) => `${k.split('/').pop()} ${v}`).join(', ')])));
   out.push('');
   out.push('### Bytes', '');
-  out.push(table(['browser', 'tabs', 'actions', 'own store (a)', 'own store in (b)', 'Lifeboat files (b)', 'Lifeboat committed', 'commits', 'floor (issue)', 'files ÷ floor', 'files ÷ measured floor', 'own (a) ÷ Lifeboat files'],
-    rows.map((r) => [NAME[r.kind], r.n, `${r.actions ?? 'n/a'}${r.lbActions !== r.actions ? ` / ${r.lbActions ?? 'n/a'}` : ''}`, kb(r.ownBytes), kb(r.ownInLb), kb(r.lbFiles), kb(r.committed), r.commits ?? 'n/a',
-      kb(r.floor), x(ratio(r.lbFiles, r.floor), 2), x(ratio(r.lbFiles, r.mfloor), 2), x(ratio(r.ownBytes, r.lbFiles))])));
+  out.push(table(['browser', 'tabs', 'window s', 'actions', 'own store (a)', 'own store in (b)', 'Lifeboat files (b)', 'Lifeboat committed', 'commits', 'files per commit', 'floor (issue)', 'files ÷ floor', 'files ÷ measured floor', 'own (a) ÷ Lifeboat files'],
+    rows.map((r) => [NAME[r.kind], r.n, f(r.windowS, 0), `${r.actions ?? 'n/a'}${r.lbActions !== r.actions ? ` / ${r.lbActions ?? 'n/a'}` : ''}`, kb(r.ownBytes), kb(r.ownInLb), kb(r.lbFiles), kb(r.committed), r.commits ?? 'n/a',
+      r.commits ? kb(r.lbFiles / r.commits) : 'n/a', kb(r.floor), x(ratio(r.lbFiles, r.floor), 2), x(ratio(r.lbFiles, r.mfloor), 2), x(ratio(r.ownBytes, r.lbFiles))])));
   out.push('');
   out.push(`Measured floor used above: Firefox ${floorNote('firefox')}, Chromium ${floorNote('chromium')} a commit (the probe at the spacing nearest Lifeboat's ~2 s commits).`, '');
   out.push('Per file (bytes over the window):', '');
@@ -156,7 +161,8 @@ export function renderReport(results, coreMd) {
   out.push('Each configuration was killed (SIGKILL of the process group) at random moments of the workload; after each kill the browser restarted '
     + 'on the same profile and the workload went on from what came back. Age = time from the first action whose effect is missing to the kill (0 = nothing lost). '
     + '"tabs" = navigations, new and closed tabs (URLs of the content tabs, any window); "text" = words typed into the textarea. '
-    + 'Browser\'s own store: the tabs it reopened itself after the restart (Firefox: `resume_from_crash`, its default; Chromium: "continue where you left off", set after the kill) '
+    + 'Browser\'s own store: the tabs it reopened itself after the restart (Firefox: `resume_from_crash`, its default; Chromium: "continue where you left off", '
+    + 'with the crash marked as a normal exit in its Preferences so it restores at start what its "Restore" button would) '
     + 'and the typed text it holds (Firefox: the form data in its recovery file; Chromium: the textarea of the reopened page). '
     + 'Lifeboat: the crash source\'s tabs (`plan`) and its stored typed text (`backup`). Seconds, median / max over the kills.', '');
   const mm = (xs) => (xs.length ? `${f(median(xs))} / ${f(max(xs))}` : 'n/a');
@@ -186,10 +192,12 @@ function goals(results, rows) {
     const bytesOk = r.ownBytes !== null && r.lbFiles !== null ? r.lbFiles < r.ownBytes : null;
     const mo = median(r.ownRp.tabs);
     const ml = median(r.lbRp.tabs);
-    const rpOk = mo !== null && ml !== null ? ml < mo || (ml === 0 && mo === 0) : null;
+    // Shorter median; on a tie, the shorter worst case decides.
+    const cmp = mo === null || ml === null ? null : ml !== mo ? Math.sign(mo - ml) : Math.sign(max(r.ownRp.tabs) - max(r.lbRp.tabs));
+    const rpOk = cmp === null ? null : cmp > 0;
     const ok = bytesOk === null || rpOk === null ? null : bytesOk && rpOk;
     say(ok, `(b) ${NAME[r.kind]} ${r.n} tabs: bytes ${kb(r.lbFiles)} (Lifeboat) vs ${kb(r.ownBytes)} (own store) → ${bytesOk === null ? 'n/a' : bytesOk ? 'fewer' : 'MORE'}; `
-      + `recovery point of tabs, median ${f(ml)} s vs ${f(mo)} s (max ${f(max(r.lbRp.tabs))} vs ${f(max(r.ownRp.tabs))}) → ${rpOk === null ? 'n/a' : rpOk ? 'shorter' : 'NOT shorter'}; `
+      + `recovery point of tabs, median ${f(ml)} s vs ${f(mo)} s (max ${f(max(r.lbRp.tabs))} vs ${f(max(r.ownRp.tabs))}) → ${cmp === null ? 'n/a' : cmp > 0 ? 'shorter' : cmp === 0 ? 'EQUAL, not shorter' : 'LONGER'}; `
       + `typed text median ${f(median(r.lbRp.text))} s vs ${f(median(r.ownRp.text))} s.`);
   }
   for (const r of rows.filter((q) => GOAL.ratioAtOwnRp[q.n])) {

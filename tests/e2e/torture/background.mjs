@@ -64,7 +64,11 @@ async function workerVersion(session, page) {
  * the browser reports it stopped; returns how.
  */
 export async function stopBackground(session, { method = 'closeTarget', page } = {}) {
+  // The background may start again at once (a tab event already on its way wakes it):
+  // "stopped" means the one that ran before is gone, not that none runs.
   if (session.kind === 'chromium') {
+    const before = new Set((await workerTargets(session)).map((t) => t.targetId));
+    if (!before.size) throw new Error('no extension service worker to stop');
     if (method === 'stopWorker') {
       const { cdp, versionId } = await workerVersion(session, page);
       try {
@@ -73,20 +77,27 @@ export async function stopBackground(session, { method = 'closeTarget', page } =
         await cdp.detach().catch(() => {});
       }
     } else {
-      const [target] = await workerTargets(session);
-      if (!target) throw new Error('no extension service worker to stop');
-      await (await browserCdp(session)).send('Target.closeTarget', { targetId: target.targetId });
+      await (await browserCdp(session)).send('Target.closeTarget', { targetId: [...before][0] });
     }
-  } else {
-    await chromeEval(session, `(async () => {
-      const extension = ${FIREFOX_EXTENSION};
-      await extension.terminateBackground({ ignoreDevToolsAttached: true, disableResetIdleForTest: true });
-      return JSON.stringify(String(extension.backgroundState));
-    })()`);
-    method = 'terminateBackground';
+    await waitUntil(async () => !(await workerTargets(session)).some((t) => before.has(t.targetId)),
+      { timeout: 5_000, interval: 50, what: 'the service worker to stop' });
+    return method;
   }
-  await waitUntil(async () => !(await backgroundRunning(session)), { timeout: 5_000, interval: 50, what: 'the background to stop' });
-  return method;
+  // Firefox: the background context object is new after a restart.
+  const state = await chromeEval(session, `(async () => {
+    const extension = ${FIREFOX_EXTENSION};
+    const context = extension.backgroundContext;
+    if (!context || extension.backgroundState !== 'running') return JSON.stringify({ error: 'not running: ' + extension.backgroundState });
+    globalThis.__lifeboatStopped = context;
+    await extension.terminateBackground({ ignoreDevToolsAttached: true, disableResetIdleForTest: true });
+    return JSON.stringify({ state: String(extension.backgroundState), same: extension.backgroundContext === context });
+  })()`);
+  if (state.error) throw new Error(`cannot terminate the background: ${state.error}`);
+  await waitUntil(() => chromeEval(session, `JSON.stringify((() => {
+    const extension = ${FIREFOX_EXTENSION};
+    return extension.backgroundState !== 'running' || extension.backgroundContext !== globalThis.__lifeboatStopped;
+  })())`), { timeout: 5_000, interval: 50, what: 'the background to stop' });
+  return 'terminateBackground';
 }
 
 /** Waits (without messaging the extension) until the background runs again; false if it does not within timeoutMs. */

@@ -28,7 +28,9 @@ export function summarize(results) {
       unmatched: texts.filter((x) => x.ageMs == null).length,
     },
     modes: Object.fromEntries(['change', 'commit', 'idle'].map((m) => [m, results.filter((r) => r.mode === m).length])),
+    load: distribution(results.map((r) => r.load)),
     offered: results.filter((r) => r.offered).length,
+    offerDelay: distribution(results.map((r) => r.offerMs)),
     restorable: results.filter((r) => r.restorable > 0).length,
     offeredWithout: results.filter((r) => r.offered && !(r.restorable > 0)).length,
     notOffered: results.filter((r) => !r.offered && r.restorable > 0).map((r) => r.n),
@@ -58,7 +60,10 @@ export function summaryLines(kind, s) {
       + `${s.text.older} older than ${TEXT_LIMIT_MS} ms, ${s.text.unmatched} not any typed value`,
     `  kill moments: ${s.modes.change} 0–300 ms after a change, ${s.modes.commit} 650–1000 ms after one, ${s.modes.idle} random; `
       + `restore page offered by itself ${s.offered} times, for ${s.restorable} crashes with something to restore`
-      + `${s.notOffered?.length ? ` (NOT offered after kills ${s.notOffered.join(', ')})` : ''}; restored by request ${s.reopenedOk}/${s.reopened} as planned`,
+      + `${s.notOffered?.length ? ` (NOT offered within 10 s after kills ${s.notOffered.join(', ')})` : ''}`
+      + `${s.offerDelay?.n ? ` (it appeared ${ms(s.offerDelay.median)} after the browser was up, p95 ${ms(s.offerDelay.p95)}, max ${ms(s.offerDelay.max)})` : ''}`
+      + `; restored by request ${s.reopenedOk}/${s.reopened} as planned`,
+    ...(s.load?.n ? [`  machine load (1-min load average at the kills, 2 cores): median ${s.load.median.toFixed(1)}, p95 ${s.load.p95.toFixed(1)}, max ${s.load.max.toFixed(1)}`] : []),
     `  workload: ${Object.entries(s.did).map(([k, v]) => `${v} ${k}`).join(', ')}; ${s.failedActions.length} actions the browser refused`
       + `${s.failedActions.length ? ` (e.g. ${[...new Set(s.failedActions)].slice(0, 3).join(' | ')})` : ''}`,
     ...s.problems.map((p) => `  #${p.n} ${p.outcome} (${p.mode}${p.ageMs != null ? `, ${Math.round(p.ageMs)} ms old` : ''}): ${p.what.join('; ')}`),

@@ -17,6 +17,42 @@ const WORDS = ['lifeboat', 'harbour', 'anchor', 'tide', 'keel', 'mast', 'gull', 
 const MAX_TABS = 24;
 const MAX_WINDOWS = 4;
 
+/**
+ * The browser's windows and tabs, as ExtensionPage.state() reads them, in one
+ * evaluation and retried while a tab names a group the browser no longer (or not
+ * yet) knows: right after a restore regroups tabs, a group can vanish between
+ * windows.getAll and tabGroups.get.
+ */
+export function readState(ext) {
+  return ext.page.evaluate(async () => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    for (let attempt = 0; ; attempt++) {
+      const windows = await api.windows.getAll({ populate: true, windowTypes: ['normal'] });
+      const groups = new Map(api.tabGroups ? (await api.tabGroups.query({})).map((g) => [g.id, g]) : []);
+      const identities = new Map(api.contextualIdentities
+        ? (await api.contextualIdentities.query({}).catch(() => [])).map((c) => [c.cookieStoreId, c.name]) : []);
+      const unresolved = windows.some((w) => w.tabs.some((t) => t.groupId !== undefined && t.groupId !== -1 && !groups.has(t.groupId)));
+      if (unresolved && attempt < 20) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      return windows.map((w) => ({
+        id: w.id,
+        state: w.state,
+        tabs: [...w.tabs].sort((a, b) => a.index - b.index).map((t) => {
+          const g = t.groupId !== undefined && t.groupId !== -1 ? groups.get(t.groupId) : null;
+          const container = t.cookieStoreId && !/^firefox-(default|private)$/.test(t.cookieStoreId)
+            ? identities.get(t.cookieStoreId) ?? `(unknown ${t.cookieStoreId})` : null;
+          return {
+            id: t.id, index: t.index, url: t.url || t.pendingUrl || '', title: t.title, status: t.status,
+            discarded: t.discarded, pinned: t.pinned, group: g ? { title: g.title, color: g.color } : null, container,
+          };
+        }),
+      }));
+    }
+  });
+}
+
 /** Firefox: the torture's containers (created once per profile), by name → cookieStoreId. */
 export async function ensureContainers(ext) {
   const existing = await ext.call('contextualIdentities.query', {});
@@ -57,7 +93,7 @@ export class Workload {
   /** Reads the browser's state; records it if the compared part changed. `visibleFrom`: the
    *  last moment the change was seen not to have happened yet (default: the action's start). */
   async observe(name, detail, tStart, error, visibleFrom = null) {
-    const state = await this.ext.state();
+    const state = await readState(this.ext);
     const tEnd = Date.now();
     this.live = state;
     const windows = projectLive(state, this.origin);
