@@ -29,8 +29,14 @@ export async function openExtensionPage(session, path = RESTORE_PATH) {
     // A new tab can be lost, e.g. when it lands in a window the extension is just
     // restoring: then start over with another one.
     if (!page || page.isClosed()) page = await session.browser.newPage();
-    if ((await pageUrl(page)) !== url) await navigate(page, url);
-    return page.evaluate(() => typeof (globalThis.browser ?? globalThis.chrome)?.tabs?.query === 'function');
+    try {
+      if ((await pageUrl(page)) !== url) await navigate(page, url);
+      return await page.evaluate(() => typeof (globalThis.browser ?? globalThis.chrome)?.tabs?.query === 'function');
+    } catch (e) {
+      // The tab is gone without puppeteer noticing ("no such frame"): use another.
+      if (/no such frame|not found|closed|detached/i.test(String(e?.message ?? e))) page = null;
+      throw e;
+    }
   }, { timeout: 20_000, interval: 500, what: `extension page ${url}` });
   return new ExtensionPage(page);
 }
