@@ -110,7 +110,7 @@ async function main() {
         for (const n of C.benchSizes) {
           if (reuse && C.sizes.includes(n)) continue;
           log(`background cost: ${kind}, ${n} tabs`);
-          const r = await attempt(`background ${kind} ${n}`, () => backgroundCost(kind, n, common));
+          const r = await attempt(`background ${kind} ${n}`, () => backgroundCost(kind, n, { ...common, templateMin: C.templateMin }));
           if (r) results.background.push(r);
           save();
         }

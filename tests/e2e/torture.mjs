@@ -31,7 +31,7 @@ import { killGroup } from './lib/procs.mjs';
 import { waitForRestorePage } from './lib/restore-page.mjs';
 import { startServer } from './lib/server.mjs';
 import { sleep, waitUntil } from './lib/wait.mjs';
-import { describeDiff, keyOf, projectLive, projectPlan, recoveryPoint, stateAt, storedTexts, textPoint } from './torture/compare.mjs';
+import { describeDiff, keyOf, projectLive, projectPlan, recoveryPoint, reopenProblems, stateAt, storedTexts, textPoint } from './torture/compare.mjs';
 import { NOTE_FIELD, addTortureRoutes } from './torture/pages.mjs';
 import { STRUCTURE_LIMIT_MS, TEXT_LIMIT_MS, summarize, summaryLines, writeReport } from './torture/report.mjs';
 import { rng, seedFor } from './torture/rng.mjs';
@@ -254,21 +254,16 @@ export async function runTorture({ session, server, kills, seed, log = console.l
       try {
         const source = judged.source ?? (await ask(ext, { type: 'overview' })).sources?.find((s) => s.pending);
         if (source && judged.restored && result.outcome !== 'failed-open' && r.chance(0.25)) {
-          // What should be open afterwards: what is open now (tabs the browser brought
-          // back itself, e.g. Firefox's pinned tabs, are "already open" in the plan and
-          // stay where they are) plus new windows with the tabs the plan restores.
           const before = projectLive(await readState(ext), origin);
-          const toOpen = projectPlan({ windows: judged.plan.windows.map((w) => ({ tabs: w.tabs.filter((x) => x.status === 'restore') })) }, origin);
-          const expected = [...before, ...toOpen].sort((a, b) => a[0].path.localeCompare(b[0].path));
           const answer = await ask(ext, { type: 'restore', source: source.id, select: 'all' });
-          const want = keyOf(expected);
-          const got = await waitUntil(async () => {
-            const live = projectLive(await readState(ext), origin);
-            return keyOf(live) === want && live;
-          }, { timeout: 30_000, interval: 300, what: 'the restored tabs' }).catch(() => null);
-          const live = got ?? projectLive(await readState(ext), origin);
-          result.reopen = { ok: Boolean(got), tabs: answer.tabs ?? null, ...(got ? {} : { diff: describeDiff(expected, live) }) };
-          if (!got) result.problems.push(`restore did not reopen as planned: ${result.reopen.diff.join('; ')}`);
+          const planned = judged.plan.windows.flatMap((w) => w.tabs).filter((x) => x.status === 'restore' && x.url.startsWith(`${origin}/`)).length;
+          let problems = null;
+          await waitUntil(async () => {
+            problems = reopenProblems(judged.plan, before, projectLive(await readState(ext), origin), origin);
+            return problems.length === 0;
+          }, { timeout: 30_000, interval: 300, what: 'the restored tabs' }).catch(() => {});
+          result.reopen = { ok: problems.length === 0, tabs: answer.tabs ?? null, planned, ...(problems.length ? { diff: problems } : {}) };
+          if (problems.length) result.problems.push(`restore did not reopen as planned: ${problems.join('; ')}`);
         } else if (source) {
           const answer = await ask(ext, { type: 'dismiss', source: source.id });
           if (!answer.ok) result.problems.push(`dismiss answered ${JSON.stringify(answer)}`);

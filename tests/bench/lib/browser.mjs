@@ -193,7 +193,7 @@ export class BenchBrowser {
   /** The driver page (a new tab); its `D` helpers are evaluated through CDP/BiDi. */
   async driverPage() {
     // Marked with the start number: after a restart the browser reopens the old ones too.
-    const url = `${this.driverOrigin}driver.html#start${this.starts}`;
+    const url = `${this.driverOrigin}driver.html?start${this.starts}`;
     const page = await waitUntil(async () => {
       const p = await this.remote.newPage(url);
       const ok = await p.evaluate(() => typeof globalThis.D?.state === 'function').catch(() => false);
@@ -205,7 +205,8 @@ export class BenchBrowser {
 
   /** A Lifeboat page (a new tab) to send protocol messages from. */
   async lifeboatPage(path = 'www/manager.html') {
-    const url = `${this.lifeboatOrigin}${path}#start${this.starts}`;
+    // A query, not a hash: the manager rewrites its hash (#select=…).
+    const url = `${this.lifeboatOrigin}${path}?start${this.starts}`;
     const page = await waitUntil(async () => {
       const p = await this.remote.newPage(url);
       const ok = await p.evaluate(() => typeof (globalThis.browser ?? globalThis.chrome)?.runtime?.sendMessage === 'function').catch(() => false);

@@ -111,7 +111,8 @@ class CdpPage {
       const r = await this.send('Runtime.evaluate', { expression: '[location.href, document.readyState]', returnByValue: true }, 5_000);
       const [href, state] = r.result.value ?? [];
       // Extension pages may hold their load event on a message to their background.
-      return href === url && (state === 'complete' || (state === 'interactive' && !url.startsWith('http')));
+      // Pages may rewrite their own hash (Lifeboat's manager does).
+      return href?.split('#')[0] === url.split('#')[0] && (state === 'complete' || (state === 'interactive' && !url.startsWith('http')));
     }, { timeout: 60_000, interval: 100, what: `page ${url} to load` });
   }
 

@@ -101,9 +101,10 @@ export function renderReport(results, coreMd) {
     + '"first start" = the background\'s first start on that profile (fresh install). The 1,000-tab rows come from the head-to-head\'s Lifeboat run. '
     + 'Load = the machine\'s 1-minute load average at the time (2 cores; other work shared the machine).', '');
   const parts = (p) => (p ? `${f(p.openStorageMs, 0)} / ${f(p.judgeMs, 0)} / ${f(p.modelMs, 0)}` : 'n/a');
-  out.push(table(['browser', 'tabs', 'snapshot ms', 'snapshot bytes', 'runs', 'one-tab update µs', 'runs', 'start-up ms (restart)', 'of which open storage / judge / model ms', 'tabs open after restart', 'first start ms', 'load'],
+  out.push(table(['browser', 'tabs', 'snapshot ms, median (min)', 'snapshot bytes', 'runs', 'one-tab update µs, median (min)', 'runs', 'start-up ms (restart)', 'of which open storage / judge / model ms', 'tabs open after restart', 'first start ms', 'load'],
     results.background.sort((a, b) => a.kind.localeCompare(b.kind) || a.n - b.n).map((r) => [
-      NAME[r.kind], r.n, f(r.snapshotMs, 3), r.snapshotBytes ?? 'n/a', r.runsSnapshot, f(r.updateUs, 2), r.runsUpdate,
+      NAME[r.kind], r.n, `${f(r.snapshotMs, 3)} (${f(r.snapshotMsMin, 3)})`, r.snapshotBytes ?? 'n/a', r.runsSnapshot,
+      `${f(r.updateUs, 2)} (${f(r.updateUsMin, 2)})`, r.runsUpdate,
       f(r.restartStartMs, 0), parts(r.restartStartParts), r.restartTabsOpen ?? 'n/a', f(r.firstStartMs, 0), f(r.load),
     ])));
   out.push('');

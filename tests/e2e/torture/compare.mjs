@@ -131,3 +131,50 @@ export function distribution(values) {
   const s = values.filter((v) => typeof v === 'number').sort((a, b) => a - b);
   return { n: s.length, median: quantile(s, 0.5), p95: quantile(s, 0.95), max: s.length ? s[s.length - 1] : null };
 }
+
+/**
+ * Did a restore reopen what its plan said? `plan`: the plan answer it followed;
+ * `before`/`live`: compared windows before and after it. Every tab the plan
+ * restores is open exactly once with its pinned/group/container, the tabs of one
+ * planned window stay together in plan order, in a new window or in the window
+ * holding that planned window's tabs the browser had reopened itself; nothing
+ * else appeared and nothing that was open went away. Returns problems in words.
+ */
+export function reopenProblems(plan, before, live, origin) {
+  const out = [];
+  const where = new Map();
+  live.forEach((w, wi) => w.forEach((t, ti) => {
+    if (where.has(t.path)) out.push(`${t.path} open twice`);
+    where.set(t.path, { ...t, wi, ti });
+  }));
+  const wasOpen = new Map();
+  before.forEach((w, wi) => w.forEach((t) => wasOpen.set(t.path, wi)));
+  const planned = new Set();
+  for (const [pi, w] of (plan.windows ?? []).entries()) {
+    const tabs = projectPlan({ windows: [w] }, origin)[0] ?? [];
+    const status = new Map(w.tabs.filter((x) => x.url?.startsWith(`${origin}/`)).map((x) => [x.url.slice(origin.length), x.status]));
+    const restored = tabs.filter((t) => status.get(t.path) === 'restore');
+    const already = tabs.filter((t) => status.get(t.path) === 'already_open');
+    tabs.forEach((t) => planned.add(t.path));
+    for (const t of restored) {
+      const got = where.get(t.path);
+      if (!got) out.push(`${t.path} not reopened`);
+      else for (const prop of ['pinned', 'group', 'container']) {
+        if (got[prop] !== t[prop]) out.push(`${t.path} ${prop} ${JSON.stringify(got[prop])} instead of ${JSON.stringify(t[prop])}`);
+      }
+    }
+    const homes = new Set(restored.map((t) => where.get(t.path)?.wi).filter((x) => x !== undefined));
+    if (homes.size > 1) out.push(`planned window ${pi} split over ${homes.size} windows`);
+    const [home] = homes;
+    if (home !== undefined) {
+      const hosts = live[home].filter((t) => wasOpen.has(t.path)).map((t) => t.path);
+      const own = new Set(already.map((t) => t.path));
+      if (hosts.some((p) => !own.has(p))) out.push(`planned window ${pi} went into a window holding other tabs (${hosts.join(' ')})`);
+      const order = live[home].map((t) => t.path).filter((p) => restored.some((t) => t.path === p));
+      if (order.join() !== restored.map((t) => t.path).join()) out.push(`planned window ${pi} in order ${order.join(' ')} instead of ${restored.map((t) => t.path).join(' ')}`);
+    }
+  }
+  for (const p of wasOpen.keys()) if (!where.has(p)) out.push(`${p} was open and is gone`);
+  for (const p of where.keys()) if (!wasOpen.has(p) && !planned.has(p)) out.push(`${p} appeared, not in the plan`);
+  return out;
+}

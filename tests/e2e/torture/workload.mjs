@@ -93,11 +93,24 @@ export class Workload {
   /** Reads the browser's state; records it if the compared part changed. `visibleFrom`: the
    *  last moment the change was seen not to have happened yet (default: the action's start). */
   async observe(name, detail, tStart, error, visibleFrom = null) {
-    const state = await readState(this.ext);
+    // Read until two reads 30 ms apart agree: an effect the browser shows a moment
+    // after the API call resolved must not be missed (it would leave a true state out
+    // of the log).
+    let state = await readState(this.ext);
+    let windows = projectLive(state, this.origin);
+    let key = keyOf(windows);
+    for (let i = 0; i < 5; i++) {
+      await sleep(30);
+      const again = await readState(this.ext);
+      const againWindows = projectLive(again, this.origin);
+      const againKey = keyOf(againWindows);
+      state = again;
+      windows = againWindows;
+      if (againKey === key) break;
+      key = againKey;
+    }
     const tEnd = Date.now();
     this.live = state;
-    const windows = projectLive(state, this.origin);
-    const key = keyOf(windows);
     const last = this.states.at(-1);
     const changed = !last || last.key !== key;
     const i = this.actions.length;
@@ -121,6 +134,12 @@ export class Workload {
     return this.live.flatMap((w) => w.tabs.map((t) => ({ ...t, windowId: w.id })))
       .filter((t) => t.url.startsWith(`${this.origin}/`))
       .map((t) => ({ ...t, path: t.url.slice(this.origin.length) }));
+  }
+
+  /** Polls `stillThere()` until it is false (or 5 s passed). */
+  async waitGone(stillThere) {
+    const deadline = Date.now() + 5_000;
+    while (Date.now() < deadline && await stillThere()) await sleep(20);
   }
 
   /**
@@ -194,6 +213,7 @@ export class Workload {
           detail = t.path;
           await this.ext.call('tabs.remove', t.id);
           this.notePages.delete(t.path);
+          await this.waitGone(() => this.ext.call('tabs.get', t.id).then(() => true, () => false));
           break;
         }
         case 'move': {
@@ -267,6 +287,9 @@ export class Workload {
           const w = r.pick(this.live.filter((x) => x.id !== this.homeWindow));
           detail = `window ${w.id} with ${w.tabs.length} tabs`;
           await this.ext.call('windows.remove', w.id);
+          // Chromium resolves windows.remove before windows.getAll stops listing the
+          // window: the log must not read the state before the change is visible.
+          await this.waitGone(async () => (await this.ext.call('windows.getAll', {})).some((x) => x.id === w.id));
           break;
         }
         case 'type': {
