@@ -37,6 +37,8 @@ pub enum Kind {
     Settings = 5,
     /// Page states waiting for restored tabs to load.
     Pages = 6,
+    /// `backstop`'s spare copy of records.
+    Spare = 7,
 }
 
 impl Kind {
@@ -48,6 +50,7 @@ impl Kind {
             4 => Self::Named,
             5 => Self::Settings,
             6 => Self::Pages,
+            7 => Self::Spare,
             _ => return None,
         })
     }

@@ -2,7 +2,7 @@
 //! that the bytes written for a change grow with the change, not with the
 //! session. `diff` then `apply` reproduces the newer session exactly.
 
-use crate::model::{Geometry, Millis, Session, Tab, TabGroup, Window, WindowState};
+use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -20,9 +20,10 @@ pub enum DeltaOp {
     /// Order of the windows, when it changed.
     WindowOrder(Vec<i64>),
     /// A tab, new or changed, in `window`.
+    /// (Boxed: a tab dwarfs the other ops; the encoding is the same.)
     Tab {
         window: i64,
-        tab: Tab,
+        tab: Box<Tab>,
     },
     TabGone {
         window: i64,
@@ -33,6 +34,87 @@ pub enum DeltaOp {
         window: i64,
         ids: Vec<i64>,
     },
+    /// The fields that changed of a tab already in `window`: a switch of
+    /// tabs or a title is a few bytes, not two whole tabs. (Added after the
+    /// other ops: records written before it decode as they did.)
+    TabPatch {
+        window: i64,
+        id: i64,
+        fields: Vec<TabField>,
+    },
+}
+
+/// One field of a `Tab`, for `DeltaOp::TabPatch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum TabField {
+    Url(String),
+    Title(String),
+    FavIcon(Option<String>),
+    Pinned(bool),
+    Active(bool),
+    Muted(bool),
+    Discarded(bool),
+    LastAccessed(Option<Millis>),
+    Group(Option<i64>),
+    Container(Option<Container>),
+    Page(Option<PageState>),
+}
+
+/// The fields of `new` that differ from `old` (same tab id).
+fn tab_fields(old: &Tab, new: &Tab) -> Vec<TabField> {
+    let mut f = Vec::new();
+    if old.url != new.url {
+        f.push(TabField::Url(new.url.clone()));
+    }
+    if old.title != new.title {
+        f.push(TabField::Title(new.title.clone()));
+    }
+    if old.fav_icon_url != new.fav_icon_url {
+        f.push(TabField::FavIcon(new.fav_icon_url.clone()));
+    }
+    if old.pinned != new.pinned {
+        f.push(TabField::Pinned(new.pinned));
+    }
+    if old.active != new.active {
+        f.push(TabField::Active(new.active));
+    }
+    if old.muted != new.muted {
+        f.push(TabField::Muted(new.muted));
+    }
+    if old.discarded != new.discarded {
+        f.push(TabField::Discarded(new.discarded));
+    }
+    if old.last_accessed != new.last_accessed {
+        f.push(TabField::LastAccessed(new.last_accessed));
+    }
+    if old.group != new.group {
+        f.push(TabField::Group(new.group));
+    }
+    if old.container != new.container {
+        f.push(TabField::Container(new.container.clone()));
+    }
+    if old.page != new.page {
+        f.push(TabField::Page(new.page.clone()));
+    }
+    f
+}
+
+fn patch(t: &mut Tab, fields: &[TabField]) {
+    for field in fields {
+        match field {
+            TabField::Url(v) => t.url = v.clone(),
+            TabField::Title(v) => t.title = v.clone(),
+            TabField::FavIcon(v) => t.fav_icon_url = v.clone(),
+            TabField::Pinned(v) => t.pinned = *v,
+            TabField::Active(v) => t.active = *v,
+            TabField::Muted(v) => t.muted = *v,
+            TabField::Discarded(v) => t.discarded = *v,
+            TabField::LastAccessed(v) => t.last_accessed = *v,
+            TabField::Group(v) => t.group = *v,
+            TabField::Container(v) => t.container = v.clone(),
+            TabField::Page(v) => t.page = v.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -66,8 +148,17 @@ pub fn diff(old: &Session, new: &Session) -> Vec<DeltaOp> {
         }
         let old_tabs: HashMap<i64, &Tab> = before.map(|b| b.tabs.iter().map(|t| (t.id, t)).collect()).unwrap_or_default();
         for t in &w.tabs {
-            if old_tabs.get(&t.id).is_none_or(|o| *o != t) {
-                ops.push(DeltaOp::Tab { window: w.id, tab: t.clone() });
+            match old_tabs.get(&t.id) {
+                None => ops.push(DeltaOp::Tab {
+                    window: w.id,
+                    tab: Box::new(t.clone()),
+                }),
+                Some(o) if *o != t => ops.push(DeltaOp::TabPatch {
+                    window: w.id,
+                    id: t.id,
+                    fields: tab_fields(o, t),
+                }),
+                Some(_) => {}
             }
         }
         let new_ids: HashSet<i64> = w.tabs.iter().map(|t| t.id).collect();
@@ -133,9 +224,14 @@ pub fn apply(session: &mut Session, ops: &[DeltaOp]) {
             DeltaOp::Tab { window, tab } => {
                 if let Some(w) = session.window_mut(*window) {
                     match w.tabs.iter_mut().find(|t| t.id == tab.id) {
-                        Some(t) => *t = tab.clone(),
-                        None => w.tabs.push(tab.clone()),
+                        Some(t) => *t = (**tab).clone(),
+                        None => w.tabs.push((**tab).clone()),
                     }
+                }
+            }
+            DeltaOp::TabPatch { window, id, fields } => {
+                if let Some(t) = session.window_mut(*window).and_then(|w| w.tabs.iter_mut().find(|t| t.id == *id)) {
+                    patch(t, fields);
                 }
             }
             DeltaOp::TabGone { window, id } => {
@@ -188,6 +284,43 @@ mod tests {
     }
 
     #[test]
+    fn a_tab_switch_is_two_small_patches() {
+        let mut tabs: Vec<Tab> = (0..3).map(|i| tab(i, &format!("https://e.org/{}", "x".repeat(100)))).collect();
+        tabs[0].active = true;
+        let old = Session {
+            windows: vec![Window {
+                id: 1,
+                tabs,
+                ..Default::default()
+            }],
+        };
+        let mut new = old.clone();
+        new.windows[0].tabs[0].active = false;
+        new.windows[0].tabs[2].active = true;
+        let ops = diff(&old, &new);
+        assert_eq!(
+            ops,
+            vec![
+                DeltaOp::TabPatch {
+                    window: 1,
+                    id: 0,
+                    fields: vec![TabField::Active(false)]
+                },
+                DeltaOp::TabPatch {
+                    window: 1,
+                    id: 2,
+                    fields: vec![TabField::Active(true)]
+                },
+            ]
+        );
+        let bytes = crate::codec::encode(crate::codec::Kind::Delta, &Delta { taken_at: 1, ops: ops.clone() });
+        assert!(bytes.len() < 60, "{} bytes", bytes.len());
+        let mut s = old.clone();
+        apply(&mut s, &ops);
+        assert_eq!(s, new);
+    }
+
+    #[test]
     fn a_move_is_an_order_op_only() {
         let old = Session {
             windows: vec![Window {
@@ -205,12 +338,30 @@ mod tests {
 
     fn arb_session() -> impl Strategy<Value = Session> {
         // Small id spaces so that sessions share windows and tabs.
-        let tab = (0i64..12, 0u8..4, any::<bool>()).prop_map(|(id, u, pinned)| Tab {
-            id,
-            url: format!("https://x/{u}"),
-            pinned,
-            ..Default::default()
-        });
+        let tab = (
+            0i64..12,
+            0u8..4,
+            any::<bool>(),
+            any::<bool>(),
+            0u8..3,
+            prop::option::of(0i64..3),
+            prop::option::of(0u64..3),
+        )
+            .prop_map(|(id, u, pinned, active, title, group, last)| Tab {
+                id,
+                url: format!("https://x/{u}"),
+                title: format!("t{title}"),
+                pinned,
+                active,
+                group,
+                last_accessed: last,
+                page: (title == 2).then(|| PageState {
+                    url: format!("https://x/{u}"),
+                    scroll: Some((0, i32::from(u))),
+                    frames: Vec::new(),
+                }),
+                ..Default::default()
+            });
         let window = (0i64..4, prop::collection::vec(tab, 0..8), any::<bool>()).prop_map(|(id, tabs, focused)| {
             let mut seen = std::collections::HashSet::new();
             let tabs = tabs.into_iter().filter(|t| seen.insert(t.id)).collect();

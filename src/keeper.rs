@@ -55,6 +55,10 @@ pub struct Keeper<B> {
     pub settings: Settings,
     /// Typed text waiting for restored tabs to load, by tab id.
     pending_pages: Vec<(i64, PageState)>,
+    /// A write failed in this background run: the browser may empty the
+    /// database at its next start, so every commit also refreshes the spare
+    /// copy (`backstop`).
+    degraded: bool,
 }
 
 /// What goes back into one frame of a restored page.
@@ -78,6 +82,8 @@ impl<B: Backend> Keeper<B> {
     /// Reads what the last run left and, at a new browser run, judges it and
     /// sets it aside before anything may write over it.
     pub async fn start(backend: B, version: &str, own_origin: &str, now: Millis, new_browser_run: bool) -> Result<Self, StoreError> {
+        // An emptied database with a spare copy elsewhere: put it back first.
+        let recovered = crate::backstop::recover(&backend).await?;
         let mut store = Store::new(backend);
         let last_mark = store.run_mark(version).await?;
         let (latest, notice) = match store.load_latest().await {
@@ -85,6 +91,13 @@ impl<B: Backend> Keeper<B> {
             Ok(None) => (None, None),
             // Nothing readable: say so, and start afresh rather than stop saving.
             Err(e) => (None, Some(format!("The last saved session could not be read ({e}).").to_string())),
+        };
+        let notice = match recovered {
+            Some(_) => Some(
+                "The browser had emptied Lifeboat's database (it does so after its disk ran full); Lifeboat put back its spare copy of the last session and the named saves."
+                    .to_string(),
+            ),
+            None => notice,
         };
         // Snapshots without a mark (a damaged or lost mark) count as a crash.
         let effective_mark = last_mark.clone().or_else(|| {
@@ -151,6 +164,7 @@ impl<B: Backend> Keeper<B> {
             bytes_committed: 0,
             health: Health::default(),
             notice,
+            degraded: false,
         })
     }
 
@@ -216,10 +230,17 @@ impl<B: Backend> Keeper<B> {
                     self.bytes_committed += written.bytes as u64;
                 }
                 self.health.failing = None;
+                if written.checkpoint || (self.degraded && written.bytes > 0) {
+                    // A failed spare copy is not a failed save: the database has it.
+                    // Its bytes count with the commits'.
+                    let spare = crate::backstop::keep_session(&self.store, now).await.unwrap_or(0);
+                    self.bytes_committed += spare as u64;
+                }
                 Ok(written.bytes)
             }
             Err(e) => {
                 self.saver.failed(now);
+                self.degraded = true;
                 // Out of room: give up the oldest timeline point before the
                 // retry; the latest state, named saves and unresolved crashes
                 // are never what goes.

@@ -3,6 +3,7 @@
 //! Everything here but `web` is plain Rust with no browser types, tested
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
 
+pub mod backstop;
 pub mod codec;
 pub mod event;
 pub mod export;

@@ -202,7 +202,7 @@ mod tests {
         let hits = found["results"].as_array().unwrap();
         assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
         assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
-        let out = block_on(export(&mut k, "lifeboat", &[id.clone()], 300)).unwrap();
+        let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), 300)).unwrap();
         let text = out["text"].as_str().unwrap();
         let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);

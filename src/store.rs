@@ -64,6 +64,15 @@ pub trait Backend {
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError>;
 
+    /// A spare area outside this storage, for `backstop`'s copy of what must
+    /// not be lost; backends without one keep nothing there.
+    async fn spare_get(&self, _key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(None)
+    }
+    async fn spare_put(&self, _key: &str, _value: &[u8]) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Keys and values starting with `prefix`, in key order. Backends with a
     /// cost per read (IndexedDB: a transaction each) read them in one go.
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
@@ -106,8 +115,8 @@ pub const KEEP_SET_ASIDE: usize = 10;
 const SETTINGS: &str = "settings";
 const PENDING_PAGES: &str = "pages";
 use crate::timeline::{journal_prefix, RecordMeta, Tier, CHECKPOINT, JOURNAL};
-const RUN: &str = "run";
-const SET_ASIDE: &str = "prev/";
+pub(crate) const RUN: &str = "run";
+pub(crate) const SET_ASIDE: &str = "prev/";
 
 fn gen_of(key: &str) -> Option<u64> {
     RecordMeta::parse(key).map(|m| m.gen)
@@ -167,6 +176,15 @@ impl<B: Backend> Store<B> {
     /// Makes the next commit a checkpoint, and forgets the loaded state as "current".
     pub fn start_fresh(&mut self) {
         self.base = None;
+    }
+
+    /// The current state as one checkpoint record (key, bytes) of its
+    /// generation: what `backstop` keeps of the timeline.
+    pub fn current_record(&self) -> Option<(String, Vec<u8>)> {
+        let snapshot = self.base.as_ref()?;
+        let bytes = codec::encode(Kind::Checkpoint, snapshot);
+        let key = RecordMeta::of(self.good_gen.unwrap_or(self.gen), None, snapshot.taken_at, &snapshot.session, bytes.len()).key();
+        Some((key, bytes))
     }
 
     /// The state as last committed (or loaded), without reading storage.
@@ -507,6 +525,8 @@ pub mod memory {
         /// Bytes put, summed over all commits.
         pub bytes_written: RefCell<usize>,
         pub commits: RefCell<usize>,
+        /// The spare area (`Backend::spare_put`).
+        pub spare: RefCell<BTreeMap<String, Vec<u8>>>,
     }
 
     impl MemoryBackend {
@@ -561,6 +581,13 @@ pub mod memory {
             }
             Ok(())
         }
+        async fn spare_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            Ok(self.spare.borrow().get(key).cloned())
+        }
+        async fn spare_put(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+            self.spare.borrow_mut().insert(key.into(), value.to_vec());
+            Ok(())
+        }
     }
 
     /// What the next commit of a `FaultyBackend` does.
@@ -599,6 +626,15 @@ pub mod memory {
         }
         async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
             self.inner.keys(prefix).await
+        }
+        async fn spare_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.inner.spare_get(key).await
+        }
+        async fn spare_put(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+            if *self.dead.borrow() {
+                return Err(StoreError::Backend("storage is gone".into()));
+            }
+            self.inner.spare_put(key, value).await
         }
         async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
             if *self.dead.borrow() {

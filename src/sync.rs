@@ -354,12 +354,12 @@ mod tests {
     fn concurrent_edits_keep_both_versions() {
         let mut remote = BTreeMap::new();
         let base_save = save("n/1", "Trip", 10, 3);
-        let p = plan(&[base_save.clone()], &remote, &BTreeMap::new(), 0);
+        let p = plan(std::slice::from_ref(&base_save), &remote, &BTreeMap::new(), 0);
         apply(&mut remote, &p);
         let base = p.synced.clone();
         // Device B changed it at 30 and synced.
         let b = save("n/1", "Trip (B)", 30, 4);
-        let pb = plan(&[b.clone()], &remote, &base, 31);
+        let pb = plan(std::slice::from_ref(&b), &remote, &base, 31);
         apply(&mut remote, &pb);
         // Device A changed it at 20, then syncs: B's newer version wins, A's stays as a copy.
         let a = save("n/1", "Trip (A)", 20, 5);
@@ -374,10 +374,10 @@ mod tests {
     fn deletions_travel_and_unchanged_is_quiet() {
         let mut remote = BTreeMap::new();
         let s = save("n/1", "Old", 10, 3);
-        let p = plan(&[s.clone()], &remote, &BTreeMap::new(), 0);
+        let p = plan(std::slice::from_ref(&s), &remote, &BTreeMap::new(), 0);
         apply(&mut remote, &p);
         let base = p.synced.clone();
-        let quiet = plan(&[s.clone()], &remote, &base, 1);
+        let quiet = plan(std::slice::from_ref(&s), &remote, &base, 1);
         assert!(quiet.set.is_empty() && quiet.pull.is_empty() && quiet.remove.is_empty());
         let mut gone = s.clone();
         gone.0.meta.deleted_at = Some(50);

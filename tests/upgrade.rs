@@ -1,11 +1,15 @@
 //! The upgrade path: a store written by an earlier build opens after an
 //! extension update with verdict "updated", nothing offered as a crash, and
-//! nothing lost. `tests/fixtures/store-format-1.json` was written by the build
-//! that introduced format 1 (`LIFEBOAT_WRITE_FIXTURES=1 cargo test --test
-//! upgrade` rewrites it; do that only when adding a new fixture for a new
-//! format, never to make this test pass).
+//! nothing lost. Each fixture was written by the build that changed what is
+//! stored: `store-format-1.json` by the one that introduced format 1,
+//! `store-format-1-patch.json` by the one whose journal records patch tab
+//! fields (`DeltaOp::TabPatch`). `LIFEBOAT_WRITE_FIXTURES=1 cargo test --test
+//! upgrade` writes the newest one; do that only when adding a fixture for a
+//! new change, never to make this test pass.
 
+use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
+use lifeboat::journal::{Delta, DeltaOp};
 use lifeboat::keeper::Keeper;
 use lifeboat::model::Container;
 use lifeboat::named;
@@ -16,7 +20,10 @@ use lifeboat::store::memory::MemoryBackend;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json");
+const FIXTURES: [&str; 2] = [
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1-patch.json"),
+];
 const OLD_VERSION: &str = "0.1.0";
 const ORIGIN: &str = "moz-extension://fixture/";
 
@@ -28,9 +35,11 @@ fn url(i: usize) -> String {
 /// save and settings; then a crash and a second run, then the update.
 fn write_store() -> MemoryBackend {
     let mut k = block_on(Keeper::start(MemoryBackend::default(), OLD_VERSION, ORIGIN, 1_000, true)).unwrap();
-    let mut s = Settings::default();
-    s.privacy_level = PrivacyLevel::NotOnHttps;
-    s.excluded_sites = vec!["bank.example".into()];
+    let s = Settings {
+        privacy_level: PrivacyLevel::NotOnHttps,
+        excluded_sites: vec!["bank.example".into()],
+        ..Settings::default()
+    };
     block_on(k.set_settings(s)).unwrap();
     k.apply(
         Event::WindowOpened(WindowInfo {
@@ -149,10 +158,24 @@ fn a_store_from_the_current_build_survives_an_update() {
 }
 
 #[test]
-fn the_committed_format_1_store_opens_after_an_update() {
+fn every_committed_store_fixture_opens_after_an_update() {
+    let newest = FIXTURES[FIXTURES.len() - 1];
     if std::env::var_os("LIFEBOAT_WRITE_FIXTURES").is_some() {
-        std::fs::write(FIXTURE, write_store().to_json()).unwrap();
+        std::fs::write(newest, write_store().to_json()).unwrap();
     }
-    let text = std::fs::read_to_string(FIXTURE).expect("tests/fixtures/store-format-1.json is committed");
-    check_after_update(MemoryBackend::from_json(&text).unwrap());
+    for fixture in FIXTURES {
+        let text = std::fs::read_to_string(fixture).unwrap_or_else(|e| panic!("{fixture} is committed: {e}"));
+        check_after_update(MemoryBackend::from_json(&text).unwrap());
+    }
+    // The newest fixture holds what it was made for: a journal record patching a tab.
+    let store = MemoryBackend::from_json(&std::fs::read_to_string(newest).unwrap()).unwrap();
+    let data = store.data.borrow();
+    let patches = data
+        .iter()
+        .filter(|(k, _)| k.starts_with("jr/"))
+        .filter_map(|(_, v)| codec::decode::<Delta>(Kind::Delta, v).ok())
+        .flat_map(|d| d.ops)
+        .filter(|op| matches!(op, DeltaOp::TabPatch { .. }))
+        .count();
+    assert!(patches > 0, "the patch fixture has tab patches");
 }

@@ -6,8 +6,10 @@
 use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, Tracker, WindowInfo};
 use lifeboat::journal::{self, Delta};
+use lifeboat::keeper::Keeper;
 use lifeboat::model::{Session, Tab, Window};
-use lifeboat::store::Snapshot;
+use lifeboat::store::memory::MemoryBackend;
+use lifeboat::store::{block_on, Snapshot};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -159,6 +161,58 @@ fn time<T>(mut f: impl FnMut() -> T) -> f64 {
     samples[samples.len() / 2]
 }
 
+/// The events a background feeds its model at start-up (from `tabs.query`).
+fn events(s: &Session) -> Vec<Event> {
+    let mut out = Vec::new();
+    for w in &s.windows {
+        out.push(Event::WindowOpened(WindowInfo {
+            id: w.id,
+            normal: true,
+            ..Default::default()
+        }));
+        for (i, tab) in w.tabs.iter().enumerate() {
+            out.push(Event::TabCreated(TabInfo {
+                id: tab.id,
+                window_id: w.id,
+                index: i,
+                url: tab.url.clone(),
+                title: tab.title.clone(),
+                active: tab.active,
+                pinned: tab.pinned,
+                ..Default::default()
+            }));
+        }
+    }
+    out
+}
+
+/// A store as a background leaves it: a checkpoint of `s` and 50 journal
+/// records of small changes after it.
+fn stored(s: &Session) -> MemoryBackend {
+    let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "ext://own/", 0, true)).unwrap();
+    for e in events(s) {
+        k.apply(e, 1);
+    }
+    block_on(k.commit(2)).unwrap();
+    let w = &s.windows[0];
+    for i in 0..50 {
+        let t = &w.tabs[i % w.tabs.len()];
+        k.apply(
+            Event::TabUpdated(TabInfo {
+                id: t.id,
+                window_id: w.id,
+                index: i % w.tabs.len(),
+                url: format!("https://example.org/step/{i}"),
+                title: t.title.clone(),
+                ..Default::default()
+            }),
+            10 + i as u64,
+        );
+        block_on(k.commit(10 + i as u64)).unwrap();
+    }
+    k.store.backend().clone()
+}
+
 fn fmt_us(us: f64) -> String {
     if us >= 1000.0 {
         format!("{:.2} ms", us / 1000.0)
@@ -243,5 +297,33 @@ fn main() {
         );
         let diff = time(|| journal::diff(&s, &changed));
         println!("| {n} | {} | {} bytes | {} |", fmt_us(per_event), record.len(), fmt_us(diff));
+    }
+
+    println!("\n| tabs | start-up in the core: read the store, judge, set aside, rebuild the model | journal record for a tab switch |");
+    println!("|---:|---:|---:|");
+    for n in [100, 1_000, 10_000] {
+        let s = session(n, 42);
+        let backend = stored(&s);
+        let evs = events(&s);
+        // A new browser run after a crash: the whole path but the browser's calls.
+        let start = time(|| {
+            let mut k = block_on(Keeper::start(backend.clone(), "1", "ext://own/", 100_000, true)).unwrap();
+            for e in evs.iter().cloned() {
+                k.apply(e, 100_000);
+            }
+            k
+        });
+        let mut switched = s.clone();
+        let w = &mut switched.windows[0];
+        w.tabs.iter_mut().for_each(|t| t.active = false);
+        w.tabs[1].active = true;
+        let record = codec::encode(
+            Kind::Delta,
+            &Delta {
+                taken_at: 2,
+                ops: journal::diff(&s, &switched),
+            },
+        );
+        println!("| {n} | {} | {} bytes |", fmt_us(start), record.len());
     }
 }

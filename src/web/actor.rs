@@ -35,8 +35,9 @@ pub enum Msg {
     Request(JsValue, Option<i64>, oneshot::Sender<JsValue>),
     /// The backstop alarm.
     Tick,
-    /// A moment after start-up: decide whether to offer the crashed session.
-    OfferRestore,
+    /// A moment after start-up: decide whether to offer the crashed session
+    /// (`recheck`: a later look, in case the page we opened was swept away).
+    OfferRestore { recheck: bool },
 }
 
 /// Marks this browser run in `storage.session`.
@@ -47,6 +48,10 @@ const PAGES_PENDING: &str = "lifeboatPagesPending";
 /// How long after start-up to look at what the browser restored itself,
 /// before deciding whether the restore page has anything to offer.
 const OFFER_DELAY_MS: u32 = 1500;
+/// When to look again whether the offered restore page is still there:
+/// Firefox's own crash restore, if it runs after ours, replaces the tabs of
+/// the window it restores into, our page with them.
+const OFFER_RECHECK_MS: u32 = 6000;
 
 struct Background {
     keeper: Keeper<IdbBackend>,
@@ -154,7 +159,7 @@ impl Background {
             let tx = bg.tx.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 TimeoutFuture::new(OFFER_DELAY_MS).await;
-                let _ = tx.unbounded_send(Msg::OfferRestore);
+                let _ = tx.unbounded_send(Msg::OfferRestore { recheck: false });
             });
         }
         Ok(bg)
@@ -248,18 +253,24 @@ impl Background {
                     self.user_command(&kind, a, b).await;
                     return;
                 }
-                let attached = (kind == "tabs.onAttached").then(|| a.as_f64()).flatten();
+                let attached = (kind == "tabs.onAttached")
+                    .then(|| Some((a.as_f64()? as i64, api::from_js::<TabEventInfo>(b.clone()).ok()?.new_window_id)))
+                    .flatten();
                 if let Some(e) = self.translate(&kind, a, b, c) {
                     self.apply(e, api::now()).await;
                 }
                 // A tab moved to another window can change on the way (Chrome
                 // unpins it, drops its group) without an update event: re-read it.
-                if let Some(id) = attached {
-                    if let Ok(Some(info)) = api::get_tab(id as i64)
+                // Only an answer from the new window: while the old one closes,
+                // Firefox may still report the tab there.
+                if let Some((id, window)) = attached {
+                    if let Ok(Some(info)) = api::get_tab(id)
                         .await
                         .map(|t| api::from_js::<BrowserTab>(t).ok().and_then(|t| t.info(&self.containers)))
                     {
-                        self.apply(Event::TabUpdated(info), api::now()).await;
+                        if info.window_id == window {
+                            self.apply(Event::TabUpdated(info), api::now()).await;
+                        }
                     }
                 }
             }
@@ -272,7 +283,7 @@ impl Background {
                 }
                 self.sync().await;
             }
-            Msg::OfferRestore => self.offer_restore().await,
+            Msg::OfferRestore { recheck } => self.offer_restore(recheck).await,
             Msg::Request(req, tab, reply) => {
                 let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
                     Ok(r) => self.answer(r, tab).await,
@@ -322,7 +333,10 @@ impl Background {
                     window_closing: i.is_window_closing,
                 }
             }
-            "tabs.onDetached" => Event::TabDetached { tab_id: id(&a)? },
+            "tabs.onDetached" => Event::TabDetached {
+                tab_id: id(&a)?,
+                old_window_id: info(b)?.old_window_id,
+            },
             "tabs.onAttached" => {
                 let i = info(b)?;
                 Event::TabAttached {
@@ -368,8 +382,15 @@ impl Background {
         self.firefox.then(|| self.containers.clone())
     }
 
-    async fn offer_restore(&mut self) {
+    async fn offer_restore(&mut self, recheck: bool) {
         let Some(key) = self.keeper.set_aside_key.clone() else { return };
+        // Already chosen (restored or dismissed) since: nothing to offer again.
+        if recheck && !self.keeper.store.set_aside(&key).await.is_ok_and(|a| a.pending) {
+            return;
+        }
+        if self.restore_page_open().await {
+            return;
+        }
         let open = self.open_tabs().await;
         let containers = self.containers_arg();
         let Ok((_, plan)) = view::plan(&mut self.keeper, &key, &open, containers.as_deref()).await else {
@@ -379,12 +400,28 @@ impl Background {
         if restore::restorable(&plan) == 0 {
             return;
         }
-        if self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce {
-            if self.restore(&key, &Selection::All, RestoreMode::New, false).await.is_ok() {
-                return;
-            }
+        if !recheck
+            && self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce
+            && self.restore(&key, &Selection::All, RestoreMode::New, false).await.is_ok()
+        {
+            return;
         }
         api::open_page("www/restore.html").await;
+        if !recheck {
+            let tx = self.tx.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                TimeoutFuture::new(OFFER_RECHECK_MS).await;
+                let _ = tx.unbounded_send(Msg::OfferRestore { recheck: true });
+            });
+        }
+    }
+
+    /// Is Lifeboat's restore page open in some tab?
+    async fn restore_page_open(&self) -> bool {
+        let page = format!("{}www/restore.html", self.own_origin);
+        let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
+        tabs.iter()
+            .any(|t| [&t.url, &t.pending_url].iter().any(|u| u.as_deref().is_some_and(|u| u.starts_with(&page))))
     }
 
     /// Syncs named saves with `storage.sync`, when the user turned it on.
@@ -406,6 +443,9 @@ impl Background {
             crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
                 .await
                 .map_err(|e| e.to_string())?;
+            if !plan.is_quiet() {
+                self.keep_named().await;
+            }
             Ok((crate::sync::summary(&plan), plan.is_quiet()))
         }
         .await;
@@ -440,17 +480,28 @@ impl Background {
         self.last_sync = Some(report);
     }
 
+    /// Refreshes the spare copy of the named saves (`backstop`) after they changed.
+    async fn keep_named(&self) {
+        if let Err(e) = crate::backstop::keep_named(self.keeper.store.backend(), api::now()).await {
+            api::console_warn(&format!("Lifeboat: the spare copy of the named saves failed: {e}"));
+        }
+    }
+
     /// A keyboard shortcut or the context menu.
     async fn user_command(&mut self, kind: &str, a: JsValue, b: JsValue) {
         let tab_window = || js_sys::Reflect::get(&b, &"windowId".into()).ok().and_then(|v| v.as_f64()).map(|f| f as i64);
         match (kind, a.as_string().as_deref()) {
             ("commands.onCommand", Some("save-session")) => {
-                let _ = manage::save(&mut self.keeper, "", manage::Scope::All, None, &[], api::now()).await;
+                let saved = manage::save(&mut self.keeper, "", manage::Scope::All, None, &[], api::now()).await;
+                if saved.is_ok() {
+                    self.keep_named().await;
+                }
             }
             ("commands.onCommand", Some("open-manager")) => api::open_page("www/manager.html").await,
             ("contextMenus.onClicked", _) => {
                 let name = format!("Window of {}", crate::export::utc(api::now()));
                 if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, tab_window(), &[], api::now()).await {
+                    self.keep_named().await;
                     // The manager opens with the new save's name ready to edit.
                     let id = answer["save"]["id"].as_str().unwrap_or_default().to_string();
                     api::open_page(&format!("www/manager.html#rename={id}")).await;
@@ -532,6 +583,7 @@ impl Background {
         );
         let answer = self.answer_now(r, tab).await;
         if changes_named {
+            self.keep_named().await;
             self.sync().await;
         }
         answer

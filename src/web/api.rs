@@ -44,6 +44,10 @@ extern "C" {
     fn storage_session_get(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "session"], js_name = set)]
     fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "local"], js_name = get)]
+    fn storage_local_get(key: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "local"], js_name = set)]
+    fn storage_local_set(items: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = get)]
     fn storage_sync_get(keys: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = set)]
@@ -166,6 +170,18 @@ pub async fn session_bool(key: &str) -> bool {
         Ok(got) => Reflect::get(&got, &key.into()).ok().and_then(|v| v.as_bool()).unwrap_or(false),
         Err(_) => false,
     }
+}
+
+/// `storage.local`, another storage area than Lifeboat's IndexedDB (see
+/// `backstop`). Values are strings: Chrome keeps JSON there, not bytes.
+pub async fn local_get(key: &str) -> Result<Option<String>, String> {
+    let got = call(storage_local_get(key)).await?;
+    Ok(Reflect::get(&got, &key.into()).ok().and_then(|v| v.as_string()))
+}
+pub async fn local_set(key: &str, value: &str) -> Result<(), String> {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &key.into(), &value.into());
+    call(storage_local_set(&o)).await.map(|_| ())
 }
 
 /// A message to a tab's content scripts; a tab without one just fails.

@@ -88,6 +88,7 @@ pub struct TabEventInfo {
     pub is_window_closing: bool,
     pub new_window_id: i64,
     pub new_position: usize,
+    pub old_window_id: i64,
 }
 
 impl BrowserTab {

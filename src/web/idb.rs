@@ -101,6 +101,10 @@ impl IdbBackend {
         })
     }
 
+    fn spare_key(&self, key: &str) -> String {
+        format!("spare/{}/{key}", self.name)
+    }
+
     async fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
         let first = self.db.borrow().transaction_with_str_and_mode(STORE, mode);
         let tx = match first {
@@ -147,6 +151,22 @@ impl Backend for IdbBackend {
             .zip(values.iter())
             .filter_map(|(k, v)| Some((k.as_string()?, Uint8Array::new(&v).to_vec())))
             .collect())
+    }
+
+    /// The spare area is `storage.local` (base64: Chrome stores JSON there),
+    /// under keys of this database's name, so test databases keep their own.
+    async fn spare_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        use base64::Engine as _;
+        let Some(text) = super::api::local_get(&self.spare_key(key)).await.map_err(StoreError::Backend)? else {
+            return Ok(None);
+        };
+        Ok(base64::engine::general_purpose::STANDARD.decode(text).ok())
+    }
+
+    async fn spare_put(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        use base64::Engine as _;
+        let text = base64::engine::general_purpose::STANDARD.encode(value);
+        super::api::local_set(&self.spare_key(key), &text).await.map_err(StoreError::Backend)
     }
 
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {

@@ -134,7 +134,7 @@ export function renderReport(results, coreMd) {
     + '(so deferred writes of the last actions count), after a settle period.', '');
   out.push('Files: Firefox\'s own store = `sessionstore-backups/*` (recovery.jsonlz4 and its .tmp/.baklz4); Chromium\'s own store = `Default/Sessions/*` and `Default/Sessions_Encrypted/*` '
     + '(Chromium 156 writes both). Lifeboat\'s files = its IndexedDB: Firefox `storage/default/moz-extension+++<uuid>/**` (the .sqlite, `-wal`, journal, metadata), '
-    + 'Chromium `IndexedDB/chrome-extension_<id>_0.indexeddb.*/**` (LevelDB log, manifest, tables, blobs). "Committed" = what Lifeboat\'s store says it wrote (`status.store`, difference over the window).', '');
+    + 'Chromium `IndexedDB/chrome-extension_<id>_0.indexeddb.*/**` (LevelDB log, manifest, tables, blobs) and `Local Extension Settings/<id>/**` (storage.local, where the spare copy of src/backstop.rs lives; Firefox keeps storage.local under the same origin directory). "Committed" = what Lifeboat\'s store says it wrote (`status.store`, difference over the window).', '');
   const rows = h2hRows(results);
   const floorNote = (kind) => {
     const m = measuredFloor(results, kind);

@@ -67,6 +67,8 @@ export function classify(kind, path, ids) {
   // Chromium 156 keeps its session in Sessions/ and again, encrypted, in Sessions_Encrypted/.
   if (/\/Default\/Sessions(_Encrypted)?\//.test(path)) return 'browserStore';
   if (ids.lifeboat && path.includes(`/IndexedDB/chrome-extension_${ids.lifeboat}_0.indexeddb`)) return 'lifeboat';
+  // Its spare copy (src/backstop.rs) lives in storage.local: its bytes count too.
+  if (ids.lifeboat && path.includes(`/Local Extension Settings/${ids.lifeboat}/`)) return 'lifeboat';
   if (ids.driver && path.includes(`/IndexedDB/chrome-extension_${ids.driver}_0.indexeddb`)) return 'probe';
   if (ids.lifeboat && path.includes(ids.lifeboat)) return 'lifeboatOther';
   return null;

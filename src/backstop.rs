@@ -1,0 +1,188 @@
+//! A spare copy, outside the main database, of what must never be lost: the
+//! run mark, the latest session, unresolved crashes and the named saves.
+//!
+//! Why: Chromium deletes an extension's IndexedDB at the next start after a
+//! write to it failed for want of disk (it takes the error for corruption),
+//! even when later writes succeeded. The spare copy lives in another storage
+//! area (the edge uses `storage.local`) and is put back when the database
+//! comes up empty.
+//!
+//! When it is written, so that it costs little: with every checkpoint (a new
+//! generation, every few dozen commits), after named saves change, and after
+//! every commit once a write has failed in this background run (from then on
+//! the database may be gone at the next start).
+
+use crate::codec::{self, Kind};
+use crate::model::Millis;
+use crate::store::{Backend, Op, SetAside, Store, StoreError, RUN, SET_ASIDE};
+use serde::{Deserialize, Serialize};
+
+/// Spare area keys: the session part changes often, named saves rarely.
+const SESSION: &str = "session";
+const NAMED: &str = "named";
+/// Named save records and their index (`named/…`, `named-index`).
+const NAMED_PREFIX: &str = "named";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Spare {
+    written_at: Millis,
+    /// Main-store records as they are stored (key, bytes).
+    records: Vec<(String, Vec<u8>)>,
+}
+
+/// Returns the bytes written.
+async fn put<B: Backend>(b: &B, key: &str, written_at: Millis, records: Vec<(String, Vec<u8>)>) -> Result<usize, StoreError> {
+    let bytes = codec::encode(Kind::Spare, &Spare { written_at, records });
+    b.spare_put(key, &bytes).await?;
+    Ok(bytes.len())
+}
+
+/// Keeps the run mark, the current state (as a checkpoint of its generation)
+/// and the crashes the user has not dealt with yet. Returns the bytes written.
+pub async fn keep_session<B: Backend>(store: &Store<B>, now: Millis) -> Result<usize, StoreError> {
+    let b = store.backend();
+    let mut records = Vec::new();
+    if let Some(mark) = b.get(RUN).await? {
+        records.push((RUN.to_string(), mark));
+    }
+    records.extend(store.current_record());
+    for (key, bytes) in b.scan(SET_ASIDE).await? {
+        if codec::decode::<SetAside>(Kind::Checkpoint, &bytes).is_ok_and(|a| a.pending) {
+            records.push((key, bytes));
+        }
+    }
+    put(b, SESSION, now, records).await
+}
+
+/// Keeps every named save (and the index). Returns the bytes written.
+pub async fn keep_named<B: Backend>(b: &B, now: Millis) -> Result<usize, StoreError> {
+    put(b, NAMED, now, b.scan(NAMED_PREFIX).await?).await
+}
+
+/// At start-up: if the main store is empty (no run mark: never started, or
+/// emptied behind Lifeboat's back) and the spare area holds a copy, puts it
+/// back. Returns when the copy was taken. A damaged copy is left alone: the
+/// start then goes on as a first run, which loses nothing more.
+pub async fn recover<B: Backend>(b: &B) -> Result<Option<Millis>, StoreError> {
+    if b.get(RUN).await?.is_some() {
+        return Ok(None);
+    }
+    let mut ops = Vec::new();
+    let mut taken = None;
+    for key in [SESSION, NAMED] {
+        // An unreadable spare area is as good as none.
+        let Ok(Some(bytes)) = b.spare_get(key).await else { continue };
+        let Ok(spare) = codec::decode::<Spare>(Kind::Spare, &bytes) else { continue };
+        taken = Some(taken.map_or(spare.written_at, |t: Millis| t.min(spare.written_at)));
+        ops.extend(spare.records.into_iter().map(|(k, v)| Op::Put(k, v)));
+    }
+    if ops.is_empty() {
+        return Ok(None);
+    }
+    b.commit(ops).await?;
+    Ok(taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, TabInfo, WindowInfo};
+    use crate::keeper::Keeper;
+    use crate::store::block_on;
+    use crate::store::memory::{Fault, FaultyBackend, MemoryBackend};
+    use crate::verdict::Verdict;
+
+    fn started<B: Backend>(b: B) -> Keeper<B> {
+        block_on(Keeper::start(b, "1.0", "ext://own/", 0, true)).unwrap()
+    }
+
+    fn open_tab<B: Backend>(k: &mut Keeper<B>, id: i64, url: &str, now: Millis) {
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            now,
+        );
+        k.apply(
+            Event::TabCreated(TabInfo {
+                id,
+                window_id: 1,
+                index: 99,
+                url: url.into(),
+                ..Default::default()
+            }),
+            now,
+        );
+    }
+
+    #[test]
+    fn nothing_to_recover_on_a_first_run_or_a_store_in_use() {
+        let b = MemoryBackend::default();
+        assert_eq!(block_on(recover(&b)).unwrap(), None);
+        block_on(b.commit(vec![Op::Put(RUN.into(), vec![1])])).unwrap();
+        let spare = Spare {
+            written_at: 5,
+            records: vec![("x".into(), vec![2])],
+        };
+        block_on(b.spare_put(SESSION, &codec::encode(Kind::Spare, &spare))).unwrap();
+        assert_eq!(block_on(recover(&b)).unwrap(), None, "a store with a run mark is not overwritten");
+        assert!(!b.data.borrow().contains_key("x"));
+    }
+
+    #[test]
+    fn a_damaged_spare_copy_is_ignored() {
+        let b = MemoryBackend::default();
+        block_on(b.spare_put(SESSION, b"not a container")).unwrap();
+        assert_eq!(block_on(recover(&b)).unwrap(), None);
+        assert!(b.data.borrow().is_empty());
+    }
+
+    #[test]
+    fn spare_is_written_at_checkpoints_not_at_every_journal_record() {
+        let mut k = started(MemoryBackend::default());
+        open_tab(&mut k, 1, "https://a.example/", 1_000);
+        block_on(k.commit(2_000)).unwrap();
+        let first = block_on(k.store.backend().spare_get(SESSION))
+            .unwrap()
+            .expect("the first commit of a run is a checkpoint");
+        open_tab(&mut k, 2, "https://b.example/", 3_000);
+        block_on(k.commit(4_000)).unwrap();
+        assert_eq!(
+            block_on(k.store.backend().spare_get(SESSION)).unwrap().unwrap(),
+            first,
+            "a journal record leaves the spare copy alone"
+        );
+    }
+
+    /// Chromium's case: a write fails for want of room, later ones succeed,
+    /// and at the next start the database is empty. The spare copy brings
+    /// back the crash (as it was at the last commit) and the named saves.
+    #[test]
+    fn an_emptied_database_comes_back_from_the_spare_copy() {
+        let mut k = started(FaultyBackend::default());
+        open_tab(&mut k, 1, "https://a.example/", 1_000);
+        block_on(k.commit(2_000)).unwrap();
+        let save = block_on(crate::named::create(k.store.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
+        block_on(keep_named(k.store.backend(), 2_500)).unwrap();
+        open_tab(&mut k, 2, "https://b.example/", 3_000);
+        k.store.backend().fail_next(Fault::Refuse);
+        assert!(block_on(k.commit(4_000)).is_err());
+        open_tab(&mut k, 3, "https://c.example/", 5_000);
+        block_on(k.commit(9_000)).unwrap();
+        let latest = k.store.current().unwrap().clone();
+        assert_eq!(latest.session.tab_count(), 3);
+
+        // Next start: the database is empty, the spare area is not.
+        let next = FaultyBackend::default();
+        *next.inner.spare.borrow_mut() = k.store.backend().inner.spare.borrow().clone();
+        let k2 = block_on(Keeper::start(next, "1.0", "ext://own/", 20_000, true)).unwrap();
+        assert_eq!(k2.verdict, Verdict::Crash);
+        assert!(k2.notice.as_deref().is_some_and(|n| n.contains("spare copy")), "{:?}", k2.notice);
+        let aside = block_on(k2.store.set_aside(k2.set_aside_key.as_deref().unwrap())).unwrap();
+        assert_eq!(aside.snapshot.session, latest.session, "the crash is the state of the last commit");
+        let saves = block_on(crate::named::list(k2.store.backend())).unwrap();
+        assert!(saves.iter().any(|s| s.id == save.id), "the named save is back");
+    }
+}
