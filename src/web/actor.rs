@@ -113,6 +113,25 @@ fn json_to_js(v: &Value) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
+/// What the browser has open at start-up, read through its APIs.
+struct OpenWindows {
+    containers: Vec<Container>,
+    windows: Result<Vec<BrowserWindow>, String>,
+    groups: Vec<BrowserGroup>,
+}
+
+impl OpenWindows {
+    async fn read() -> Self {
+        let containers = match api::containers().await.and_then(api::from_js::<Vec<BrowserContainer>>) {
+            Ok(list) => list.into_iter().map(Container::from).collect(),
+            Err(_) => Vec::new(),
+        };
+        let windows = api::all_windows(true).await.and_then(api::from_js::<Vec<BrowserWindow>>);
+        let groups = api::query_groups().await.and_then(api::from_js::<Vec<BrowserGroup>>).unwrap_or_default();
+        Self { containers, windows, groups }
+    }
+}
+
 impl Background {
     async fn start(tx: mpsc::UnboundedSender<Msg>) -> Result<Self, String> {
         let t0 = api::perf_now();
@@ -120,16 +139,27 @@ impl Background {
         let firefox = own_origin.starts_with("moz-extension:");
         // If session storage cannot be read, assume the same run: a missed crash
         // offer is recoverable by hand; a false one after every wake is not.
-        let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
-        let backend = IdbBackend::open().await.map_err(|e| e.to_string())?;
-        let t_open = api::perf_now();
-        let keeper = Keeper::start(backend, &api::extension_version(), &own_origin, api::now(), new_run)
-            .await
-            .map_err(|e| e.to_string())?;
-        // Only now is the last run's state safe from being written over.
-        if let Err(e) = api::set_session_flag(RUN_FLAG).await {
-            api::console_warn(&format!("Lifeboat: storage.session unavailable: {e}"));
-        }
+        // The store (open, judge, set aside) and the browser's windows are
+        // read at the same time: neither needs the other until the model is
+        // built, and each is mostly waiting on the browser.
+        let version = api::extension_version();
+        let store = async {
+            // If session storage cannot be read, assume the same run: a missed crash
+            // offer is recoverable by hand; a false one after every wake is not.
+            let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
+            let backend = IdbBackend::open().await.map_err(|e| e.to_string())?;
+            let t_open = api::perf_now();
+            let keeper = Keeper::start(backend, &version, &own_origin, api::now(), new_run)
+                .await
+                .map_err(|e| e.to_string())?;
+            // Only now is the last run's state safe from being written over.
+            if let Err(e) = api::set_session_flag(RUN_FLAG).await {
+                api::console_warn(&format!("Lifeboat: storage.session unavailable: {e}"));
+            }
+            Ok::<_, String>((keeper, new_run, t_open, api::perf_now()))
+        };
+        let (judged, open) = futures_util::future::join(store, OpenWindows::read()).await;
+        let (keeper, new_run, t_open, t_judged) = judged?;
         let mut bg = Self {
             keeper,
             start_ms: 0.0,
@@ -144,14 +174,14 @@ impl Background {
             firefox,
             tx,
         };
-        let t_judged = api::perf_now();
-        bg.refresh_containers().await;
-        bg.load_open_windows().await;
+        bg.load_open_windows(open).await;
         let t_end = api::perf_now();
         bg.start_ms = t_end - t0;
         if !new_run && api::session_bool(PAGES_PENDING).await {
             bg.ask_pages_again().await;
         }
+        // Open storage, judge the last run, then what building the model added
+        // after the store was ready (the windows are read meanwhile).
         bg.start_parts = [t_open - t0, t_judged - t_open, t_end - t_judged];
         let contexts: &[&str] = if bg.firefox { &["page", "tab", "action"] } else { &["page", "action"] };
         api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), contexts).await;
@@ -174,9 +204,10 @@ impl Background {
     }
 
     /// The model starts from what is open; from then on events keep it.
-    async fn load_open_windows(&mut self) {
+    async fn load_open_windows(&mut self, open: OpenWindows) {
         let now = api::now();
-        match api::all_windows(true).await.and_then(api::from_js::<Vec<BrowserWindow>>) {
+        self.containers = open.containers;
+        match open.windows {
             Ok(windows) => {
                 for w in &windows {
                     for e in w.events(&self.containers) {
@@ -186,10 +217,8 @@ impl Background {
             }
             Err(e) => api::console_warn(&format!("Lifeboat: cannot list windows: {e}")),
         }
-        if let Ok(groups) = api::query_groups().await.and_then(api::from_js::<Vec<BrowserGroup>>) {
-            for g in groups {
-                self.apply(Event::GroupChanged(g.info()), now).await;
-            }
+        for g in open.groups {
+            self.apply(Event::GroupChanged(g.info()), now).await;
         }
     }
 

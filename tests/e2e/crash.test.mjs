@@ -127,4 +127,44 @@ const browserRestoresItself = {
   },
 };
 
-export const tests = [crashAndRestore, cleanClose, browserRestoresItself];
+/** Closes every restore page and waits `ms`; returns the restore page that opened meanwhile, or null. */
+async function closeAndWatch(browser, page, ms) {
+  await page.close();
+  return waitForRestorePage(browser, ms);
+}
+
+const offerAgain = {
+  name: 'restore-page-comes-back',
+  async run(t) {
+    const browser = await t.launch({ resumeFromCrash: false });
+    for (const answered of [false, true]) {
+      const { ext } = await openSession(t, browser);
+      await sleep(SETTLE_MS);
+      await ext.close();
+      await browser.crash();
+      await browser.restart();
+      const first = await waitForRestorePage(browser, 15_000);
+      assert.ok(first, 'the restore page opened after the crash');
+      const page = new ExtensionPage(first);
+      const crash = (await page.send({ type: 'overview' })).sources.find((s) => s.pending);
+      assert.ok(crash, 'a crash is pending');
+      if (!answered) {
+        // Swept away before the user chose (Firefox's own crash restore replaces the
+        // tabs of the window it restores into): it is offered again, once.
+        const again = await closeAndWatch(browser, first, 12_000);
+        assert.ok(again, 'the restore page came back while the crash was unanswered');
+        const answer = await new ExtensionPage(again).send({ type: 'dismiss', source: crash.id });
+        assert.ok(answer.ok, `dismissed: ${JSON.stringify(answer)}`);
+        await again.close();
+      } else {
+        // Answered, then closed: it stays closed.
+        const answer = await page.send({ type: 'dismiss', source: crash.id });
+        assert.ok(answer.ok, `dismissed: ${JSON.stringify(answer)}`);
+        const again = await closeAndWatch(browser, first, 10_000);
+        assert.equal(again, null, 'no restore page comes back after the user answered');
+      }
+    }
+  },
+};
+
+export const tests = [crashAndRestore, cleanClose, browserRestoresItself, offerAgain];

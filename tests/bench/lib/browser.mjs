@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../e2e/lib/ports.mjs';
 import { groupMembers, killGroup, spawnGroup, waitGroupGone } from '../../e2e/lib/procs.mjs';
-import { FIREFOX_EXTENSION_UUID, GECKO_ID } from '../../e2e/lib/profile.mjs';
+import { FIREFOX_EXTENSION_UUID, GECKO_ID, QUIET_FIREFOX_PREFS } from '../../e2e/lib/profile.mjs';
 import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
 import { BidiBrowser, CdpBrowser } from './remote.mjs';
 
@@ -55,18 +55,8 @@ export function buildDriver(root) {
 }
 
 const FIREFOX_PREFS = {
-  // As the e2e harness (tests/e2e/lib/profile.mjs), for an unsigned profile-installed add-on.
-  'xpinstall.signatures.required': false,
-  'extensions.autoDisableScopes': 0,
-  'extensions.enabledScopes': 15,
-  'browser.shell.checkDefaultBrowser': false,
-  'browser.startup.homepage_override.mstone': 'ignore',
-  'datareporting.policy.dataSubmissionEnabled': false,
-  'toolkit.telemetry.reportingpolicy.firstRun': false,
-  'app.update.enabled': false,
-  'extensions.getAddons.cache.enabled': false,
-  'browser.safebrowsing.update.enabled': false,
-  'network.captive-portal-service.enabled': false,
+  // As the e2e harness, for an unsigned profile-installed add-on.
+  ...QUIET_FIREFOX_PREFS,
   'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID, [DRIVER_GECKO_ID]: DRIVER_UUID }),
   // Firefox's default; the remote agent turns it off unless user.js sets it.
   'browser.sessionstore.resume_from_crash': true,

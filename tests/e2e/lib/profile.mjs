@@ -6,7 +6,8 @@ export const GECKO_ID = 'lifeboat@lifeboat';
 // Pinned through extensions.webextensions.uuids so page URLs are known in advance.
 export const FIREFOX_EXTENSION_UUID = '4f1e2b6a-7c3d-4e5f-9a0b-1c2d3e4f5a6b';
 
-const FIREFOX_PREFS = {
+/** For an unsigned profile-installed add-on and a quiet browser (the bench uses them too). */
+export const QUIET_FIREFOX_PREFS = {
   'xpinstall.signatures.required': false,
   'extensions.autoDisableScopes': 0,
   'extensions.enabledScopes': 15,
@@ -18,6 +19,10 @@ const FIREFOX_PREFS = {
   'extensions.getAddons.cache.enabled': false,
   'browser.safebrowsing.update.enabled': false,
   'network.captive-portal-service.enabled': false,
+};
+
+const FIREFOX_PREFS = {
+  ...QUIET_FIREFOX_PREFS,
   'privacy.userContext.enabled': true, // containers
   'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_EXTENSION_UUID }),
 };
