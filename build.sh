@@ -474,9 +474,9 @@ run_torture() {  # run_torture [chromium|firefox|all] [N]: kills at random momen
 run_fuzz() {  # a long run of the seeded fuzz loops (cargo test runs a short one)
   setup
   step "fuzz ${1:-200000} inputs per decoder"
-  LIFEBOAT_FUZZ_CASES=${1:-200000} cargo test --release --test fuzz -- --nocapture \
+  LIFEBOAT_FUZZ_CASES=${1:-200000} cargo test --profile fuzz --test fuzz -- --nocapture \
     || die "a decoder panicked or misbehaved under fuzzing" "the failing input's seed and case are above"
-  PROPTEST_CASES=${2:-50000} cargo test --release --test formats -- --nocapture \
+  LIFEBOAT_FUZZ_CASES=${1:-200000} cargo test --profile fuzz --test formats fuzz_ -- --nocapture \
     || die "an importer failed under fuzzing" "see the proptest report above"
   print_times
 }

@@ -576,7 +576,13 @@ fn errors_read_as_sentences() {
 
 // ---------------------------------------------------------------- random and mutated inputs
 
-/// Deterministic and quick: a fixed seed, no failure files, a few hundred cases.
+/// Cases per importer and kind of input: a short pass in `cargo test`;
+/// `./build.sh fuzz` sets LIFEBOAT_FUZZ_CASES for a long one.
+fn fuzz_cases() -> u32 {
+    std::env::var("LIFEBOAT_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000)
+}
+
+/// Deterministic: a fixed seed, no failure files.
 fn runner(cases: u32) -> TestRunner {
     TestRunner::new(Config {
         cases,
@@ -629,13 +635,14 @@ fn apply(base: &[u8], edits: &[Edit]) -> Vec<u8> {
 }
 
 /// Runs `parse` on mutations of `seeds` and on random bytes: it may refuse,
-/// it may not panic, and what it accepts keeps the invariants.
+/// it may not panic, and what it accepts keeps the invariants. (A hang would
+/// never finish: the test run's own limit catches it.)
 fn fuzz(name: &str, parse: Parse, seeds: Vec<Vec<u8>>) {
-    let start = std::time::Instant::now();
     for seed in &seeds {
         import_ok(parse, seed);
     }
-    let mut runner = runner(2000);
+    let cases = fuzz_cases();
+    let mut runner = runner(cases);
     let strategy = (prop::sample::select(seeds), edits());
     runner
         .run(&strategy, |(seed, edits)| {
@@ -653,9 +660,10 @@ fn fuzz(name: &str, parse: Parse, seeds: Vec<Vec<u8>>) {
             Ok(())
         })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    // 0.3 to 0.9 s per importer in a debug build here; the bound leaves room
-    // for a loaded machine.
-    assert!(start.elapsed().as_secs_f64() < 5.0, "{name} took {:?}", start.elapsed());
+    println!(
+        "fuzz: import {name}: {} inputs ({cases} mutated files, {cases} random byte strings), no panic",
+        2 * cases
+    );
 }
 
 fn import_ok(parse: Parse, bytes: &[u8]) {

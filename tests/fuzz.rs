@@ -6,7 +6,9 @@
 //! (The importers have their own seeded loops in tests/formats.rs.)
 
 use lifeboat::codec::{self, Kind, HEADER_LEN};
+use lifeboat::event::{Event, TabInfo, WindowInfo};
 use lifeboat::journal::Delta;
+use lifeboat::keeper::Keeper;
 use lifeboat::named::NamedMeta;
 use lifeboat::settings::Settings;
 use lifeboat::store::memory::MemoryBackend;
@@ -92,9 +94,15 @@ fn mutate(r: &mut Rng, seed: &[u8]) -> Vec<u8> {
     b
 }
 
-/// A realistic store, from the committed upgrade fixture.
+/// A realistic store, from the committed upgrade fixtures (the second one's
+/// journal patches tab fields).
 fn fixture() -> MemoryBackend {
-    MemoryBackend::from_json(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json")).unwrap()).unwrap()
+    fixture_named("store-format-1.json")
+}
+
+fn fixture_named(name: &str) -> MemoryBackend {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    MemoryBackend::from_json(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 fn fuzz_kind<T: serde::de::DeserializeOwned>(name: &str, kind: Kind, seeds: &[Vec<u8>], r: &mut Rng) -> usize {
@@ -109,12 +117,17 @@ fn fuzz_kind<T: serde::de::DeserializeOwned>(name: &str, kind: Kind, seeds: &[Ve
 }
 
 fn records(prefix: &str) -> Vec<Vec<u8>> {
-    fixture()
-        .data
-        .borrow()
+    ["store-format-1.json", "store-format-1-patch.json"]
         .iter()
-        .filter(|(k, _)| k.starts_with(prefix))
-        .map(|(_, v)| v.clone())
+        .flat_map(|f| {
+            fixture_named(f)
+                .data
+                .borrow()
+                .iter()
+                .filter(|(k, _)| k.starts_with(prefix))
+                .map(|(_, v)| v.clone())
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
 
@@ -164,4 +177,44 @@ fn journal_replay_survives_damaged_stores() {
         assert!(loaded.is_some());
     }
     println!("fuzz: journal replay: {n} damaged stores, no panic");
+}
+
+/// The spare copy (`backstop`) is read back at start-up when the database is
+/// empty: a damaged or hostile one is ignored or put back, never a panic, and
+/// the start goes on.
+#[test]
+fn a_damaged_spare_copy_never_stops_a_start() {
+    let mut r = Rng(0x0b5e_55ed_5a4e);
+    // A real spare copy: a store's first commit is a checkpoint, which writes it.
+    let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "ext://own/", 0, true)).unwrap();
+    k.apply(
+        Event::WindowOpened(WindowInfo {
+            id: 1,
+            normal: true,
+            ..Default::default()
+        }),
+        1,
+    );
+    k.apply(
+        Event::TabCreated(TabInfo {
+            id: 1,
+            window_id: 1,
+            url: "https://example.org/".into(),
+            ..Default::default()
+        }),
+        1,
+    );
+    block_on(k.commit(2)).unwrap();
+    let spare = k.store.backend().spare.borrow().clone();
+    assert!(!spare.is_empty(), "the commit wrote a spare copy");
+    let seeds: Vec<(String, Vec<u8>)> = spare.into_iter().collect();
+    let n = cases();
+    for _ in 0..n {
+        let b = MemoryBackend::default();
+        let (key, seed) = &seeds[r.below(seeds.len())];
+        b.spare.borrow_mut().insert(key.clone(), mutate(&mut r, seed));
+        // Whatever was put back, the keeper starts.
+        block_on(Keeper::start(b, "1", "ext://own/", 10, true)).expect("a start with a damaged spare copy goes on");
+    }
+    println!("fuzz: spare copy at start-up: {n} inputs, no panic");
 }
