@@ -100,6 +100,10 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
     };
 
     let mut created: Vec<Option<i64>> = Vec::with_capacity(w.tabs.len());
+    // Chrome: lazy tabs created but not yet discarded. Each is discarded as
+    // soon as its URL has committed, while the next ones are created, so a
+    // big restore never has more than a few pages loading at once.
+    let mut loading: Vec<i64> = Vec::new();
     for t in &w.tabs {
         let p = Object::new();
         set(&p, "windowId", win_id as f64);
@@ -123,6 +127,12 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
                     out.pages.push((id, page.clone()));
                 }
                 created.push(id);
+                if let (Some(id), true, false) = (id, t.lazy, can_create_discarded) {
+                    loading.push(id);
+                    let (waiting, renamed) = discard_committed(loading).await;
+                    loading = waiting;
+                    rename(&mut created, &mut out.pages, &renamed);
+                }
             }
             Err(e) => {
                 out.skipped.push(Skipped {
@@ -180,8 +190,7 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
         let _ = api::remove_tabs(&placeholder).await;
     }
     if !can_create_discarded {
-        let lazy: Vec<i64> = w.tabs.iter().zip(&created).filter(|(t, _)| t.lazy).filter_map(|(_, id)| *id).collect();
-        discard_once_committed(lazy).await;
+        discard_once_committed(loading, &mut out.pages).await;
     }
     if into.is_none() && w.state != "normal" {
         let p = Object::new();
@@ -195,27 +204,47 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
 /// navigation has committed leaves a blank tab that lost its URL. So each
 /// lazy tab is discarded once the browser reports its URL (or gives up after
 /// a few seconds, leaving that tab loaded rather than empty).
-async fn discard_once_committed(mut ids: Vec<i64>) {
+async fn discard_once_committed(mut ids: Vec<i64>, pages: &mut [(i64, PageState)]) {
     const TRIES: u32 = 60;
     for _ in 0..TRIES {
-        let mut waiting = Vec::new();
-        for id in ids {
-            let committed = api::get_tab(id)
-                .await
-                .ok()
-                .and_then(|t| Reflect::get(&t, &"url".into()).ok())
-                .and_then(|u| u.as_string())
-                .is_some_and(|u| !u.is_empty() && u != "about:blank");
-            if committed {
-                let _ = api::discard_tab(id).await;
-            } else {
-                waiting.push(id);
-            }
-        }
-        if waiting.is_empty() {
+        let (waiting, renamed) = discard_committed(ids).await;
+        rename(&mut [], pages, &renamed);
+        ids = waiting;
+        if ids.is_empty() {
             return;
         }
-        ids = waiting;
         gloo_timers::future::TimeoutFuture::new(100).await;
     }
+}
+
+/// Follows tabs whose id changed when they were discarded (Chrome has
+/// replaced a discarded tab's contents under a new id).
+fn rename(created: &mut [Option<i64>], pages: &mut [(i64, PageState)], renamed: &[(i64, i64)]) {
+    for (old, new) in renamed {
+        created.iter_mut().filter(|c| **c == Some(*old)).for_each(|c| *c = Some(*new));
+        pages.iter_mut().filter(|p| p.0 == *old).for_each(|p| p.0 = *new);
+    }
+}
+
+/// One pass: discards the tabs whose URL has committed. Returns the others,
+/// and (old, new) for a tab the browser gave a new id when discarding it.
+async fn discard_committed(ids: Vec<i64>) -> (Vec<i64>, Vec<(i64, i64)>) {
+    let mut waiting = Vec::new();
+    let mut renamed = Vec::new();
+    for id in ids {
+        let committed = api::get_tab(id)
+            .await
+            .ok()
+            .and_then(|t| Reflect::get(&t, &"url".into()).ok())
+            .and_then(|u| u.as_string())
+            .is_some_and(|u| !u.is_empty() && u != "about:blank");
+        if committed {
+            if let Some(new) = api::discard_tab(id).await.ok().as_ref().and_then(id_of).filter(|n| *n != id) {
+                renamed.push((id, new));
+            }
+        } else {
+            waiting.push(id);
+        }
+    }
+    (waiting, renamed)
 }
