@@ -82,10 +82,17 @@ impl<B: Backend> Keeper<B> {
     /// Reads what the last run left and, at a new browser run, judges it and
     /// sets it aside before anything may write over it.
     pub async fn start(backend: B, version: &str, own_origin: &str, now: Millis, new_browser_run: bool) -> Result<Self, StoreError> {
-        // An emptied database with a spare copy elsewhere: put it back first.
-        let recovered = crate::backstop::recover(&backend).await?;
         let mut store = Store::new(backend);
-        let last_mark = store.run_mark(version).await?;
+        let mut last_mark = store.run_mark(version).await?;
+        // No mark: a first run, or a database emptied behind Lifeboat's back.
+        // A spare copy elsewhere is put back before anything is judged.
+        let recovered = match last_mark {
+            Some(_) => None,
+            None => crate::backstop::recover(store.backend()).await?,
+        };
+        if recovered.is_some() {
+            last_mark = store.run_mark(version).await?;
+        }
         let (latest, notice) = match store.load_latest().await {
             Ok(Some(Latest { snapshot, notice })) => (Some(snapshot), notice),
             Ok(None) => (None, None),

@@ -254,22 +254,8 @@ fn main() {
     for n in [100, 1_000, 10_000] {
         let s = session(n, 42);
         let mut t = Tracker::new();
-        for w in &s.windows {
-            t.apply(Event::WindowOpened(WindowInfo {
-                id: w.id,
-                normal: true,
-                ..Default::default()
-            }));
-            for (i, tab) in w.tabs.iter().enumerate() {
-                t.apply(Event::TabCreated(TabInfo {
-                    id: tab.id,
-                    window_id: w.id,
-                    index: i,
-                    url: tab.url.clone(),
-                    title: tab.title.clone(),
-                    ..Default::default()
-                }));
-            }
+        for e in events(&s) {
+            t.apply(e);
         }
         let last = s.windows.last().unwrap();
         let target = last.tabs.last().unwrap().id;

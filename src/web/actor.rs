@@ -394,7 +394,14 @@ impl Background {
 
     /// Tabs open now in normal windows, Lifeboat's own pages left out.
     async fn open_tabs(&self) -> Vec<OpenTab> {
-        let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
+        self.open_tabs_of(Self::all_tabs().await)
+    }
+
+    async fn all_tabs() -> Vec<BrowserTab> {
+        api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default()
+    }
+
+    fn open_tabs_of(&self, tabs: Vec<BrowserTab>) -> Vec<OpenTab> {
         tabs.into_iter()
             .filter(|t| !t.incognito)
             .filter_map(|t| t.info(&[]))
@@ -417,10 +424,14 @@ impl Background {
         if recheck && !self.keeper.store.set_aside(&key).await.is_ok_and(|a| a.pending) {
             return;
         }
-        if self.restore_page_open().await {
+        // One look at the tabs: is our page there, and what is open already.
+        let tabs = Self::all_tabs().await;
+        let page = format!("{}www/restore.html", self.own_origin);
+        let shows_page = |t: &BrowserTab| [&t.url, &t.pending_url].iter().any(|u| u.as_deref().is_some_and(|u| u.starts_with(&page)));
+        if tabs.iter().any(shows_page) {
             return;
         }
-        let open = self.open_tabs().await;
+        let open = self.open_tabs_of(tabs);
         let containers = self.containers_arg();
         let Ok((_, plan)) = view::plan(&mut self.keeper, &key, &open, containers.as_deref()).await else {
             return;
@@ -443,14 +454,6 @@ impl Background {
                 let _ = tx.unbounded_send(Msg::OfferRestore { recheck: true });
             });
         }
-    }
-
-    /// Is Lifeboat's restore page open in some tab?
-    async fn restore_page_open(&self) -> bool {
-        let page = format!("{}www/restore.html", self.own_origin);
-        let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
-        tabs.iter()
-            .any(|t| [&t.url, &t.pending_url].iter().any(|u| u.as_deref().is_some_and(|u| u.starts_with(&page))))
     }
 
     /// Syncs named saves with `storage.sync`, when the user turned it on.
@@ -608,11 +611,14 @@ impl Background {
                 | Request::NamedDelete { .. }
                 | Request::NamedUndelete { .. }
                 | Request::ImportCommit { .. }
-                | Request::SetSettings { .. }
         );
+        // Turning sync on syncs at once too.
+        let syncs = changes_named || matches!(r, Request::SetSettings { .. });
         let answer = self.answer_now(r, tab).await;
         if changes_named {
             self.keep_named().await;
+        }
+        if syncs {
             self.sync().await;
         }
         answer

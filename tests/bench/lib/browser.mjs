@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../e2e/lib/ports.mjs';
 import { groupMembers, killGroup, spawnGroup, waitGroupGone } from '../../e2e/lib/procs.mjs';
+import { callApi } from '../../e2e/lib/extension.mjs';
 import { FIREFOX_EXTENSION_UUID, GECKO_ID, QUIET_FIREFOX_PREFS } from '../../e2e/lib/profile.mjs';
 import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
 import { BidiBrowser, CdpBrowser } from './remote.mjs';
@@ -212,13 +213,7 @@ export class Driver {
     this.page = page;
   }
   call(method, ...args) {
-    return this.page.evaluate(async (method, args) => {
-      const api = globalThis.browser ?? globalThis.chrome;
-      const path = method.split('.');
-      const name = path.pop();
-      const target = path.reduce((o, k) => o[k], api);
-      return await target[name](...args);
-    }, method, args);
+    return callApi(this.page, method, args);
   }
   d(name, ...args) {
     return this.page.evaluate((name, args) => globalThis.D[name](...args), name, args);

@@ -41,6 +41,18 @@ export async function openExtensionPage(session, path = RESTORE_PATH) {
   return new ExtensionPage(page);
 }
 
+/** Runs the extension API `method` ('tabs.create', …) with `args` in an extension
+ *  page (anything with puppeteer's `evaluate(fn, ...args)`) and returns its result. */
+export function callApi(page, method, args) {
+  return page.evaluate(async (method, args) => {
+    const api = globalThis.browser ?? globalThis.chrome;
+    const path = method.split('.');
+    const name = path.pop();
+    const target = path.reduce((obj, key) => obj[key], api);
+    return await target[name](...args);
+  }, method, args);
+}
+
 export class ExtensionPage {
   constructor(page) {
     this.page = page;
@@ -48,13 +60,7 @@ export class ExtensionPage {
 
   /** call('tabs.create', {url}) runs `api.tabs.create({url})` in the page and returns its result. */
   call(method, ...args) {
-    return this.page.evaluate(async (method, args) => {
-      const api = globalThis.browser ?? globalThis.chrome;
-      const path = method.split('.');
-      const name = path.pop();
-      const target = path.reduce((obj, key) => obj[key], api);
-      return await target[name](...args);
-    }, method, args);
+    return callApi(this.page, method, args);
   }
 
   /** One message of docs/PROTOCOL.md to the background. */
