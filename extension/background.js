@@ -40,12 +40,13 @@ const loaded = init().then(() => {
   for (const [kind, a, b, c] of early.splice(0)) on_event(kind, a, b, c);
 });
 
-// Pages and the content script ask the core (the sender's tab tells the core
-// whose typed text it is); sendResponse + `return true` works in both browsers.
+// Pages and the content script ask the core. The core decides what the
+// sender may ask from the sender as the browser reports it (its URL, tab and
+// frame), never from the message; sendResponse + `return true` works in both.
 browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== browser.runtime.id) return false;
   loaded
-    .then(() => on_message(message, sender.tab?.id))
+    .then(() => on_message(message, { url: sender.url, frameId: sender.frameId, tab: sender.tab && { id: sender.tab.id } }))
     .then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
   return true;
 });

@@ -11,9 +11,15 @@
 //! generation, every few dozen commits), after named saves change, and after
 //! every commit once a write has failed in this background run (from then on
 //! the database may be gone at the next start).
+//!
+//! It never holds typed text: content scripts can read `storage.local` (in
+//! Firefox always), so a page that took over its content script must find
+//! nothing there. A session put back from it has its tabs but not what was
+//! typed into them.
 
 use crate::codec::{self, Kind};
 use crate::model::Millis;
+use crate::named::NamedSave;
 use crate::store::{Backend, Op, SetAside, Store, StoreError, RUN, SET_ASIDE};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +28,8 @@ const SESSION: &str = "session";
 const NAMED: &str = "named";
 /// Named save records and their index (`named/…`, `named-index`).
 const NAMED_PREFIX: &str = "named";
+/// One named save's record (`named/<id>`), as opposed to the index.
+const NAMED_RECORD: &str = "named/";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Spare {
@@ -47,16 +55,34 @@ pub async fn keep_session<B: Backend>(store: &Store<B>, now: Millis) -> Result<u
     }
     records.extend(store.current_record());
     for (key, bytes) in b.scan(SET_ASIDE).await? {
-        if codec::decode::<SetAside>(Kind::Checkpoint, &bytes).is_ok_and(|a| a.pending) {
-            records.push((key, bytes));
+        if let Ok(mut aside) = codec::decode::<SetAside>(Kind::Checkpoint, &bytes) {
+            if aside.pending {
+                aside.snapshot.session = aside.snapshot.session.without_typed_text();
+                records.push((key, codec::encode(Kind::Checkpoint, &aside)));
+            }
         }
     }
     put(b, SESSION, now, records).await
 }
 
-/// Keeps every named save (and the index). Returns the bytes written.
+/// Keeps every named save (and the index), without typed text. Returns the
+/// bytes written.
 pub async fn keep_named<B: Backend>(b: &B, now: Millis) -> Result<usize, StoreError> {
-    put(b, NAMED, now, b.scan(NAMED_PREFIX).await?).await
+    let mut records = Vec::new();
+    for (key, bytes) in b.scan(NAMED_PREFIX).await? {
+        let save = key
+            .starts_with(NAMED_RECORD)
+            .then(|| codec::decode::<NamedSave>(Kind::Named, &bytes).ok())
+            .flatten();
+        records.push(match save {
+            Some(mut save) => {
+                save.session = save.session.without_typed_text();
+                (key, codec::encode(Kind::Named, &save))
+            }
+            None => (key, bytes),
+        });
+    }
+    put(b, NAMED, now, records).await
 }
 
 /// At start-up: if the main store is empty (no run mark: never started, or
@@ -94,6 +120,10 @@ mod tests {
 
     fn started<B: Backend>(b: B) -> Keeper<B> {
         block_on(Keeper::start(b, "1.0", "ext://own/", 0, true)).unwrap()
+    }
+
+    fn started_again(k: Keeper<MemoryBackend>, now: Millis) -> Keeper<MemoryBackend> {
+        block_on(Keeper::start(k.store.backend().clone(), "1.0", "ext://own/", now, true)).unwrap()
     }
 
     fn open_tab<B: Backend>(k: &mut Keeper<B>, id: i64, url: &str, now: Millis) {
@@ -137,6 +167,57 @@ mod tests {
         block_on(b.spare_put(SESSION, b"not a container")).unwrap();
         assert_eq!(block_on(recover(&b)).unwrap(), None);
         assert!(b.data.borrow().is_empty());
+    }
+
+    /// Content scripts can read the spare area: it holds the tabs and none
+    /// of what was typed, in the session, the pending crashes or named saves.
+    #[test]
+    fn the_spare_copy_holds_no_typed_text() {
+        let mut k = started(MemoryBackend::default());
+        open_tab(&mut k, 1, "https://a.example/", 1_000);
+        let field = crate::privacy::RawField {
+            key: "#t".into(),
+            tag: "textarea".into(),
+            value: Some("typed secret".into()),
+            ..Default::default()
+        };
+        let top = crate::protocol::Frame {
+            tab: 1,
+            frame_id: 0,
+            url: "https://a.example/".into(),
+        };
+        k.page_report(&top, "", None, &[field], 1_500).unwrap();
+        block_on(k.commit(2_000)).unwrap();
+        block_on(crate::named::create(k.store.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
+        block_on(keep_named(k.store.backend(), 2_500)).unwrap();
+        // A crash: the next run sets the session aside as pending, and its first checkpoint refreshes the spare copy.
+        let mut k = started_again(k, 5_000);
+        open_tab(&mut k, 2, "https://b.example/", 5_000);
+        block_on(k.commit(6_000)).unwrap();
+        let b = k.store.backend();
+        assert!(
+            format!("{:?}", block_on(k.store.set_asides()).unwrap()).contains("typed secret"),
+            "the database keeps it"
+        );
+        let mut decoded = String::new();
+        for key in [SESSION, NAMED] {
+            let bytes = block_on(b.spare_get(key)).unwrap().unwrap();
+            let spare = codec::decode::<Spare>(Kind::Spare, &bytes).unwrap();
+            for (key, record) in spare.records {
+                let text = match codec::header(&record).unwrap().kind {
+                    Kind::Checkpoint if key.starts_with(SET_ASIDE) => format!("{:?}", codec::decode::<SetAside>(Kind::Checkpoint, &record).unwrap()),
+                    Kind::Checkpoint => format!("{:?}", codec::decode::<crate::store::Snapshot>(Kind::Checkpoint, &record).unwrap()),
+                    Kind::Named if key.starts_with(NAMED_RECORD) => format!("{:?}", codec::decode::<NamedSave>(Kind::Named, &record).unwrap()),
+                    _ => String::new(),
+                };
+                decoded.push_str(&text);
+            }
+        }
+        assert!(
+            decoded.contains("https://a.example/") && decoded.contains("Trip"),
+            "the tabs and saves are there"
+        );
+        assert!(!decoded.contains("typed secret"), "{decoded}");
     }
 
     #[test]

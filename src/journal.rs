@@ -123,6 +123,33 @@ pub struct Delta {
     pub ops: Vec<DeltaOp>,
 }
 
+impl Delta {
+    /// The record without typed text (scroll positions stay): for a backup
+    /// the user asked to keep free of it.
+    pub fn without_typed_text(mut self) -> Self {
+        let strip = |page: &mut Option<PageState>| {
+            if let Some(p) = page {
+                p.frames.clear();
+                if p.is_empty() {
+                    *page = None;
+                }
+            }
+        };
+        for op in &mut self.ops {
+            match op {
+                DeltaOp::Tab { tab, .. } => strip(&mut tab.page),
+                DeltaOp::TabPatch { fields, .. } => fields.iter_mut().for_each(|f| {
+                    if let TabField::Page(p) = f {
+                        strip(p)
+                    }
+                }),
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
 fn window_op(w: &Window) -> DeltaOp {
     DeltaOp::Window {
         id: w.id,

@@ -3,14 +3,17 @@
 //! run left (Firefox: SessionStartup + the glue of SessionStore). It talks to
 //! the browser only through its arguments, so all of it runs in `cargo test`.
 
+use crate::budget::{self, ReportRate};
 use crate::event::{Change, Event, Tracker};
 use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
 use crate::privacy::RawField;
+use crate::protocol::{self, Frame};
 use crate::saver::{Policy, Saver};
 use crate::settings::Settings;
 use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
 use crate::verdict::{self, RunMark, Verdict};
+use std::collections::HashMap;
 
 /// What the edge should do about saving after an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,50 @@ pub struct Keeper<B> {
     /// database at its next start, so every commit also refreshes the spare
     /// copy (`backstop`).
     degraded: bool,
+    /// How often each tab may report typed text.
+    rate: ReportRate,
+    /// When each tab last reported: the session budget takes from the
+    /// tabs reported longest ago first.
+    reported_at: HashMap<i64, Millis>,
+    /// Typed fields left out of each tab for want of budget.
+    cut: HashMap<i64, usize>,
+}
+
+/// Why a content script's report was not taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    /// Too many reports: ask again after this long.
+    pub retry_ms: Option<u64>,
+}
+
+impl Refusal {
+    fn new(reason: &str) -> Self {
+        Self {
+            reason: reason.into(),
+            retry_ms: None,
+        }
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(reason: String) -> Self {
+        Self { reason, retry_ms: None }
+    }
+}
+
+/// Whether a content script's frame may speak for `key` in a tab showing
+/// `tab_url`: only the top frame for "", only another frame for any other
+/// key, and only a frame of the tab's own site (the content script keys
+/// only frames same-origin with the top one).
+fn fits_tab(from: &Frame, key: &str, tab_url: &str) -> Result<(), Refusal> {
+    if from.is_top() != key.is_empty() {
+        return Err(Refusal::new("the frame is not the one it names"));
+    }
+    match (protocol::origin(&from.url), protocol::origin(tab_url)) {
+        (Some(a), Some(b)) if a == b => Ok(()),
+        _ => Err(Refusal::new("the frame is not of the tab's site")),
+    }
 }
 
 /// What goes back into one frame of a restored page.
@@ -172,6 +219,9 @@ impl<B: Backend> Keeper<B> {
             health: Health::default(),
             notice,
             degraded: false,
+            rate: ReportRate::default(),
+            reported_at: HashMap::new(),
+            cut: HashMap::new(),
         })
     }
 
@@ -205,6 +255,11 @@ impl<B: Backend> Keeper<B> {
                 self.saver.note(Change::Structure, now);
                 return Commit::Now;
             }
+        }
+        if let Event::TabRemoved { tab_id, .. } = event {
+            self.rate.forget(tab_id);
+            self.reported_at.remove(&tab_id);
+            self.cut.remove(&tab_id);
         }
         let change = self.tracker.apply(event);
         self.saver.note(change, now);
@@ -263,28 +318,60 @@ impl<B: Backend> Keeper<B> {
         }
     }
 
-    /// A content script's report of one frame. Fields are filtered by the
-    /// privacy rules; a page the settings exclude keeps nothing.
-    pub fn page_report(&mut self, tab_id: i64, url: &str, frame: &str, scroll: Option<(i32, i32)>, raw: &[RawField], now: Millis) -> Result<Commit, String> {
-        let top_url = self
-            .tracker
-            .session
-            .find_tab(tab_id)
-            .map(|(w, t)| self.tracker.session.windows[w].tabs[t].url.clone());
-        let Some(top_url) = top_url else { return Err("not a recorded tab".into()) };
-        privacy::forms_allowed(&top_url, &self.settings)?;
-        if !frame.is_empty() {
-            privacy::forms_allowed(url, &self.settings)?;
+    /// A content script's report of one frame: `from` is what the browser
+    /// says of the sender (tab, frame id, the frame's URL), `key` the frame's
+    /// place in the tab ("" for the top frame). Fields are filtered by the
+    /// privacy rules and held to the budgets; a page the settings exclude
+    /// keeps nothing.
+    pub fn page_report(&mut self, from: &Frame, key: &str, scroll: Option<(i32, i32)>, raw: &[RawField], now: Millis) -> Result<Commit, Refusal> {
+        let Some(tab) = self.tracker.session.find_tab(from.tab).map(|(w, t)| &self.tracker.session.windows[w].tabs[t]) else {
+            return Err(Refusal::new("not a recorded tab"));
+        };
+        fits_tab(from, key, &tab.url)?;
+        privacy::forms_allowed(&tab.url, &self.settings)?;
+        if !from.is_top() {
+            privacy::forms_allowed(&from.url, &self.settings)?;
         }
-        let (fields, _refused) = privacy::filter_frame(frame, url, raw, &self.settings);
-        Ok(self.apply(
+        if let Err(wait) = self.rate.take(from.tab, self.settings.page_reports_per_minute, now) {
+            return Err(Refusal {
+                reason: "too many reports from this tab".into(),
+                retry_ms: Some(wait),
+            });
+        }
+        let (mut fields, _refused) = privacy::filter_frame(key, &from.url, raw, &self.settings);
+        let touched = |k: &str| raw.iter().any(|r| r.touched && r.key == k);
+        let tab_limit = self.settings.typed_text_tab_bytes();
+        let mut cut = budget::fit_frame(&mut fields, &touched, tab_limit);
+        let commit = self.apply(
             Event::PageChanged {
-                tab_id,
-                scroll: if frame.is_empty() { scroll } else { None },
+                tab_id: from.tab,
+                scroll: if from.is_top() { scroll } else { None },
                 frame: fields,
             },
             now,
-        ))
+        );
+        if let Some(page) = self.tracker.session.tab_mut(from.tab).and_then(|t| t.page.as_mut()) {
+            cut += budget::fit_page(page, key, tab_limit);
+        }
+        self.reported_at.insert(from.tab, now);
+        let limit = self.settings.typed_text_session_bytes();
+        for (tab, n) in budget::fit_session(&mut self.tracker.session, from.tab, &self.reported_at, limit) {
+            self.note_cut(tab, n);
+        }
+        self.note_cut(from.tab, cut);
+        Ok(commit)
+    }
+
+    /// Counts typed fields left out of a tab for want of budget.
+    fn note_cut(&mut self, tab: i64, n: usize) {
+        if n > 0 {
+            *self.cut.entry(tab).or_default() += n;
+        }
+    }
+
+    /// Typed fields left out of the live session's tabs for want of budget.
+    pub fn cut_fields(&self) -> usize {
+        self.cut.values().sum()
     }
 
     /// Restored tabs whose page state should go back when they load.
@@ -296,26 +383,28 @@ impl<B: Backend> Keeper<B> {
         self.store.put_pending_pages(&self.pending_pages).await
     }
 
-    /// What a restored tab's frame at `url` should get back, once.
-    pub async fn take_page(&mut self, tab_id: i64, frame: &str, url: &str) -> Result<Option<PageRestore>, StoreError> {
-        let Some(at) = self.pending_pages.iter().position(|(id, _)| *id == tab_id) else {
+    /// What a restored tab's frame should get back, once: only the frame the
+    /// browser says is asking, on the page the text was typed into, and only
+    /// what the settings of this moment still allow.
+    pub async fn take_page(&mut self, from: &Frame, key: &str) -> Result<Option<PageRestore>, StoreError> {
+        let Some(at) = self.pending_pages.iter().position(|(id, _)| *id == from.tab) else {
             return Ok(None);
         };
         let page = &mut self.pending_pages[at].1;
-        // The top frame must be on the page the text was typed into.
-        if frame.is_empty() && page.url != url {
+        if fits_tab(from, key, &page.url).is_err() {
             return Ok(None);
         }
-        let Some(fi) = page.frames.iter().position(|f| f.frame == frame && f.url == url) else {
-            if frame.is_empty() && page.scroll.is_some() {
-                let scroll = page.scroll.take();
-                self.forget_empty_pages().await?;
-                return Ok(Some(PageRestore { scroll, fields: Vec::new() }));
-            }
+        // The top frame must be on the page the text was typed into.
+        if from.is_top() && page.url != from.url {
             return Ok(None);
-        };
-        let fields = page.frames.remove(fi).fields;
-        let scroll = if frame.is_empty() { page.scroll.take() } else { None };
+        }
+        let allowed = privacy::forms_allowed(&page.url, &self.settings).is_ok() && privacy::forms_allowed(&from.url, &self.settings).is_ok();
+        let fi = page.frames.iter().position(|f| f.frame == key && f.url == from.url);
+        let fields = fi.map(|fi| page.frames.remove(fi).fields).filter(|_| allowed).unwrap_or_default();
+        let scroll = if from.is_top() { page.scroll.take() } else { None };
+        if fi.is_none() && scroll.is_none() {
+            return Ok(None);
+        }
         self.forget_empty_pages().await?;
         Ok(Some(PageRestore { scroll, fields }))
     }
@@ -325,12 +414,42 @@ impl<B: Backend> Keeper<B> {
         self.store.put_pending_pages(&self.pending_pages).await
     }
 
-    pub async fn set_settings(&mut self, settings: Settings) -> Result<(), StoreError> {
+    /// Stores new settings. Typed text they now refuse goes at once, from
+    /// the live session and from pages waiting to be restored; the answer
+    /// says to commit then.
+    pub async fn set_settings(&mut self, settings: Settings) -> Result<Commit, StoreError> {
         self.store.put_settings(&settings).await?;
         self.store
             .set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
         self.settings = settings;
-        Ok(())
+        let refused = |url: &str| privacy::forms_allowed(url, &self.settings).is_err();
+        let mut dropped = 0;
+        for t in self.tracker.session.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
+            if let Some(page) = &mut t.page {
+                // A page on an excluded site loses every frame, whatever their URLs.
+                dropped += if refused(&t.url) {
+                    page.drop_frames(&mut |_| true)
+                } else {
+                    page.drop_frames(&mut |u| refused(u))
+                };
+                if page.is_empty() {
+                    t.page = None;
+                }
+            }
+        }
+        let before = self.pending_pages.iter().map(|(_, p)| p.typed_fields()).sum::<usize>();
+        for (_, page) in &mut self.pending_pages {
+            let top_refused = refused(&page.url);
+            page.drop_frames(&mut |u| top_refused || refused(u));
+        }
+        if self.pending_pages.iter().map(|(_, p)| p.typed_fields()).sum::<usize>() != before {
+            self.forget_empty_pages().await?;
+        }
+        if dropped == 0 {
+            return Ok(Commit::Nothing);
+        }
+        self.saver.note(Change::Detail, 0);
+        Ok(Commit::Now)
     }
 
     /// The live session as last committed, for the restore page's "current".
@@ -349,6 +468,15 @@ mod tests {
 
     const V: &str = "1.0";
     const OWN: &str = "moz-extension://me/";
+
+    /// A tab's top frame as the browser reports it.
+    fn top(tab: i64, url: &str) -> Frame {
+        Frame {
+            tab,
+            frame_id: 0,
+            url: url.into(),
+        }
+    }
 
     fn open_two_tabs<B: Backend>(k: &mut Keeper<B>, now: Millis) {
         k.apply(
@@ -467,7 +595,7 @@ mod tests {
             value: Some("draft".into()),
             ..Default::default()
         };
-        k.page_report(1, "https://b/", "", None, &[field], 20).unwrap();
+        k.page_report(&top(1, "https://b/"), "", None, &[field], 20).unwrap();
         block_on(k.commit(5000)).unwrap();
         // The background restarts in the same browser run and rebuilds its model.
         let mut k = restart(k, 6000, false);
@@ -509,20 +637,20 @@ mod tests {
             raw("#p", "password", "hunter2"),
             raw("#n", "text", "4111111111111111"),
         ];
-        let c = k.page_report(1, "https://b/", "", Some((0, 300)), &fields, 20).unwrap();
+        let c = k.page_report(&top(1, "https://b/"), "", Some((0, 300)), &fields, 20).unwrap();
         assert!(matches!(c, Commit::At(_)));
         let page = k.session().windows[0].tabs[1].page.clone().unwrap();
         assert_eq!(page.typed_fields(), 1);
         assert_eq!(page.scroll, Some((0, 300)));
         block_on(k.commit(5000)).unwrap();
         // The decoded backup is everything stored: the secrets are not in it.
-        let text = block_on(crate::view::backup(&k, 0)).unwrap().to_string();
+        let text = block_on(crate::view::backup(&k, 0, true)).unwrap().to_string();
         assert!(text.contains("hello") && !text.contains("hunter2") && !text.contains("4111111111111111"));
         // Excluded sites keep nothing.
         let mut s = k.settings.clone();
         s.excluded_sites = vec!["b".into()];
         block_on(k.set_settings(s)).unwrap();
-        assert!(k.page_report(1, "https://b/", "", None, &fields, 30).is_err());
+        assert!(k.page_report(&top(1, "https://b/"), "", None, &fields, 30).is_err());
     }
 
     #[test]
@@ -544,10 +672,10 @@ mod tests {
         };
         block_on(k.expect_pages(vec![(42, page)])).unwrap();
         let mut k = restart(k, 10, false);
-        assert_eq!(block_on(k.take_page(42, "", "https://elsewhere/")).unwrap(), None);
-        let got = block_on(k.take_page(42, "", "https://a/")).unwrap().unwrap();
+        assert_eq!(block_on(k.take_page(&top(42, "https://elsewhere/"), "")).unwrap(), None);
+        let got = block_on(k.take_page(&top(42, "https://a/"), "")).unwrap().unwrap();
         assert_eq!((got.scroll, got.fields), (Some((0, 99)), vec![field]));
-        assert_eq!(block_on(k.take_page(42, "", "https://a/")).unwrap(), None, "only once");
+        assert_eq!(block_on(k.take_page(&top(42, "https://a/"), "")).unwrap(), None, "only once");
     }
 
     /// Storage that runs full: the last good state stays, old timeline points
@@ -605,6 +733,175 @@ mod tests {
             block_on(reopened.load_latest()).unwrap().unwrap().snapshot.session.windows[0].tabs[0].url,
             "https://a/full"
         );
+    }
+
+    /// What a fresh start would read back from the store.
+    fn read_back(k: &Keeper<MemoryBackend>) -> Snapshot {
+        let mut store = Store::new(k.store.backend().clone());
+        block_on(store.load_latest()).unwrap().unwrap().snapshot
+    }
+
+    fn typed(key: &str, value: &str, touched: bool) -> RawField {
+        RawField {
+            key: key.into(),
+            tag: "textarea".into(),
+            value: Some(value.into()),
+            touched,
+            ..Default::default()
+        }
+    }
+
+    /// A frame may speak only for itself: the browser's frame id must fit
+    /// the key it names, and the frame must be of the tab's site.
+    #[test]
+    fn a_frame_cannot_speak_for_another() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let f = [typed("#t", "iban DE00", false)];
+        let sub = |url: &str| Frame {
+            tab: 1,
+            frame_id: 7,
+            url: url.into(),
+        };
+        // A cross-site iframe claiming to be the top frame, with the top's URL in its message or not.
+        assert!(k.page_report(&sub("https://evil.example/"), "", None, &f, 20).is_err());
+        assert!(k.page_report(&sub("https://b/"), "", None, &f, 20).is_err(), "frame id 7 is not the top frame");
+        // A cross-site iframe under any key.
+        assert!(k.page_report(&sub("https://evil.example/"), "iframe[0]", None, &f, 20).is_err());
+        // The top frame cannot pose as a subframe either.
+        assert!(k.page_report(&top(1, "https://b/"), "iframe[0]", None, &f, 20).is_err());
+        // A same-site iframe under its own key is fine.
+        assert!(k.page_report(&sub("https://b/inner"), "iframe[0]", None, &f, 20).is_ok());
+        // A top frame of another site than the tab's (a stale or forged report).
+        assert!(k.page_report(&top(1, "https://evil.example/"), "", None, &f, 20).is_err());
+    }
+
+    fn pending_page(url: &str, frames: &[(&str, &str, &str)]) -> PageState {
+        PageState {
+            url: url.into(),
+            scroll: Some((0, 50)),
+            frames: frames
+                .iter()
+                .map(|(key, furl, value)| crate::model::FrameFields {
+                    frame: (*key).into(),
+                    url: (*furl).into(),
+                    fields: vec![crate::test_kit::text_field("#f", value)],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn restored_text_goes_only_to_its_own_frame() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        let page = pending_page("https://a/", &[("", "https://a/", "top text"), ("iframe[0]", "https://a/inner", "inner text")]);
+        block_on(k.expect_pages(vec![(42, page)])).unwrap();
+        let sub = |url: &str| Frame {
+            tab: 42,
+            frame_id: 3,
+            url: url.into(),
+        };
+        // A subframe asking for the top frame's text, or a cross-site one for the inner frame's.
+        assert_eq!(block_on(k.take_page(&sub("https://a/"), "")).unwrap(), None);
+        assert_eq!(block_on(k.take_page(&sub("https://evil.example/inner"), "iframe[0]")).unwrap(), None);
+        let inner = block_on(k.take_page(&sub("https://a/inner"), "iframe[0]")).unwrap().unwrap();
+        assert_eq!(inner.fields, vec![crate::test_kit::text_field("#f", "inner text")]);
+        let top_frame = block_on(k.take_page(&top(42, "https://a/"), "")).unwrap().unwrap();
+        assert_eq!(top_frame.fields, vec![crate::test_kit::text_field("#f", "top text")]);
+    }
+
+    /// Restore checks the settings of the moment: a site excluded since the
+    /// text was kept gets its scroll back, not its text.
+    #[test]
+    fn restore_obeys_the_settings_of_the_moment() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        block_on(k.expect_pages(vec![(42, pending_page("https://bank.example/", &[("", "https://bank.example/", "acct 1234")]))])).unwrap();
+        block_on(k.expect_pages(vec![(43, pending_page("https://news.example/", &[("", "https://news.example/", "comment")]))])).unwrap();
+        let mut s = k.settings.clone();
+        s.excluded_sites = vec!["bank.example".into()];
+        block_on(k.set_settings(s)).unwrap();
+        assert_eq!(
+            block_on(k.take_page(&top(42, "https://bank.example/"), ""))
+                .unwrap()
+                .map(|r| (r.scroll, r.fields.len())),
+            Some((Some((0, 50)), 0))
+        );
+        assert_eq!(
+            block_on(k.take_page(&top(43, "https://news.example/"), "")).unwrap().map(|r| r.fields.len()),
+            Some(1)
+        );
+    }
+
+    /// Excluding a site or switching typed text off drops what is kept at
+    /// once, and the next commit leaves none of it in the store.
+    #[test]
+    fn changing_privacy_settings_drops_text_already_kept() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        k.page_report(&top(0, "https://a/"), "", Some((0, 10)), &[typed("#t", "note on a", true)], 20)
+            .unwrap();
+        k.page_report(&top(1, "https://b/"), "", None, &[typed("#t", "note on b", true)], 20).unwrap();
+        block_on(k.commit(5000)).unwrap();
+        let mut s = k.settings.clone();
+        s.excluded_sites = vec!["b".into()];
+        assert_eq!(block_on(k.set_settings(s.clone())).unwrap(), Commit::Now);
+        block_on(k.commit(5100)).unwrap();
+        let stored = format!("{:?}", read_back(&k));
+        assert!(stored.contains("note on a") && !stored.contains("note on b"), "{stored}");
+        s.privacy_level = crate::settings::PrivacyLevel::Never;
+        assert_eq!(block_on(k.set_settings(s.clone())).unwrap(), Commit::Now);
+        block_on(k.commit(5200)).unwrap();
+        let stored = format!("{:?}", read_back(&k));
+        assert!(!stored.contains("note on a"), "{stored}");
+        assert!(stored.contains("scroll: Some((0, 10))"), "scroll is not typed text");
+        assert_eq!(block_on(k.set_settings(s)).unwrap(), Commit::Nothing, "nothing left to drop");
+    }
+
+    /// A page's script fills fields with far more than anyone types: the tab
+    /// keeps its budget, the field the user touched wins, and the cut is
+    /// counted; the whole session keeps its own budget too.
+    #[test]
+    fn typed_text_budgets_hold() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let mut s = k.settings.clone();
+        s.typed_text_tab_kib = 64;
+        s.typed_text_session_mib = 0;
+        block_on(k.set_settings(s)).unwrap();
+        let filler = "字".repeat(10_000); // 30,000 bytes
+        let mut raw: Vec<RawField> = (0..5).map(|i| typed(&format!("#spam{i}"), &filler, false)).collect();
+        raw.push(typed("#mine", "what I typed", true));
+        k.page_report(&top(1, "https://b/"), "", None, &raw, 20).unwrap();
+        let page = k.session().windows[0].tabs[1].page.clone().unwrap();
+        assert!(budget::page_bytes(&page) <= 64 * 1024);
+        assert!(page.frames[0].fields.iter().any(|f| f.key == "#mine"), "the touched field wins");
+        assert_eq!(page.typed_fields(), 3, "two fillers and the user's field fit");
+        assert_eq!(k.cut_fields(), 3);
+        // The session budget: the tab reported longest ago gives its text up.
+        let mut s = k.settings.clone();
+        s.typed_text_session_mib = 1;
+        s.typed_text_tab_kib = 1024;
+        block_on(k.set_settings(s)).unwrap();
+        let big: Vec<RawField> = (0..34).map(|i| typed(&format!("#b{i}"), &filler, false)).collect();
+        k.page_report(&top(0, "https://a/"), "", None, &big, 30).unwrap();
+        let total: usize = k.session().windows[0].tabs.iter().filter_map(|t| t.page.as_ref()).map(budget::page_bytes).sum();
+        assert!(total <= 1024 * 1024, "{total}");
+        assert!(k.session().windows[0].tabs[1].page.is_none(), "tab 1 reported longest ago");
+        assert_eq!(k.session().windows[0].tabs[0].page.as_ref().unwrap().typed_fields(), 34);
+    }
+
+    #[test]
+    fn a_tab_reporting_too_often_is_told_to_wait() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let f = [typed("#t", "x", true)];
+        for _ in 0..20 {
+            k.page_report(&top(1, "https://b/"), "", None, &f, 100).unwrap();
+        }
+        let refused = k.page_report(&top(1, "https://b/"), "", None, &f, 100).unwrap_err();
+        assert_eq!(refused.retry_ms, Some(500));
+        assert!(k.page_report(&top(0, "https://a/"), "", None, &f, 100).is_ok(), "another tab is not held back");
+        assert!(k.page_report(&top(1, "https://b/"), "", None, &f, 600).is_ok());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
 
 pub mod backstop;
+pub mod budget;
 pub mod codec;
 pub mod event;
 pub mod export;
@@ -14,6 +15,7 @@ pub mod manage;
 pub mod model;
 pub mod named;
 pub mod privacy;
+pub mod protocol;
 pub mod restore;
 pub mod saver;
 pub mod settings;
@@ -24,3 +26,6 @@ pub mod verdict;
 pub mod view;
 
 pub mod web;
+
+#[cfg(test)]
+mod test_kit;

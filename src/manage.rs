@@ -93,7 +93,9 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
     Ok(json!({ "results": results }))
 }
 
-pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], now: Millis) -> Result<Value, StoreError> {
+/// Exports `sources` as `format`, without typed text unless `typed_text`;
+/// the answer says whether the file holds any.
+pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], typed_text: bool, now: Millis) -> Result<Value, StoreError> {
     let Some(format) = export::Format::from_id(format) else {
         return Ok(json!({ "error": format!("Unknown export format \"{format}\".") }));
     };
@@ -102,13 +104,23 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
     for id in sources {
         let snap = view::load_source(k, id).await?;
         let label = all.iter().find(|s| &s.id == id).map_or_else(|| id.clone(), |s| s.label.clone());
-        picked.push((label, Some(snap.taken_at), snap.session));
+        let session = if typed_text { snap.session } else { snap.session.without_typed_text() };
+        picked.push((label, Some(snap.taken_at), session));
     }
     if picked.is_empty() {
         return Ok(json!({ "error": "Choose at least one session to export." }));
     }
+    let holds = picked.iter().any(|(_, _, s)| {
+        s.windows
+            .iter()
+            .flat_map(|w| &w.tabs)
+            .any(|t| t.page.as_ref().is_some_and(|p| p.typed_fields() > 0))
+    });
     let saved: Vec<Saved> = picked.iter().map(|(name, at, session)| Saved { name, saved_at: *at, session }).collect();
-    Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": export::export(format, &saved, now) }))
+    let text = export::export(format, &saved, now);
+    // Only Lifeboat's own format carries typed text at all.
+    let holds = holds && format == export::Format::Lifeboat;
+    Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": text, "holdsTypedText": holds }))
 }
 
 /// Parses a file for the preview: nothing is stored yet.
@@ -202,7 +214,7 @@ mod tests {
         let hits = found["results"].as_array().unwrap();
         assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
         assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
-        let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), 300)).unwrap();
+        let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), true, 300)).unwrap();
         let text = out["text"].as_str().unwrap();
         let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);

@@ -119,6 +119,18 @@ impl PageState {
         self.frames.iter().flat_map(|f| &f.fields).count()
     }
 
+    /// Drops the frames whose URL `refuse` says no to; returns their field count.
+    pub fn drop_frames(&mut self, refuse: &mut impl FnMut(&str) -> bool) -> usize {
+        let before = self.typed_fields();
+        self.frames.retain(|f| !refuse(&f.url));
+        before - self.typed_fields()
+    }
+
+    /// No typed text and no scroll worth restoring.
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty() && self.scroll.is_none_or(|s| s == (0, 0))
+    }
+
     pub fn truncated_fields(&self) -> usize {
         self.frames.iter().flat_map(|f| &f.fields).filter(|f| f.truncated).count()
     }
@@ -143,6 +155,29 @@ pub enum FieldValue {
 }
 
 impl Session {
+    /// The session with no typed text (scroll positions stay): what may sit
+    /// where a content script can read it, or leave the device through sync.
+    pub fn without_typed_text(&self) -> Session {
+        let mut s = self.clone();
+        s.drop_typed_text(|_| true);
+        s
+    }
+
+    /// Drops the typed text of every frame `refuse(frame URL)` says no to,
+    /// and the page states left with nothing. Returns how many fields went.
+    pub fn drop_typed_text(&mut self, mut refuse: impl FnMut(&str) -> bool) -> usize {
+        let mut dropped = 0;
+        for t in self.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
+            if let Some(page) = &mut t.page {
+                dropped += page.drop_frames(&mut refuse);
+                if page.is_empty() {
+                    t.page = None;
+                }
+            }
+        }
+        dropped
+    }
+
     pub fn tab_count(&self) -> usize {
         self.windows.iter().map(|w| w.tabs.len()).sum()
     }

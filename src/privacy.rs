@@ -54,6 +54,9 @@ pub struct RawField {
     pub name: String,
     pub autocomplete: String,
     pub ever_password: bool,
+    /// The user typed into it (trusted input) since the page loaded; a
+    /// value only the page's script set is not.
+    pub touched: bool,
     pub value: Option<String>,
     pub checked: Option<bool>,
     pub selected: Option<Vec<String>>,

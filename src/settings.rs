@@ -41,8 +41,19 @@ pub struct Settings {
     /// The most the timeline may take, in MiB (0: no bound). The latest
     /// state and named saves never count against it and are never thinned.
     pub timeline_max_mib: u32,
-    /// Sync named saves through the browser's own sync (opt-in).
+    /// Sync named saves through the browser's own sync (opt-in). Typed
+    /// text never goes with them.
     pub sync: bool,
+    /// Typed text kept per tab, in KiB (0: no bound). Over it, the newest
+    /// text of the fields the user touched wins; the restore page says what
+    /// was left out.
+    pub typed_text_tab_kib: u32,
+    /// Typed text kept for the whole session, in MiB (0: no bound): the
+    /// tabs typed into longest ago give theirs up first.
+    pub typed_text_session_mib: u32,
+    /// How many reports of typed text a tab may send a minute (0: no bound),
+    /// after a burst of 20.
+    pub page_reports_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -56,11 +67,22 @@ impl Default for Settings {
             timeline: default_tiers(),
             timeline_max_mib: 256,
             sync: false,
+            typed_text_tab_kib: 1024,
+            typed_text_session_mib: 16,
+            page_reports_per_minute: 120,
         }
     }
 }
 
 impl Settings {
+    pub fn typed_text_tab_bytes(&self) -> usize {
+        bound(self.typed_text_tab_kib as usize * 1024)
+    }
+
+    pub fn typed_text_session_bytes(&self) -> usize {
+        bound(self.typed_text_session_mib as usize * 1024 * 1024)
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         codec::seal(Kind::Settings, &serde_json::to_vec(self).expect("settings serialise"))
     }
@@ -71,6 +93,15 @@ impl Settings {
             .ok()
             .and_then(|raw| serde_json::from_slice(&raw).ok())
             .unwrap_or_default()
+    }
+}
+
+/// 0 stands for "no bound".
+fn bound(n: usize) -> usize {
+    if n == 0 {
+        usize::MAX
+    } else {
+        n
     }
 }
 

@@ -41,6 +41,8 @@ pub enum StoreError {
         error: DecodeError,
     },
     NotFound(String),
+    /// A record too large to be read back was not written.
+    TooLarge(usize),
 }
 
 impl fmt::Display for StoreError {
@@ -49,6 +51,12 @@ impl fmt::Display for StoreError {
             Self::Backend(e) => write!(f, "storage failed: {e}"),
             Self::Record { key, error } => write!(f, "stored record {key} is unusable: {error}"),
             Self::NotFound(key) => write!(f, "nothing stored under {key}"),
+            Self::TooLarge(n) => write!(
+                f,
+                "the session is too large to save ({} MiB, over the {} MiB a record may hold); the last saved state is kept",
+                n >> 20,
+                codec::MAX_RAW >> 20
+            ),
         }
     }
 }
@@ -118,6 +126,19 @@ use crate::timeline::{journal_prefix, RecordMeta, Tier, CHECKPOINT, JOURNAL};
 pub(crate) const RUN: &str = "run";
 pub(crate) const SET_ASIDE: &str = "prev/";
 
+/// Only records that read back are written: a session past the codec's
+/// limit would be saved and then be unreadable after a crash.
+fn readable(bytes: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    match codec::header(&bytes) {
+        Err(DecodeError::TooLarge(n)) => Err(StoreError::TooLarge(n as usize)),
+        Err(error) => Err(StoreError::Record {
+            key: "(new record)".into(),
+            error,
+        }),
+        Ok(_) => Ok(bytes),
+    }
+}
+
 fn gen_of(key: &str) -> Option<u64> {
     RecordMeta::parse(key).map(|m| m.gen)
 }
@@ -180,9 +201,14 @@ impl<B: Backend> Store<B> {
 
     /// The current state as one checkpoint record (key, bytes) of its
     /// generation: what `backstop` keeps of the timeline.
+    /// Typed text is left out: the spare area is readable by content scripts.
     pub fn current_record(&self) -> Option<(String, Vec<u8>)> {
-        let snapshot = self.base.as_ref()?;
-        let bytes = codec::encode(Kind::Checkpoint, snapshot);
+        let base = self.base.as_ref()?;
+        let snapshot = Snapshot {
+            taken_at: base.taken_at,
+            session: base.session.without_typed_text(),
+        };
+        let bytes = codec::encode(Kind::Checkpoint, &snapshot);
         let key = RecordMeta::of(self.good_gen.unwrap_or(self.gen), None, snapshot.taken_at, &snapshot.session, bytes.len()).key();
         Some((key, bytes))
     }
@@ -370,6 +396,10 @@ impl<B: Backend> Store<B> {
             }
             _ => None,
         };
+        let record = match record {
+            Some((key, bytes)) => Some((key, readable(bytes)?)),
+            None => None,
+        };
         let written = match record {
             Some((key, bytes)) => {
                 let n = bytes.len();
@@ -381,7 +411,7 @@ impl<B: Backend> Store<B> {
             }
             None => {
                 let gen = self.gen + 1;
-                let bytes = codec::encode(Kind::Checkpoint, snapshot);
+                let bytes = readable(codec::encode(Kind::Checkpoint, snapshot))?;
                 let n = bytes.len();
                 ops.push(Op::Put(RecordMeta::of(gen, None, snapshot.taken_at, &snapshot.session, n).key(), bytes));
                 // Generations nothing needs any more go, in the same batch, after the put above.
@@ -702,6 +732,26 @@ mod tests {
 
     fn reopen(s: &Store<MemoryBackend>) -> Store<MemoryBackend> {
         Store::new(s.backend().clone())
+    }
+
+    /// A session past the codec's limit is refused with its cause, never
+    /// written to be unreadable after a crash; the last good state stays.
+    #[test]
+    fn a_record_that_could_not_be_read_back_is_not_written() {
+        let mut s = Store::new(MemoryBackend::default());
+        block_on(s.commit(&snap(1, 2), None)).unwrap();
+        for checkpoint in [false, true] {
+            if checkpoint {
+                s.start_fresh();
+            }
+            let mut huge = snap(2, 2);
+            huge.session.windows[0].tabs[0].title = "a".repeat(codec::MAX_RAW + 1);
+            let err = block_on(s.commit(&huge, None)).unwrap_err();
+            assert!(matches!(err, StoreError::TooLarge(n) if n > codec::MAX_RAW), "{err}");
+            assert!(err.to_string().contains("too large to save"));
+        }
+        let mut reopened = Store::new(s.backend().clone());
+        assert_eq!(block_on(reopened.load_latest()).unwrap().unwrap().snapshot, snap(1, 2));
     }
 
     #[test]

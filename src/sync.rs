@@ -233,7 +233,8 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
 const BASE: &str = "sync-base";
 
 /// Every named save, deleted ones included (their tombstones must travel),
-/// with its stored record, and what the last sync saw.
+/// as it may leave the device (without typed text), with its record, and
+/// what the last sync saw.
 pub async fn local_state<B: Backend>(b: &B) -> Result<(Vec<(NamedSave, Vec<u8>)>, BTreeMap<String, Millis>), StoreError> {
     let mut local = Vec::new();
     for meta in named::index(b).await? {
@@ -241,6 +242,8 @@ pub async fn local_state<B: Backend>(b: &B) -> Result<(Vec<(NamedSave, Vec<u8>)>
             if let Ok(mut save) = codec::decode::<NamedSave>(Kind::Named, &bytes) {
                 // The index is the truth for names and deletion.
                 save.meta = meta;
+                // What people typed never leaves the device.
+                save.session = save.session.without_typed_text();
                 let bytes = codec::encode(Kind::Named, &save);
                 local.push((save, bytes));
             }
@@ -333,6 +336,41 @@ mod tests {
             remote.remove(k);
         }
         remote.extend(p.set.clone());
+    }
+
+    /// What people typed never leaves the device: the payload another
+    /// device decodes holds the tabs and no typed text.
+    #[test]
+    fn the_sync_payload_holds_no_typed_text() {
+        use crate::store::block_on;
+        use crate::store::memory::MemoryBackend;
+        let b = MemoryBackend::default();
+        let mut session = Session {
+            windows: vec![crate::test_kit::window_of(1, &[1, 2])],
+        };
+        session.windows[0].tabs[0].page = Some(crate::model::PageState {
+            url: session.windows[0].tabs[0].url.clone(),
+            scroll: Some((0, 10)),
+            frames: vec![crate::model::FrameFields {
+                frame: String::new(),
+                url: session.windows[0].tabs[0].url.clone(),
+                fields: vec![crate::test_kit::text_field("#note", "my secret draft")],
+            }],
+        });
+        block_on(named::create(&b, "Typed", vec![], session, 5)).unwrap();
+        let (local, base) = block_on(local_state(&b)).unwrap();
+        let p = plan(&local, &BTreeMap::new(), &base, 10);
+        assert!(!p.set.is_empty());
+        let mut remote = BTreeMap::new();
+        apply(&mut remote, &p);
+        let pulled = plan(&[], &remote, &BTreeMap::new(), 20).pull;
+        assert_eq!(pulled.len(), 1);
+        assert_eq!(pulled[0].session.tab_count(), 2, "the tabs travel");
+        let decoded = format!("{:?}", pulled[0]);
+        assert!(!decoded.contains("my secret draft"), "typed text travelled: {decoded}");
+        // It stays on this device.
+        let kept = block_on(named::get(&b, &pulled[0].meta.id)).unwrap();
+        assert!(format!("{kept:?}").contains("my secret draft"));
     }
 
     #[test]

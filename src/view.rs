@@ -4,12 +4,11 @@
 use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
-use crate::privacy::RawField;
-use crate::restore::{self, OpenTab, Plan, Selection, Status};
+use crate::restore::{self, OpenTab, Plan, Status};
 use crate::settings::Settings;
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 /// Source id of the live session as last committed.
@@ -28,122 +27,6 @@ pub struct SourceView {
     pub notice: Option<String>,
 }
 
-/// A request from a page.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum Request {
-    Overview,
-    Status,
-    Plan {
-        source: String,
-    },
-    Restore {
-        source: String,
-        select: SelectView,
-        #[serde(default)]
-        mode: RestoreMode,
-        /// Open tabs even where the same URL is already open.
-        #[serde(default)]
-        duplicates: bool,
-    },
-    #[serde(rename = "named.list")]
-    NamedList,
-    #[serde(rename = "named.save")]
-    NamedSave {
-        #[serde(default)]
-        name: String,
-        #[serde(default)]
-        scope: crate::manage::Scope,
-        #[serde(rename = "windowId")]
-        window_id: Option<i64>,
-        #[serde(rename = "tabIds", default)]
-        tab_ids: Vec<i64>,
-    },
-    #[serde(rename = "named.overwrite")]
-    NamedOverwrite {
-        id: String,
-    },
-    #[serde(rename = "named.rename")]
-    NamedRename {
-        id: String,
-        name: String,
-    },
-    #[serde(rename = "named.tags")]
-    NamedTags {
-        id: String,
-        tags: Vec<String>,
-    },
-    #[serde(rename = "named.delete")]
-    NamedDelete {
-        id: String,
-    },
-    #[serde(rename = "named.undelete")]
-    NamedUndelete {
-        id: String,
-    },
-    Search {
-        query: String,
-    },
-    #[serde(rename = "import.preview")]
-    ImportPreview {
-        #[serde(rename = "fileName", default)]
-        file_name: String,
-        data: String,
-    },
-    #[serde(rename = "import.commit")]
-    ImportCommit {
-        token: String,
-    },
-    Export {
-        format: String,
-        sources: Vec<String>,
-    },
-    Dismiss {
-        source: String,
-    },
-    Settings,
-    SetSettings {
-        settings: Settings,
-    },
-    /// Everything Lifeboat has stored, decoded: the user's full backup.
-    Backup,
-    /// Bench builds only: time the hot paths in the background.
-    #[cfg(feature = "bench")]
-    Bench {
-        runs: u32,
-    },
-    /// From the content script (docs/PROTOCOL.md).
-    PageState {
-        frame: String,
-        state: RawPageState,
-    },
-    PageRestore {
-        frame: String,
-        url: String,
-    },
-}
-
-/// Where a restore puts its tabs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RestoreMode {
-    /// In new windows, as they were.
-    #[default]
-    New,
-    /// All into the focused window.
-    Current,
-    /// In new windows, then the windows that were open close.
-    Replace,
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct RawPageState {
-    pub url: String,
-    pub scroll: Option<(i32, i32)>,
-    pub fields: Vec<RawField>,
-}
-
 /// A restored frame's state as the content script wants it.
 pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
     let Some(r) = r else { return json!({ "state": null }) };
@@ -158,28 +41,6 @@ pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
         })
         .collect();
     json!({ "state": { "scroll": r.scroll, "fields": fields } })
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum SelectView {
-    Word(String),
-    Some(Vec<WindowSelect>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct WindowSelect {
-    pub window: usize,
-    pub tabs: Vec<usize>,
-}
-
-impl SelectView {
-    pub fn to_selection(&self) -> Selection {
-        match self {
-            Self::Word(_) => Selection::All,
-            Self::Some(v) => Selection::Some(v.iter().map(|w| (w.window, w.tabs.clone())).collect()),
-        }
-    }
 }
 
 fn ended_kind(v: Verdict) -> (&'static str, &'static str) {
@@ -311,7 +172,9 @@ pub fn status<B>(k: &Keeper<B>) -> Value {
 
 /// Every stored record, decoded by the core, as one JSON document: a full
 /// backup the user can keep, and proof of what is (and is not) stored.
-pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis) -> Result<Value, StoreError> {
+/// Everything stored, decoded; without typed text unless `typed_text`. The
+/// answer says whether the file holds typed text.
+pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) -> Result<Value, StoreError> {
     use crate::codec::{self, Kind};
     use crate::journal::Delta;
     use crate::store::SetAside;
@@ -326,9 +189,20 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis) -> Result<Value, Sto
     for key in k.store.backend().keys("").await? {
         let Some(bytes) = k.store.backend().get(&key).await? else { continue };
         let value = match codec::header(&bytes).map(|h| h.kind) {
-            Ok(Kind::Checkpoint) if key.starts_with("prev/") => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes)),
-            Ok(Kind::Checkpoint) => as_json(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes)),
-            Ok(Kind::Delta) => as_json(codec::decode::<Delta>(Kind::Delta, &bytes)),
+            Ok(Kind::Checkpoint) if key.starts_with("prev/") => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
+                if !typed_text {
+                    a.snapshot.session = a.snapshot.session.without_typed_text();
+                }
+                a
+            })),
+            Ok(Kind::Checkpoint) => as_json(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes).map(|mut s| {
+                if !typed_text {
+                    s.session = s.session.without_typed_text();
+                }
+                s
+            })),
+            Ok(Kind::Delta) => as_json(codec::decode::<Delta>(Kind::Delta, &bytes).map(|d| if typed_text { d } else { d.without_typed_text() })),
+            Ok(Kind::Pages) if !typed_text => continue,
             Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
             // Two records are JSON in the container: the settings, and what the last sync saw.
             Ok(Kind::Settings) if key == "settings" => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
@@ -342,7 +216,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis) -> Result<Value, Sto
         };
         records.push(json!({ "key": key, "bytes": bytes.len(), "value": value }));
     }
-    Ok(json!({ "format": "lifeboat-backup", "version": 1, "exportedAt": now, "records": records }))
+    Ok(json!({ "format": "lifeboat-backup", "version": 1, "exportedAt": now, "holdsTypedText": typed_text, "records": records }))
 }
 
 fn point_id(gen: u64, seq: Option<u32>) -> String {
@@ -442,44 +316,6 @@ mod tests {
     use crate::event::{Event, TabInfo, WindowInfo};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
-
-    #[test]
-    fn requests_parse() {
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"prev/1","select":"all"}"#).unwrap();
-        assert!(matches!(
-            r,
-            Request::Restore {
-                select: SelectView::Word(_),
-                ..
-            }
-        ));
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"x","select":[{"window":0,"tabs":[1,2]}]}"#).unwrap();
-        let Request::Restore { select, .. } = r else { panic!() };
-        assert_eq!(select.to_selection(), Selection::Some(vec![(0, vec![1, 2])]));
-        assert!(serde_json::from_str::<Request>(r#"{"type":"nope"}"#).is_err());
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"n/1","select":"all","mode":"current","duplicates":true}"#).unwrap();
-        assert!(matches!(
-            r,
-            Request::Restore {
-                mode: RestoreMode::Current,
-                duplicates: true,
-                ..
-            }
-        ));
-        let r: Request = serde_json::from_str(r#"{"type":"named.save","name":"x","scope":"tabs","windowId":3,"tabIds":[1,2]}"#).unwrap();
-        assert!(matches!(
-            r,
-            Request::NamedSave {
-                scope: crate::manage::Scope::Tabs,
-                window_id: Some(3),
-                ..
-            }
-        ));
-        for t in ["named.list", "backup", "settings"] {
-            assert!(serde_json::from_str::<Request>(&format!(r#"{{"type":"{t}"}}"#)).is_ok(), "{t}");
-        }
-        assert!(serde_json::from_str::<Request>(r#"{"type":"pageRestore","frame":"","url":"https://a/"}"#).is_ok());
-    }
 
     #[test]
     fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {

@@ -88,7 +88,12 @@ fn write_store() -> MemoryBackend {
         value: Some("half-written reply".into()),
         ..Default::default()
     };
-    k.page_report(5, "http://forum.example/reply", "", Some((0, 640)), &[field], 3_000).unwrap();
+    let frame = lifeboat::protocol::Frame {
+        tab: 5,
+        frame_id: 0,
+        url: "http://forum.example/reply".into(),
+    };
+    k.page_report(&frame, "", Some((0, 640)), &[field], 3_000).unwrap();
     block_on(k.commit(4_000)).unwrap();
     block_on(named::create(k.store.backend(), "Research", vec!["work".into()], k.session().clone(), 5_000)).unwrap();
     let backend = k.store.backend().clone();

@@ -229,12 +229,41 @@ impl Collector {
     }
 
     pub fn finish(mut self) -> Result<Imported, ImportError> {
+        let mut capped = 0;
+        for (name, session) in &mut self.out.sessions {
+            capped += cap_text(name) as usize;
+            for w in &mut session.windows {
+                capped += w.groups.iter_mut().map(|g| cap_text(&mut g.title) as usize).sum::<usize>();
+                for t in &mut w.tabs {
+                    capped += cap_text(&mut t.title) as usize;
+                    if let Some(name) = t.container.as_mut().and_then(|c| c.name.as_mut()) {
+                        capped += cap_text(name) as usize;
+                    }
+                }
+            }
+        }
+        self.count_n("title or name", &format!("cut to {MAX_TEXT_CHARS} characters"), capped);
         self.out.notes = self.notes;
         self.out.notes.extend(self.tally.sentences());
         if self.out.sessions.is_empty() {
             return Err(ImportError::NothingToImport(self.out.notes));
         }
         Ok(self.out)
+    }
+}
+
+/// The longest title or name an import keeps: longer is no title anyone
+/// reads, and a hostile file could otherwise fill the store with them.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// Cuts `text` to `MAX_TEXT_CHARS` characters; true if it was cut.
+fn cap_text(text: &mut String) -> bool {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((at, _)) => {
+            text.truncate(at);
+            true
+        }
+        None => false,
     }
 }
 
@@ -339,6 +368,10 @@ mod tests {
         let long = c.field("#a".into(), text(&"x".repeat(MAX_FIELD_CHARS + 1)), false).unwrap();
         assert!(long.truncated);
         assert!(c.field("#a".into(), text("x"), true).unwrap().truncated, "a value cut before stays marked");
+        let mut long = "é".repeat(MAX_TEXT_CHARS + 10);
+        assert!(cap_text(&mut long));
+        assert_eq!(long.chars().count(), MAX_TEXT_CHARS);
+        assert!(!cap_text(&mut long));
         assert_eq!(field_name("@form[0]/q/2"), "q");
         let notes = c.finish().unwrap_err();
         assert!(

@@ -10,7 +10,7 @@ use crate::settings::Settings;
 /// Drops typed text the settings would not have kept, cuts values at the
 /// user's cap, and notes what changed.
 pub fn apply_settings(imported: &mut Imported, settings: &Settings) {
-    let (mut dropped, mut cut) = (0usize, 0usize);
+    let (mut dropped, mut cut, mut over_budget) = (0usize, 0usize, 0usize);
     let mut reasons: Vec<String> = Vec::new();
     let tabs = imported.sessions.iter_mut().flat_map(|(_, s)| &mut s.windows).flat_map(|w| &mut w.tabs);
     for tab in tabs {
@@ -34,9 +34,17 @@ pub fn apply_settings(imported: &mut Imported, settings: &Settings) {
             }
         }
         page.frames.retain(|f| !f.fields.is_empty());
+        // The same per-tab budget as the live session's.
+        over_budget += crate::budget::fit_page(page, "\u{0}", settings.typed_text_tab_bytes());
         if page.frames.is_empty() && page.scroll.is_none() {
             tab.page = None;
         }
+    }
+    if over_budget > 0 {
+        let s = if over_budget == 1 { "" } else { "s" };
+        imported.notes.push(format!(
+            "{over_budget} form field{s} not imported: over the typed-text budget of a tab (settings)."
+        ));
     }
     if dropped > 0 {
         let s = if dropped == 1 { "" } else { "s" };

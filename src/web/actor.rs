@@ -15,11 +15,12 @@ use crate::keeper::{Commit, Keeper};
 use crate::manage;
 use crate::model::Container;
 use crate::named;
+use crate::protocol::{self, Request, RestoreMode, Role, Sender};
 use crate::restore::{self, OpenTab, Selection};
 use crate::settings::AfterCrash;
 use crate::store::StoreError;
 use crate::verdict::Verdict;
-use crate::view::{self, Request, RestoreMode};
+use crate::view;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -31,8 +32,9 @@ use wasm_bindgen::JsValue;
 pub enum Msg {
     /// A raw browser event: its listener's name and arguments.
     Browser(String, JsValue, JsValue, JsValue),
-    /// A message from a page or content script, the sender's tab id, and where to answer.
-    Request(JsValue, Option<i64>, oneshot::Sender<JsValue>),
+    /// A message from a page or content script, its sender as the browser
+    /// reports it, and where to answer.
+    Request(JsValue, Sender, oneshot::Sender<JsValue>),
     /// The backstop alarm.
     Tick,
     /// A moment after start-up: decide whether to offer the crashed session
@@ -136,6 +138,10 @@ impl Background {
     async fn start(tx: mpsc::UnboundedSender<Msg>) -> Result<Self, String> {
         let t0 = api::perf_now();
         let own_origin = api::runtime_get_url("");
+        // Not awaited before the store: it only narrows who can read.
+        wasm_bindgen_futures::spawn_local(async {
+            api::restrict_storage().await;
+        });
         let firefox = own_origin.starts_with("moz-extension:");
         // If session storage cannot be read, assume the same run: a missed crash
         // offer is recoverable by hand; a false one after every wake is not.
@@ -313,9 +319,11 @@ impl Background {
                 self.sync().await;
             }
             Msg::OfferRestore { recheck } => self.offer_restore(recheck).await,
-            Msg::Request(req, tab, reply) => {
+            Msg::Request(req, sender, reply) => {
+                let role = protocol::role(&sender, &self.own_origin);
                 let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
-                    Ok(r) => self.answer(r, tab).await,
+                    Ok(r) if !r.permitted(&role) => json!({ "error": protocol::REFUSED, "refused": true }),
+                    Ok(r) => self.answer(r, role).await,
                     Err(e) => json!({ "error": format!("Lifeboat did not understand the request: {e}") }),
                 };
                 let _ = reply.send(json_to_js(&answer));
@@ -601,7 +609,7 @@ impl Background {
         Ok(serde_json::to_value(&outcome).unwrap_or(Value::Null))
     }
 
-    async fn answer(&mut self, r: Request, tab: Option<i64>) -> Value {
+    async fn answer(&mut self, r: Request, role: Role) -> Value {
         let changes_named = matches!(
             r,
             Request::NamedSave { .. }
@@ -614,7 +622,7 @@ impl Background {
         );
         // Turning sync on syncs at once too.
         let syncs = changes_named || matches!(r, Request::SetSettings { .. });
-        let answer = self.answer_now(r, tab).await;
+        let answer = self.answer_now(r, role).await;
         if changes_named {
             self.keep_named().await;
         }
@@ -679,7 +687,11 @@ impl Background {
         json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.start_ms })
     }
 
-    async fn answer_now(&mut self, r: Request, tab: Option<i64>) -> Value {
+    async fn answer_now(&mut self, r: Request, role: Role) -> Value {
+        let from = match role {
+            Role::Content(frame) => Some(frame),
+            _ => None,
+        };
         let result = match r {
             Request::Overview => view::overview(&mut self.keeper).await,
             Request::Status => {
@@ -728,7 +740,7 @@ impl Background {
                 .await
                 .map(|_| json!({ "ok": true })),
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
-            Request::Export { format, sources } => manage::export(&mut self.keeper, &format, &sources, api::now()).await,
+            Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, api::now()).await,
             Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
             Request::ImportCommit { token } => match self.imports.iter().position(|(t, _)| *t == token) {
                 Some(at) => {
@@ -738,16 +750,24 @@ impl Background {
                 None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
             },
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
-            Request::Backup => view::backup(&self.keeper, api::now()).await,
+            Request::Backup { typed_text } => view::backup(&self.keeper, api::now(), typed_text).await,
             #[cfg(feature = "bench")]
             Request::Bench { runs } => Ok(self.bench(runs)),
             Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
-            Request::SetSettings { settings } => self.keeper.set_settings(settings).await.map(|_| json!({ "ok": true })),
+            Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
+                Ok(commit) => {
+                    if commit == Commit::Now {
+                        self.commit().await;
+                    }
+                    Ok(json!({ "ok": true }))
+                }
+                Err(e) => Err(e),
+            },
             Request::PageState { frame, state } => {
-                let Some(tab) = tab else {
+                let Some(from) = from else {
                     return json!({ "ok": false, "reason": "not from a tab" });
                 };
-                match self.keeper.page_report(tab, &state.url, &frame, state.scroll, &state.fields, api::now()) {
+                match self.keeper.page_report(&from, &frame, state.scroll, &state.fields, api::now()) {
                     Ok(commit) => {
                         if commit != Commit::Nothing && !self.pages_pending {
                             self.pages_pending = true;
@@ -758,12 +778,12 @@ impl Background {
                         }
                         Ok(json!({ "ok": true }))
                     }
-                    Err(reason) => Ok(json!({ "ok": false, "reason": reason })),
+                    Err(refusal) => Ok(json!({ "ok": false, "reason": refusal.reason, "retryMs": refusal.retry_ms })),
                 }
             }
-            Request::PageRestore { frame, url } => {
-                let Some(tab) = tab else { return json!({ "state": null }) };
-                self.keeper.take_page(tab, &frame, &url).await.map(|r| view::page_restore_json(r.as_ref()))
+            Request::PageRestore { frame } => {
+                let Some(from) = from else { return json!({ "state": null }) };
+                self.keeper.take_page(&from, &frame).await.map(|r| view::page_restore_json(r.as_ref()))
             }
         };
         result.unwrap_or_else(|e| json!({ "error": e.to_string() }))

@@ -48,6 +48,10 @@ extern "C" {
     fn storage_local_get(key: &str) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "local"], js_name = set)]
     fn storage_local_set(items: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "local"], js_name = setAccessLevel)]
+    fn storage_local_set_access_level(p: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = setAccessLevel)]
+    fn storage_sync_set_access_level(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = get)]
     fn storage_sync_get(keys: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "storage", "sync"], js_name = set)]
@@ -155,6 +159,22 @@ pub async fn session_flag(key: &str) -> Result<bool, String> {
     let got = call(storage_session_get(key)).await?;
     Ok(Reflect::get(&got, &key.into()).map(|v| !v.is_undefined()).unwrap_or(false))
 }
+/// Keeps content scripts out of `storage.local` and `storage.sync` where the
+/// browser can (Chrome); Firefox cannot, which is why nothing typed is kept
+/// there. Returns what could not be restricted.
+pub async fn restrict_storage() -> Vec<String> {
+    let level = Object::new();
+    let _ = Reflect::set(&level, &"accessLevel".into(), &"TRUSTED_CONTEXTS".into());
+    let mut failed = Vec::new();
+    if let Err(e) = call(storage_local_set_access_level(&level)).await {
+        failed.push(format!("storage.local: {e}"));
+    }
+    if let Err(e) = call(storage_sync_set_access_level(&level)).await {
+        failed.push(format!("storage.sync: {e}"));
+    }
+    failed
+}
+
 pub async fn set_session_flag(key: &str) -> Result<(), String> {
     set_session_bool(key, true).await
 }

@@ -48,12 +48,14 @@ mod exports {
         send(msg);
     }
 
-    /// A request from one of Lifeboat's pages or its content script (with
-    /// the sender's tab id, if any); resolves with the answer.
+    /// A request from one of Lifeboat's pages or its content script, with
+    /// the sender as the browser reports it (`url`, `frameId`, `tab.id`);
+    /// resolves with the answer.
     #[wasm_bindgen]
-    pub fn on_message(request: JsValue, tab_id: Option<f64>) -> Promise {
+    pub fn on_message(request: JsValue, sender: JsValue) -> Promise {
         let (reply, answer) = oneshot::channel();
-        let sent = send(Msg::Request(request, tab_id.map(|t| t as i64), reply));
+        let sender = super::api::from_js::<crate::protocol::Sender>(sender).unwrap_or_default();
+        let sent = send(Msg::Request(request, sender, reply));
         wasm_bindgen_futures::future_to_promise(async move {
             if !sent {
                 return Err(JsValue::from_str("Lifeboat's background is not running"));
