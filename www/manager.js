@@ -36,6 +36,8 @@ const ui = {
   exportCheckedLabel: $('export-checked-label'),
   exportFormat: $('export-format'),
   exportButton: $('export-button'),
+  exportTyped: $('export-typed'),
+  backupTyped: $('backup-typed'),
   exportStatus: $('export-status'),
   backupButton: $('backup-button'),
   backupStatus: $('backup-status'),
@@ -1210,9 +1212,10 @@ ui.exportButton.addEventListener('click', async () => {
   ui.exportButton.disabled = true;
   setStatus(ui.exportStatus, 'working', t('working'));
   try {
-    const answer = await send({ type: 'export', format, sources });
+    const answer = await send({ type: 'export', format, sources, typedText: ui.exportTyped.checked });
     download(String(answer.fileName || `lifeboat-${localDate()}.txt`), answer.mime, String(answer.text ?? ''));
-    setStatus(ui.exportStatus, 'ok', icon('check'), el('span', {}, t('exportDone', String(answer.fileName ?? ''))));
+    const done = t('exportDone', String(answer.fileName ?? ''));
+    setStatus(ui.exportStatus, 'ok', icon('check'), el('span', {}, answer.holdsTypedText ? `${done} ${t('fileHoldsTypedText')}` : done));
   } catch (error) {
     setStatus(ui.exportStatus, 'error', icon('warning'), el('span', {}, `${t('errExport')} ${errorText(error)}`));
   } finally {
@@ -1224,11 +1227,12 @@ ui.backupButton.addEventListener('click', async () => {
   ui.backupButton.disabled = true;
   setStatus(ui.backupStatus, 'working', t('working'));
   try {
-    const answer = await send({ type: 'backup' });
+    const answer = await send({ type: 'backup', typedText: ui.backupTyped.checked });
     const fileName = `lifeboat-backup-${localDate()}.json`;
     const records = Array.isArray(answer.records) ? answer.records.length : 0;
     download(fileName, 'application/json', JSON.stringify(answer, null, 1));
-    setStatus(ui.backupStatus, 'ok', icon('check'), el('span', {}, t('backupDone', fileName, tn('nRecords', records))));
+    const done = t('backupDone', fileName, tn('nRecords', records));
+    setStatus(ui.backupStatus, 'ok', icon('check'), el('span', {}, answer.holdsTypedText ? `${done} ${t('fileHoldsTypedText')}` : done));
   } catch (error) {
     setStatus(ui.backupStatus, 'error', icon('warning'), el('span', {}, `${t('errBackup')} ${errorText(error)}`));
   } finally {
