@@ -532,10 +532,15 @@ mod tests {
             key: "#c".into(),
             value: crate::model::FieldValue::Text("hi".into()),
             truncated: false,
+            tag: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            touched: false,
         };
         let page = PageState {
             url: "https://a/".into(),
             scroll: Some((0, 99)),
+            cut: 0,
             frames: vec![crate::model::FrameFields {
                 frame: String::new(),
                 url: "https://a/".into(),
