@@ -29,10 +29,10 @@ pub fn page_bytes(p: &PageState) -> usize {
     p.frames.iter().map(frame_bytes).sum()
 }
 
-/// Keeps, in `frame`, the fields that fit in `limit` bytes: the touched ones
-/// (by key) first, then the others, each group in page order. Returns how
-/// many were left out; the kept fields stay in page order.
-pub fn fit_frame(frame: &mut FrameFields, touched: &dyn Fn(&str) -> bool, limit: usize) -> usize {
+/// Keeps, in `frame`, the fields that fit in `limit` bytes: the ones the
+/// user touched first, then the others, each group in page order. Returns
+/// how many were left out; the kept fields stay in page order.
+pub fn fit_frame(frame: &mut FrameFields, limit: usize) -> usize {
     if frame_bytes(frame) <= limit {
         return 0;
     }
@@ -40,7 +40,7 @@ pub fn fit_frame(frame: &mut FrameFields, touched: &dyn Fn(&str) -> bool, limit:
     let mut keep = vec![false; frame.fields.len()];
     for pass_touched in [true, false] {
         for (i, f) in frame.fields.iter().enumerate() {
-            if touched(&f.key) != pass_touched {
+            if f.touched != pass_touched {
                 continue;
             }
             let n = field_bytes(f);
@@ -59,22 +59,23 @@ pub fn fit_frame(frame: &mut FrameFields, touched: &dyn Fn(&str) -> bool, limit:
     before - frame.fields.len()
 }
 
-/// Trims a tab's page to `limit` bytes, giving up older frames (all but
-/// `newest`) from the last one backwards. Returns the fields left out.
+/// Trims a tab's page to `limit` bytes, giving up the older frames' text
+/// (all frames but `newest`): what only the page's script filled first, then
+/// what the user touched, from the last field backwards. Returns the fields
+/// left out.
 pub fn fit_page(page: &mut PageState, newest: &str, limit: usize) -> usize {
     let mut total = page_bytes(page);
     let mut cut = 0;
-    for fi in (0..page.frames.len()).rev() {
-        if total <= limit {
-            break;
-        }
-        if page.frames[fi].frame == newest {
-            continue;
-        }
-        while total > limit {
-            let Some(f) = page.frames[fi].fields.pop() else { break };
-            total -= field_bytes(&f);
-            cut += 1;
+    for pass_touched in [false, true] {
+        for frame in page.frames.iter_mut().rev().filter(|f| f.frame != newest) {
+            let mut i = frame.fields.len();
+            while total > limit && i > 0 {
+                i -= 1;
+                if frame.fields[i].touched == pass_touched {
+                    total -= field_bytes(&frame.fields.remove(i));
+                    cut += 1;
+                }
+            }
         }
     }
     page.frames.retain(|f| !f.fields.is_empty());
@@ -113,7 +114,8 @@ pub fn fit_session(session: &mut Session, keep_tab: i64, reported_at: &HashMap<i
         let bytes = page_bytes(page);
         let fields = page.typed_fields();
         page.frames.clear();
-        if page.is_empty() {
+        // A page that had text cut before keeps its count for the restore page.
+        if page.is_empty() && page.cut == 0 {
             tab.page = None;
         }
         total -= bytes;
@@ -173,12 +175,26 @@ mod tests {
     #[test]
     fn touched_fields_win_and_page_order_stays() {
         let mut f = frame("", &[("#a", 98), ("#b", 98), ("#c", 98)]);
-        let cut = fit_frame(&mut f, &|k| k == "#c", 200);
+        f.fields[2].touched = true;
+        let cut = fit_frame(&mut f, 200);
         assert_eq!(cut, 1);
         let keys: Vec<_> = f.fields.iter().map(|f| f.key.as_str()).collect();
         assert_eq!(keys, ["#a", "#c"], "the touched field, then the first that fits, in page order");
         let mut small = frame("", &[("#a", 10)]);
-        assert_eq!(fit_frame(&mut small, &|_| false, 200), 0);
+        assert_eq!(fit_frame(&mut small, 200), 0);
+    }
+
+    #[test]
+    fn older_frames_give_up_what_the_script_filled_first() {
+        let mut old = frame("", &[("#typed", 98), ("#filled", 98)]);
+        old.fields[0].touched = true;
+        let mut page = PageState {
+            url: "https://a/".into(),
+            frames: vec![old, frame("iframe[0]", &[("#new", 98)])],
+            ..Default::default()
+        };
+        assert_eq!(fit_page(&mut page, "iframe[0]", 220), 1);
+        assert_eq!(page.frames[0].fields[0].key, "#typed");
     }
 
     #[test]

@@ -16,11 +16,15 @@
 //! never allocates more than `MAX_RAW` whatever a header claims.
 
 use serde::{de::DeserializeOwned, Serialize};
+use std::cell::Cell;
 use std::fmt;
 
 pub const MAGIC: [u8; 4] = *b"LFBT";
 /// Version 1: postcard payloads of the types in `model`/`record`.
-pub const VERSION: u16 = 1;
+/// Version 2: `model::Field` gained tag, type, name and touched;
+/// `model::PageState` gained `cut`. Version 1 records are still read
+/// (`model::v1`).
+pub const VERSION: u16 = 2;
 pub const HEADER_LEN: usize = 20;
 /// The largest payload accepted: far beyond any real session (Firefox's own
 /// biggest seen is ~145 MB of JSON; ours is a compact binary), small enough
@@ -178,6 +182,11 @@ pub fn header(bytes: &[u8]) -> Result<Header, DecodeError> {
 
 /// Checks and decompresses a record of `kind`, returning its raw payload.
 pub fn open(kind: Kind, bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    open_versioned(kind, bytes).map(|(_, raw)| raw)
+}
+
+/// `open`, with the record's format version.
+fn open_versioned(kind: Kind, bytes: &[u8]) -> Result<(u16, Vec<u8>), DecodeError> {
     let h = header(bytes)?;
     if h.kind != kind {
         return Err(DecodeError::WrongKind {
@@ -193,13 +202,40 @@ pub fn open(kind: Kind, bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
     if raw.len() != h.raw_len {
         return Err(DecodeError::Decompress(format!("{} bytes, header says {}", raw.len(), h.raw_len)));
     }
-    Ok(raw)
+    Ok((h.version, raw))
 }
 
-/// Decodes a record of `kind` into `T`.
+/// Decodes a record of `kind` into `T`, in the layout of the record's version.
 pub fn decode<T: DeserializeOwned>(kind: Kind, bytes: &[u8]) -> Result<T, DecodeError> {
-    let raw = open(kind, bytes)?;
+    let (version, raw) = open_versioned(kind, bytes)?;
+    let _reading = Reading::start(version);
     postcard::from_bytes(&raw).map_err(|e| DecodeError::Payload(e.to_string()))
+}
+
+thread_local! {
+    /// The format version of the record being decoded on this thread.
+    static READING: Cell<u16> = const { Cell::new(VERSION) };
+}
+
+/// The format version whose layout is being read: `VERSION` except inside
+/// `decode` of an older record. Types whose layout changed look at it.
+pub fn reading_version() -> u16 {
+    READING.with(Cell::get)
+}
+
+/// Sets the version being read until dropped (a panic included).
+struct Reading(u16);
+
+impl Reading {
+    fn start(version: u16) -> Self {
+        Self(READING.with(|r| r.replace(version)))
+    }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.with(|r| r.set(self.0));
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +322,95 @@ mod tests {
         let crc = checksum(&bytes[0..16], &bytes[HEADER_LEN..]);
         bytes[16..20].copy_from_slice(&crc.to_le_bytes());
         assert!(decode::<Session>(Kind::Checkpoint, &bytes).is_err());
+    }
+
+    /// Rewrites a record's version (and its checksum, as that build would have).
+    fn as_version(mut bytes: Vec<u8>, version: u16) -> Vec<u8> {
+        bytes[4..6].copy_from_slice(&version.to_le_bytes());
+        let crc = checksum(&bytes[0..16], &bytes[HEADER_LEN..]);
+        bytes[16..20].copy_from_slice(&crc.to_le_bytes());
+        bytes
+    }
+
+    /// A format-1 page state, as that build's postcard wrote it: fields
+    /// without tag, type, name, touched; pages without `cut`.
+    #[test]
+    fn format_1_pages_read_into_the_current_types() {
+        #[derive(Serialize)]
+        struct Field1 {
+            key: String,
+            value: FieldValue,
+            truncated: bool,
+        }
+        #[derive(Serialize)]
+        struct Frame1 {
+            frame: String,
+            url: String,
+            fields: Vec<Field1>,
+        }
+        #[derive(Serialize)]
+        struct Page1 {
+            url: String,
+            scroll: Option<(i32, i32)>,
+            frames: Vec<Frame1>,
+        }
+        let page = Page1 {
+            url: "https://a/".into(),
+            scroll: Some((0, 5)),
+            frames: vec![Frame1 {
+                frame: String::new(),
+                url: "https://a/".into(),
+                fields: vec![Field1 {
+                    key: "#c".into(),
+                    value: FieldValue::Text("typed".into()),
+                    truncated: true,
+                }],
+            }],
+        };
+        let bytes = as_version(seal(Kind::Pages, &postcard::to_stdvec(&vec![(7i64, Some(page))]).unwrap()), 1);
+        let got: Vec<(i64, Option<PageState>)> = decode(Kind::Pages, &bytes).unwrap();
+        let p = got[0].1.as_ref().unwrap();
+        assert_eq!((p.url.as_str(), p.scroll, p.cut), ("https://a/", Some((0, 5)), 0));
+        let f = &p.frames[0].fields[0];
+        assert_eq!((f.key.as_str(), f.tag.as_str(), f.kind.as_str(), f.name.as_str()), ("#c", "", "", ""));
+        assert_eq!((&f.value, f.truncated, f.touched), (&FieldValue::Text("typed".into()), true, false));
+        // The same bytes read as the current format are not a page state.
+        assert!(decode::<Vec<(i64, Option<PageState>)>>(Kind::Pages, &as_version(bytes, VERSION)).is_err());
+        assert_eq!(reading_version(), VERSION, "the version read goes back after decoding");
+    }
+
+    #[test]
+    fn format_2_keeps_what_a_field_was() {
+        let mut s = sample();
+        s.windows[0].tabs[0].page = Some(PageState {
+            url: "https://a/".into(),
+            scroll: None,
+            frames: vec![FrameFields {
+                frame: String::new(),
+                url: "https://a/".into(),
+                fields: vec![Field {
+                    key: "#c".into(),
+                    tag: "input".into(),
+                    kind: "email".into(),
+                    name: "mail".into(),
+                    value: FieldValue::Text("a@b.example".into()),
+                    truncated: false,
+                    touched: true,
+                }],
+            }],
+            cut: 3,
+        });
+        let bytes = encode(Kind::Checkpoint, &s);
+        assert_eq!(header(&bytes).unwrap().version, 2);
+        assert_eq!(decode::<Session>(Kind::Checkpoint, &bytes).unwrap(), s);
+    }
+
+    #[test]
+    fn a_record_from_a_newer_build_says_so() {
+        let bytes = as_version(encode(Kind::Checkpoint, &sample()), VERSION + 1);
+        let e = decode::<Session>(Kind::Checkpoint, &bytes).unwrap_err();
+        assert_eq!(e, DecodeError::UnsupportedVersion(VERSION + 1));
+        assert_eq!(e.to_string(), "written by a newer Lifeboat (format 3)");
     }
 
     #[test]

@@ -634,6 +634,10 @@ mod tests {
             key: "#c".into(),
             value: FieldValue::Text("hi".into()),
             truncated: false,
+            tag: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            touched: false,
         };
         let top = FrameFields {
             frame: String::new(),

@@ -385,6 +385,7 @@ mod tests {
                 page: (title == 2).then(|| PageState {
                     url: format!("https://x/{u}"),
                     scroll: Some((0, i32::from(u))),
+                    cut: 0,
                     frames: Vec::new(),
                 }),
                 ..Default::default()

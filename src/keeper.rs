@@ -67,8 +67,33 @@ pub struct Keeper<B> {
     /// When each tab last reported: the session budget takes from the
     /// tabs reported longest ago first.
     reported_at: HashMap<i64, Millis>,
-    /// Typed fields left out of each tab for want of budget.
-    cut: HashMap<i64, usize>,
+}
+
+/// Why settings were not changed.
+#[derive(Debug)]
+pub enum SettingsError {
+    /// Excluded-site entries that are no site, as written.
+    NotASite(Vec<String>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for SettingsError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotASite(entries) => write!(
+                f,
+                "Settings not saved: {} is not a site (write a host such as bank.example, or a web address).",
+                entries.iter().map(|e| format!("“{}”", e.trim())).collect::<Vec<_>>().join(", ")
+            ),
+            Self::Store(e) => e.fmt(f),
+        }
+    }
 }
 
 /// Why a content script's report was not taken.
@@ -221,7 +246,6 @@ impl<B: Backend> Keeper<B> {
             degraded: false,
             rate: ReportRate::default(),
             reported_at: HashMap::new(),
-            cut: HashMap::new(),
         })
     }
 
@@ -259,7 +283,6 @@ impl<B: Backend> Keeper<B> {
         if let Event::TabRemoved { tab_id, .. } = event {
             self.rate.forget(tab_id);
             self.reported_at.remove(&tab_id);
-            self.cut.remove(&tab_id);
         }
         let change = self.tracker.apply(event);
         self.saver.note(change, now);
@@ -339,9 +362,8 @@ impl<B: Backend> Keeper<B> {
             });
         }
         let (mut fields, _refused) = privacy::filter_frame(key, &from.url, raw, &self.settings);
-        let touched = |k: &str| raw.iter().any(|r| r.touched && r.key == k);
         let tab_limit = self.settings.typed_text_tab_bytes();
-        let mut cut = budget::fit_frame(&mut fields, &touched, tab_limit);
+        let mut cut = budget::fit_frame(&mut fields, tab_limit);
         let commit = self.apply(
             Event::PageChanged {
                 tab_id: from.tab,
@@ -362,16 +384,28 @@ impl<B: Backend> Keeper<B> {
         Ok(commit)
     }
 
-    /// Counts typed fields left out of a tab for want of budget.
+    /// Counts typed fields left out of a tab for want of budget, on its
+    /// page state, so that a restore after a crash can say so.
     fn note_cut(&mut self, tab: i64, n: usize) {
-        if n > 0 {
-            *self.cut.entry(tab).or_default() += n;
+        if n == 0 {
+            return;
+        }
+        if let Some(t) = self.tracker.session.tab_mut(tab) {
+            let url = t.url.clone();
+            let page = t.page.get_or_insert_with(|| PageState { url, ..Default::default() });
+            page.cut = page.cut.saturating_add(n as u32);
         }
     }
 
     /// Typed fields left out of the live session's tabs for want of budget.
     pub fn cut_fields(&self) -> usize {
-        self.cut.values().sum()
+        self.session()
+            .windows
+            .iter()
+            .flat_map(|w| &w.tabs)
+            .filter_map(|t| t.page.as_ref())
+            .map(|p| p.cut as usize)
+            .sum()
     }
 
     /// Restored tabs whose page state should go back when they load.
@@ -417,7 +451,13 @@ impl<B: Backend> Keeper<B> {
     /// Stores new settings. Typed text they now refuse goes at once, from
     /// the live session and from pages waiting to be restored; the answer
     /// says to commit then.
-    pub async fn set_settings(&mut self, settings: Settings) -> Result<Commit, StoreError> {
+    pub async fn set_settings(&mut self, mut settings: Settings) -> Result<Commit, SettingsError> {
+        // Exclusions are kept in the form they are compared in (the manager
+        // shows it); an entry that is no site refuses the whole change.
+        let unreadable = privacy::normalise_settings(&mut settings);
+        if !unreadable.is_empty() {
+            return Err(SettingsError::NotASite(unreadable));
+        }
         self.store.put_settings(&settings).await?;
         self.store
             .set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
@@ -660,10 +700,15 @@ mod tests {
             key: "#c".into(),
             value: crate::model::FieldValue::Text("hi".into()),
             truncated: false,
+            tag: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            touched: false,
         };
         let page = PageState {
             url: "https://a/".into(),
             scroll: Some((0, 99)),
+            cut: 0,
             frames: vec![crate::model::FrameFields {
                 frame: String::new(),
                 url: "https://a/".into(),
@@ -788,6 +833,7 @@ mod tests {
                     fields: vec![crate::test_kit::text_field("#f", value)],
                 })
                 .collect(),
+            ..Default::default()
         }
     }
 
@@ -818,8 +864,13 @@ mod tests {
         block_on(k.expect_pages(vec![(42, pending_page("https://bank.example/", &[("", "https://bank.example/", "acct 1234")]))])).unwrap();
         block_on(k.expect_pages(vec![(43, pending_page("https://news.example/", &[("", "https://news.example/", "comment")]))])).unwrap();
         let mut s = k.settings.clone();
-        s.excluded_sites = vec!["bank.example".into()];
-        block_on(k.set_settings(s)).unwrap();
+        s.excluded_sites = vec!["https://BANK.example./login".into()];
+        block_on(k.set_settings(s.clone())).unwrap();
+        assert_eq!(k.settings.excluded_sites, ["bank.example"], "kept as compared");
+        s.excluded_sites.push("not a site at all".into());
+        let refused = block_on(k.set_settings(s)).unwrap_err();
+        assert!(refused.to_string().contains("“not a site at all” is not a site"), "{refused}");
+        assert_eq!(k.settings.excluded_sites, ["bank.example"], "nothing changed");
         assert_eq!(
             block_on(k.take_page(&top(42, "https://bank.example/"), ""))
                 .unwrap()
@@ -886,8 +937,16 @@ mod tests {
         k.page_report(&top(0, "https://a/"), "", None, &big, 30).unwrap();
         let total: usize = k.session().windows[0].tabs.iter().filter_map(|t| t.page.as_ref()).map(budget::page_bytes).sum();
         assert!(total <= 1024 * 1024, "{total}");
-        assert!(k.session().windows[0].tabs[1].page.is_none(), "tab 1 reported longest ago");
+        let gave_up = k.session().windows[0].tabs[1].page.clone().unwrap();
+        assert!(gave_up.frames.is_empty(), "tab 1 reported longest ago");
+        assert_eq!(gave_up.cut, 3 + 3, "its earlier cut and the three fields it gave up now");
         assert_eq!(k.session().windows[0].tabs[0].page.as_ref().unwrap().typed_fields(), 34);
+        // After a crash, the restore page's plan says what was left out.
+        block_on(k.commit(10_000)).unwrap();
+        let mut k = restart(k, 20_000, true);
+        let id = k.set_aside_key.clone().unwrap();
+        let (_, plan) = block_on(crate::view::plan(&mut k, &id, &[], None)).unwrap();
+        assert!(plan.notices.iter().any(|n| n.contains("1 tab(s) was left out")), "{:?}", plan.notices);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! A tab's index is its position in `Window::tabs`, so order cannot disagree
 //! with an index field.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+mod v1;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = u64;
@@ -97,12 +99,15 @@ pub struct Tab {
 
 /// Form fields and scroll of one page, collected by the content script.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")] // the trait impls below pick the layout by record version
 pub struct PageState {
     /// The top frame's URL; the state is restored only onto the same URL.
     pub url: String,
     pub scroll: Option<(i32, i32)>,
     /// The top frame (key "") and same-origin frames, each with its fields.
     pub frames: Vec<FrameFields>,
+    /// Fields left out because a typed-text budget was exceeded (format 2).
+    pub cut: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -137,12 +142,58 @@ impl PageState {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")] // the trait impls below pick the layout by record version
 pub struct Field {
     /// `#id`, `name=...` within a form, or a structural path.
     pub key: String,
+    /// What the field was (format 2), so that its value goes back only into
+    /// a field of the same kind: `input`, `textarea`, `select` or
+    /// `contenteditable`, lower-case. Empty when not known (format 1,
+    /// imports): then any element whose kind fits the value.
+    pub tag: String,
+    /// The input's type, lower-case; empty for other tags.
+    pub kind: String,
+    /// Its `name` attribute (capped).
+    pub name: String,
     pub value: FieldValue,
     /// The value was longer than the cap and was cut.
     pub truncated: bool,
+    /// The user typed into it (trusted input); not a value only the page's
+    /// script set. False when not known (format 1).
+    pub touched: bool,
+}
+
+// Postcard is not self-describing: a record of format 1 holds `Field` and
+// `PageState` without their later members. `codec::decode` says which format
+// it is reading; the older layout is read through `v1` and converted.
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match crate::codec::reading_version() {
+            1 => v1::Field::deserialize(d).map(Into::into),
+            _ => Field::deserialize(d),
+        }
+    }
+}
+
+impl Serialize for Field {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Field::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PageState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match crate::codec::reading_version() {
+            1 => v1::PageState::deserialize(d).map(Into::into),
+            _ => PageState::deserialize(d),
+        }
+    }
+}
+
+impl Serialize for PageState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        PageState::serialize(self, s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

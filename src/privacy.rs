@@ -1,10 +1,19 @@
 //! What may never be stored (Firefox: PrivacyFilter). Private windows are
 //! refused when events are applied (`event`); this module holds the rules on
-//! content: favicons, Lifeboat's own pages, and form fields. The content
-//! script applies the field rules too; these are the ones that count.
+//! content: favicons, Lifeboat's own pages, and form fields. The field rules'
+//! data is one table (`privacy/rules.json`) that the content script applies
+//! too; the core applies it again, and what it refuses is never stored.
+
+mod card;
+pub mod rules;
+mod site;
+
+pub use card::looks_like_card_number;
+pub use site::{normalise_settings, normalise_site};
 
 use crate::model::{Field, FieldValue, FrameFields, Session};
 use crate::settings::{PrivacyLevel, Settings};
+use rules::rules;
 use serde::Deserialize;
 
 /// A `data:` favicon larger than this is dropped: icons as data URLs bloat
@@ -52,127 +61,72 @@ pub struct RawField {
     pub kind: String,
     pub id: String,
     pub name: String,
+    /// The field's own `autocomplete` attribute.
     pub autocomplete: String,
+    /// Its form's `autocomplete` attribute: a field with no token of its own
+    /// inherits the form's "off", as browsers do.
+    pub form_autocomplete: String,
     pub ever_password: bool,
-    /// The user typed into it (trusted input) since the page loaded; a
-    /// value only the page's script set is not.
+    /// The user typed into it (trusted input) since the page loaded; a value
+    /// only the page's script set is kept, but counts as untouched.
     pub touched: bool,
     pub value: Option<String>,
     pub checked: Option<bool>,
     pub selected: Option<Vec<String>>,
 }
 
-/// Input types whose value is something the user typed or chose and may keep.
-const KEPT_INPUT_TYPES: &[&str] = &[
-    "",
-    "text",
-    "search",
-    "email",
-    "url",
-    "tel",
-    "number",
-    "date",
-    "time",
-    "datetime-local",
-    "month",
-    "week",
-    "checkbox",
-    "radio",
-];
-
-/// `autocomplete` tokens that mark secrets (cc-* is checked by prefix).
-const SECRET_AUTOCOMPLETE: &[&str] = &["off", "one-time-code", "new-password", "current-password"];
-
-/// Name or id fragments (lower-case, letters and digits only) of card numbers
-/// and security codes.
-const SECRET_NAMES: &[&str] = &[
-    "cardnumber",
-    "cardnum",
-    "ccnumber",
-    "ccnum",
-    "creditcard",
-    "cvc",
-    "cvv",
-    "csc",
-    "securitycode",
-    "cardcode",
-    "cardverification",
-];
-
-fn sensitive_name(s: &str) -> bool {
-    let norm: String = s.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase();
-    !norm.is_empty() && SECRET_NAMES.iter().any(|n| norm.contains(n))
-}
-
-/// A Luhn-valid run of 12 to 19 digits (spaces and dashes allowed between):
-/// what a card number looks like, whatever the field is called (Firefox's rule).
-pub fn looks_like_card_number(value: &str) -> bool {
-    let v = value.trim();
-    if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit() || c == ' ' || c == '-') {
-        return false;
-    }
-    let digits: Vec<u32> = v.chars().filter_map(|c| c.to_digit(10)).collect();
-    if !(12..=19).contains(&digits.len()) {
-        return false;
-    }
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            if i % 2 == 1 {
-                if d * 2 > 9 {
-                    d * 2 - 9
-                } else {
-                    d * 2
-                }
-            } else {
-                d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
-}
-
 /// Why a field may not be kept, or `Ok` with what to keep.
 pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static str> {
+    let r = rules();
     let tag = raw.tag.to_ascii_lowercase();
     let kind = raw.kind.to_ascii_lowercase();
     if raw.ever_password {
         return Err("was a password field");
     }
     match tag.as_str() {
-        "input" if !KEPT_INPUT_TYPES.contains(&kind.as_str()) => return Err("input type never kept"),
+        "input" if !r.input_type_kept(&kind) => return Err("input type never kept"),
         "input" | "textarea" | "select" | "contenteditable" => {}
         _ => return Err("not a form field"),
     }
-    let tokens = raw.autocomplete.to_ascii_lowercase();
-    if tokens.split_whitespace().any(|t| SECRET_AUTOCOMPLETE.contains(&t) || t.starts_with("cc-")) {
+    let own = raw.autocomplete.to_ascii_lowercase();
+    let tokens = if own.trim().is_empty() {
+        raw.form_autocomplete.to_ascii_lowercase()
+    } else {
+        own
+    };
+    if tokens.split_whitespace().any(|t| r.secret_autocomplete(t)) {
         return Err("autocomplete marks it private");
     }
-    if sensitive_name(&raw.name) || sensitive_name(&raw.id) {
+    if r.secret_name(&raw.name) || r.secret_name(&raw.id) {
         return Err("named like a card number or security code");
     }
     if raw.key.is_empty() {
         return Err("no key");
     }
-    let cap = |v: &str| -> (String, bool) {
-        match v.char_indices().nth(max_chars) {
+    let max_chars = max_chars.min(r.max_value_chars);
+    let cap = |v: &str, max: usize| -> (String, bool) {
+        match v.char_indices().nth(max) {
             Some((at, _)) => (v[..at].to_string(), true),
             None => (v.to_string(), false),
         }
     };
-    let (value, truncated) = if kind == "checkbox" || kind == "radio" {
+    let (value, truncated) = if tag == "input" && r.is_check_type(&kind) {
         (FieldValue::Checked(raw.checked.ok_or("no checked state")?), false)
     } else if tag == "select" {
-        let sel = raw.selected.clone().ok_or("no selection")?;
-        (FieldValue::Selected(sel.into_iter().take(1000).map(|v| cap(&v).0).collect()), false)
+        let sel = raw.selected.as_ref().ok_or("no selection")?;
+        if sel.iter().any(|v| looks_like_card_number(v)) {
+            return Err("an option looks like a card number");
+        }
+        (
+            FieldValue::Selected(sel.iter().take(r.max_selected).map(|v| cap(v, max_chars).0).collect()),
+            false,
+        )
     } else {
         let v = raw.value.as_deref().ok_or("no value")?;
         if looks_like_card_number(v) {
             return Err("value looks like a card number");
         }
-        let (v, cut) = cap(v);
+        let (v, cut) = cap(v, max_chars);
         (
             if tag == "contenteditable" {
                 FieldValue::Editable(v)
@@ -184,6 +138,11 @@ pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static st
     };
     Ok(Field {
         key: raw.key.clone(),
+        // What it was, so that it goes back only into the same kind of field.
+        tag,
+        kind: if raw.tag.eq_ignore_ascii_case("input") { kind } else { String::new() },
+        name: cap(&raw.name, r.max_name_chars).0,
+        touched: raw.touched,
         value,
         truncated,
     })
@@ -200,26 +159,41 @@ pub fn forms_allowed(url: &str, settings: &Settings) -> Result<(), String> {
     if !(lower.starts_with("http:") || lower.starts_with("https:")) {
         return Err("only web pages".into());
     }
-    let host = lower.split("://").nth(1).unwrap_or("").split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or(host);
-    let host = host.split(':').next().unwrap_or(host);
-    for site in &settings.excluded_sites {
-        let site = site.trim().trim_start_matches("*.").to_ascii_lowercase();
-        if !site.is_empty() && (host == site || host.ends_with(&format!(".{site}"))) {
-            return Err(format!("{site} is excluded (privacy setting)"));
-        }
+    match site::excluded_by(&site::url_host(url), settings) {
+        Some(site) => Err(format!("{site} is excluded (privacy setting)")),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+fn value_chars(v: &FieldValue) -> usize {
+    match v {
+        FieldValue::Text(t) | FieldValue::Editable(t) => t.chars().count(),
+        FieldValue::Selected(s) => s.iter().map(|o| o.chars().count()).sum(),
+        FieldValue::Checked(_) => 0,
+    }
 }
 
 /// The fields of one frame that may be kept, and how many were refused.
+/// The table's per-frame limits apply as in the content script.
 pub fn filter_frame(frame: &str, url: &str, raw: &[RawField], settings: &Settings) -> (FrameFields, usize) {
+    let r = rules();
     let max = settings.max_field_chars as usize;
     let mut fields = Vec::new();
-    for r in raw.iter().take(MAX_FIELDS_PER_FRAME) {
-        if let Ok(f) = keep_field(r, max) {
-            fields.push(f);
+    let (mut path_keyed, mut chars) = (0, 0);
+    for f in raw.iter().take(r.max_fields_per_frame) {
+        let Ok(f) = keep_field(f, max) else { continue };
+        if f.key.starts_with('/') {
+            path_keyed += 1;
+            if path_keyed > r.max_path_keyed_per_frame {
+                continue;
+            }
         }
+        let len = value_chars(&f.value);
+        if chars + len > r.max_frame_chars {
+            continue;
+        }
+        chars += len;
+        fields.push(f);
     }
     let refused = raw.len() - fields.len();
     (
@@ -231,9 +205,6 @@ pub fn filter_frame(frame: &str, url: &str, raw: &[RawField], settings: &Setting
         refused,
     )
 }
-
-/// More fields than any real form has; a page sending more is cut off.
-pub const MAX_FIELDS_PER_FRAME: usize = 2000;
 
 #[cfg(test)]
 mod tests {
@@ -271,7 +242,19 @@ mod tests {
             f.autocomplete = ac.into();
             assert!(keep_field(&f, 100).is_err(), "{ac}");
         }
-        for name in ["cardnumber", "card_number", "cc-num", "CVV", "cvc2", "security_code", "creditCardNo"] {
+        for name in [
+            "cardnumber",
+            "card_number",
+            "cc-num",
+            "CVV",
+            "cvc2",
+            "security_code",
+            "creditCardNo",
+            "ccv",
+            "cvn",
+            "card_no",
+            "cc-no",
+        ] {
             let mut f = field("input", "text", "x");
             f.name = name.into();
             assert!(keep_field(&f, 100).is_err(), "{name}");
@@ -283,14 +266,92 @@ mod tests {
         assert!(keep_field(&field("textarea", "", "4111-1111-1111-1111"), 100).is_err());
     }
 
+    /// Issue 11 item 6: card numbers inside free text, in every kind of value.
     #[test]
-    fn luhn() {
-        assert!(looks_like_card_number("4111111111111111"));
-        assert!(looks_like_card_number("5500 0000 0000 0004"));
-        assert!(!looks_like_card_number("4111111111111112"), "fails the check digit");
-        assert!(!looks_like_card_number("12345678901"), "too short");
-        assert!(!looks_like_card_number("my card is 4111111111111111"), "not only digits");
-        assert!(!looks_like_card_number(""));
+    fn card_numbers_in_free_text_are_refused() {
+        for text in ["card 4111-1111-1111-1111 12/25", "4111 1111 1111 1111 123"] {
+            assert!(keep_field(&field("textarea", "", text), 100).is_err(), "{text}");
+            assert!(keep_field(&field("input", "text", text), 100).is_err(), "{text}");
+            assert!(keep_field(&field("contenteditable", "", text), 100).is_err(), "{text}");
+            let mut s = field("select", "", "");
+            s.selected = Some(vec!["a".into(), text.into()]);
+            assert!(keep_field(&s, 100).is_err(), "option {text}");
+        }
+        for text in ["call +44 20 7946 0958 after 17:00", "due 2024-05-17", "ref 1234-5678"] {
+            assert!(keep_field(&field("textarea", "", text), 100).is_ok(), "{text}");
+        }
+    }
+
+    /// Issue 11 / 10: the core now learns the form's autocomplete.
+    #[test]
+    fn a_form_marked_off_refuses_fields_without_their_own_token() {
+        let mut f = field("input", "text", "x");
+        f.form_autocomplete = "off".into();
+        assert_eq!(keep_field(&f, 100).unwrap_err(), "autocomplete marks it private");
+        f.form_autocomplete = " OFF ".into();
+        assert!(keep_field(&f, 100).is_err());
+        // A token of its own wins over the form's, as in browsers.
+        f.autocomplete = "street-address".into();
+        assert!(keep_field(&f, 100).is_ok());
+        f.autocomplete = "cc-number".into();
+        f.form_autocomplete = "on".into();
+        assert!(keep_field(&f, 100).is_err());
+    }
+
+    /// Issue 11 item 7: a kept field says what it was.
+    #[test]
+    fn fields_keep_tag_type_name_and_touched() {
+        let mut f = field("INPUT", "Email", "a@b.example");
+        f.name = "Mail".into();
+        f.touched = true;
+        let kept = keep_field(&f, 100).unwrap();
+        assert_eq!(
+            (kept.tag.as_str(), kept.kind.as_str(), kept.name.as_str(), kept.touched),
+            ("input", "email", "Mail", true)
+        );
+        let mut t = field("textarea", "ignored", "x");
+        t.name = "n".repeat(1000);
+        let kept = keep_field(&t, 100).unwrap();
+        assert_eq!((kept.tag.as_str(), kept.kind.as_str(), kept.touched), ("textarea", "", false));
+        assert_eq!(kept.name.len(), rules().max_name_chars);
+    }
+
+    #[test]
+    fn the_table_caps_values_whatever_the_setting() {
+        let long = "y".repeat(rules().max_value_chars + 10);
+        let kept = keep_field(&field("textarea", "", &long), usize::MAX).unwrap();
+        assert!(kept.truncated);
+        assert_eq!(kept.value, FieldValue::Text("y".repeat(rules().max_value_chars)));
+    }
+
+    #[test]
+    fn frame_limits_of_the_table() {
+        let r = rules();
+        let s = Settings::default();
+        let many: Vec<RawField> = (0..r.max_fields_per_frame + 5)
+            .map(|i| RawField {
+                key: format!("#f{i}"),
+                ..field("input", "text", "v")
+            })
+            .collect();
+        let (kept, refused) = filter_frame("", "https://a/", &many, &s);
+        assert_eq!((kept.fields.len(), refused), (r.max_fields_per_frame, 5));
+        let paths: Vec<RawField> = (0..r.max_path_keyed_per_frame + 3)
+            .map(|i| RawField {
+                key: format!("/html/body/input[{i}]"),
+                ..field("input", "text", "v")
+            })
+            .collect();
+        assert_eq!(filter_frame("", "https://a/", &paths, &s).0.fields.len(), r.max_path_keyed_per_frame);
+        let big = "z".repeat(r.max_value_chars);
+        let heavy: Vec<RawField> = (0..r.max_frame_chars / r.max_value_chars + 2)
+            .map(|i| RawField {
+                key: format!("#h{i}"),
+                ..field("textarea", "", &big)
+            })
+            .collect();
+        let (kept, _) = filter_frame("", "https://a/", &heavy, &s);
+        assert_eq!(kept.fields.len(), r.max_frame_chars / r.max_value_chars);
     }
 
     #[test]
@@ -327,6 +388,36 @@ mod tests {
         assert!(forms_allowed("http://a.org/", &s).is_ok());
         s.privacy_level = PrivacyLevel::Never;
         assert!(forms_allowed("http://a.org/", &s).is_err());
+    }
+
+    /// Issue 11 item 5: every form of an entry matches the tab's host, which
+    /// the browser gives in punycode (and may end with a dot).
+    #[test]
+    fn exclusions_match_in_any_form() {
+        for entry in [
+            "https://bank.example",
+            "bank.example/",
+            "BANK.example.",
+            "*.bank.example",
+            "http://bank.example:8080/x",
+        ] {
+            let s = Settings {
+                excluded_sites: vec![entry.into()],
+                ..Settings::default()
+            };
+            for url in ["https://bank.example/login", "https://www.bank.example./", "http://BANK.EXAMPLE:81/"] {
+                let e = forms_allowed(url, &s).expect_err(&format!("{entry} excludes {url}"));
+                assert_eq!(e, "bank.example is excluded (privacy setting)");
+            }
+            assert!(forms_allowed("https://notbank.example/", &s).is_ok(), "{entry}");
+        }
+        let s = Settings {
+            excluded_sites: vec!["bücher.de".into()],
+            ..Settings::default()
+        };
+        assert!(forms_allowed("https://xn--bcher-kva.de/warenkorb", &s).is_err());
+        assert!(forms_allowed("https://shop.xn--bcher-kva.de/", &s).is_err());
+        assert!(forms_allowed("https://buecher.de/", &s).is_ok());
     }
 
     #[test]

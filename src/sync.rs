@@ -356,6 +356,7 @@ mod tests {
                 url: session.windows[0].tabs[0].url.clone(),
                 fields: vec![crate::test_kit::text_field("#note", "my secret draft")],
             }],
+            ..Default::default()
         });
         block_on(named::create(&b, "Typed", vec![], session, 5)).unwrap();
         let (local, base) = block_on(local_state(&b)).unwrap();

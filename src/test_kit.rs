@@ -7,8 +7,12 @@ use crate::model::{Field, FieldValue, Tab, Window};
 pub fn text_field(key: &str, value: &str) -> Field {
     Field {
         key: key.into(),
+        tag: "textarea".into(),
+        kind: String::new(),
+        name: String::new(),
         value: FieldValue::Text(value.into()),
         truncated: false,
+        touched: false,
     }
 }
 

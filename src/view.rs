@@ -275,6 +275,7 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         "container": p.container,
                         "typedFields": typed,
                         "truncatedFields": p.tab.page.as_ref().map_or(0, |pg| pg.truncated_fields()),
+                        "cutFields": p.tab.page.as_ref().map_or(0, |pg| pg.cut),
                         "status": status,
                         "reason": reason,
                     })
@@ -306,6 +307,18 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
     if cut > 0 {
         plan.notices
             .push(format!("{cut} typed field(s) were longer than the limit and were saved cut short."));
+    }
+    let over_budget = snap
+        .session
+        .windows
+        .iter()
+        .flat_map(|w| &w.tabs)
+        .filter(|t| t.page.as_ref().is_some_and(|p| p.cut > 0))
+        .count();
+    if over_budget > 0 {
+        plan.notices.push(format!(
+            "Some typed text in {over_budget} tab(s) was left out: it was over the typed-text budget (settings), so the newest text of the fields you typed into was kept first."
+        ));
     }
     Ok((src, plan))
 }

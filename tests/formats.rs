@@ -19,6 +19,10 @@ fn field(key: &str, value: FieldValue) -> Field {
         key: key.into(),
         value,
         truncated: false,
+        tag: String::new(),
+        kind: String::new(),
+        name: String::new(),
+        touched: false,
     }
 }
 
@@ -51,6 +55,7 @@ fn rich() -> Session {
     t2.page = Some(PageState {
         url: "https://docs.example/d/1".into(),
         scroll: Some((0, 1200)),
+        cut: 0,
         frames: vec![
             FrameFields {
                 frame: String::new(),
@@ -63,6 +68,10 @@ fn rich() -> Session {
                         key: "#body".into(),
                         value: FieldValue::Editable("long text cut".into()),
                         truncated: true,
+                        tag: String::new(),
+                        kind: String::new(),
+                        name: String::new(),
+                        touched: false,
                     },
                 ],
             },

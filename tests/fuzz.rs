@@ -117,7 +117,7 @@ fn fuzz_kind<T: serde::de::DeserializeOwned>(name: &str, kind: Kind, seeds: &[Ve
 }
 
 fn records(prefix: &str) -> Vec<Vec<u8>> {
-    ["store-format-1.json", "store-format-1-patch.json"]
+    ["store-format-1.json", "store-format-1-patch.json", "store-format-2.json"]
         .iter()
         .flat_map(|f| {
             fixture_named(f)

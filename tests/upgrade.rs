@@ -3,15 +3,17 @@
 //! nothing lost. Each fixture was written by the build that changed what is
 //! stored: `store-format-1.json` by the one that introduced format 1,
 //! `store-format-1-patch.json` by the one whose journal records patch tab
-//! fields (`DeltaOp::TabPatch`). `LIFEBOAT_WRITE_FIXTURES=1 cargo test --test
-//! upgrade` writes the newest one; do that only when adding a fixture for a
-//! new change, never to make this test pass.
+//! fields (`DeltaOp::TabPatch`), `store-format-2.json` by the one that keeps
+//! each field's tag, type, name and touched mark (format 2).
+//! `LIFEBOAT_WRITE_FIXTURES=1 cargo test --test upgrade` writes the newest
+//! one; do that only when adding a fixture for a new change, never to make
+//! this test pass.
 
 use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
 use lifeboat::journal::{Delta, DeltaOp};
 use lifeboat::keeper::Keeper;
-use lifeboat::model::Container;
+use lifeboat::model::{Container, Field, FieldValue};
 use lifeboat::named;
 use lifeboat::privacy::RawField;
 use lifeboat::settings::{PrivacyLevel, Settings};
@@ -20,9 +22,10 @@ use lifeboat::store::memory::MemoryBackend;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
 
-const FIXTURES: [&str; 2] = [
+const FIXTURES: [&str; 3] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1-patch.json"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-2.json"),
 ];
 const OLD_VERSION: &str = "0.1.0";
 const ORIGIN: &str = "moz-extension://fixture/";
@@ -85,6 +88,8 @@ fn write_store() -> MemoryBackend {
     let field = RawField {
         key: "#reply".into(),
         tag: "textarea".into(),
+        name: "reply".into(),
+        touched: true,
         value: Some("half-written reply".into()),
         ..Default::default()
     };
@@ -122,7 +127,9 @@ fn write_store() -> MemoryBackend {
     k.store.backend().clone()
 }
 
-fn check_after_update(backend: MemoryBackend) {
+/// Checks what every build's store must give after an update; returns the
+/// typed field of the crashed session, for checks of what a format keeps.
+fn check_after_update(backend: MemoryBackend) -> Field {
     let mut k = block_on(Keeper::start(backend, "0.2.0", ORIGIN, 100_000, true)).unwrap();
     assert_eq!(k.verdict, Verdict::Updated, "an update is not a crash");
     assert_eq!(k.settings.privacy_level, PrivacyLevel::NotOnHttps);
@@ -143,6 +150,8 @@ fn check_after_update(backend: MemoryBackend) {
     let page = w.tabs[5].page.as_ref().expect("typed text survives");
     assert_eq!(page.scroll, Some((0, 640)));
     assert_eq!(page.typed_fields(), 1);
+    let field = page.frames[0].fields[0].clone();
+    assert_eq!(field.value, FieldValue::Text("half-written reply".into()));
     // The session of the run before the update.
     let updated = sources.iter().find(|s| s.kind == "updated").expect("the last run's session");
     assert_eq!(updated.tabs, 1);
@@ -155,11 +164,13 @@ fn check_after_update(backend: MemoryBackend) {
     for s in sources.iter().filter(|s| s.kind == "autosave") {
         block_on(view::load_source(&mut k, &s.id)).unwrap();
     }
+    field
 }
 
 #[test]
 fn a_store_from_the_current_build_survives_an_update() {
-    check_after_update(write_store());
+    let field = check_after_update(write_store());
+    assert_eq!((field.tag.as_str(), field.name.as_str(), field.touched), ("textarea", "reply", true));
 }
 
 #[test]
@@ -170,12 +181,18 @@ fn every_committed_store_fixture_opens_after_an_update() {
     }
     for fixture in FIXTURES {
         let text = std::fs::read_to_string(fixture).unwrap_or_else(|e| panic!("{fixture} is committed: {e}"));
-        check_after_update(MemoryBackend::from_json(&text).unwrap());
+        let field = check_after_update(MemoryBackend::from_json(&text).unwrap());
+        let format_1 = fixture.contains("store-format-1");
+        // Format 1 did not record what a field was: restored by the kind of its value.
+        let want = if format_1 { ("", "", false) } else { ("textarea", "reply", true) };
+        assert_eq!((field.tag.as_str(), field.name.as_str(), field.touched), want, "{fixture}");
     }
-    // The newest fixture holds what it was made for: a journal record patching a tab.
-    let store = MemoryBackend::from_json(&std::fs::read_to_string(newest).unwrap()).unwrap();
-    let data = store.data.borrow();
-    let patches = data
+    // Each fixture holds what it was made for.
+    let records = |name: &str| {
+        let path = FIXTURES.iter().find(|f| f.ends_with(name)).unwrap();
+        MemoryBackend::from_json(&std::fs::read_to_string(path).unwrap()).unwrap().data.borrow().clone()
+    };
+    let patches = records("store-format-1-patch.json")
         .iter()
         .filter(|(k, _)| k.starts_with("jr/"))
         .filter_map(|(_, v)| codec::decode::<Delta>(Kind::Delta, v).ok())
@@ -183,4 +200,31 @@ fn every_committed_store_fixture_opens_after_an_update() {
         .filter(|op| matches!(op, DeltaOp::TabPatch { .. }))
         .count();
     assert!(patches > 0, "the patch fixture has tab patches");
+    for (name, version) in [("store-format-1.json", 1), ("store-format-1-patch.json", 1), ("store-format-2.json", 2)] {
+        let newest = records(name).values().filter_map(|v| codec::header(v).ok()).map(|h| h.version).max();
+        assert_eq!(newest, Some(version), "{name} holds records of format {version}");
+    }
+}
+
+/// The spare copy in `storage.local` as a format-1 build left it (its
+/// envelope and the records inside), put back into an emptied database.
+#[test]
+fn a_format_1_spare_copy_is_put_back_and_read() {
+    let old = MemoryBackend::from_json(&std::fs::read_to_string(FIXTURES[1]).unwrap()).unwrap();
+    let records: Vec<(String, Vec<u8>)> = old.data.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    assert!(records.iter().all(|(_, v)| codec::header(v).unwrap().version == 1));
+    // `backstop::Spare` is (written_at, records): postcard lays a struct out as this tuple.
+    let mut spare = codec::encode(Kind::Spare, &(50_000u64, records));
+    spare[4..6].copy_from_slice(&1u16.to_le_bytes());
+    let crc = {
+        let mut h = crc32fast::Hasher::new();
+        h.update(&spare[0..16]);
+        h.update(&spare[codec::HEADER_LEN..]);
+        h.finalize()
+    };
+    spare[16..20].copy_from_slice(&crc.to_le_bytes());
+    let emptied = MemoryBackend::default();
+    emptied.spare.borrow_mut().insert("session".into(), spare);
+    let field = check_after_update(emptied);
+    assert_eq!(field.tag, "", "format 1 did not record the tag");
 }

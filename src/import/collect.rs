@@ -7,9 +7,12 @@ use crate::model::{Field, FieldValue, Millis, Session, Tab};
 use crate::privacy::{keep_field, RawField};
 use crate::restore::openable;
 
-/// The longest field value an import keeps (Firefox's own cap); the user's
-/// own, usually lower, cap is applied by `import::apply_settings`.
-pub const MAX_FIELD_CHARS: usize = 2_097_152;
+/// The longest field value an import keeps: the rule table's, as for typed
+/// text (the content script restores no more); the user's own, perhaps
+/// lower, cap is applied by `import::apply_settings`.
+pub fn max_field_chars() -> usize {
+    crate::privacy::rules::rules().max_value_chars
+}
 
 /// Schemes that can never be opened but whose tabs are kept, so the restore
 /// page lists them (blocked, with the reason) and the user can copy the
@@ -183,9 +186,12 @@ impl Collector {
             FieldValue::Checked(b) => raw.checked = Some(b),
             FieldValue::Selected(v) => raw.selected = Some(v),
         }
-        match keep_field(&raw, MAX_FIELD_CHARS) {
+        match keep_field(&raw, max_field_chars()) {
             Ok(mut f) => {
                 f.truncated |= truncated;
+                // The kind was guessed for the rules only: restore into any
+                // element whose kind fits the value, as for format 1.
+                (f.tag, f.kind, f.name) = Default::default();
                 Some(f)
             }
             Err(reason) => {
@@ -365,7 +371,7 @@ mod tests {
         assert!(c.field("#cc-number".into(), text("12"), false).is_none(), "named like a card");
         assert!(c.field("/xhtml:html/xhtml:body/xhtml:input[@name='cvv']".into(), text("123"), false).is_none());
         assert!(c.field("@f/card_number/0".into(), text("1"), false).is_none());
-        let long = c.field("#a".into(), text(&"x".repeat(MAX_FIELD_CHARS + 1)), false).unwrap();
+        let long = c.field("#a".into(), text(&"x".repeat(max_field_chars() + 1)), false).unwrap();
         assert!(long.truncated);
         assert!(c.field("#a".into(), text("x"), true).unwrap().truncated, "a value cut before stays marked");
         let mut long = "é".repeat(MAX_TEXT_CHARS + 10);

@@ -385,7 +385,7 @@ fn page(c: &mut Collector, tab_url: &str, form: Option<Form>, scroll: Option<(i3
     if let Some(form) = form {
         frames_of(c, String::new(), form, Some(&url), &mut frames);
     }
-    (scroll.is_some() || !frames.is_empty()).then_some(PageState { url, scroll, frames })
+    (scroll.is_some() || !frames.is_empty()).then_some(PageState { url, scroll, frames, cut: 0 })
 }
 
 /// The fields of one frame (`key` "" is the page itself) and of its frames.
@@ -445,7 +445,7 @@ fn value(c: &mut Collector, v: Value) -> Option<FieldValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::collect::MAX_FIELD_CHARS;
+    use crate::import::collect::max_field_chars;
 
     fn one(json: &str) -> Imported {
         parse(json.as_bytes()).unwrap()
@@ -543,11 +543,11 @@ mod tests {
         assert!(matches!(parse(b"{\"windows\":[{\"tabs\":[]}]}"), Err(ImportError::NothingToImport(_))));
         let long_field = format!(
             r#"{{"windows":[{{"tabs":[{{"entries":[{{"url":"https://f/"}}],"formdata":{{"id":{{"a":"{}"}}}}}}]}}]}}"#,
-            "é".repeat(MAX_FIELD_CHARS + 5)
+            "é".repeat(max_field_chars() + 5)
         );
         let got = parse(long_field.as_bytes()).unwrap();
         let f = &got.sessions[0].1.windows[0].tabs[0].page.as_ref().unwrap().frames[0].fields[0];
         assert!(f.truncated);
-        assert!(matches!(&f.value, FieldValue::Text(t) if t.chars().count() == MAX_FIELD_CHARS));
+        assert!(matches!(&f.value, FieldValue::Text(t) if t.chars().count() == max_field_chars()));
     }
 }

@@ -110,6 +110,7 @@ fn page(c: &mut Collector, p: WPage) -> Option<PageState> {
         url,
         scroll: p.scroll.map(|[x, y]| (x, y)),
         frames,
+        cut: 0,
     })
 }
 

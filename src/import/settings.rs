@@ -69,12 +69,17 @@ mod tests {
             key: "#a".into(),
             value: FieldValue::Text(value.into()),
             truncated: false,
+            tag: String::new(),
+            kind: String::new(),
+            name: String::new(),
+            touched: false,
         };
         let tab = Tab {
             url: url.into(),
             page: Some(PageState {
                 url: url.into(),
                 scroll: None,
+                cut: 0,
                 frames: vec![FrameFields {
                     frame: String::new(),
                     url: url.into(),

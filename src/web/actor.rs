@@ -759,9 +759,9 @@ impl Background {
                     if commit == Commit::Now {
                         self.commit().await;
                     }
-                    Ok(json!({ "ok": true }))
+                    Ok(json!({ "ok": true, "settings": self.keeper.settings }))
                 }
-                Err(e) => Err(e),
+                Err(e) => Ok(json!({ "error": e.to_string() })),
             },
             Request::PageState { frame, state } => {
                 let Some(from) = from else {
