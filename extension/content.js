@@ -7,13 +7,19 @@
 // good (extension reloaded or removed) it stops altogether.
 //
 // Privacy is enforced here and, independently, in the Rust core
-// (src/privacy.rs): a field refused here is never sent; the core refuses
-// again whatever reaches it.
+// (src/privacy.rs), from one rule table (src/privacy/rules.json), which the
+// build turns into extension/privacy-rules.js, loaded before this script: a
+// field refused here is never sent; the core refuses again whatever reaches it.
+//
+// Only the user's own (trusted) input and scrolling schedule a report; what
+// the page's script set is reported with it, marked untouched.
 (() => {
   'use strict';
 
   const api = globalThis.browser ?? globalThis.chrome;
-  if (!api?.runtime?.sendMessage) return;
+  const RULES = globalThis.lifeboatPrivacyRules;
+  // Without the rule table nothing could be judged: collect nothing.
+  if (!api?.runtime?.sendMessage || !RULES) return;
   // One instance per frame, even if injected twice.
   const MARK = Symbol.for('lifeboat.content');
   if (globalThis[MARK]) return;
@@ -21,20 +27,22 @@
 
   const INPUT_DEBOUNCE_MS = 500;
   const SCROLL_DEBOUNCE_MS = 1000;
-  const MAX_VALUE_CHARS = 64 * 1024; // per value; the core caps too and marks it truncated
-  const MAX_FIELDS = 1000; // per frame
-  const MAX_PATH_KEYED = 100; // fields keyed by a structural path (Firefox: 100 XPaths)
-  const MAX_FRAME_CHARS = 8 * 1024 * 1024; // all values of one frame together
+  const RETRY_MS = [250, 60_000]; // bounds on the core's "retryMs" (its per-tab report rate)
+  const MAX_RETRIES = 3; // refused retries in a row before waiting for the next input
   const RESTORE_RETRY_MS = [250, 500, 1000, 2000, 4000]; // fields that appear late
   const SCROLL_RETRY_MS = [100, 250, 500, 1000, 2000, 3000];
 
-  const TEXT_TYPES = new Set(['text', 'search', 'email', 'url', 'tel', 'number',
-    'date', 'time', 'datetime-local', 'month', 'week']);
-  // Never collected, never restored into. (Other input types that are neither
-  // text-like nor checkable, e.g. color and range, are simply not collected.)
-  const REFUSED_TYPES = new Set(['password', 'hidden', 'file', 'button', 'submit', 'reset', 'image']);
-  const REFUSED_AUTOCOMPLETE = new Set(['off', 'one-time-code', 'new-password', 'current-password']);
-  const CARD_NAME = /card.?num|cc.?num|cardnumber|card.?no\b|cc.?no\b|cvc|cvv|ccv|csc|cvn|security.?code|card.?code|card.?verif/i;
+  // From the rule table (the core reads the same one).
+  const MAX_VALUE_CHARS = RULES.maxValueChars; // per value; the core caps too and marks it truncated
+  const MAX_NAME_CHARS = RULES.maxNameChars;
+  const MAX_FIELDS = RULES.maxFieldsPerFrame;
+  const MAX_PATH_KEYED = RULES.maxPathKeyedPerFrame; // fields keyed by a structural path
+  const MAX_FRAME_CHARS = RULES.maxFrameChars; // all values of one frame together
+  const CHECK_TYPES = new Set(RULES.checkInputTypes);
+  // Input types neither kept nor refused (color, range...) are simply not collected.
+  const KEPT_TYPES = new Set(RULES.keptInputTypes);
+  const REFUSED_TYPES = new Set(RULES.refusedInputTypes); // never collected, never restored into
+  const REFUSED_AUTOCOMPLETE = new Set(RULES.refusedAutocomplete);
 
   // DOM accessors taken from the prototypes: a form's named controls shadow its
   // own properties (an <input name="id"> makes form.id that input).
@@ -46,11 +54,16 @@
 
   const isTop = window === window.top;
   const everPassword = new WeakSet(); // inputs seen with type=password at any time
-  const touched = new WeakSet(); // fields the user typed into since this load
+  const typed = new WeakSet(); // fields the user typed into since this load (trusted input)
+  const restoredTouched = new WeakSet(); // fields refilled with text the user had typed
   const editableDefault = new WeakMap(); // contenteditable host -> its text when first seen
   let dead = false; // the background is gone for good
   let inputTimer = 0;
   let scrollTimer = 0;
+  let retryTimer = 0; // the core asked to wait (rate limit): the retry carries every change
+  let retries = 0;
+  let filled = 0; // fields restored: the page's state now differs and must be reported
+  const UNSENT = ''; // lastSent after a refusal: the same state must go again
   let lastSent = null; // JSON of the last state sent (nothing sent = null)
   let userScrolled = false;
 
@@ -124,9 +137,9 @@
   /** 'text' | 'check' | 'select' | 'editable' for an element we handle, else null. */
   function kindOf(el) {
     if (el instanceof HTMLInputElement) {
-      const type = el.type;
-      if (type === 'checkbox' || type === 'radio') return 'check';
-      return TEXT_TYPES.has(type) ? 'text' : null; // unknown type attributes read as "text"
+      const type = el.type; // unknown type attributes read as "text"
+      if (REFUSED_TYPES.has(type) || !KEPT_TYPES.has(type)) return null;
+      return CHECK_TYPES.has(type) ? 'check' : 'text';
     }
     if (el instanceof HTMLTextAreaElement) return 'text';
     if (el instanceof HTMLSelectElement) return 'select';
@@ -140,10 +153,23 @@
     }
   }
 
+  // The core lower-cases ASCII only; so does this, or the two could disagree.
+  const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  const tokens = (s) => asciiLower(s.trim()).split(/\s+/).filter(Boolean);
+  const formOf = (el) => (el instanceof HTMLElement && el.form instanceof HTMLFormElement ? el.form : null);
+  const ownAutocomplete = (el) => attr(el, 'autocomplete');
+  const formAutocomplete = (el) => (formOf(el) ? attr(formOf(el), 'autocomplete') : '');
+
+  /** The field's effective autocomplete tokens: its own, else its form's (an inherited "off"). */
   function autocompleteTokens(el) {
-    let value = attr(el, 'autocomplete').trim().toLowerCase();
-    if (!value && el.form) value = attr(el.form, 'autocomplete').trim().toLowerCase(); // inherited "off"
-    return value ? value.split(/\s+/) : [];
+    const own = tokens(ownAutocomplete(el));
+    return own.length ? own : tokens(formAutocomplete(el));
+  }
+
+  /** A name or id like a card number's or security code's (letters and digits, lower-case). */
+  function secretName(name) {
+    const norm = asciiLower(name.replace(/[^A-Za-z0-9]/g, ''));
+    return norm !== '' && RULES.secretNames.some((n) => norm.includes(n));
   }
 
   /** True when the field must never be collected nor restored into. */
@@ -152,34 +178,39 @@
       notePassword(el);
       if (everPassword.has(el) || REFUSED_TYPES.has(el.type)) return true;
     }
-    if (autocompleteTokens(el).some((t) => REFUSED_AUTOCOMPLETE.has(t) || t.startsWith('cc-'))) return true;
-    return CARD_NAME.test(attr(el, 'name')) || CARD_NAME.test(attr(el, 'id'));
+    const secret = (t) => REFUSED_AUTOCOMPLETE.has(t) || RULES.refusedAutocompletePrefixes.some((p) => t.startsWith(p));
+    if (autocompleteTokens(el).some(secret)) return true;
+    return secretName(attr(el, 'name')) || secretName(attr(el, 'id'));
   }
 
-  function luhn(digits) {
-    let sum = 0;
-    for (let i = digits.length - 1, double = false; i >= 0; i -= 1, double = !double) {
-      let d = digits.charCodeAt(i) - 48;
-      if (double) { d *= 2; if (d > 9) d -= 9; }
-      sum += d;
-    }
-    return sum % 10 === 0;
-  }
-
-  /** True if text holds a Luhn-valid run of 12-19 digits (spaces and dashes between
-   *  digits ignored): a card number, wherever it was typed. The whole field is refused. */
+  /** True if text holds a card number: a Luhn-valid window of 12-19 consecutive digits
+   *  inside a run of digits, spaces and dashes, starting with a digit a card can start
+   *  with. The same walk as the core's (src/privacy/card.rs). The whole field is refused. */
   function hasCardNumber(text) {
-    if (typeof text !== 'string' || text.length < 12) return false;
-    for (const [run] of text.matchAll(/\d(?:[ -]?\d)+/g)) {
-      const digits = run.replace(/[ -]/g, '');
-      if (digits.length >= 12 && digits.length <= 19 && luhn(digits)) return true;
+    if (typeof text !== 'string') return false;
+    const { cardDigitsMin: min, cardDigitsMax: max, cardSeparators: seps, cardFirstDigits: first } = RULES;
+    const digits = []; // the current run's digits, newest last
+    for (const c of text) {
+      if (c >= '0' && c <= '9') {
+        if (digits.length >= 2 * max) digits.splice(0, max);
+        digits.push(c.charCodeAt(0) - 48);
+        // Every window ending here: walk back, doubling every second digit.
+        let sum = 0;
+        for (let back = 0; back < max && back < digits.length; back += 1) {
+          const d = digits[digits.length - 1 - back];
+          sum += back % 2 === 1 ? (d * 2 > 9 ? d * 2 - 9 : d * 2) : d;
+          if (back + 1 >= min && sum % 10 === 0 && first.includes(String(d))) return true;
+        }
+      } else if (!seps.includes(c)) {
+        digits.length = 0; // the run ends
+      }
     }
     return false;
   }
 
-  function cap(text) {
-    if (text.length <= MAX_VALUE_CHARS) return text;
-    let end = MAX_VALUE_CHARS;
+  function cap(text, max = MAX_VALUE_CHARS) {
+    if (text.length <= max) return text;
+    let end = max;
     const last = text.charCodeAt(end - 1);
     if (last >= 0xd800 && last <= 0xdbff) end -= 1; // do not split a surrogate pair
     return text.slice(0, end);
@@ -308,6 +339,15 @@
     return found;
   }
 
+  /** What a field is, as kept with its value: it goes back only into the same kind. */
+  function describe(el, kind) {
+    return {
+      tag: kind === 'editable' ? 'contenteditable' : el.localName,
+      type: el instanceof HTMLInputElement ? el.type : '',
+      name: cap(attr(el, 'name'), MAX_NAME_CHARS),
+    };
+  }
+
   function collectFields() {
     const fields = [];
     let pathKeyed = 0;
@@ -327,15 +367,14 @@
       if (state.selected && state.selected.some(hasCardNumber)) continue;
       const key = keyOf(el);
       if (key.startsWith('/') && ++pathKeyed > MAX_PATH_KEYED) continue;
-      const isInput = el instanceof HTMLInputElement;
       fields.push({
         key,
-        tag: kind === 'editable' ? 'contenteditable' : el.localName,
-        type: isInput ? el.type : '',
+        ...describe(el, kind),
         id: attr(el, 'id'),
-        name: attr(el, 'name'),
-        autocomplete: attr(el, 'autocomplete').trim().toLowerCase(),
-        everPassword: isInput && everPassword.has(el), // always false here: such fields are refused above
+        autocomplete: ownAutocomplete(el),
+        formAutocomplete: formAutocomplete(el),
+        everPassword: el instanceof HTMLInputElement && everPassword.has(el), // always false here: refused above
+        touched: typed.has(el) || restoredTouched.has(el),
         ...state,
       });
     }
@@ -349,19 +388,32 @@
   const flush = guard(() => {
     clearTimeout(inputTimer);
     clearTimeout(scrollTimer);
-    inputTimer = scrollTimer = 0;
+    clearTimeout(retryTimer);
+    inputTimer = scrollTimer = retryTimer = 0;
     const frame = frameKey();
     if (frame === null) return;
+    // The background takes tab, frame id and URL from the sender; `url` is informative.
     const state = { url: location.href, scroll: isTop ? scrollPosition() : null, fields: collectFields() };
     const empty = state.fields.length === 0 && (!state.scroll || (state.scroll[0] === 0 && state.scroll[1] === 0));
     const json = JSON.stringify(state);
     // Nothing to say on a page never changed; an emptied page must still clear what was sent.
     if (json === lastSent || (empty && lastSent === null)) return;
     lastSent = json;
-    send({ type: 'pageState', frame, state });
+    send({ type: 'pageState', frame, state }).then(guard((answer) => {
+      if (answer?.ok !== false || !Number.isFinite(answer.retryMs)) {
+        retries = 0;
+        return;
+      }
+      // Over the core's report rate: one retry, no sooner than it asked.
+      if (lastSent === json) lastSent = UNSENT;
+      if (retryTimer || ++retries > MAX_RETRIES) return;
+      const wait = Math.min(Math.max(answer.retryMs, RETRY_MS[0]), RETRY_MS[1]);
+      retryTimer = setTimeout(flush, wait);
+    }));
   });
 
   function schedule(kind) {
+    if (retryTimer) return; // the pending retry will carry this change
     if (kind === 'input') {
       clearTimeout(inputTimer);
       inputTimer = setTimeout(flush, INPUT_DEBOUNCE_MS);
@@ -379,11 +431,15 @@
     return target instanceof Node ? editableHost(target) : null;
   }
 
+  // A page's own script can set values and fire synthetic events at will; only
+  // the user's input schedules a report (which then carries the page's values too).
   const onInput = guard((event) => {
     const el = fieldOf(event.target);
     if (!el) return;
     notePassword(el);
-    if (event.isTrusted) touched.add(el);
+    if (!event.isTrusted) return;
+    typed.add(el);
+    retries = 0;
     schedule('input');
   });
 
@@ -396,7 +452,9 @@
     }
   });
 
-  const onScroll = guard(() => schedule('scroll'));
+  const onScroll = guard((event) => {
+    if (event.isTrusted) schedule('scroll');
+  });
 
   // A "show password" button turns type=password into text: remember the field was a password.
   const typeWatcher = new MutationObserver(guard((records) => {
@@ -407,7 +465,7 @@
   }));
 
   const onLeave = guard(() => {
-    if (inputTimer || scrollTimer) flush();
+    if (inputTimer || scrollTimer || retryTimer) flush();
   });
 
   // The background restarted before it committed what this page last sent:
@@ -423,6 +481,7 @@
     api.runtime.onMessage.removeListener(onAsk);
     clearTimeout(inputTimer);
     clearTimeout(scrollTimer);
+    clearTimeout(retryTimer);
     document.removeEventListener('input', onInput, true);
     document.removeEventListener('change', onInput, true);
     document.removeEventListener('focusin', onFocus, true);
@@ -438,6 +497,17 @@
     el.dispatchEvent(new Event('change', { bubbles: true }));
   }
 
+  /** Whether a saved field may go into el: the same tag, type and name as when it was
+   *  saved; a field saved before those were kept (no `type` in the answer) goes into
+   *  an element whose kind fits its value, as before. */
+  function sameKind(field, el, kind) {
+    const now = describe(el, kind);
+    if (typeof field.type === 'string') {
+      return field.tag === now.tag && field.type === now.type && field.name === now.name;
+    }
+    return field.tag === undefined || field.tag === now.tag;
+  }
+
   /** Fills one saved field if its element is there and untouched. Returns false if the
    *  element is not there (yet), true once the field is dealt with (filled or left alone). */
   function restoreField(field) {
@@ -445,10 +515,7 @@
     const el = findByKey(field.key);
     if (!el) return false;
     const kind = kindOf(el);
-    if (!kind || refused(el) || touched.has(el)) return true;
-    const tagOk = field.tag === undefined
-      || field.tag === (kind === 'editable' ? 'contenteditable' : el.localName);
-    if (!tagOk) return true;
+    if (!kind || refused(el) || typed.has(el) || !sameKind(field, el, kind)) return true;
     if (kind === 'text' && typeof field.value === 'string') {
       if (el.value !== el.defaultValue || hasCardNumber(field.value)) return true;
       el.value = cap(field.value);
@@ -470,7 +537,9 @@
     } else {
       return true; // the saved kind does not fit this element any more
     }
-    fire(el);
+    if (field.touched === true) restoredTouched.add(el);
+    fire(el); // the page's handlers see the value; our own listener ignores these (untrusted)
+    filled += 1;
     return true;
   }
 
@@ -518,6 +587,7 @@
   }
 
   async function restore(frame) {
+    // `frame` is checked by the core against the sender's frame; `url` is informative.
     const answer = await send({ type: 'pageRestore', frame, url: location.href });
     const state = answer?.state;
     if (!state || typeof state !== 'object' || dead) return;
@@ -525,6 +595,9 @@
       Array.isArray(state.fields) ? restoreFields(state.fields) : null,
       restoreScroll(state.scroll),
     ]);
+    // The events fired while filling are untrusted and schedule nothing: report the
+    // restored state once, so that it is kept again.
+    if (filled) schedule('input');
   }
 
   // ------------------------------------------------------------ start
@@ -550,6 +623,10 @@
       notePassword(el);
       if (kindOf(el) === 'editable') rememberEditable(el);
     }
+    // What is there already (typed before this script ran, or put back by the
+    // browser) is reported once; a page with nothing changed and not scrolled gets
+    // no message and no timer.
+    flush();
     // The top frame always asks (its scroll may be saved); a frame only if it has fields.
     if (isTop || fields.length) restore(frame).catch(() => {});
   });

@@ -33,11 +33,22 @@ pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
     let fields: Vec<Value> = r
         .fields
         .iter()
-        .map(|f| match &f.value {
-            FieldValue::Text(v) => json!({ "key": f.key, "value": v }),
-            FieldValue::Editable(v) => json!({ "key": f.key, "tag": "contenteditable", "value": v }),
-            FieldValue::Checked(c) => json!({ "key": f.key, "checked": c }),
-            FieldValue::Selected(v) => json!({ "key": f.key, "tag": "select", "selected": v }),
+        .map(|f| {
+            let mut out = match &f.value {
+                FieldValue::Text(v) => json!({ "key": f.key, "value": v }),
+                FieldValue::Editable(v) => json!({ "key": f.key, "tag": "contenteditable", "value": v }),
+                FieldValue::Checked(c) => json!({ "key": f.key, "checked": c }),
+                FieldValue::Selected(v) => json!({ "key": f.key, "tag": "select", "selected": v }),
+            };
+            // Known kind (format 2): only an element with the same tag, type
+            // and name is filled. Without `type`, one whose kind fits the value.
+            if !f.tag.is_empty() {
+                out["tag"] = json!(f.tag);
+                out["type"] = json!(f.kind);
+                out["name"] = json!(f.name);
+                out["touched"] = json!(f.touched);
+            }
+            out
         })
         .collect();
     json!({ "state": { "scroll": r.scroll, "fields": fields } })
@@ -329,6 +340,43 @@ mod tests {
     use crate::event::{Event, TabInfo, WindowInfo};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
+
+    /// Issue 11 item 7: the content script learns what each field was, and
+    /// tells fields saved before that (format 1) by the absent `type`.
+    #[test]
+    fn restored_fields_say_what_they_were() {
+        let field = |tag: &str, kind: &str, value: FieldValue| crate::model::Field {
+            key: "#f".into(),
+            tag: tag.into(),
+            kind: kind.into(),
+            name: if tag.is_empty() { String::new() } else { "n".into() },
+            value,
+            truncated: false,
+            touched: !tag.is_empty(),
+        };
+        let r = PageRestore {
+            scroll: Some((0, 9)),
+            fields: vec![
+                field("textarea", "", FieldValue::Text("a".into())),
+                field("input", "email", FieldValue::Text("b".into())),
+                field("", "", FieldValue::Text("legacy".into())),
+                field("", "", FieldValue::Selected(vec!["x".into()])),
+            ],
+        };
+        let got = page_restore_json(Some(&r));
+        let fields = got["state"]["fields"].as_array().unwrap();
+        assert_eq!(
+            fields[0],
+            json!({ "key": "#f", "tag": "textarea", "type": "", "name": "n", "touched": true, "value": "a" })
+        );
+        assert_eq!(
+            fields[1],
+            json!({ "key": "#f", "tag": "input", "type": "email", "name": "n", "touched": true, "value": "b" })
+        );
+        assert_eq!(fields[2], json!({ "key": "#f", "value": "legacy" }));
+        assert_eq!(fields[3], json!({ "key": "#f", "tag": "select", "selected": ["x"] }));
+        assert_eq!(got["state"]["scroll"], json!([0, 9]));
+    }
 
     #[test]
     fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {
