@@ -207,6 +207,11 @@ impl Collector {
         }
     }
 
+    /// A note of its own, e.g. on how a file ended.
+    pub fn note(&mut self, sentence: String) {
+        self.notes.push(sentence);
+    }
+
     /// Notes values of an unexpected type that were taken as absent.
     pub fn odd_values(&mut self, n: usize) {
         if n > 0 {

@@ -17,7 +17,10 @@ pub(crate) mod json;
 pub mod lifeboat;
 pub mod mozlz4;
 pub mod onetab;
+mod pickle;
 mod settings;
+pub mod snss;
+mod snss_tabs;
 mod text;
 pub mod tsm;
 pub mod urls;
@@ -68,6 +71,10 @@ impl Imported {
 pub enum Format {
     /// sessionstore.jsonlz4, recovery.jsonlz4/.baklz4, previous.jsonlz4, sessionstore.js
     Firefox,
+    /// Chromium's `Session_*` (SNSS)
+    ChromiumSession,
+    /// Chromium's `Tabs_*` (SNSS): recently closed tabs and windows
+    ChromiumTabs,
     TabSessionManager,
     OneTab,
     UrlList,
@@ -78,6 +85,8 @@ impl Format {
     pub fn label(self) -> &'static str {
         match self {
             Self::Firefox => "Firefox session file",
+            Self::ChromiumSession => "Chromium session file",
+            Self::ChromiumTabs => "Chromium closed tabs file",
             Self::TabSessionManager => "Tab Session Manager export",
             Self::OneTab => "OneTab export",
             Self::UrlList => "list of addresses",
@@ -94,6 +103,15 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Format, ImportError> {
     }
     if firefox::is_compressed_name(file_name) {
         return Err(ImportError::NotMozLz4);
+    }
+    if bytes.starts_with(&snss::MAGIC) {
+        return Ok(match snss::kind_of_name(file_name).unwrap_or_else(|| snss::guess_kind(bytes)) {
+            snss::Kind::Session => Format::ChromiumSession,
+            snss::Kind::Tabs => Format::ChromiumTabs,
+        });
+    }
+    if snss::kind_of_name(file_name).is_some() && !bytes.is_empty() {
+        return Err(ImportError::BadSnss("it is named like one but lacks the \"SNSS\" header".into()));
     }
     if bytes.len() > MAX_INPUT {
         return Err(ImportError::TooLarge {
@@ -135,6 +153,8 @@ pub fn detect_and_parse(file_name: &str, bytes: &[u8]) -> Result<Imported, Impor
 pub fn parse_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
     match format {
         Format::Firefox => firefox::parse(bytes),
+        Format::ChromiumSession => snss::parse_as(snss::Kind::Session, bytes),
+        Format::ChromiumTabs => snss::parse_as(snss::Kind::Tabs, bytes),
         Format::TabSessionManager => tsm::parse(bytes),
         Format::OneTab => onetab::parse(bytes),
         Format::UrlList => urls::parse(bytes),
