@@ -49,6 +49,19 @@ pub struct Imported {
     pub saved_at: Vec<Option<Millis>>,
     /// What was left out or changed, and why, one sentence each.
     pub notes: Vec<String>,
+    /// Recently closed tabs the file lists (Firefox's `_closedTabs`), for
+    /// `lifeboat show`; an import does not keep them (the notes say so).
+    pub closed_tabs: Vec<ClosedTab>,
+}
+
+/// A recently closed tab, as the file lists it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClosedTab {
+    /// The 1-based position, in the file, of the open window it was closed in.
+    pub window: usize,
+    pub closed_at: Option<Millis>,
+    /// Its URL passed the same checks as an open tab's; form data is not kept.
+    pub tab: crate::model::Tab,
 }
 
 impl Imported {

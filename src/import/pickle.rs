@@ -79,7 +79,7 @@ pub(crate) struct PickleWriter(Vec<u8>);
 #[cfg(test)]
 impl PickleWriter {
     fn pad(&mut self) {
-        while self.0.len() % 4 != 0 {
+        while !self.0.len().is_multiple_of(4) {
             self.0.push(0);
         }
     }
