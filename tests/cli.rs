@@ -291,3 +291,37 @@ fn bad_files_get_one_line_and_an_exit_code() {
         fs::set_permissions(&locked, fs::Permissions::from_mode(0o644)).unwrap();
     }
 }
+
+#[test]
+fn show_a_full_backup() {
+    use lifeboat::event::{Event, TabInfo, WindowInfo};
+    use lifeboat::keeper::Keeper;
+    use lifeboat::store::{block_on, memory::MemoryBackend};
+    let s = Scratch::new("backup");
+    let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "ext://me/", 0, true)).unwrap();
+    let window = WindowInfo {
+        id: 1,
+        normal: true,
+        ..Default::default()
+    };
+    k.apply(Event::WindowOpened(window), 1);
+    for (id, url) in [(1, "https://kept.example/one"), (2, "https://kept.example/two")] {
+        let tab = TabInfo {
+            id,
+            window_id: 1,
+            index: id as usize - 1,
+            url: url.into(),
+            title: format!("Kept {id}"),
+            ..Default::default()
+        };
+        k.apply(Event::TabCreated(tab), 2);
+        block_on(k.commit(3 + id as u64)).unwrap();
+    }
+    let text = block_on(lifeboat::view::backup(&k, 9)).unwrap().to_string();
+    let file = s.write("lifeboat-backup-2026-12-06.json", text.as_bytes());
+    let out = ok(&s, &["show", file.to_str().unwrap()]);
+    assert!(out.contains("Lifeboat full backup") && out.contains("Autosave (latest): 1 window, 2 tabs"), "{out}");
+    assert!(out.contains("Kept 2\n      https://kept.example/two"), "{out}");
+    let urls = ok(&s, &["convert", file.to_str().unwrap(), "--to", "urls"]);
+    assert_eq!(urls, "https://kept.example/one\nhttps://kept.example/two\n");
+}

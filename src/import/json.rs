@@ -395,6 +395,10 @@ impl Probe {
     pub fn is_lifeboat(&self) -> bool {
         self.format.as_deref() == Some("lifeboat")
     }
+
+    pub fn is_backup(&self) -> bool {
+        self.format.as_deref() == Some(super::backup::FORMAT)
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! Input is untrusted: sizes, counts and nesting are capped (`MAX_*`), JSON is
 //! read with a per-parse budget (`json`), and no input can panic an importer.
 
+pub mod backup;
 mod collect;
 mod error;
 pub mod firefox;
@@ -92,6 +93,8 @@ pub enum Format {
     OneTab,
     UrlList,
     Lifeboat,
+    /// Lifeboat's full backup of everything it stored
+    LifeboatBackup,
 }
 
 impl Format {
@@ -104,6 +107,7 @@ impl Format {
             Self::OneTab => "OneTab export",
             Self::UrlList => "list of addresses",
             Self::Lifeboat => "Lifeboat export",
+            Self::LifeboatBackup => "Lifeboat full backup",
         }
     }
 }
@@ -143,6 +147,8 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Format, ImportError> {
             let probe: json::Probe = json::parse(body)?.0;
             if probe.is_lifeboat() {
                 Ok(Format::Lifeboat)
+            } else if probe.is_backup() {
+                Ok(Format::LifeboatBackup)
             } else if probe.windows.is_some() {
                 Ok(Format::Firefox)
             } else {
@@ -172,6 +178,7 @@ pub fn parse_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
         Format::OneTab => onetab::parse(bytes),
         Format::UrlList => urls::parse(bytes),
         Format::Lifeboat => lifeboat::parse(bytes),
+        Format::LifeboatBackup => backup::parse(bytes),
     }
 }
 
