@@ -325,3 +325,52 @@ fn show_a_full_backup() {
     let urls = ok(&s, &["convert", file.to_str().unwrap(), "--to", "urls"]);
     assert_eq!(urls, "https://kept.example/one\nhttps://kept.example/two\n");
 }
+
+/// Path, pinned, group (title, color), window focused.
+type RealTab = (String, bool, Option<(String, String)>, bool);
+
+/// Files Chromium 156 itself wrote before it was killed (tests/fixtures/README.md).
+#[test]
+fn real_chromium_files() {
+    let s = Scratch::new("real-chromium");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chromium");
+    let origin = "http://127.0.0.1:45045";
+    let doc = json(&ok(&s, &["show", "--json", &format!("{dir}/Session_13441036697607567")]));
+    assert_eq!(doc["format"], "Chromium session file");
+    let windows: Vec<Vec<RealTab>> = doc["sessions"][0]["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            w["tabs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|t| {
+                    let path = t["url"].as_str()?.strip_prefix(origin)?.to_string();
+                    let group = w["groups"].as_array().unwrap().iter().find(|g| g["id"] == t["group"]);
+                    let group = group.map(|g| (g["title"].as_str().unwrap().into(), g["color"].as_str().unwrap().into()));
+                    Some((path, t["pinned"] == true, group, w["focused"] == true))
+                })
+                .collect()
+        })
+        .collect();
+    let tab = |p: &str, pinned, group: Option<(&str, &str)>, focused| (p.to_string(), pinned, group.map(|(a, b)| (a.into(), b.into())), focused);
+    assert_eq!(
+        windows,
+        [
+            vec![tab("/page/1", true, None, false), tab("/page/7", false, None, false), tab("/page/3", false, Some(("Trip", "blue")), false)],
+            vec![tab("/page/4", false, None, true), tab("/page/5", false, None, true)],
+        ]
+    );
+    assert!(doc["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("2 tabs had back/forward history")));
+    let closed = ok(&s, &["convert", &format!("{dir}/Tabs_13441036699886995"), "--to", "urls"]);
+    assert_eq!(closed, format!("{origin}/page/8\n"));
+    // A real file cut anywhere still reads (a torn tail) or is refused, never misread.
+    let bytes = fs::read(format!("{dir}/Session_13441036697607567")).unwrap();
+    for n in (0..bytes.len()).step_by(97) {
+        let cut = s.write("cut/Session_13441036697607567", &bytes[..n]);
+        let out = run(&s, &["show", "--json", cut.to_str().unwrap()]);
+        assert!(matches!(out.status.code(), Some(0 | 2)), "cut at {n}");
+    }
+}

@@ -299,14 +299,20 @@ fn check_snss(kind: snss::Kind, bytes: &[u8]) {
 #[test]
 fn snss_files_survive_hostile_input() {
     let mut r = Rng(0x5a55_0c0d_e5ee_d001);
-    let seeds = [(snss::Kind::Session, common::session_file()), (snss::Kind::Tabs, common::tabs_file())];
+    let real = |name: &str| std::fs::read(format!("{}/tests/fixtures/chromium/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let seeds = [
+        (snss::Kind::Session, common::session_file()),
+        (snss::Kind::Tabs, common::tabs_file()),
+        (snss::Kind::Session, real("Session_13441036697607567")),
+        (snss::Kind::Tabs, real("Tabs_13441036699886995")),
+    ];
     for (kind, seed) in &seeds {
         check_snss(*kind, seed);
         assert!(snss::parse_as(*kind, seed).is_ok(), "the seeds themselves read");
     }
     let n = cases();
     for i in 0..n {
-        let (kind, seed) = &seeds[i % 2];
+        let (kind, seed) = &seeds[i % seeds.len()];
         let input = mutate_snss(&mut r, seed);
         check_snss(*kind, &input);
         // The other command table on the same bytes: a misnamed file.

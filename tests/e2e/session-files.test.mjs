@@ -7,8 +7,8 @@
 // builds it; LIFEBOAT_BIN points elsewhere).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openExtensionPage } from './lib/extension.mjs';
 import { openTestTabs, testTabs } from './lib/scenario.mjs';
@@ -117,6 +117,13 @@ const sessionFiles = {
 
     const file = sessionFile(browser.profile, t.kind);
     assert.ok(file, `lifeboat find lists the ${t.kind} session file`);
+    // LIFEBOAT_KEEP_SESSION_FILES=dir keeps the files as fixtures (tests/fixtures/README.md).
+    const keepDir = process.env.LIFEBOAT_KEEP_SESSION_FILES;
+    if (keepDir && t.kind === 'chromium') {
+      mkdirSync(keepDir, { recursive: true });
+      for (const f of [file, tabsFile(browser.profile)].filter(Boolean)) copyFileSync(f, join(keepDir, basename(f)));
+      writeFileSync(join(keepDir, 'origin.txt'), `${origin}\n`);
+    }
     const doc = lifeboat('show', '--json', file);
     t.keep('show.json', doc);
     assert.equal(doc.format, t.kind === 'firefox' ? 'Firefox session file' : 'Chromium session file');
