@@ -8,6 +8,7 @@
 #   ./build.sh torture [chromium|firefox|all] [N]   N kills per browser -> bench/TORTURE.md
 #   ./build.sh fuzz [N]           a long run of the seeded fuzz loops
 #   ./build.sh privacy-rules      print the content script's copy of the privacy rule table
+#   ./build.sh cli                install the `lifeboat` command (cargo install)
 #
 # Only package registries are reachable on our machines (crates.io, npm, apt), so
 # nothing here downloads a prebuilt binary: wasm-bindgen comes from `cargo install`,
@@ -98,6 +99,7 @@ usage: ./build.sh              set up what is missing, build dist/chrome, dist/f
        ./build.sh fuzz [N]     the seeded fuzz loops with N inputs per decoder (default 200000)
        ./build.sh privacy-rules
                                print extension/privacy-rules.js as the build writes it
+       ./build.sh cli          install the lifeboat command into ~/.cargo/bin (cargo install)
 EOF
 }
 
@@ -399,6 +401,8 @@ test_lint() {
 test_e2e() {
   step "end-to-end tests (tests/e2e/run.mjs all)"
   [[ -f tests/e2e/run.mjs ]] || die "tests/e2e/run.mjs is missing" "the e2e suite is not written yet; ask its owner"
+  # tests/e2e/session-files.test.mjs runs the lifeboat command on the killed browsers' files.
+  cargo build --quiet --bin lifeboat || die "cannot build the lifeboat command" "cargo build --bin lifeboat shows the error"
   node tests/e2e/run.mjs all || die "end-to-end tests failed" "see the failing case above; rerun one with: node tests/e2e/run.mjs chromium|firefox --only <test name>"
 }
 
@@ -494,6 +498,13 @@ run_fuzz() {  # a long run of the seeded fuzz loops (cargo test runs a short one
   print_times
 }
 
+run_cli() {  # the native `lifeboat` command (src/bin/lifeboat.rs), into cargo's bin folder
+  step "cargo install --path . --bin lifeboat"
+  cargo install --locked --path . --bin lifeboat \
+    || die "cargo install of the lifeboat command failed" "read the cargo error above; cargo build --bin lifeboat shows it too"
+  print_times
+}
+
 # ---------------------------------------------------------------- main
 
 case "${1:-}:${2:-}:${3:-}" in
@@ -504,6 +515,7 @@ case "${1:-}:${2:-}:${3:-}" in
   torture:*)                    run_torture "${2:-all}" "${3:-100}" ;;
   fuzz:*)                       run_fuzz "${2:-}" ;;
   privacy-rules::)              privacy_rules_js ;;
+  cli::)                        run_cli ;;
   help::|-h::|--help::)         usage ;;
   *)                            usage; exit 2 ;;
 esac

@@ -3,10 +3,15 @@
 //! Zero panics, and allocation bounded by the codec's cap whatever a header
 //! claims. `cargo test` runs a short pass; `./build.sh fuzz` sets
 //! LIFEBOAT_FUZZ_CASES for a long one and prints the counts.
-//! (The importers have their own seeded loops in tests/formats.rs.)
+//! (The JSON and text importers have their own seeded loops in
+//! tests/formats.rs; Chromium's binary SNSS files are fuzzed here, with
+//! structure-aware mutations.)
+
+mod common;
 
 use lifeboat::codec::{self, Kind, HEADER_LEN};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
+use lifeboat::import::{snss, ImportError, MAX_TABS};
 use lifeboat::journal::Delta;
 use lifeboat::keeper::Keeper;
 use lifeboat::named::NamedMeta;
@@ -217,4 +222,145 @@ fn a_damaged_spare_copy_never_stops_a_start() {
         block_on(Keeper::start(b, "1", "ext://own/", 10, true)).expect("a start with a damaged spare copy goes on");
     }
     println!("fuzz: spare copy at start-up: {n} inputs, no panic");
+}
+
+// ---------------------------------------------------------------- Chromium SNSS
+
+/// Where each record of an SNSS file starts (its uint16 size).
+fn record_offsets(file: &[u8]) -> Vec<usize> {
+    let (mut at, mut out) = (8, Vec::new());
+    while at + 2 <= file.len() {
+        out.push(at);
+        at += 2 + u16::from_le_bytes([file[at], file[at + 1]]) as usize;
+    }
+    out
+}
+
+/// One hostile variant of a valid SNSS file.
+fn mutate_snss(r: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut b = seed.to_vec();
+    let records = record_offsets(&b);
+    let record = records[r.below(records.len())];
+    match r.below(6) {
+        // A torn write: cut anywhere, also inside the header.
+        0 => b.truncate(r.below(b.len() + 1)),
+        // A record whose size lies (0, larger than the file, one off, anything).
+        1 => {
+            let size = [0u16, 1, u16::MAX, b.len() as u16, r.next() as u16][r.below(5)];
+            b[record..record + 2].copy_from_slice(&size.to_le_bytes());
+        }
+        // A garbage pickle: the payload's own size field, then its lengths, lie.
+        2 => {
+            let at = record + 3;
+            for k in 0..=r.below(4) {
+                let i = at + 4 * (k + r.below(8));
+                if i + 4 <= b.len() {
+                    let v = [u32::MAX, 0x8000_0000, 0x7fff_ffff, r.next() as u32][r.below(4)];
+                    b[i..i + 4].copy_from_slice(&v.to_le_bytes());
+                }
+            }
+        }
+        // Random bytes inside a record, the command id included.
+        3 => {
+            for _ in 0..=r.below(8) {
+                let i = record + 2 + r.below(b.len() - record - 2);
+                b[i] = r.next() as u8;
+            }
+        }
+        // A record repeated or moved: commands out of order.
+        4 => {
+            let end = records.iter().find(|&&o| o > record).copied().unwrap_or(b.len());
+            let chunk = b[record..end].to_vec();
+            let to = records[r.below(records.len())];
+            b.splice(to..to, chunk);
+        }
+        // Another format version, including the encrypted ones.
+        _ => b[4] = r.below(7) as u8,
+    }
+    b
+}
+
+fn check_snss(kind: snss::Kind, bytes: &[u8]) {
+    match snss::parse_as(kind, bytes) {
+        Ok(got) => {
+            let tabs: usize = got.sessions.iter().map(|(_, s)| s.tab_count()).sum();
+            assert!(tabs <= MAX_TABS);
+            for (_, s) in &got.sessions {
+                for w in &s.windows {
+                    assert_eq!(w.tabs.iter().filter(|t| t.active).count(), 1, "one active tab per window");
+                    assert!(w.tabs.iter().all(|t| !t.url.to_ascii_lowercase().starts_with("javascript:")));
+                }
+            }
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+}
+
+#[test]
+fn snss_files_survive_hostile_input() {
+    let mut r = Rng(0x5a55_0c0d_e5ee_d001);
+    let real = |name: &str| std::fs::read(format!("{}/tests/fixtures/chromium/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let seeds = [
+        (snss::Kind::Session, common::session_file()),
+        (snss::Kind::Tabs, common::tabs_file()),
+        (snss::Kind::Session, real("Session_13441036697607567")),
+        (snss::Kind::Tabs, real("Tabs_13441036699886995")),
+    ];
+    for (kind, seed) in &seeds {
+        check_snss(*kind, seed);
+        assert!(snss::parse_as(*kind, seed).is_ok(), "the seeds themselves read");
+    }
+    let n = cases();
+    for i in 0..n {
+        let (kind, seed) = &seeds[i % seeds.len()];
+        let input = mutate_snss(&mut r, seed);
+        check_snss(*kind, &input);
+        // The other command table on the same bytes: a misnamed file.
+        check_snss(
+            if *kind == snss::Kind::Session {
+                snss::Kind::Tabs
+            } else {
+                snss::Kind::Session
+            },
+            &input,
+        );
+    }
+    // Pure noise after a valid header.
+    for _ in 0..n / 10 {
+        let mut b = common::Snss::new(3).finish();
+        b.extend((0..r.below(600)).map(|_| r.next() as u8));
+        check_snss(snss::Kind::Session, &b);
+        check_snss(snss::Kind::Tabs, &b);
+    }
+    println!("fuzz: snss: {} inputs, no panic", 2 * n + n / 5);
+}
+
+/// 100,000 commands of every kind with random ids and payload words: read
+/// in one pass, no panic; ids made up by the file cannot grow the replay
+/// beyond the tab limit.
+#[test]
+fn snss_hundred_thousand_commands() {
+    let mut r = Rng(0x100_000c);
+    let mut f = common::Snss::new(3).ints(9, &[1, 0]);
+    for i in 0..100_000 {
+        let id = [0u8, 2, 5, 6, 7, 8, 9, 11, 12, 14, 16, 17, 20, 24, 25, 27, 255, r.next() as u8][r.below(18)];
+        f = match id {
+            6 => f.command(6, &common::nav(r.below(50) as i32, r.below(8) as i32, &format!("https://e.org/{i}"), "t")),
+            0 => f.ints(0, &[1, r.below(200) as i32]),
+            _ => f.ints(id, &[r.below(200) as i32, r.below(8) as i32]),
+        };
+    }
+    let file = f.finish();
+    check_snss(snss::Kind::Session, &file);
+    check_snss(snss::Kind::Tabs, &file);
+
+    // Every command naming a new tab: refused at the limit, not grown without end.
+    let mut f = common::Snss::new(3);
+    for t in 0..(MAX_TABS as i32 + 10) {
+        f = f.ints(12, &[t, 1]);
+    }
+    assert_eq!(
+        snss::parse_as(snss::Kind::Session, &f.finish()),
+        Err(ImportError::TooManyTabs { limit: MAX_TABS })
+    );
 }

@@ -140,6 +140,22 @@ impl Collector {
         })
     }
 
+    /// A recently closed tab, listed for `lifeboat show` only: counted
+    /// against the limit, dropped quietly when its URL may not be kept (the
+    /// importer's own note already says closed tabs are not imported).
+    pub fn closed_tab(&mut self, mut closed: super::ClosedTab) -> Result<(), ImportError> {
+        self.tabs += 1;
+        if self.tabs > MAX_TABS {
+            return Err(ImportError::TooManyTabs { limit: MAX_TABS });
+        }
+        if let Verdict::Open(url) | Verdict::Kept(url, _) = judge(&closed.tab.url) {
+            closed.tab.url = url;
+            closed.tab.page = None;
+            self.out.closed_tabs.push(closed);
+        }
+        Ok(())
+    }
+
     /// A URL that is not a tab's (form data's page): kept only if it can be opened.
     pub fn page_url(&self, raw: &str) -> Option<String> {
         match judge(raw) {
@@ -211,6 +227,11 @@ impl Collector {
         if n > 0 {
             self.tally.add(noun, rest, n);
         }
+    }
+
+    /// A note of its own, e.g. on how a file ended.
+    pub fn note(&mut self, sentence: String) {
+        self.notes.push(sentence);
     }
 
     /// Notes values of an unexpected type that were taken as absent.

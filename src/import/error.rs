@@ -47,6 +47,13 @@ pub enum ImportError {
     },
     /// Written by a newer Lifeboat.
     UnsupportedVersion(u64),
+    /// A Chromium session file encrypted with the system's keychain (SNSS
+    /// versions 2, 4 and 5): recognised, never read as garbage.
+    Encrypted {
+        version: u32,
+    },
+    /// A Chromium session file whose header is wrong or cut short.
+    BadSnss(String),
     /// Not a format Lifeboat reads; says what it looked like.
     Unrecognised(String),
     /// Readable, but every tab was left out: the notes say why.
@@ -76,9 +83,14 @@ impl fmt::Display for ImportError {
                 "The file holds more than {limit} windows, history entries and form fields, more than Lifeboat imports at once."
             ),
             Self::UnsupportedVersion(v) => write!(f, "The file was exported by a newer Lifeboat (format version {v}): update Lifeboat to import it."),
+            Self::Encrypted { version } => write!(
+                f,
+                "This Chromium session file is encrypted (SNSS version {version}, with the system's keychain): Lifeboat cannot read it."
+            ),
+            Self::BadSnss(why) => write!(f, "The Chromium session file is damaged: {why}."),
             Self::Unrecognised(what) => write!(
                 f,
-                "Lifeboat cannot read this file: {what}. It reads Firefox session files, Tab Session Manager and OneTab exports, lists of addresses and its own exports."
+                "Lifeboat cannot read this file: {what}. It reads Firefox and Chromium session files, Tab Session Manager and OneTab exports, lists of addresses and its own exports."
             ),
             Self::NothingToImport(notes) => {
                 write!(f, "There is nothing to import.")?;

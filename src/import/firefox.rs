@@ -20,8 +20,8 @@
 //! are the user's tabs, and the model has no "hidden".
 
 use super::collect::{tab, Collector};
-use super::json::{self, Count, Flag, Int, List, Map, Str};
-use super::{mozlz4, text, ImportError, Imported, MAX_INPUT};
+use super::json::{self, Flag, Int, List, Map, Str};
+use super::{mozlz4, text, ClosedTab, ImportError, Imported, MAX_INPUT};
 use crate::model::{Container, FieldValue, FrameFields, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -73,7 +73,16 @@ struct FxWindow {
     height: Int,
     groups: List<FxGroup>,
     #[serde(rename = "_closedTabs")]
-    closed_tabs: Count,
+    closed_tabs: List<FxClosedTab, true>,
+}
+
+/// One of a window's recently closed tabs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct FxClosedTab {
+    state: FxTab,
+    #[serde(rename = "closedAt")]
+    closed_at: Int,
 }
 
 #[derive(Deserialize, Default)]
@@ -274,8 +283,11 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     let focused = root.selected_window.0;
     let mut closed_tabs = 0;
     let mut open = Vec::new();
-    for (i, w) in windows.0.into_iter().enumerate() {
-        closed_tabs += w.closed_tabs.0;
+    for (i, mut w) in windows.0.into_iter().enumerate() {
+        for t in std::mem::take(&mut w.closed_tabs.0) {
+            closed_tabs += 1;
+            closed_tab(&mut c, i + 1, t)?;
+        }
         open.push(window(&mut c, w, focused == Some(i as i64 + 1))?);
     }
     c.session(SESSION_NAME.into(), saved_at, Session { windows: open });
@@ -289,6 +301,30 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         closed_tabs,
     );
     c.finish()
+}
+
+/// The current entry of a closed tab, for `Imported::closed_tabs`.
+fn closed_tab(c: &mut Collector, window: usize, t: FxClosedTab) -> Result<(), ImportError> {
+    let s = t.state;
+    let n = s.entries.0.len();
+    let index = s.index.0.unwrap_or(n as i64).clamp(1, n.max(1) as i64) as usize;
+    let Some(entry) = s.entries.0.into_iter().nth(index - 1) else { return Ok(()) };
+    let mut tab = tab(entry.url.0.unwrap_or_default(), entry.title.0.unwrap_or_default());
+    tab.pinned = s.pinned.0;
+    tab.container = container(s.user_context_id);
+    c.closed_tab(ClosedTab {
+        window,
+        closed_at: t.closed_at.0.and_then(|v| u64::try_from(v).ok()),
+        tab,
+    })
+}
+
+fn container(user_context_id: Int) -> Option<Container> {
+    user_context_id.0.filter(|&n| n > 0).map(|n| Container {
+        cookie_store_id: format!("firefox-container-{n}"),
+        name: None,
+        color: None,
+    })
 }
 
 fn window(c: &mut Collector, w: FxWindow, focused: bool) -> Result<Window, ImportError> {
@@ -369,11 +405,7 @@ fn tab_of(c: &mut Collector, t: FxTab) -> Result<Option<Tab>, ImportError> {
     tab.muted = t.muted.0;
     tab.fav_icon_url = c.favicon(t.image.as_deref());
     tab.last_accessed = t.last_accessed.0.and_then(|v| u64::try_from(v).ok());
-    tab.container = t.user_context_id.0.filter(|&n| n > 0).map(|n| Container {
-        cookie_store_id: format!("firefox-container-{n}"),
-        name: None,
-        color: None,
-    });
+    tab.container = container(t.user_context_id);
     let scroll = t.scroll.0.or(entry_scroll.0);
     tab.page = page(c, &tab.url, t.formdata.or(entry_form), scroll);
     Ok(Some(tab))

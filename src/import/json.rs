@@ -383,38 +383,6 @@ impl<'de> Deserialize<'de> for Flag {
     }
 }
 
-/// How many elements an array has, without keeping them (Firefox's closed
-/// tabs: only counted for a note).
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub(crate) struct Count(pub usize);
-
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Count, A::Error> {
-                let mut n = 0;
-                while seq.next_element::<IgnoredAny>()?.is_some() {
-                    n += 1;
-                }
-                Ok(Count(n))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Count, A::Error> {
-                drain_map(map).map(|_| Count(0))
-            }
-            fn visit_unit<E>(self) -> Result<Count, E> {
-                Ok(Count(0))
-            }
-            odd_scalars!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// The few top-level keys that tell the JSON formats apart.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -426,6 +394,10 @@ pub(crate) struct Probe {
 impl Probe {
     pub fn is_lifeboat(&self) -> bool {
         self.format.as_deref() == Some("lifeboat")
+    }
+
+    pub fn is_backup(&self) -> bool {
+        self.format.as_deref() == Some(super::backup::FORMAT)
     }
 }
 
@@ -440,21 +412,19 @@ mod tests {
         s: Str,
         f: Flag,
         m: Map<Str>,
-        c: Count,
     }
 
     #[test]
     fn forgiving_types_and_order() {
-        let (t, odd) = parse::<T>(br#"{"a":[1,2.7,"3",null,true],"s":"x\ud83dy\ud83d\ude00","f":1,"m":{"z":"1","a":null},"c":[[],{},3]}"#).unwrap();
+        let (t, odd) = parse::<T>(br#"{"a":[1,2.7,"3",null,true],"s":"x\ud83dy\ud83d\ude00","f":1,"m":{"z":"1","a":null}}"#).unwrap();
         assert_eq!(t.a.0, [Int(Some(1)), Int(Some(2)), Int(Some(3)), Int(None), Int(None)]);
         assert_eq!(t.s.0.as_deref(), Some("x\u{FFFD}y\u{1F600}"), "lone surrogate read lossily");
         assert!(!t.f.0);
         assert_eq!(t.m.0, [("z".to_string(), Str(Some("1".into()))), ("a".to_string(), Str(None))]);
-        assert_eq!(t.c.0, 3);
         assert_eq!(odd, 2);
-        let (t, odd) = parse::<T>(br#"{"a":{"x":1},"m":[1],"s":null,"c":"no"}"#).unwrap();
+        let (t, odd) = parse::<T>(br#"{"a":{"x":1},"m":[1],"s":null}"#).unwrap();
         assert!(t.a.0.is_empty() && t.m.0.is_empty() && t.s.0.is_none());
-        assert_eq!(odd, 3);
+        assert_eq!(odd, 2);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! Input is untrusted: sizes, counts and nesting are capped (`MAX_*`), JSON is
 //! read with a per-parse budget (`json`), and no input can panic an importer.
 
+pub mod backup;
 mod collect;
 mod error;
 pub mod firefox;
@@ -17,7 +18,10 @@ pub(crate) mod json;
 pub mod lifeboat;
 pub mod mozlz4;
 pub mod onetab;
+mod pickle;
 mod settings;
+pub mod snss;
+mod snss_tabs;
 mod text;
 pub mod tsm;
 pub mod urls;
@@ -46,6 +50,19 @@ pub struct Imported {
     pub saved_at: Vec<Option<Millis>>,
     /// What was left out or changed, and why, one sentence each.
     pub notes: Vec<String>,
+    /// Recently closed tabs the file lists (Firefox's `_closedTabs`), for
+    /// `lifeboat show`; an import does not keep them (the notes say so).
+    pub closed_tabs: Vec<ClosedTab>,
+}
+
+/// A recently closed tab, as the file lists it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClosedTab {
+    /// The 1-based position, in the file, of the open window it was closed in.
+    pub window: usize,
+    pub closed_at: Option<Millis>,
+    /// Its URL passed the same checks as an open tab's; form data is not kept.
+    pub tab: crate::model::Tab,
 }
 
 impl Imported {
@@ -68,20 +85,29 @@ impl Imported {
 pub enum Format {
     /// sessionstore.jsonlz4, recovery.jsonlz4/.baklz4, previous.jsonlz4, sessionstore.js
     Firefox,
+    /// Chromium's `Session_*` (SNSS)
+    ChromiumSession,
+    /// Chromium's `Tabs_*` (SNSS): recently closed tabs and windows
+    ChromiumTabs,
     TabSessionManager,
     OneTab,
     UrlList,
     Lifeboat,
+    /// Lifeboat's full backup of everything it stored
+    LifeboatBackup,
 }
 
 impl Format {
     pub fn label(self) -> &'static str {
         match self {
             Self::Firefox => "Firefox session file",
+            Self::ChromiumSession => "Chromium session file",
+            Self::ChromiumTabs => "Chromium closed tabs file",
             Self::TabSessionManager => "Tab Session Manager export",
             Self::OneTab => "OneTab export",
             Self::UrlList => "list of addresses",
             Self::Lifeboat => "Lifeboat export",
+            Self::LifeboatBackup => "Lifeboat full backup",
         }
     }
 }
@@ -94,6 +120,15 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Format, ImportError> {
     }
     if firefox::is_compressed_name(file_name) {
         return Err(ImportError::NotMozLz4);
+    }
+    if bytes.starts_with(&snss::MAGIC) {
+        return Ok(match snss::kind_of_name(file_name).unwrap_or_else(|| snss::guess_kind(bytes)) {
+            snss::Kind::Session => Format::ChromiumSession,
+            snss::Kind::Tabs => Format::ChromiumTabs,
+        });
+    }
+    if snss::kind_of_name(file_name).is_some() && !bytes.is_empty() {
+        return Err(ImportError::BadSnss("it is named like one but lacks the \"SNSS\" header".into()));
     }
     if bytes.len() > MAX_INPUT {
         return Err(ImportError::TooLarge {
@@ -112,6 +147,8 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Result<Format, ImportError> {
             let probe: json::Probe = json::parse(body)?.0;
             if probe.is_lifeboat() {
                 Ok(Format::Lifeboat)
+            } else if probe.is_backup() {
+                Ok(Format::LifeboatBackup)
             } else if probe.windows.is_some() {
                 Ok(Format::Firefox)
             } else {
@@ -135,10 +172,13 @@ pub fn detect_and_parse(file_name: &str, bytes: &[u8]) -> Result<Imported, Impor
 pub fn parse_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
     match format {
         Format::Firefox => firefox::parse(bytes),
+        Format::ChromiumSession => snss::parse_as(snss::Kind::Session, bytes),
+        Format::ChromiumTabs => snss::parse_as(snss::Kind::Tabs, bytes),
         Format::TabSessionManager => tsm::parse(bytes),
         Format::OneTab => onetab::parse(bytes),
         Format::UrlList => urls::parse(bytes),
         Format::Lifeboat => lifeboat::parse(bytes),
+        Format::LifeboatBackup => backup::parse(bytes),
     }
 }
 

@@ -98,6 +98,7 @@ mod tests {
             sessions: vec![("s".into(), session)],
             saved_at: vec![None],
             notes: vec![],
+            ..Default::default()
         }
     }
 

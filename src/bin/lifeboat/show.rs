@@ -1,0 +1,181 @@
+//! `lifeboat show`: a session file's windows and tabs, as text for people
+//! or as one JSON document for scripts (also `convert --to json`).
+
+use crate::failure::Failure;
+use crate::read::{load, Loaded};
+use lifeboat::export::utc;
+use lifeboat::model::{Millis, Tab, Window};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::SystemTime;
+
+pub fn run(path: &Path, as_json: bool) -> Result<(), Failure> {
+    let loaded = load(path)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&document(path, &loaded)).expect("JSON values serialise"));
+    } else {
+        print!("{}", text(path, &loaded));
+    }
+    Ok(())
+}
+
+pub fn millis(t: SystemTime) -> Option<Millis> {
+    t.duration_since(SystemTime::UNIX_EPOCH).ok().map(|d| d.as_millis() as Millis)
+}
+
+/// Everything read, for scripts: the sessions in the model's own JSON
+/// (`lifeboat::model`, field names as there).
+pub fn document(path: &Path, l: &Loaded) -> Value {
+    let sessions: Vec<Value> = l
+        .imported
+        .sessions
+        .iter()
+        .zip(&l.imported.saved_at)
+        .map(|((name, s), at)| json!({ "name": name, "savedAt": at, "windows": s.windows }))
+        .collect();
+    let closed: Vec<Value> = l
+        .imported
+        .closed_tabs
+        .iter()
+        .map(|c| json!({ "window": c.window, "closedAt": c.closed_at, "tab": c.tab }))
+        .collect();
+    json!({
+        "file": path.display().to_string(),
+        "format": l.format.label(),
+        "modified": l.modified.and_then(millis),
+        "sessions": sessions,
+        "closedTabs": closed,
+        "notes": l.imported.notes,
+    })
+}
+
+pub fn text(path: &Path, l: &Loaded) -> String {
+    let mut out = String::new();
+    let modified = l.modified.and_then(millis).map(|t| format!(", modified {}", utc(t))).unwrap_or_default();
+    let _ = writeln!(out, "{}: {}{modified}", path.display(), l.format.label());
+    for ((name, s), at) in l.imported.sessions.iter().zip(&l.imported.saved_at) {
+        let saved = at.map(|t| format!(", saved {}", utc(t))).unwrap_or_default();
+        let _ = writeln!(out, "\n{name}: {}{saved}", counts(s.windows.len(), s.tab_count()));
+        for (i, w) in s.windows.iter().enumerate() {
+            window(&mut out, i + 1, w);
+        }
+    }
+    if !l.imported.closed_tabs.is_empty() {
+        let _ = writeln!(out, "\nRecently closed tabs: {}", l.imported.closed_tabs.len());
+        for c in &l.imported.closed_tabs {
+            let when = c.closed_at.map(|t| format!(", closed {}", utc(t))).unwrap_or_default();
+            let _ = writeln!(out, "  {} (from window {}{when})", tab_line(&c.tab, None), c.window);
+            let _ = writeln!(out, "      {}", one_line(&c.tab.url));
+        }
+    }
+    if !l.imported.notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for n in &l.imported.notes {
+            let _ = writeln!(out, "  - {n}");
+        }
+    }
+    out
+}
+
+fn counts(windows: usize, tabs: usize) -> String {
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    format!("{windows} window{}, {tabs} tab{}", s(windows), s(tabs))
+}
+
+fn window(out: &mut String, n: usize, w: &Window) {
+    let mut marks = Vec::new();
+    if w.focused {
+        marks.push("focused".to_string());
+    }
+    if w.state != lifeboat::model::WindowState::Normal {
+        marks.push(w.state.as_str().to_string());
+    }
+    let marks = if marks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", marks.join(", "))
+    };
+    let _ = writeln!(out, "  Window {n}{marks}: {} tab{}", w.tabs.len(), if w.tabs.len() == 1 { "" } else { "s" });
+    for t in &w.tabs {
+        let _ = writeln!(out, "  {}", tab_line(t, Some(w)));
+        let _ = writeln!(out, "      {}", one_line(&t.url));
+    }
+}
+
+/// `* [pinned] [group "Work", green] [container 2] Title`; `*` marks the active tab.
+fn tab_line(t: &Tab, w: Option<&Window>) -> String {
+    let mut line = String::from(if t.active { "* " } else { "  " });
+    if t.pinned {
+        line.push_str("[pinned] ");
+    }
+    if let Some(g) = t.group.and_then(|id| w?.groups.iter().find(|g| g.id == id)) {
+        let _ = write!(line, "[group \"{}\", {}] ", one_line(&g.title), g.color);
+    }
+    if let Some(c) = &t.container {
+        let _ = write!(line, "[container {}] ", one_line(c.name.as_deref().unwrap_or(&c.cookie_store_id)));
+    }
+    // A page without a title is known by its address.
+    line.push_str(&one_line(if t.title.trim().is_empty() { &t.url } else { &t.title }));
+    line
+}
+
+/// Titles come from web pages: no control characters reach the terminal.
+fn one_line(s: &str) -> String {
+    s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lifeboat::import::{ClosedTab, Format, Imported};
+    use lifeboat::model::{Session, TabGroup};
+
+    #[test]
+    fn text_marks_and_escapes() {
+        let tab = |url: &str, title: &str| Tab {
+            url: url.into(),
+            title: title.into(),
+            ..Default::default()
+        };
+        let mut a = tab("https://a/", "A\u{1b}[31m");
+        a.pinned = true;
+        a.active = true;
+        a.group = Some(1);
+        let w = Window {
+            focused: true,
+            tabs: vec![a, tab("https://b/", "")],
+            groups: vec![TabGroup {
+                id: 1,
+                title: "Work".into(),
+                color: "green".into(),
+                collapsed: false,
+            }],
+            ..Default::default()
+        };
+        let l = Loaded {
+            format: Format::ChromiumSession,
+            imported: Imported {
+                sessions: vec![("S".into(), Session { windows: vec![w] })],
+                saved_at: vec![Some(0)],
+                notes: vec!["a note".into()],
+                closed_tabs: vec![ClosedTab {
+                    window: 1,
+                    closed_at: None,
+                    tab: tab("https://c/", "C"),
+                }],
+            },
+            modified: None,
+        };
+        let got = text(Path::new("f"), &l);
+        assert!(got.contains("S: 1 window, 2 tabs, saved 1970-01-01 00:00 UTC"), "{got}");
+        assert!(got.contains("  Window 1 (focused): 2 tabs"), "{got}");
+        assert!(got.contains("* [pinned] [group \"Work\", green] A [31m"), "{got}");
+        assert!(got.contains("    https://b/\n      https://b/"), "untitled shows its address: {got}");
+        assert!(got.contains("Recently closed tabs: 1") && got.contains("C (from window 1)"), "{got}");
+        assert!(!got.contains('\u{1b}'));
+        let doc = document(Path::new("f"), &l);
+        assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
+        assert_eq!(doc["closedTabs"][0]["tab"]["url"], "https://c/");
+    }
+}
