@@ -2,6 +2,11 @@
 //! when the browser will not start or its own restore failed. Reads with
 //! the same importers as the extension's manager; never writes into a
 //! profile.
+//!
+//! Native only: on wasm32 (which `cargo test --target wasm32…` builds every
+//! binary for) it is an empty program.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
 
 // The modules live in src/bin/lifeboat/ (a crate root's own folder is src/bin/).
 #[path = "lifeboat/convert.rs"]
