@@ -159,6 +159,62 @@ impl ReportRate {
     }
 }
 
+/// How much text only a page's script changed a tab may have kept, per
+/// tab: a page that rewrites a big field every second (a log view, or a
+/// hostile page scrolling itself to make its content script report) would
+/// otherwise have every report rewritten to disk. What the user touched is
+/// never held back by it.
+#[derive(Debug, Default)]
+pub struct ScriptText {
+    buckets: HashMap<i64, (f64, Millis)>,
+}
+
+/// Bytes of script-changed text a tab may have kept at once (a page that
+/// arrives filled), and how many more a minute.
+const SCRIPT_BURST: f64 = 1024.0 * 1024.0;
+const SCRIPT_PER_MINUTE: f64 = 64.0 * 1024.0;
+
+impl ScriptText {
+    /// Holds a frame's report to the budget: fields the user did not touch
+    /// whose value changed since `previous` cost their bytes; if the tab
+    /// cannot afford them, they keep their previous value (or stay out).
+    /// Returns how many were held back.
+    pub fn hold(&mut self, tab: i64, frame: &mut FrameFields, previous: Option<&FrameFields>, now: Millis) -> usize {
+        let old = |key: &str| previous.and_then(|p| p.fields.iter().find(|f| f.key == key));
+        let changed = |f: &Field| !f.touched && old(&f.key).is_none_or(|o| o.value != f.value);
+        let cost: usize = frame.fields.iter().filter(|f| changed(f)).map(field_bytes).sum();
+        if cost == 0 {
+            return 0;
+        }
+        let (tokens, at) = self.buckets.entry(tab).or_insert((SCRIPT_BURST, now));
+        *tokens = (*tokens + now.saturating_sub(*at) as f64 * SCRIPT_PER_MINUTE / 60_000.0).min(SCRIPT_BURST);
+        *at = now;
+        if cost as f64 <= *tokens {
+            *tokens -= cost as f64;
+            return 0;
+        }
+        let mut held = 0;
+        frame.fields.retain_mut(|f| {
+            if !changed(f) {
+                return true;
+            }
+            held += 1;
+            match old(&f.key) {
+                Some(o) => {
+                    *f = o.clone();
+                    true
+                }
+                None => false,
+            }
+        });
+        held
+    }
+
+    pub fn forget(&mut self, tab: i64) {
+        self.buckets.remove(&tab);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,6 +287,44 @@ mod tests {
         // The tab just reported is never the one cut, even if it is the oldest.
         let cuts = fit_session(&mut s, 1, &HashMap::new(), 100);
         assert_eq!(cuts, vec![(3, 1)]);
+    }
+
+    /// A page's script rewriting a big field again and again is held back
+    /// once it has used its budget; what the user typed still goes through.
+    #[test]
+    fn script_changed_text_is_held_to_its_budget() {
+        let mut st = ScriptText::default();
+        let big = |v: &str, touched: bool| {
+            let mut f = text_field(if v == "c" { "#new" } else { "#log" }, &v.repeat(400 * 1024));
+            f.touched = touched;
+            f
+        };
+        let mut first = FrameFields {
+            frame: String::new(),
+            url: "https://a/".into(),
+            fields: vec![big("a", false)],
+        };
+        assert_eq!(st.hold(1, &mut first, None, 0), 0, "a page that arrives filled is kept");
+        let mut second = FrameFields {
+            fields: vec![big("b", false), big("c", false)],
+            ..first.clone()
+        };
+        // 800 KiB more at once is over what is left of the burst: the changed field keeps its old value, the new one stays out.
+        assert_eq!(st.hold(1, &mut second, Some(&first), 1_000), 2);
+        assert!(second.fields == first.fields, "the old value stays, the new field is left out");
+        let mut mine = FrameFields {
+            fields: vec![big("d", true)],
+            ..first.clone()
+        };
+        assert_eq!(st.hold(1, &mut mine, Some(&first), 1_000), 0, "touched text is never held back");
+        let mut same = first.clone();
+        assert_eq!(st.hold(1, &mut same, Some(&first), 1_000), 0, "unchanged text costs nothing");
+        // Ten minutes later the budget has refilled by 640 KiB.
+        let mut later = FrameFields {
+            fields: vec![big("e", false)],
+            ..first.clone()
+        };
+        assert_eq!(st.hold(1, &mut later, Some(&first), 600_000), 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! run left (Firefox: SessionStartup + the glue of SessionStore). It talks to
 //! the browser only through its arguments, so all of it runs in `cargo test`.
 
-use crate::budget::{self, ReportRate};
+use crate::budget::{self, ReportRate, ScriptText};
 use crate::event::{Change, Event, Tracker};
 use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
@@ -67,6 +67,8 @@ pub struct Keeper<B> {
     /// When each tab last reported: the session budget takes from the
     /// tabs reported longest ago first.
     reported_at: HashMap<i64, Millis>,
+    /// How much text only a page's script changed each tab may keep.
+    script_text: ScriptText,
 }
 
 /// Why settings were not changed.
@@ -246,6 +248,7 @@ impl<B: Backend> Keeper<B> {
             degraded: false,
             rate: ReportRate::default(),
             reported_at: HashMap::new(),
+            script_text: ScriptText::default(),
         })
     }
 
@@ -283,6 +286,7 @@ impl<B: Backend> Keeper<B> {
         if let Event::TabRemoved { tab_id, .. } = event {
             self.rate.forget(tab_id);
             self.reported_at.remove(&tab_id);
+            self.script_text.forget(tab_id);
         }
         let change = self.tracker.apply(event);
         self.saver.note(change, now);
@@ -362,8 +366,13 @@ impl<B: Backend> Keeper<B> {
             });
         }
         let (mut fields, _refused) = privacy::filter_frame(key, &from.url, raw, &self.settings);
+        let previous = self.tracker.session.find_tab(from.tab).and_then(|(w, t)| {
+            let page = self.tracker.session.windows[w].tabs[t].page.as_ref()?;
+            page.frames.iter().find(|f| f.frame == key && f.url == from.url)
+        });
+        let mut cut = self.script_text.hold(from.tab, &mut fields, previous, now);
         let tab_limit = self.settings.typed_text_tab_bytes();
-        let mut cut = budget::fit_frame(&mut fields, tab_limit);
+        cut += budget::fit_frame(&mut fields, tab_limit);
         let commit = self.apply(
             Event::PageChanged {
                 tab_id: from.tab,
