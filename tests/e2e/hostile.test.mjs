@@ -85,7 +85,11 @@ const hostilePage = {
       await frames[i % FRAMES].type('#spam', 'x').catch(() => {});
       await sleep(1_500);
     }
-    await page.type('#mine', '!'); // the newest text the user touched
+    // The newest text the user touched, at the end of what they typed (Firefox may put
+    // the caret back at the start when the field is focused again).
+    await page.focus('#mine');
+    await page.keyboard.press('End');
+    await page.keyboard.type('!');
     await sleep(3_000); // committed within a second or two
 
     const backup = await ext.send({ type: 'backup' });

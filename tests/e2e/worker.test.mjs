@@ -19,7 +19,7 @@ import { openTestTabs } from './lib/scenario.mjs';
 import { sleep, waitUntil } from './lib/wait.mjs';
 import { backgroundRunning, stopBackground, waitBackgroundRunning } from './torture/background.mjs';
 import { keyOf, projectLive, projectPlan } from './torture/compare.mjs';
-import { NOTE_FIELD, addTortureRoutes } from './torture/pages.mjs';
+import { NOTE_FIELD, addTortureRoutes, insertText } from './torture/pages.mjs';
 
 addTortureRoutes();
 
@@ -65,12 +65,7 @@ const workerStop = {
     const type = async (word) => {
       typed += 1;
       await note.waitForSelector(`#${NOTE_FIELD}`);
-      return note.evaluate((id, w) => {
-        const ta = document.getElementById(id);
-        ta.value += w;
-        ta.dispatchEvent(new Event('input', { bubbles: true }));
-        return ta.value;
-      }, NOTE_FIELD, word);
+      return note.evaluate(insertText, NOTE_FIELD, word);
     };
     await type('written before any stop');
     const named = await ext.send({ type: 'named.save', name: 'Before the background stops', scope: 'all' });

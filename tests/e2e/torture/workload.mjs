@@ -6,7 +6,7 @@
 import { pageUrl } from '../lib/extension.mjs';
 import { sleep, withTimeout } from '../lib/wait.mjs';
 import { keyOf, projectLive } from './compare.mjs';
-import { NOTE_FIELD, NOTE_PREFIX, PAGE_PREFIX, isNotePath } from './pages.mjs';
+import { NOTE_FIELD, NOTE_PREFIX, PAGE_PREFIX, insertText, isNotePath } from './pages.mjs';
 
 export const CONTAINERS = [
   { name: 'Torture A', color: 'orange', icon: 'briefcase' },
@@ -358,7 +358,9 @@ export class Workload {
     return { detail: `${path}${props.cookieStoreId ? ` in ${props.cookieStoreId}` : ''} in window ${w.id}`, visibleFrom };
   }
 
-  /** Appends `word` to the note's textarea as one input event; returns the new value. */
+  /** Appends `word` to the note's textarea as the browser's own text insertion does
+   *  (execCommand insertText: one trusted input event, as typing gives; the content
+   *  script ignores untrusted ones), in a tab that need not be focused; returns the new value. */
   async type(path, word) {
     let page = this.notePages.get(path);
     if (!page || page.isClosed()) {
@@ -371,11 +373,7 @@ export class Workload {
       if (!page) throw new Error(`no page for ${path}`);
       this.notePages.set(path, page);
     }
-    return withTimeout(page.evaluate((id, w) => {
-      const ta = document.getElementById(id);
-      ta.value += w;
-      ta.dispatchEvent(new Event('input', { bubbles: true }));
-      return ta.value;
-    }, NOTE_FIELD, word), 5_000, `typing into ${path}`);
+    return withTimeout(page.evaluate(insertText, NOTE_FIELD, word), 5_000, `typing into ${path}`);
   }
 }
+
