@@ -33,12 +33,14 @@ mod exports {
 
     /// Starts the background: judges the last run, then follows events.
     #[wasm_bindgen]
-    pub fn start() {
+    /// `script_start`: `performance.now()` at the first line of
+    /// background.js, so that start-up counts loading the WASM too.
+    pub fn start(script_start: f64) {
         console_error_panic_hook::set_once();
         let (tx, rx) = mpsc::unbounded();
         INBOX.with(|i| *i.borrow_mut() = Some(tx.clone()));
         super::api::create_alarm("lifeboat-backstop", 1.0);
-        wasm_bindgen_futures::spawn_local(actor::run(rx, tx));
+        wasm_bindgen_futures::spawn_local(actor::run(rx, tx, script_start));
     }
 
     /// A browser event: the listener's name (`tabs.onCreated`…) and its arguments.

@@ -46,13 +46,15 @@ function typedBytes(exported) {
     if (!node || typeof node !== 'object') return undefined;
     if (typeof node.url === 'string' && 'title' in node) {
       let n = 0;
+      const frames = [];
       for (const frame of node.page?.frames ?? []) {
         for (const f of frame.fields ?? []) {
           const text = f.value?.text ?? f.value?.editable ?? (f.value?.selected ?? []).join('');
           n += Buffer.byteLength(f.key ?? '') + Buffer.byteLength(text);
+          frames.push(`${frame.frame}|${f.key}=${text.slice(0, 16)}`);
         }
       }
-      perTab.push({ url: node.url, bytes: n });
+      perTab.push({ url: node.url, bytes: n, frames });
       return undefined;
     }
     return Object.values(node).forEach(walk);
