@@ -27,8 +27,7 @@
 
   const INPUT_DEBOUNCE_MS = 500;
   const SCROLL_DEBOUNCE_MS = 1000;
-  const RETRY_MS = [250, 60_000]; // bounds on the core's "retryMs" (its per-tab report rate)
-  const MAX_RETRIES = 3; // refused retries in a row before waiting for the next input
+  const RETRY_MS = [250, 10_000]; // bounds on the wait before a refused report goes again
   const RESTORE_RETRY_MS = [250, 500, 1000, 2000, 4000]; // fields that appear late
   const SCROLL_RETRY_MS = [100, 250, 500, 1000, 2000, 3000];
 
@@ -404,10 +403,14 @@
         retries = 0;
         return;
       }
-      // Over the core's report rate: one retry, no sooner than it asked.
+      // Over the core's report rate (other frames of the tab may be reporting
+      // too): send again, no sooner than it asked, backing off while refused;
+      // never give up, or the last thing typed could stay unsaved.
       if (lastSent === json) lastSent = UNSENT;
-      if (retryTimer || ++retries > MAX_RETRIES) return;
-      const wait = Math.min(Math.max(answer.retryMs, RETRY_MS[0]), RETRY_MS[1]);
+      if (retryTimer) return;
+      retries += 1;
+      const backoff = RETRY_MS[0] * 2 ** Math.min(retries - 1, 6);
+      const wait = Math.min(Math.max(answer.retryMs, backoff), RETRY_MS[1]);
       retryTimer = setTimeout(flush, wait);
     }));
   });

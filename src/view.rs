@@ -214,6 +214,14 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
             })),
             Ok(Kind::Delta) => as_json(codec::decode::<Delta>(Kind::Delta, &bytes).map(|d| if typed_text { d } else { d.without_typed_text() })),
             Ok(Kind::Pages) if !typed_text => continue,
+            // Named saves, whole (their index is a list of their descriptions).
+            Ok(Kind::Named) if key.starts_with("named/") => as_json(codec::decode::<crate::named::NamedSave>(Kind::Named, &bytes).map(|mut n| {
+                if !typed_text {
+                    n.session = n.session.without_typed_text();
+                }
+                n
+            })),
+            Ok(Kind::Named) => as_json(codec::decode::<Vec<crate::named::NamedMeta>>(Kind::Named, &bytes)),
             Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
             // Two records are JSON in the container: the settings, and what the last sync saw.
             Ok(Kind::Settings) if key == "settings" => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
@@ -376,6 +384,37 @@ mod tests {
         assert_eq!(fields[2], json!({ "key": "#f", "value": "legacy" }));
         assert_eq!(fields[3], json!({ "key": "#f", "tag": "select", "selected": ["x"] }));
         assert_eq!(got["state"]["scroll"], json!([0, 9]));
+    }
+
+    /// The full backup holds the named saves whole, and leaves typed text
+    /// out when asked, saying which it is.
+    #[test]
+    fn backup_holds_named_saves_and_can_leave_typed_text_out() {
+        let k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
+        let mut session = Session {
+            windows: vec![crate::test_kit::window_of(1, &[1])],
+        };
+        session.windows[0].tabs[0].page = Some(crate::model::PageState {
+            url: session.windows[0].tabs[0].url.clone(),
+            frames: vec![crate::model::FrameFields {
+                frame: String::new(),
+                url: session.windows[0].tabs[0].url.clone(),
+                fields: vec![crate::test_kit::text_field("#n", "draft in a save")],
+            }],
+            ..Default::default()
+        });
+        block_on(crate::named::create(k.store.backend(), "Trip plans", vec![], session, 5)).unwrap();
+        let with = block_on(backup(&k, 10, true)).unwrap();
+        let text = with.to_string();
+        assert!(text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"));
+        assert_eq!(with["holdsTypedText"], true);
+        let without = block_on(backup(&k, 10, false)).unwrap();
+        let text = without.to_string();
+        assert!(
+            !text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"),
+            "{text}"
+        );
+        assert_eq!(without["holdsTypedText"], false);
     }
 
     #[test]

@@ -92,7 +92,10 @@ const hostilePage = {
     await page.focus('#mine');
     await page.keyboard.press('End');
     await page.keyboard.type('!');
-    await sleep(3_000); // committed within a second or two
+    // Under the page's load its frames compete for the tab's report rate: the
+    // user's last keystroke may wait a few seconds for its turn, but gets there.
+    await waitUntil(async () => (await ext.send({ type: 'export', format: 'lifeboat', sources: ['current'], typedText: true }))
+      .text.includes(`${MINE}!`), { timeout: 30_000, interval: 1_000, what: 'the last keystroke to be committed' });
 
     const backup = await ext.send({ type: 'backup' });
     assert.ok(Array.isArray(backup?.records), `backup answered: ${JSON.stringify(backup).slice(0, 200)}`);
