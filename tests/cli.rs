@@ -111,6 +111,11 @@ fn show_firefox() {
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 2);
     assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
     assert_eq!(doc["closedTabs"][0]["tab"]["url"], "http://127.0.0.1:18765/b.html?closed");
+    let a = &doc["sessions"][0]["windows"][0]["tabs"][1];
+    assert_eq!(a["title"], "Page A");
+    assert_eq!(a["history"]["current"], 1);
+    assert_eq!(a["history"]["entries"][0]["title"], "Back one");
+    assert!(text.contains("      http://127.0.0.1:18765/a.html\n        back    Back one  http://127.0.0.1:18765/b.html?1\n"), "{text}");
 }
 
 #[test]
@@ -142,6 +147,13 @@ fn show_chromium_session_and_tabs() {
     assert_eq!(doc["sessions"][0]["savedAt"], 1_764_072_000_000u64);
     let text = ok(&s, &["show", session.to_str().unwrap()]);
     assert!(text.contains("[group \"Work\", green] Two") && text.contains("Window 2 (focused, maximized)"), "{text}");
+    // The tab's back history, from the file's navigations.
+    assert!(text.contains("      https://example.org/two\n        back    One  https://example.org/one\n"), "{text}");
+    let history = &windows[0]["tabs"][1]["history"];
+    assert_eq!(history["current"], 1);
+    assert_eq!(history["entries"][0]["url"], "https://example.org/one");
+    assert_eq!(history["entries"][0]["time"], 1_764_072_000_000u64);
+    assert!(windows[0]["tabs"][0].get("history").is_none(), "one page is no history");
 
     let closed = s.write("Sessions/Tabs_13400000000000000", &common::tabs_file());
     let text = ok(&s, &["show", closed.to_str().unwrap()]);
@@ -364,6 +376,16 @@ fn real_chromium_files() {
         ]
     );
     assert!(doc["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("2 tabs had back/forward history")));
+    // /page/7's back history: /page/2, then /page/6.
+    let seventh = doc["sessions"][0]["windows"][0]["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["url"] == format!("{origin}/page/7"))
+        .unwrap();
+    let pages: Vec<&str> = seventh["history"]["entries"].as_array().unwrap().iter().map(|e| e["url"].as_str().unwrap()).collect();
+    assert_eq!(pages, ["/page/2", "/page/6", "/page/7"].map(|p| format!("{origin}{p}")));
+    assert_eq!(seventh["history"]["current"], 2);
     let closed = ok(&s, &["convert", &format!("{dir}/Tabs_13441036699886995"), "--to", "urls"]);
     assert_eq!(closed, format!("{origin}/page/8\n"));
     // A real file cut anywhere still reads (a torn tail) or is refused, never misread.

@@ -23,7 +23,7 @@
 
 use super::collect::{tab, Collector};
 use super::pickle::Pickle;
-use super::{ImportError, Imported, MAX_INPUT, MAX_TABS};
+use super::{HistoryEntry, ImportError, Imported, MAX_INPUT, MAX_TABS};
 use crate::model::{Geometry, Millis, Session, Tab, TabGroup, Window, WindowState};
 use std::collections::{BTreeMap, HashMap};
 
@@ -261,6 +261,21 @@ pub(crate) fn tab_of(c: &mut Collector, navs: &[Nav], current: usize, pinned: bo
     let mut t = tab(url, nav.title.clone());
     t.pinned = pinned;
     Ok(Some(t))
+}
+
+/// Hands a tab's navigations to the collector as its history.
+pub(crate) fn history(c: &mut Collector, window: usize, tab: usize, navs: Vec<Nav>, current: usize) {
+    if navs.len() > 1 {
+        let entries = navs
+            .into_iter()
+            .map(|n| HistoryEntry {
+                url: n.url,
+                title: n.title,
+                time: n.time,
+            })
+            .collect();
+        c.history(window, tab, entries, current);
+    }
 }
 
 // ---------------------------------------------------------------- Session_ replay
@@ -517,6 +532,7 @@ fn build_windows(
                 tab.group = Some(group_id(&mut window_groups, token, groups));
             }
             kept.push(tab);
+            history(c, out.len(), kept.len() - 1, navs, current);
         }
         let geometry = w.bounds.filter(|b| b[2] > 0 && b[3] > 0).map(|[left, top, width, height]| Geometry {
             left,
