@@ -182,6 +182,9 @@ fn convert_to_every_format() {
     assert_eq!(ok(&s, &["convert", input, "--to", "lifeboat", "-o", out.to_str().unwrap()]), "");
     let back = json(&ok(&s, &["show", "--json", out.to_str().unwrap()]));
     assert_eq!(back["format"], "Lifeboat export");
+    let two = &back["sessions"][0]["windows"][0]["tabs"][1];
+    assert_eq!((two["url"].as_str(), two["history"]["current"].as_u64()), (Some("https://example.org/two"), Some(1)));
+    assert_eq!(two["history"]["entries"][0]["url"], "https://example.org/one", "the export keeps the history");
     let back_urls = ok(&s, &["convert", out.to_str().unwrap(), "--to", "urls"]);
     assert_eq!(back_urls, urls);
     assert!(fs::read_dir(s.path("out")).unwrap().count() == 1, "no temporary file left beside the output");

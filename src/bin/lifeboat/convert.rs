@@ -36,6 +36,8 @@ pub fn run(path: &Path, to: To, output: Option<&Path>) -> Result<(), Failure> {
         To::Tsm => Some(Format::TabSessionManager),
     };
     let mut text = match format {
+        // Lifeboat's own format keeps each tab's history too.
+        Some(Format::Lifeboat) => export::lifeboat::write_with_history(&loaded.imported.saved(), &loaded.imported.history, now),
         Some(f) => export::export(f, &loaded.imported.saved(), now),
         None => serde_json::to_string_pretty(&document(path, &loaded)).expect("JSON values serialise"),
     };
