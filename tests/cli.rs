@@ -77,9 +77,18 @@ fn json(text: &str) -> Value {
 #[test]
 fn help_on_every_subcommand_and_usage_errors() {
     let s = Scratch::new("help");
-    for args in [&["--help"][..], &["find", "--help"], &["show", "--help"], &["convert", "--help"], &["help", "convert"]] {
+    for args in [
+        &["--help"][..],
+        &["find", "--help"],
+        &["show", "--help"],
+        &["convert", "--help"],
+        &["help", "convert"],
+    ] {
         let text = ok(&s, args);
-        assert!(text.contains("Exit codes:") && text.contains("3  a Chromium session file encrypted"), "{args:?}: {text}");
+        assert!(
+            text.contains("Exit codes:") && text.contains("3  a Chromium session file encrypted"),
+            "{args:?}: {text}"
+        );
     }
     assert!(ok(&s, &["convert", "--help"]).contains("onetab"));
     for args in [&[][..], &["show"], &["convert", FIREFOX], &["convert", FIREFOX, "--to", "pdf"], &["frobnicate"]] {
@@ -115,7 +124,10 @@ fn show_firefox() {
     assert_eq!(a["title"], "Page A");
     assert_eq!(a["history"]["current"], 1);
     assert_eq!(a["history"]["entries"][0]["title"], "Back one");
-    assert!(text.contains("      http://127.0.0.1:18765/a.html\n        back    Back one  http://127.0.0.1:18765/b.html?1\n"), "{text}");
+    assert!(
+        text.contains("      http://127.0.0.1:18765/a.html\n        back    Back one  http://127.0.0.1:18765/b.html?1\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -130,13 +142,23 @@ fn show_chromium_session_and_tabs() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|t| (t["url"].as_str().unwrap().into(), t["title"].as_str().unwrap().into(), t["pinned"] == true, t["active"] == true))
+            .map(|t| {
+                (
+                    t["url"].as_str().unwrap().into(),
+                    t["title"].as_str().unwrap().into(),
+                    t["pinned"] == true,
+                    t["active"] == true,
+                )
+            })
             .collect()
     };
     let s1 = |u: &str, t: &str, p, a| (u.to_string(), t.to_string(), p, a);
     assert_eq!(
         tabs(&windows[0]),
-        [s1("https://pinned.example/", "Pinned", true, false), s1("https://example.org/two", "Two", false, true)],
+        [
+            s1("https://pinned.example/", "Pinned", true, false),
+            s1("https://example.org/two", "Two", false, true)
+        ],
         "the closed tab is gone; the current page of the tab with history"
     );
     assert_eq!(windows[0]["groups"][0]["title"], "Work");
@@ -146,9 +168,15 @@ fn show_chromium_session_and_tabs() {
     assert_eq!((windows[1]["focused"].as_bool(), windows[1]["state"].as_str()), (Some(true), Some("Maximized")));
     assert_eq!(doc["sessions"][0]["savedAt"], 1_764_072_000_000u64);
     let text = ok(&s, &["show", session.to_str().unwrap()]);
-    assert!(text.contains("[group \"Work\", green] Two") && text.contains("Window 2 (focused, maximized)"), "{text}");
+    assert!(
+        text.contains("[group \"Work\", green] Two") && text.contains("Window 2 (focused, maximized)"),
+        "{text}"
+    );
     // The tab's back history, from the file's navigations.
-    assert!(text.contains("      https://example.org/two\n        back    One  https://example.org/one\n"), "{text}");
+    assert!(
+        text.contains("      https://example.org/two\n        back    One  https://example.org/one\n"),
+        "{text}"
+    );
     let history = &windows[0]["tabs"][1]["history"];
     assert_eq!(history["current"], 1);
     assert_eq!(history["entries"][0]["url"], "https://example.org/one");
@@ -183,7 +211,10 @@ fn convert_to_every_format() {
     let back = json(&ok(&s, &["show", "--json", out.to_str().unwrap()]));
     assert_eq!(back["format"], "Lifeboat export");
     let two = &back["sessions"][0]["windows"][0]["tabs"][1];
-    assert_eq!((two["url"].as_str(), two["history"]["current"].as_u64()), (Some("https://example.org/two"), Some(1)));
+    assert_eq!(
+        (two["url"].as_str(), two["history"]["current"].as_u64()),
+        (Some("https://example.org/two"), Some(1))
+    );
     assert_eq!(two["history"]["entries"][0]["url"], "https://example.org/one", "the export keeps the history");
     let back_urls = ok(&s, &["convert", out.to_str().unwrap(), "--to", "urls"]);
     assert_eq!(back_urls, urls);
@@ -234,7 +265,10 @@ fn age(path: &Path, minutes: u64) {
 #[test]
 fn find_lists_every_profile_newest_first() {
     let s = Scratch::new("find");
-    let ff = s.write("home/.mozilla/firefox/abcd.default-release/sessionstore-backups/recovery.jsonlz4", &fs::read(FIREFOX).unwrap());
+    let ff = s.write(
+        "home/.mozilla/firefox/abcd.default-release/sessionstore-backups/recovery.jsonlz4",
+        &fs::read(FIREFOX).unwrap(),
+    );
     let prev = s.write("home/.mozilla/firefox/abcd.default-release/sessionstore-backups/previous.jsonlz4", b"not lz4");
     let cr = s.write("home/.config/chromium/Default/Sessions/Session_13400000000000000", &common::session_file());
     let tabs = s.write("home/.config/chromium/Default/Sessions/Tabs_13400000000000000", &common::tabs_file());
@@ -249,10 +283,17 @@ fn find_lists_every_profile_newest_first() {
     let text = ok(&s, &["find"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 5, "{text}");
-    let order: Vec<PathBuf> = lines.iter().map(|l| PathBuf::from(&l[l.find(&*s.0.display().to_string()).unwrap()..])).collect();
+    let order: Vec<PathBuf> = lines
+        .iter()
+        .map(|l| PathBuf::from(&l[l.find(&*s.0.display().to_string()).unwrap()..]))
+        .collect();
     assert_eq!(order, [&cr, &ff, &tabs, &enc, &prev].map(|p| p.to_path_buf()), "newest first:\n{text}");
     assert!(lines[0].contains("Chromium") && lines[0].contains("2 windows, 3 tabs"), "{}", lines[0]);
-    assert!(lines[1].contains("Firefox") && lines[1].contains("2 windows, 7 tabs (+2 closed)"), "{}", lines[1]);
+    assert!(
+        lines[1].contains("Firefox") && lines[1].contains("2 windows, 7 tabs (+2 closed)"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[3].contains("Google Chrome") && lines[3].contains("encrypted"), "{}", lines[3]);
     assert!(lines[4].contains("unreadable"), "{}", lines[4]);
     assert_eq!(listing(&s.path("home")), before, "find wrote nothing into the profiles");
@@ -335,7 +376,10 @@ fn show_a_full_backup() {
     let text = block_on(lifeboat::view::backup(&k, 9)).unwrap().to_string();
     let file = s.write("lifeboat-backup-2026-12-06.json", text.as_bytes());
     let out = ok(&s, &["show", file.to_str().unwrap()]);
-    assert!(out.contains("Lifeboat full backup") && out.contains("Autosave (latest): 1 window, 2 tabs"), "{out}");
+    assert!(
+        out.contains("Lifeboat full backup") && out.contains("Autosave (latest): 1 window, 2 tabs"),
+        "{out}"
+    );
     assert!(out.contains("Kept 2\n      https://kept.example/two"), "{out}");
     let urls = ok(&s, &["convert", file.to_str().unwrap(), "--to", "urls"]);
     assert_eq!(urls, "https://kept.example/one\nhttps://kept.example/two\n");
@@ -374,11 +418,19 @@ fn real_chromium_files() {
     assert_eq!(
         windows,
         [
-            vec![tab("/page/1", true, None, false), tab("/page/7", false, None, false), tab("/page/3", false, Some(("Trip", "blue")), false)],
+            vec![
+                tab("/page/1", true, None, false),
+                tab("/page/7", false, None, false),
+                tab("/page/3", false, Some(("Trip", "blue")), false)
+            ],
             vec![tab("/page/4", false, None, true), tab("/page/5", false, None, true)],
         ]
     );
-    assert!(doc["notes"].as_array().unwrap().iter().any(|n| n.as_str().unwrap().starts_with("2 tabs had back/forward history")));
+    assert!(doc["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().starts_with("2 tabs had back/forward history")));
     // /page/7's back history: /page/2, then /page/6.
     let seventh = doc["sessions"][0]["windows"][0]["tabs"]
         .as_array()
@@ -386,7 +438,12 @@ fn real_chromium_files() {
         .iter()
         .find(|t| t["url"] == format!("{origin}/page/7"))
         .unwrap();
-    let pages: Vec<&str> = seventh["history"]["entries"].as_array().unwrap().iter().map(|e| e["url"].as_str().unwrap()).collect();
+    let pages: Vec<&str> = seventh["history"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
     assert_eq!(pages, ["/page/2", "/page/6", "/page/7"].map(|p| format!("{origin}{p}")));
     assert_eq!(seventh["history"]["current"], 2);
     let closed = ok(&s, &["convert", &format!("{dir}/Tabs_13441036699886995"), "--to", "urls"]);

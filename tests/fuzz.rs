@@ -10,8 +10,8 @@
 mod common;
 
 use lifeboat::codec::{self, Kind, HEADER_LEN};
-use lifeboat::import::{snss, ImportError, MAX_TABS};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
+use lifeboat::import::{snss, ImportError, MAX_TABS};
 use lifeboat::journal::Delta;
 use lifeboat::keeper::Keeper;
 use lifeboat::named::NamedMeta;
@@ -316,7 +316,14 @@ fn snss_files_survive_hostile_input() {
         let input = mutate_snss(&mut r, seed);
         check_snss(*kind, &input);
         // The other command table on the same bytes: a misnamed file.
-        check_snss(if *kind == snss::Kind::Session { snss::Kind::Tabs } else { snss::Kind::Session }, &input);
+        check_snss(
+            if *kind == snss::Kind::Session {
+                snss::Kind::Tabs
+            } else {
+                snss::Kind::Session
+            },
+            &input,
+        );
     }
     // Pure noise after a valid header.
     for _ in 0..n / 10 {
@@ -352,5 +359,8 @@ fn snss_hundred_thousand_commands() {
     for t in 0..(MAX_TABS as i32 + 10) {
         f = f.ints(12, &[t, 1]);
     }
-    assert_eq!(snss::parse_as(snss::Kind::Session, &f.finish()), Err(ImportError::TooManyTabs { limit: MAX_TABS }));
+    assert_eq!(
+        snss::parse_as(snss::Kind::Session, &f.finish()),
+        Err(ImportError::TooManyTabs { limit: MAX_TABS })
+    );
 }

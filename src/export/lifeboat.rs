@@ -174,7 +174,12 @@ pub fn write_with_history(sessions: &[Saved], history: &[TabHistory], exported_a
         sessions: List(sessions.iter().map(session).collect()),
     };
     for h in history {
-        let tab = file.sessions.0.get_mut(h.session).and_then(|s| s.windows.0.get_mut(h.window)).and_then(|w| w.tabs.0.get_mut(h.tab));
+        let tab = file
+            .sessions
+            .0
+            .get_mut(h.session)
+            .and_then(|s| s.windows.0.get_mut(h.window))
+            .and_then(|w| w.tabs.0.get_mut(h.tab));
         if let Some(tab) = tab {
             tab.history = Some(WHistory {
                 current: h.current,

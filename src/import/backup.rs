@@ -84,7 +84,14 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         notes.push(format!("{missing_named} named saves are listed in the backup without their tabs."));
     }
     // Through Lifeboat's own format: the same checks as any imported file.
-    let saved: Vec<Saved> = sessions.iter().map(|(name, saved_at, session)| Saved { name, saved_at: *saved_at, session }).collect();
+    let saved: Vec<Saved> = sessions
+        .iter()
+        .map(|(name, saved_at, session)| Saved {
+            name,
+            saved_at: *saved_at,
+            session,
+        })
+        .collect();
     let mut out = match lifeboat::parse(export::export(export::Format::Lifeboat, &saved, 0).as_bytes()) {
         Err(ImportError::NothingToImport(mut n)) => {
             notes.append(&mut n);
@@ -174,8 +181,14 @@ mod tests {
         assert_eq!(name, LATEST_NAME);
         let urls: Vec<_> = s.windows[0].tabs.iter().map(|t| t.url.as_str()).collect();
         assert_eq!(urls, ["https://a.example/", "https://b.example/"], "checkpoint plus journal");
-        assert_eq!(parse(br#"{"format":"lifeboat-backup","version":2,"records":[]}"#), Err(ImportError::UnsupportedVersion(2)));
-        assert!(matches!(parse(br#"{"format":"lifeboat-backup","version":1,"records":[]}"#), Err(ImportError::NothingToImport(_))));
+        assert_eq!(
+            parse(br#"{"format":"lifeboat-backup","version":2,"records":[]}"#),
+            Err(ImportError::UnsupportedVersion(2))
+        );
+        assert!(matches!(
+            parse(br#"{"format":"lifeboat-backup","version":1,"records":[]}"#),
+            Err(ImportError::NothingToImport(_))
+        ));
         let damaged = text.replace("https://b.example/", "javascript:alert(1)");
         assert!(!format!("{:?}", parse(damaged.as_bytes())).contains("javascript:alert"));
     }

@@ -422,10 +422,7 @@ mod tests {
 
     #[test]
     fn histories_are_checked_capped_and_follow_their_tab() {
-        let entry = |u: String| HistoryEntry {
-            url: u,
-            ..Default::default()
-        };
+        let entry = |u: String| HistoryEntry { url: u, ..Default::default() };
         let mut c = Collector::new();
         let mut entries: Vec<HistoryEntry> = (0..50).map(|i| entry(format!("https://e/{i}"))).collect();
         entries.insert(3, entry("javascript:alert(1)".into()));

@@ -292,7 +292,13 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     }
     c.session(SESSION_NAME.into(), saved_at, Session { windows: open });
     if !root.closed_windows.0.is_empty() {
-        let closed = root.closed_windows.0.into_iter().enumerate().map(|(i, w)| window(&mut c, i, w, false)).collect::<Result<_, _>>()?;
+        let closed = root
+            .closed_windows
+            .0
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| window(&mut c, i, w, false))
+            .collect::<Result<_, _>>()?;
         c.session(CLOSED_NAME.into(), saved_at, Session { windows: closed });
     }
     c.count_n(

@@ -44,7 +44,13 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     let mut c = Collector::new();
     c.odd_values(odd);
     for s in file.sessions.0 {
-        let windows = s.windows.0.into_iter().enumerate().map(|(i, w)| window(&mut c, i, w)).collect::<Result<_, _>>()?;
+        let windows = s
+            .windows
+            .0
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| window(&mut c, i, w))
+            .collect::<Result<_, _>>()?;
         let name = if s.name.trim().is_empty() { DEFAULT_NAME.into() } else { s.name };
         c.session(name, s.saved_at, Session { windows });
     }
@@ -59,7 +65,16 @@ fn window(c: &mut Collector, index: usize, w: WWindow) -> Result<Window, ImportE
         if let Some(tab) = tab_of(c, t)? {
             tabs.push(tab);
             if let Some(h) = history {
-                let entries = h.entries.0.into_iter().map(|e| HistoryEntry { url: e.url, title: e.title, time: e.time }).collect();
+                let entries = h
+                    .entries
+                    .0
+                    .into_iter()
+                    .map(|e| HistoryEntry {
+                        url: e.url,
+                        title: e.title,
+                        time: e.time,
+                    })
+                    .collect();
                 c.history(index, tabs.len() - 1, entries, h.current);
             }
         }

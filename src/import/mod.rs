@@ -21,6 +21,7 @@ pub mod onetab;
 mod pickle;
 mod settings;
 pub mod snss;
+mod snss_session;
 mod snss_tabs;
 mod text;
 pub mod tsm;

@@ -135,7 +135,13 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let bytes = PickleWriter::default().i32(-5).string("héllo").string16("wörld ✓").i64(1 << 40).bool(true).finish();
+        let bytes = PickleWriter::default()
+            .i32(-5)
+            .string("héllo")
+            .string16("wörld ✓")
+            .i64(1 << 40)
+            .bool(true)
+            .finish();
         let mut p = Pickle::new(&bytes).unwrap();
         assert_eq!(p.i32(), Some(-5));
         assert_eq!(p.string().as_deref(), Some("héllo"));

@@ -131,7 +131,9 @@ impl Replay {
             }
             // SelectedNavigationInTab (id, index[, int64 time]): a tab starts.
             4 => {
-                let Some([tab_id, index]) = p.get(..8).and_then(words::<2>) else { return Ok(false) };
+                let Some([tab_id, index]) = p.get(..8).and_then(words::<2>) else {
+                    return Ok(false);
+                };
                 if p.len() != 8 && p.len() != 16 {
                     return Ok(false);
                 }
@@ -147,7 +149,9 @@ impl Replay {
                         if self.live >= MAX_TABS {
                             return Err(ImportError::TooManyTabs { limit: MAX_TABS });
                         }
-                        let Some(Some(Entry::Window(w) | Entry::Group(w))) = self.entries.get_mut(at) else { return Ok(false) };
+                        let Some(Some(Entry::Window(w) | Entry::Group(w))) = self.entries.get_mut(at) else {
+                            return Ok(false);
+                        };
                         w.tabs.push(tab);
                         self.live += 1;
                         self.current = Some((at, Some(w.tabs.len() - 1)));
@@ -221,10 +225,7 @@ fn group(p: &[u8]) -> Option<(ClosedWindow, i32)> {
     let mut k = Pickle::new(p)?;
     let (_token_high, _token_low) = (k.u64()?, k.u64()?);
     let (gid, n) = (k.i32()?, k.i32()?);
-    let w = ClosedWindow {
-        id: gid,
-        ..Default::default()
-    };
+    let w = ClosedWindow { id: gid, ..Default::default() };
     Some((w, n))
 }
 
@@ -291,7 +292,9 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
 /// The tab for a closed tab, which will sit at `at` (window, tab) of its session.
 fn closed_tab(c: &mut Collector, t: ClosedTab, groups: &mut Vec<(Token, TabGroup)>, at: (usize, usize)) -> Result<Option<crate::model::Tab>, ImportError> {
     let current = usize::try_from(t.current).unwrap_or(0).min(t.navs.len().saturating_sub(1));
-    let Some(mut tab) = tab_of(c, &t.navs, current, t.pinned)? else { return Ok(None) };
+    let Some(mut tab) = tab_of(c, &t.navs, current, t.pinned)? else {
+        return Ok(None);
+    };
     if let Some((token, title, color)) = t.group {
         let meta: HashMap<Token, GroupMeta> = HashMap::from([(token, group_meta(title, color))]);
         tab.group = Some(group_id(groups, token, &meta));
@@ -331,7 +334,18 @@ mod tests {
     }
 
     fn window(id: i32, selected: i32, n: i32) -> (u8, Vec<u8>) {
-        let p = PickleWriter::default().i32(id).i32(selected).i32(n).i64(0).i32(0).i32(0).i32(640).i32(480).i32(1).string("").finish();
+        let p = PickleWriter::default()
+            .i32(id)
+            .i32(selected)
+            .i32(n)
+            .i64(0)
+            .i32(0)
+            .i32(0)
+            .i32(640)
+            .i32(480)
+            .i32(1)
+            .string("")
+            .finish();
         (9, p)
     }
 
@@ -370,7 +384,13 @@ mod tests {
 
     #[test]
     fn misplaced_commands_are_skipped() {
-        let cmds = vec![nav("https://orphan/", "x"), (5, vec![1]), window(1, 0, 0), start(2, 0), nav("https://ok/", "ok")];
+        let cmds = vec![
+            nav("https://orphan/", "x"),
+            (5, vec![1]),
+            window(1, 0, 0),
+            start(2, 0),
+            nav("https://ok/", "ok"),
+        ];
         let got = parse(&file(&cmds)).unwrap();
         assert_eq!(got.sessions.len(), 1);
         assert!(got.notes.iter().any(|n| n.starts_with("3 damaged or misplaced records")), "{:?}", got.notes);

@@ -148,7 +148,18 @@ pub fn tabs_file() -> Vec<u8> {
         p.extend(TIME.to_le_bytes());
         p
     };
-    let window = Pickle::default().i32(20).i32(0).i32(2).i64(TIME).i32(0).i32(0).i32(800).i32(600).i32(1).string("").finish();
+    let window = Pickle::default()
+        .i32(20)
+        .i32(0)
+        .i32(2)
+        .i64(TIME)
+        .i32(0)
+        .i32(0)
+        .i32(800)
+        .i32(600)
+        .i32(1)
+        .string("")
+        .finish();
     Snss::new(3)
         .command(4, &start(10))
         .command(1, &nav(10, 0, "https://closed-tab.example/", "Closed tab"))

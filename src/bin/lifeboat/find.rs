@@ -8,9 +8,9 @@
 //! LIFEBOAT_HOME replaces all three (APPDATA and LOCALAPPDATA then under
 //! it, as on Windows), so tests and rescues can point it at another home.
 
-use crate::failure::Failure;
-use crate::read::load;
-use crate::show::millis;
+use super::failure::Failure;
+use super::read::load;
+use super::show::millis;
 use lifeboat::export::utc;
 use serde_json::{json, Value};
 use std::fs;
@@ -125,7 +125,12 @@ fn subfolders(dir: &Path) -> Vec<PathBuf> {
 
 /// The session files in one profile folder.
 fn session_files(profile: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = FIREFOX_FILES.iter().chain(CHROMIUM_OLD_FILES).map(|f| profile.join(f)).filter(|p| p.is_file()).collect();
+    let mut out: Vec<PathBuf> = FIREFOX_FILES
+        .iter()
+        .chain(CHROMIUM_OLD_FILES)
+        .map(|f| profile.join(f))
+        .filter(|p| p.is_file())
+        .collect();
     let named = |dir: &Path, keep: &dyn Fn(&str) -> bool| -> Vec<PathBuf> {
         let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
         entries
@@ -215,7 +220,10 @@ pub fn run(profile: Option<&Path>, as_json: bool) -> Result<(), Failure> {
         let list: Vec<Value> = found.iter().map(entry_json).collect();
         println!("{}", serde_json::to_string_pretty(&list).expect("JSON values serialise"));
     } else if found.is_empty() {
-        eprintln!("lifeboat: no session files found{}", profile.map(|p| format!(" in {}", p.display())).unwrap_or_default());
+        eprintln!(
+            "lifeboat: no session files found{}",
+            profile.map(|p| format!(" in {}", p.display())).unwrap_or_default()
+        );
     } else {
         for f in &found {
             println!("{}", entry_text(f));
@@ -226,7 +234,12 @@ pub fn run(profile: Option<&Path>, as_json: bool) -> Result<(), Failure> {
 
 fn guess_browser(file: &Path) -> String {
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if lifeboat::import::snss::kind_of_name(name).is_some() { "Chromium" } else { "Firefox" }.into()
+    if lifeboat::import::snss::kind_of_name(name).is_some() {
+        "Chromium"
+    } else {
+        "Firefox"
+    }
+    .into()
 }
 
 fn entry_text(f: &Found) -> String {

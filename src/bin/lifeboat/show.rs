@@ -1,8 +1,8 @@
 //! `lifeboat show`: a session file's windows and tabs, as text for people
 //! or as one JSON document for scripts (also `convert --to json`).
 
-use crate::failure::Failure;
-use crate::read::{load, Loaded};
+use super::failure::Failure;
+use super::read::{load, Loaded};
 use lifeboat::export::utc;
 use lifeboat::import::TabHistory;
 use lifeboat::model::{Millis, Tab, Window};
@@ -39,7 +39,11 @@ pub fn document(path: &Path, l: &Loaded) -> Value {
     // Each tab's back/forward history, on the tab itself.
     for h in &l.imported.history {
         let entries: Vec<Value> = h.entries.iter().map(|e| json!({ "url": e.url, "title": e.title, "time": e.time })).collect();
-        if let Some(tab) = sessions.get_mut(h.session).and_then(|s| s["windows"].get_mut(h.window)).and_then(|w| w["tabs"].get_mut(h.tab)) {
+        if let Some(tab) = sessions
+            .get_mut(h.session)
+            .and_then(|s| s["windows"].get_mut(h.window))
+            .and_then(|w| w["tabs"].get_mut(h.tab))
+        {
             tab["history"] = json!({ "current": h.current, "entries": entries });
         }
     }
@@ -103,7 +107,11 @@ fn window<'a>(out: &mut String, n: usize, w: &Window, history: &dyn Fn(usize) ->
     if w.state != lifeboat::model::WindowState::Normal {
         marks.push(w.state.as_str().to_string());
     }
-    let marks = if marks.is_empty() { String::new() } else { format!(" ({})", marks.join(", ")) };
+    let marks = if marks.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", marks.join(", "))
+    };
     let _ = writeln!(out, "  Window {n}{marks}: {} tab{}", w.tabs.len(), if w.tabs.len() == 1 { "" } else { "s" });
     for (i, t) in w.tabs.iter().enumerate() {
         let _ = writeln!(out, "  {}", tab_line(t, Some(w)));
@@ -125,7 +133,11 @@ fn pages(out: &mut String, h: &TabHistory) {
             std::cmp::Ordering::Equal => continue,
             std::cmp::Ordering::Greater => "forward",
         };
-        let title = if e.title.trim().is_empty() { String::new() } else { format!("{}  ", one_line(&e.title)) };
+        let title = if e.title.trim().is_empty() {
+            String::new()
+        } else {
+            format!("{}  ", one_line(&e.title))
+        };
         let _ = writeln!(out, "        {way:<7} {title}{}", one_line(&e.url));
     }
 }
@@ -211,10 +223,16 @@ mod tests {
         assert!(got.contains("S: 1 window, 2 tabs, saved 1970-01-01 00:00 UTC"), "{got}");
         assert!(got.contains("  Window 1 (focused): 2 tabs"), "{got}");
         assert!(got.contains("* [pinned] [group \"Work\", green] A [31m"), "{got}");
-        assert!(got.contains("    https://b/\n") && !got.contains("      https://b/"), "untitled shows its address once: {got}");
+        assert!(
+            got.contains("    https://b/\n") && !got.contains("      https://b/"),
+            "untitled shows its address once: {got}"
+        );
         assert!(got.contains("Recently closed tabs: 1") && got.contains("C (from window 1)"), "{got}");
         assert!(!got.contains('\u{1b}'));
-        assert!(got.contains("      https://a/\n        back    https://old/\n        forward https://new/\n"), "{got}");
+        assert!(
+            got.contains("      https://a/\n        back    https://old/\n        forward https://new/\n"),
+            "{got}"
+        );
         let doc = document(Path::new("f"), &l);
         assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
         assert_eq!(doc["closedTabs"][0]["tab"]["url"], "https://c/");
