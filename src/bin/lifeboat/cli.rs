@@ -58,8 +58,9 @@ are taken under it too), or only in --profile DIR.\n\n{EXIT_CODES}"))]
     },
     /// Show the windows and tabs of a session file
     #[command(after_help = format!("\
-Lists each window's tabs (title, address, pinned, tab group, container), and
-the recently closed tabs and windows where the file keeps them.\n\n{FORMATS}\n\n{EXIT_CODES}"))]
+Lists each window's tabs (title, address, pinned, tab group, container), each
+tab's back/forward pages, and the recently closed tabs and windows where the
+file keeps them.\n\n{FORMATS}\n\n{EXIT_CODES}"))]
     Show {
         /// The session file
         file: PathBuf,
