@@ -118,9 +118,18 @@ fn show_firefox() {
     let doc = json(&ok(&s, &["show", "--json", FIREFOX]));
     assert_eq!(doc["format"], "Firefox session file");
     // Every name Firefox gives its session files.
-    for name in ["sessionstore.jsonlz4", "recovery.jsonlz4", "recovery.baklz4", "previous.jsonlz4", "upgrade.jsonlz4-20251125120000"] {
+    for name in [
+        "sessionstore.jsonlz4",
+        "recovery.jsonlz4",
+        "recovery.baklz4",
+        "previous.jsonlz4",
+        "upgrade.jsonlz4-20251125120000",
+    ] {
         let copy = s.write(&format!("names/{name}"), &fs::read(FIREFOX).unwrap());
-        assert!(ok(&s, &["show", copy.to_str().unwrap()]).contains("Firefox session: 2 windows, 7 tabs"), "{name}");
+        assert!(
+            ok(&s, &["show", copy.to_str().unwrap()]).contains("Firefox session: 2 windows, 7 tabs"),
+            "{name}"
+        );
     }
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 2);
     assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
