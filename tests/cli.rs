@@ -117,9 +117,31 @@ fn show_firefox() {
     }
     let doc = json(&ok(&s, &["show", "--json", FIREFOX]));
     assert_eq!(doc["format"], "Firefox session file");
+    // Every name Firefox gives its session files.
+    for name in [
+        "sessionstore.jsonlz4",
+        "recovery.jsonlz4",
+        "recovery.baklz4",
+        "previous.jsonlz4",
+        "upgrade.jsonlz4-20251125120000",
+    ] {
+        let copy = s.write(&format!("names/{name}"), &fs::read(FIREFOX).unwrap());
+        assert!(
+            ok(&s, &["show", copy.to_str().unwrap()]).contains("Firefox session: 2 windows, 7 tabs"),
+            "{name}"
+        );
+    }
     assert_eq!(doc["sessions"].as_array().unwrap().len(), 2);
     assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
     assert_eq!(doc["closedTabs"][0]["tab"]["url"], "http://127.0.0.1:18765/b.html?closed");
+    let a = &doc["sessions"][0]["windows"][0]["tabs"][1];
+    assert_eq!(a["title"], "Page A");
+    assert_eq!(a["history"]["current"], 1);
+    assert_eq!(a["history"]["entries"][0]["title"], "Back one");
+    assert!(
+        text.contains("      http://127.0.0.1:18765/a.html\n        back    Back one  http://127.0.0.1:18765/b.html?1\n"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -164,6 +186,16 @@ fn show_chromium_session_and_tabs() {
         text.contains("[group \"Work\", green] Two") && text.contains("Window 2 (focused, maximized)"),
         "{text}"
     );
+    // The tab's back history, from the file's navigations.
+    assert!(
+        text.contains("      https://example.org/two\n        back    One  https://example.org/one\n"),
+        "{text}"
+    );
+    let history = &windows[0]["tabs"][1]["history"];
+    assert_eq!(history["current"], 1);
+    assert_eq!(history["entries"][0]["url"], "https://example.org/one");
+    assert_eq!(history["entries"][0]["time"], 1_764_072_000_000u64);
+    assert!(windows[0]["tabs"][0].get("history").is_none(), "one page is no history");
 
     let closed = s.write("Sessions/Tabs_13400000000000000", &common::tabs_file());
     let text = ok(&s, &["show", closed.to_str().unwrap()]);
@@ -192,6 +224,12 @@ fn convert_to_every_format() {
     assert_eq!(ok(&s, &["convert", input, "--to", "lifeboat", "-o", out.to_str().unwrap()]), "");
     let back = json(&ok(&s, &["show", "--json", out.to_str().unwrap()]));
     assert_eq!(back["format"], "Lifeboat export");
+    let two = &back["sessions"][0]["windows"][0]["tabs"][1];
+    assert_eq!(
+        (two["url"].as_str(), two["history"]["current"].as_u64()),
+        (Some("https://example.org/two"), Some(1))
+    );
+    assert_eq!(two["history"]["entries"][0]["url"], "https://example.org/one", "the export keeps the history");
     let back_urls = ok(&s, &["convert", out.to_str().unwrap(), "--to", "urls"]);
     assert_eq!(back_urls, urls);
     assert!(fs::read_dir(s.path("out")).unwrap().count() == 1, "no temporary file left beside the output");
@@ -407,6 +445,21 @@ fn real_chromium_files() {
         .unwrap()
         .iter()
         .any(|n| n.as_str().unwrap().starts_with("2 tabs had back/forward history")));
+    // /page/7's back history: /page/2, then /page/6.
+    let seventh = doc["sessions"][0]["windows"][0]["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["url"] == format!("{origin}/page/7"))
+        .unwrap();
+    let pages: Vec<&str> = seventh["history"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(pages, ["/page/2", "/page/6", "/page/7"].map(|p| format!("{origin}{p}")));
+    assert_eq!(seventh["history"]["current"], 2);
     let closed = ok(&s, &["convert", &format!("{dir}/Tabs_13441036699886995"), "--to", "urls"]);
     assert_eq!(closed, format!("{origin}/page/8\n"));
     // A real file cut anywhere still reads (a torn tail) or is refused, never misread.

@@ -721,5 +721,8 @@ fn fuzz_detect() {
     for f in [Out::Lifeboat, Out::TabSessionManager, Out::OneTab, Out::UrlList] {
         seeds.extend(exports(f));
     }
+    // Chromium's SNSS files, recognised by their header whatever their name.
+    seeds.push(include_bytes!("fixtures/chromium/Session_13441036697607567").to_vec());
+    seeds.push(include_bytes!("fixtures/chromium/Tabs_13441036699886995").to_vec());
     fuzz("detect", |b| detect_and_parse("upload", b), seeds);
 }

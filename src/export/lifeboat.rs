@@ -4,6 +4,7 @@
 
 use super::Saved;
 use crate::import::json::List;
+use crate::import::TabHistory;
 use crate::model::{FieldValue, Millis, Tab, Window};
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +91,26 @@ pub(crate) struct WTab {
     pub container: Option<WContainer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<WPage>,
+    /// The tab's back/forward pages, where a browser's file gave them
+    /// (`import::TabHistory`); added keys keep format version 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<WHistory>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct WHistory {
+    pub current: usize,
+    pub entries: List<WEntry>,
+}
+
+#[derive(Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct WEntry {
+    pub url: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Millis>,
 }
 
 #[derive(Serialize, Deserialize, Default)]
@@ -140,12 +161,41 @@ pub(crate) enum WValue {
 }
 
 pub fn write(sessions: &[Saved], exported_at: Millis) -> String {
-    let file = File {
+    write_with_history(sessions, &[], exported_at)
+}
+
+/// `write`, with each tab's back/forward pages where `history` has them
+/// (positions as in `sessions`).
+pub fn write_with_history(sessions: &[Saved], history: &[TabHistory], exported_at: Millis) -> String {
+    let mut file = File {
         format: FORMAT.into(),
         version: VERSION,
         exported_at: Some(exported_at),
         sessions: List(sessions.iter().map(session).collect()),
     };
+    for h in history {
+        let tab = file
+            .sessions
+            .0
+            .get_mut(h.session)
+            .and_then(|s| s.windows.0.get_mut(h.window))
+            .and_then(|w| w.tabs.0.get_mut(h.tab));
+        if let Some(tab) = tab {
+            tab.history = Some(WHistory {
+                current: h.current,
+                entries: List(
+                    h.entries
+                        .iter()
+                        .map(|e| WEntry {
+                            url: e.url.clone(),
+                            title: e.title.clone(),
+                            time: e.time,
+                        })
+                        .collect(),
+                ),
+            });
+        }
+    }
     serde_json::to_string_pretty(&file).expect("plain data always serialises")
 }
 
@@ -226,5 +276,6 @@ fn tab(t: &Tab) -> WTab {
                     .collect(),
             ),
         }),
+        history: None,
     }
 }

@@ -2,7 +2,7 @@
 //! against the limit, tidying each session, and the notes on what was left
 //! out. Importers only translate their format; every decision is here.
 
-use super::{ImportError, Imported, MAX_TABS};
+use super::{HistoryEntry, ImportError, Imported, TabHistory, MAX_HISTORY, MAX_TABS};
 use crate::model::{Field, FieldValue, Millis, Session, Tab};
 use crate::privacy::{keep_field, RawField};
 use crate::restore::openable;
@@ -105,6 +105,9 @@ pub(crate) struct Collector {
     tally: Tally,
     notes: Vec<String>,
     tabs: usize,
+    /// Histories of the session being built: (window, tab) as the importer
+    /// built it, before `session` tidies it.
+    histories: Vec<(usize, usize, Vec<HistoryEntry>, usize)>,
 }
 
 impl Collector {
@@ -114,6 +117,32 @@ impl Collector {
             tally: Tally::default(),
             notes: Vec::new(),
             tabs: 0,
+            histories: Vec::new(),
+        }
+    }
+
+    /// The back/forward history of the tab at (`window`, `tab`) of the
+    /// session being built, oldest first, `current` the page it shows.
+    /// Entries whose URL no tab could keep are left out; the `MAX_HISTORY`
+    /// nearest the current page are kept; one page alone is no history.
+    pub fn history(&mut self, window: usize, tab: usize, entries: Vec<HistoryEntry>, current: usize) {
+        let mut current = current.min(entries.len().saturating_sub(1));
+        let mut kept = Vec::new();
+        for (i, mut e) in entries.into_iter().enumerate() {
+            match judge(&e.url) {
+                Verdict::Open(url) | Verdict::Kept(url, _) => {
+                    e.url = url;
+                    kept.push(e);
+                }
+                Verdict::Dropped(_) if i < current => current -= 1,
+                Verdict::Dropped(_) => {}
+            }
+        }
+        let current = current.min(kept.len().saturating_sub(1));
+        let start = current.saturating_sub(MAX_HISTORY / 2).min(kept.len().saturating_sub(MAX_HISTORY));
+        let kept: Vec<HistoryEntry> = kept.into_iter().skip(start).take(MAX_HISTORY).collect();
+        if kept.len() > 1 {
+            self.histories.push((window, tab, kept, current - start));
         }
     }
 
@@ -246,10 +275,33 @@ impl Collector {
     /// gets exactly one active tab and only the groups its tabs use, ids are
     /// renumbered. A session left with no tabs is noted, not added.
     pub fn session(&mut self, name: String, saved_at: Option<Millis>, mut session: Session) {
+        // Where each window will be once the empty ones are gone.
+        let mut position = Vec::with_capacity(session.windows.len());
+        let mut kept = 0;
+        for w in &session.windows {
+            position.push(kept);
+            kept += usize::from(!w.tabs.is_empty());
+        }
+        let histories = std::mem::take(&mut self.histories);
         tidy(&mut session);
         if session.windows.is_empty() {
             self.notes.push(format!("\"{name}\" had no tabs left to import."));
             return;
+        }
+        let index = self.out.sessions.len();
+        for (window, tab, entries, current) in histories {
+            if let Some(&window) = position.get(window) {
+                let fits = session.windows.get(window).is_some_and(|w| tab < w.tabs.len());
+                if fits {
+                    self.out.history.push(TabHistory {
+                        session: index,
+                        window,
+                        tab,
+                        entries,
+                        current,
+                    });
+                }
+            }
         }
         self.out.sessions.push((name, session));
         self.out.saved_at.push(saved_at);
@@ -405,6 +457,36 @@ mod tests {
             format!("{notes}").contains("4 form fields not imported") || format!("{notes}").contains("form field"),
             "{notes}"
         );
+    }
+
+    #[test]
+    fn histories_are_checked_capped_and_follow_their_tab() {
+        let entry = |u: String| HistoryEntry { url: u, ..Default::default() };
+        let mut c = Collector::new();
+        let mut entries: Vec<HistoryEntry> = (0..50).map(|i| entry(format!("https://e/{i}"))).collect();
+        entries.insert(3, entry("javascript:alert(1)".into()));
+        // Window 1 of the importer's list is empty: tidying removes it.
+        c.history(2, 0, entries, 31); // https://e/30
+        c.history(2, 1, vec![entry("https://only/".into())], 0);
+        let windows = vec![
+            Window {
+                tabs: vec![tab("https://a/".into(), "".into())],
+                ..Default::default()
+            },
+            Window::default(),
+            Window {
+                tabs: vec![tab("https://e/30".into(), "".into()), tab("https://only/".into(), "".into())],
+                ..Default::default()
+            },
+        ];
+        c.session("s".into(), None, Session { windows });
+        let out = c.finish().unwrap();
+        assert_eq!(out.history.len(), 1, "one page alone is no history");
+        let h = &out.history[0];
+        assert_eq!((h.session, h.window, h.tab), (0, 1, 0));
+        assert_eq!(h.entries.len(), MAX_HISTORY);
+        assert_eq!(h.entries[h.current].url, "https://e/30");
+        assert!(h.entries.iter().all(|e| e.url.starts_with("https://e/")));
     }
 
     #[test]

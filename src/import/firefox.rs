@@ -21,7 +21,7 @@
 
 use super::collect::{tab, Collector};
 use super::json::{self, Flag, Int, List, Map, Str};
-use super::{mozlz4, text, ClosedTab, ImportError, Imported, MAX_INPUT};
+use super::{mozlz4, text, ClosedTab, HistoryEntry, ImportError, Imported, MAX_INPUT};
 use crate::model::{Container, FieldValue, FrameFields, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -288,11 +288,17 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
             closed_tabs += 1;
             closed_tab(&mut c, i + 1, t)?;
         }
-        open.push(window(&mut c, w, focused == Some(i as i64 + 1))?);
+        open.push(window(&mut c, i, w, focused == Some(i as i64 + 1))?);
     }
     c.session(SESSION_NAME.into(), saved_at, Session { windows: open });
     if !root.closed_windows.0.is_empty() {
-        let closed = root.closed_windows.0.into_iter().map(|w| window(&mut c, w, false)).collect::<Result<_, _>>()?;
+        let closed = root
+            .closed_windows
+            .0
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| window(&mut c, i, w, false))
+            .collect::<Result<_, _>>()?;
         c.session(CLOSED_NAME.into(), saved_at, Session { windows: closed });
     }
     c.count_n(
@@ -327,7 +333,8 @@ fn container(user_context_id: Int) -> Option<Container> {
     })
 }
 
-fn window(c: &mut Collector, w: FxWindow, focused: bool) -> Result<Window, ImportError> {
+/// The window at `index` of its session.
+fn window(c: &mut Collector, index: usize, w: FxWindow, focused: bool) -> Result<Window, ImportError> {
     let groups: Vec<(Option<String>, TabGroup)> = w
         .groups
         .0
@@ -347,10 +354,14 @@ fn window(c: &mut Collector, w: FxWindow, focused: bool) -> Result<Window, Impor
     let mut tabs = Vec::new();
     for (i, t) in w.tabs.0.into_iter().enumerate() {
         let group_id = t.group_id.0.clone();
+        let history = history_of(&t);
         if let Some(mut tab) = tab_of(c, t)? {
             tab.active = selected == i as i64 + 1;
             tab.group = group_id.and_then(|g| groups.iter().find(|(id, _)| id.as_deref() == Some(g.as_str())).map(|(_, x)| x.id));
             tabs.push(tab);
+            if let Some((entries, current)) = history {
+                c.history(index, tabs.len() - 1, entries, current);
+            }
         }
     }
     let dim = |v: Int| v.0.and_then(|v| i32::try_from(v).ok());
@@ -371,6 +382,27 @@ fn window(c: &mut Collector, w: FxWindow, focused: bool) -> Result<Window, Impor
         tabs,
         groups: groups.into_iter().map(|(_, g)| g).collect(),
     })
+}
+
+/// A tab's back/forward entries and the current one (`index` is 1-based,
+/// as in `tab_of`), when it has more than one.
+fn history_of(t: &FxTab) -> Option<(Vec<HistoryEntry>, usize)> {
+    let n = t.entries.0.len();
+    if n < 2 {
+        return None;
+    }
+    let current = t.index.0.unwrap_or(n as i64).clamp(1, n as i64) as usize - 1;
+    let entries = t
+        .entries
+        .0
+        .iter()
+        .map(|e| HistoryEntry {
+            url: e.url.0.clone().unwrap_or_default(),
+            title: e.title.0.clone().unwrap_or_default(),
+            time: None,
+        })
+        .collect();
+    Some((entries, current))
 }
 
 fn tab_of(c: &mut Collector, t: FxTab) -> Result<Option<Tab>, ImportError> {

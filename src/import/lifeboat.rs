@@ -4,7 +4,7 @@
 
 use super::collect::{tab, Collector};
 use super::json::{self, List, Str};
-use super::{text, ImportError, Imported, MAX_INPUT};
+use super::{text, HistoryEntry, ImportError, Imported, MAX_INPUT};
 use crate::export::lifeboat::{File, WFrame, WPage, WTab, WValue, WWindow, FORMAT, VERSION};
 use crate::model::{Container, FieldValue, FrameFields, Geometry, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
@@ -44,17 +44,40 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     let mut c = Collector::new();
     c.odd_values(odd);
     for s in file.sessions.0 {
-        let windows = s.windows.0.into_iter().map(|w| window(&mut c, w)).collect::<Result<_, _>>()?;
+        let windows = s
+            .windows
+            .0
+            .into_iter()
+            .enumerate()
+            .map(|(i, w)| window(&mut c, i, w))
+            .collect::<Result<_, _>>()?;
         let name = if s.name.trim().is_empty() { DEFAULT_NAME.into() } else { s.name };
         c.session(name, s.saved_at, Session { windows });
     }
     c.finish()
 }
 
-fn window(c: &mut Collector, w: WWindow) -> Result<Window, ImportError> {
+/// The window at `index` of its session.
+fn window(c: &mut Collector, index: usize, w: WWindow) -> Result<Window, ImportError> {
     let mut tabs = Vec::new();
-    for t in w.tabs.0 {
-        tabs.extend(tab_of(c, t)?);
+    for mut t in w.tabs.0 {
+        let history = t.history.take();
+        if let Some(tab) = tab_of(c, t)? {
+            tabs.push(tab);
+            if let Some(h) = history {
+                let entries = h
+                    .entries
+                    .0
+                    .into_iter()
+                    .map(|e| HistoryEntry {
+                        url: e.url,
+                        title: e.title,
+                        time: e.time,
+                    })
+                    .collect();
+                c.history(index, tabs.len() - 1, entries, h.current);
+            }
+        }
     }
     Ok(Window {
         id: 0,

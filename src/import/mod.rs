@@ -21,6 +21,7 @@ pub mod onetab;
 mod pickle;
 mod settings;
 pub mod snss;
+mod snss_session;
 mod snss_tabs;
 mod text;
 pub mod tsm;
@@ -53,7 +54,36 @@ pub struct Imported {
     /// Recently closed tabs the file lists (Firefox's `_closedTabs`), for
     /// `lifeboat show`; an import does not keep them (the notes say so).
     pub closed_tabs: Vec<ClosedTab>,
+    /// Back/forward history of tabs that had more than their current page
+    /// (Firefox's `entries`, Chromium's navigations), for `lifeboat show`.
+    /// Kept beside the model: no extension API rebuilds a tab's back stack,
+    /// so an import does not store it.
+    pub history: Vec<TabHistory>,
 }
+
+/// The pages one tab went through.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TabHistory {
+    /// Where the tab is: positions in `sessions`, its windows, their tabs.
+    pub session: usize,
+    pub window: usize,
+    pub tab: usize,
+    /// Oldest first; at most `MAX_HISTORY`, URLs checked as a tab's are.
+    pub entries: Vec<HistoryEntry>,
+    /// The entry the tab shows.
+    pub current: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryEntry {
+    pub url: String,
+    pub title: String,
+    /// When the page was visited, where the file says (Chromium).
+    pub time: Option<Millis>,
+}
+
+/// History entries kept per tab: the ones nearest the current page.
+pub const MAX_HISTORY: usize = 20;
 
 /// A recently closed tab, as the file lists it.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -11,7 +11,7 @@
 
 use super::collect::Collector;
 use super::pickle::Pickle;
-use super::snss::{group_id, group_meta, i64_at, navigation, show_state, tab_of, unix_millis, words, Commands, GroupMeta, Nav, Token, MAX_NAVS};
+use super::snss::{group_id, group_meta, history, i64_at, navigation, show_state, tab_of, unix_millis, words, Commands, GroupMeta, Nav, Token, MAX_NAVS};
 use super::{ImportError, Imported, MAX_TABS};
 use crate::model::{Geometry, Millis, Session, TabGroup, Window, WindowState};
 use std::collections::HashMap;
@@ -242,48 +242,55 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     if let Some(note) = commands.ending_note() {
         c.note(note);
     }
-    let (mut windows, mut loose) = (Vec::new(), Window::default());
+    // Newest first, as Chromium lists them; closed windows, then the rest
+    // (one session at a time: the collector files histories by session).
+    let entries: Vec<Entry> = r.entries.into_iter().rev().flatten().collect();
+    let (windows, rest): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| matches!(e, Entry::Window(_)));
+    let mut out = Vec::new();
+    for e in windows {
+        let Entry::Window(w) = e else { continue };
+        let mut groups = Vec::new();
+        let mut tabs = Vec::new();
+        for (i, t) in w.tabs.into_iter().enumerate() {
+            if let Some(mut tab) = closed_tab(&mut c, t, &mut groups, (out.len(), tabs.len()))? {
+                tab.active = i as i32 == w.selected;
+                tabs.push(tab);
+            }
+        }
+        out.push(Window {
+            state: show_state(w.show_state),
+            geometry: w.bounds.map(|[left, top, width, height]| Geometry { left, top, width, height }),
+            tabs,
+            groups: groups.into_iter().map(|(_, g)| g).collect(),
+            ..Default::default()
+        });
+    }
+    if !out.is_empty() {
+        c.session(WINDOWS_NAME.into(), r.newest, Session { windows: out });
+    }
+    let mut loose = Window::default();
     let mut loose_groups: Vec<(Token, TabGroup)> = Vec::new();
-    // Newest first, as Chromium lists them.
-    for e in r.entries.into_iter().rev().flatten() {
-        match e {
-            Entry::Window(w) => {
-                let mut groups = Vec::new();
-                let mut tabs = Vec::new();
-                for (i, t) in w.tabs.into_iter().enumerate() {
-                    if let Some(mut tab) = closed_tab(&mut c, t, &mut groups)? {
-                        tab.active = i as i32 == w.selected;
-                        tabs.push(tab);
-                    }
-                }
-                windows.push(Window {
-                    state: show_state(w.show_state),
-                    geometry: w.bounds.map(|[left, top, width, height]| Geometry { left, top, width, height }),
-                    tabs,
-                    groups: groups.into_iter().map(|(_, g)| g).collect(),
-                    ..Default::default()
-                });
-            }
-            Entry::Tab(t) => loose.tabs.extend(closed_tab(&mut c, t, &mut loose_groups)?),
-            Entry::Group(g) => {
-                for t in g.tabs {
-                    loose.tabs.extend(closed_tab(&mut c, t, &mut loose_groups)?);
-                }
-            }
+    for e in rest {
+        let tabs = match e {
+            Entry::Tab(t) => vec![t],
+            Entry::Group(g) => g.tabs,
+            Entry::Window(_) => continue,
+        };
+        for t in tabs {
+            let at = (0, loose.tabs.len());
+            loose.tabs.extend(closed_tab(&mut c, t, &mut loose_groups, at)?);
         }
     }
     loose.groups = loose_groups.into_iter().map(|(_, g)| g).collect();
     loose.state = WindowState::Normal;
-    if !windows.is_empty() {
-        c.session(WINDOWS_NAME.into(), r.newest, Session { windows });
-    }
     if !loose.tabs.is_empty() {
         c.session(TABS_NAME.into(), r.newest, Session { windows: vec![loose] });
     }
     c.finish()
 }
 
-fn closed_tab(c: &mut Collector, t: ClosedTab, groups: &mut Vec<(Token, TabGroup)>) -> Result<Option<crate::model::Tab>, ImportError> {
+/// The tab for a closed tab, which will sit at `at` (window, tab) of its session.
+fn closed_tab(c: &mut Collector, t: ClosedTab, groups: &mut Vec<(Token, TabGroup)>, at: (usize, usize)) -> Result<Option<crate::model::Tab>, ImportError> {
     let current = usize::try_from(t.current).unwrap_or(0).min(t.navs.len().saturating_sub(1));
     let Some(mut tab) = tab_of(c, &t.navs, current, t.pinned)? else {
         return Ok(None);
@@ -292,6 +299,7 @@ fn closed_tab(c: &mut Collector, t: ClosedTab, groups: &mut Vec<(Token, TabGroup
         let meta: HashMap<Token, GroupMeta> = HashMap::from([(token, group_meta(title, color))]);
         tab.group = Some(group_id(groups, token, &meta));
     }
+    history(c, at.0, at.1, t.navs, current);
     Ok(Some(tab))
 }
 

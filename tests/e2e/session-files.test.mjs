@@ -1,6 +1,6 @@
 // The browsers' own session files, read by the `lifeboat` command after a kill:
 // two windows, a pinned tab, a tab group (Chromium) or a container (Firefox), a
-// tab with several pages of back history and a closed tab; the browser is
+// tab with several pages of back history (read back too) and a closed tab; the browser is
 // SIGKILLed and `lifeboat find` / `lifeboat show --json` must give exactly that
 // session back from its files; the manager's import takes the live Chromium
 // Session_ file too. Needs target/debug/lifeboat (`./build.sh test`
@@ -129,6 +129,11 @@ const sessionFiles = {
     assert.equal(doc.format, t.kind === 'firefox' ? 'Firefox session file' : 'Chromium session file');
     assert.deepEqual(readBack(doc, origin), expected, 'the killed browser\'s file holds exactly the session');
     assert.ok(doc.notes.some((n) => /had back\/forward history/.test(n)), 'the tab with history is noted');
+    // Its history: /page/2, /page/6, then /page/7, the current page.
+    const seventh = doc.sessions[0].windows.flatMap((w) => w.tabs).find((x) => x.url === t.server.pageUrl(7));
+    const pages = seventh.history?.entries.map((e) => e.url.slice(origin.length)) ?? [];
+    assert.deepEqual(pages.slice(-3), ['/page/2', '/page/6', '/page/7'], `the back history of /page/7: ${JSON.stringify(seventh.history)}`);
+    assert.equal(seventh.history.current, pages.length - 1, 'the current page is the last one');
 
     // The closed tab: Firefox keeps it in the same file, Chromium in its Tabs_ file.
     let closedUrls;

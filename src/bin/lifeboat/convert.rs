@@ -2,9 +2,9 @@
 //! The output goes to standard output or to a new file written beside its
 //! final name and renamed into place, never into a browser profile.
 
-use crate::failure::{io_words, Failure};
-use crate::read::load;
-use crate::show::{document, millis};
+use super::failure::{io_words, Failure};
+use super::read::load;
+use super::show::{document, millis};
 use clap::ValueEnum;
 use lifeboat::export::{self, Format};
 use std::io::Write as _;
@@ -36,6 +36,8 @@ pub fn run(path: &Path, to: To, output: Option<&Path>) -> Result<(), Failure> {
         To::Tsm => Some(Format::TabSessionManager),
     };
     let mut text = match format {
+        // Lifeboat's own format keeps each tab's history too.
+        Some(Format::Lifeboat) => export::lifeboat::write_with_history(&loaded.imported.saved(), &loaded.imported.history, now),
         Some(f) => export::export(f, &loaded.imported.saved(), now),
         None => serde_json::to_string_pretty(&document(path, &loaded)).expect("JSON values serialise"),
     };
@@ -79,7 +81,7 @@ fn refuse_output(input: &Path, out: &Path) -> Result<(), Failure> {
         return Err(Failure::Usage(format!("{}: refusing to write over the file being read", out.display())));
     }
     let dir = std::fs::canonicalize(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
-    if let Some(profile) = dir.ancestors().find(|d| crate::find::is_profile(d)) {
+    if let Some(profile) = dir.ancestors().find(|d| super::find::is_profile(d)) {
         return Err(Failure::Usage(format!(
             "{}: refusing to write into the browser profile {}; write it elsewhere",
             out.display(),

@@ -8,9 +8,9 @@
 //! LIFEBOAT_HOME replaces all three (APPDATA and LOCALAPPDATA then under
 //! it, as on Windows), so tests and rescues can point it at another home.
 
-use crate::failure::Failure;
-use crate::read::load;
-use crate::show::millis;
+use super::failure::Failure;
+use super::read::load;
+use super::show::millis;
 use lifeboat::export::utc;
 use serde_json::{json, Value};
 use std::fs;

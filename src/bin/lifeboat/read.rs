@@ -4,7 +4,7 @@
 //! and replaces `recovery.jsonlz4` while running), and read from the copy.
 //! Nothing is ever opened for writing in the profile.
 
-use crate::failure::{io_words, Failure};
+use super::failure::{io_words, Failure};
 use lifeboat::import::{self, Format, Imported, MAX_INPUT};
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
 //! `lifeboat show`: a session file's windows and tabs, as text for people
 //! or as one JSON document for scripts (also `convert --to json`).
 
-use crate::failure::Failure;
-use crate::read::{load, Loaded};
+use super::failure::Failure;
+use super::read::{load, Loaded};
 use lifeboat::export::utc;
+use lifeboat::import::TabHistory;
 use lifeboat::model::{Millis, Tab, Window};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -34,6 +35,18 @@ pub fn document(path: &Path, l: &Loaded) -> Value {
         .zip(&l.imported.saved_at)
         .map(|((name, s), at)| json!({ "name": name, "savedAt": at, "windows": s.windows }))
         .collect();
+    let mut sessions = sessions;
+    // Each tab's back/forward history, on the tab itself.
+    for h in &l.imported.history {
+        let entries: Vec<Value> = h.entries.iter().map(|e| json!({ "url": e.url, "title": e.title, "time": e.time })).collect();
+        if let Some(tab) = sessions
+            .get_mut(h.session)
+            .and_then(|s| s["windows"].get_mut(h.window))
+            .and_then(|w| w["tabs"].get_mut(h.tab))
+        {
+            tab["history"] = json!({ "current": h.current, "entries": entries });
+        }
+    }
     let closed: Vec<Value> = l
         .imported
         .closed_tabs
@@ -54,11 +67,12 @@ pub fn text(path: &Path, l: &Loaded) -> String {
     let mut out = String::new();
     let modified = l.modified.and_then(millis).map(|t| format!(", modified {}", utc(t))).unwrap_or_default();
     let _ = writeln!(out, "{}: {}{modified}", path.display(), l.format.label());
-    for ((name, s), at) in l.imported.sessions.iter().zip(&l.imported.saved_at) {
+    for (si, ((name, s), at)) in l.imported.sessions.iter().zip(&l.imported.saved_at).enumerate() {
         let saved = at.map(|t| format!(", saved {}", utc(t))).unwrap_or_default();
         let _ = writeln!(out, "\n{name}: {}{saved}", counts(s.windows.len(), s.tab_count()));
-        for (i, w) in s.windows.iter().enumerate() {
-            window(&mut out, i + 1, w);
+        for (wi, w) in s.windows.iter().enumerate() {
+            let history = |ti: usize| l.imported.history.iter().find(|h| (h.session, h.window, h.tab) == (si, wi, ti));
+            window(&mut out, wi + 1, w, &history);
         }
     }
     if !l.imported.closed_tabs.is_empty() {
@@ -66,7 +80,9 @@ pub fn text(path: &Path, l: &Loaded) -> String {
         for c in &l.imported.closed_tabs {
             let when = c.closed_at.map(|t| format!(", closed {}", utc(t))).unwrap_or_default();
             let _ = writeln!(out, "  {} (from window {}{when})", tab_line(&c.tab, None), c.window);
-            let _ = writeln!(out, "      {}", one_line(&c.tab.url));
+            if !c.tab.title.trim().is_empty() {
+                let _ = writeln!(out, "      {}", one_line(&c.tab.url));
+            }
         }
     }
     if !l.imported.notes.is_empty() {
@@ -83,7 +99,7 @@ fn counts(windows: usize, tabs: usize) -> String {
     format!("{windows} window{}, {tabs} tab{}", s(windows), s(tabs))
 }
 
-fn window(out: &mut String, n: usize, w: &Window) {
+fn window<'a>(out: &mut String, n: usize, w: &Window, history: &dyn Fn(usize) -> Option<&'a TabHistory>) {
     let mut marks = Vec::new();
     if w.focused {
         marks.push("focused".to_string());
@@ -97,9 +113,32 @@ fn window(out: &mut String, n: usize, w: &Window) {
         format!(" ({})", marks.join(", "))
     };
     let _ = writeln!(out, "  Window {n}{marks}: {} tab{}", w.tabs.len(), if w.tabs.len() == 1 { "" } else { "s" });
-    for t in &w.tabs {
+    for (i, t) in w.tabs.iter().enumerate() {
         let _ = writeln!(out, "  {}", tab_line(t, Some(w)));
-        let _ = writeln!(out, "      {}", one_line(&t.url));
+        if !t.title.trim().is_empty() {
+            let _ = writeln!(out, "      {}", one_line(&t.url));
+        }
+        if let Some(h) = history(i) {
+            pages(out, h);
+        }
+    }
+}
+
+/// The other pages of a tab's history: "back" ones were before the current
+/// page (the earlier pages in this tab), "forward" ones after it.
+fn pages(out: &mut String, h: &TabHistory) {
+    for (i, e) in h.entries.iter().enumerate() {
+        let way = match i.cmp(&h.current) {
+            std::cmp::Ordering::Less => "back",
+            std::cmp::Ordering::Equal => continue,
+            std::cmp::Ordering::Greater => "forward",
+        };
+        let title = if e.title.trim().is_empty() {
+            String::new()
+        } else {
+            format!("{}  ", one_line(&e.title))
+        };
+        let _ = writeln!(out, "        {way:<7} {title}{}", one_line(&e.url));
     }
 }
 
@@ -164,6 +203,19 @@ mod tests {
                     closed_at: None,
                     tab: tab("https://c/", "C"),
                 }],
+                history: vec![TabHistory {
+                    session: 0,
+                    window: 0,
+                    tab: 0,
+                    entries: ["https://old/", "https://a/", "https://new/"]
+                        .map(|u| lifeboat::import::HistoryEntry {
+                            url: u.into(),
+                            title: String::new(),
+                            ..Default::default()
+                        })
+                        .to_vec(),
+                    current: 1,
+                }],
             },
             modified: None,
         };
@@ -171,11 +223,20 @@ mod tests {
         assert!(got.contains("S: 1 window, 2 tabs, saved 1970-01-01 00:00 UTC"), "{got}");
         assert!(got.contains("  Window 1 (focused): 2 tabs"), "{got}");
         assert!(got.contains("* [pinned] [group \"Work\", green] A [31m"), "{got}");
-        assert!(got.contains("    https://b/\n      https://b/"), "untitled shows its address: {got}");
+        assert!(
+            got.contains("    https://b/\n") && !got.contains("      https://b/"),
+            "untitled shows its address once: {got}"
+        );
         assert!(got.contains("Recently closed tabs: 1") && got.contains("C (from window 1)"), "{got}");
         assert!(!got.contains('\u{1b}'));
+        assert!(
+            got.contains("      https://a/\n        back    https://old/\n        forward https://new/\n"),
+            "{got}"
+        );
         let doc = document(Path::new("f"), &l);
         assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["pinned"], true);
         assert_eq!(doc["closedTabs"][0]["tab"]["url"], "https://c/");
+        assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["history"]["current"], 1);
+        assert_eq!(doc["sessions"][0]["windows"][0]["tabs"][0]["history"]["entries"][2]["url"], "https://new/");
     }
 }
