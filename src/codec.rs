@@ -22,9 +22,9 @@ use std::fmt;
 pub const MAGIC: [u8; 4] = *b"LFBT";
 /// Version 1: postcard payloads of the types in `model`/`record`.
 /// Version 2: `model::Field` gained tag, type, name and touched;
-/// `model::PageState` gained `cut`. Version 1 records are still read
-/// (`model::v1`).
-pub const VERSION: u16 = 2;
+/// `model::PageState` gained `cut`. Version 3: `model::Tab` gained
+/// `history`. Older records are still read (`model::v1`).
+pub const VERSION: u16 = 3;
 pub const HEADER_LEN: usize = 20;
 /// The largest payload accepted: far beyond any real session (Firefox's own
 /// biggest seen is ~145 MB of JSON; ours is a compact binary), small enough

@@ -122,10 +122,11 @@ pub struct Tracker {
     detached: Vec<Tab>,
     /// Window ids seen as private or not normal: their events are ignored.
     ignored_windows: Vec<i64>,
-    /// Typed text of the committed state, by tab id, for a model rebuilt after
-    /// a background restart in the same browser run: the browser does not
-    /// know it, so a rebuilt tab takes it back when its URL is the same.
-    carried_pages: std::collections::HashMap<i64, PageState>,
+    /// Typed text and history of the committed state (URL, page, history)
+    /// by tab id, for a model rebuilt after a background restart in the same
+    /// browser run: the browser does not know them, so a rebuilt tab takes
+    /// them back when its URL is the same.
+    carried_pages: std::collections::HashMap<i64, (String, Option<PageState>, Vec<crate::model::Visit>)>,
 }
 
 impl Tracker {
@@ -133,13 +134,15 @@ impl Tracker {
         Self::default()
     }
 
-    /// Remembers the typed text of `session` (same browser run, same tab ids).
+    /// Remembers the typed text and history of `session` (same browser
+    /// run, same tab ids), for the tabs the browser lists again.
     pub fn carry_pages_from(&mut self, session: &Session) {
         self.carried_pages = session
             .windows
             .iter()
             .flat_map(|w| &w.tabs)
-            .filter_map(|t| Some((t.id, t.page.clone()?)))
+            .filter(|t| t.page.is_some() || !t.history.is_empty())
+            .map(|t| (t.id, (t.url.clone(), t.page.clone(), t.history.clone())))
             .collect();
     }
 
@@ -376,7 +379,17 @@ impl Tracker {
         }
         let group = info.group_id.filter(|&g| g >= 0);
         let existing = self.session.find_tab(info.id);
-        let keep_page = |old: Option<Tab>| old.and_then(|t| t.page).filter(|p| p.url == info.url);
+        let keep_page = |old: Option<&Tab>| old.and_then(|t| t.page.clone()).filter(|p| p.url == info.url);
+        // A navigation adds the page left to the tab's history.
+        let history = |old: Option<&Tab>| match old {
+            Some(o) if o.url != info.url => {
+                let mut o = o.clone();
+                o.left_page(o.last_accessed);
+                o.history
+            }
+            Some(o) => o.history.clone(),
+            None => Vec::new(),
+        };
         let tab = |old: Option<Tab>| Tab {
             id: info.id,
             url: info.url.clone(),
@@ -390,9 +403,10 @@ impl Tracker {
             group,
             container: info.container.clone(),
             // Typed text belongs to a URL; a navigation drops it.
-            page: keep_page(old),
+            page: keep_page(old.as_ref()),
+            history: history(old.as_ref()),
         };
-        let carried = self.carried_pages.remove(&info.id).filter(|p| p.url == info.url);
+        let carried = self.carried_pages.remove(&info.id).filter(|(url, _, _)| *url == info.url).map(|(_, page, history)| (page, history));
         match existing {
             Some((wi, ti)) if self.session.windows[wi].id == info.window_id => {
                 let w = &mut self.session.windows[wi];
@@ -430,7 +444,10 @@ impl Tracker {
                 }
                 let at = info.index.min(w.tabs.len());
                 let mut new = tab(None);
-                new.page = carried;
+                if let Some((page, history)) = carried {
+                    new.page = page;
+                    new.history = history;
+                }
                 w.tabs.insert(at, new);
                 Change::Structure
             }

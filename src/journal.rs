@@ -2,7 +2,7 @@
 //! that the bytes written for a change grow with the change, not with the
 //! session. `diff` then `apply` reproduces the newer session exactly.
 
-use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
+use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Visit, Window, WindowState, MAX_HISTORY};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -58,6 +58,13 @@ pub enum TabField {
     Group(Option<i64>),
     Container(Option<Container>),
     Page(Option<PageState>),
+    /// (Format 3, added last so earlier records decode as they did.) The
+    /// tab's history, whole: rare, when it changed otherwise than by one
+    /// page more.
+    History(Vec<Visit>),
+    /// One page more in the tab's history (the oldest goes past the cap):
+    /// a navigation appends, it does not rewrite the list.
+    Visited(Visit),
 }
 
 /// The fields of `new` that differ from `old` (same tab id).
@@ -96,7 +103,28 @@ fn tab_fields(old: &Tab, new: &Tab) -> Vec<TabField> {
     if old.page != new.page {
         f.push(TabField::Page(new.page.clone()));
     }
+    if old.history != new.history {
+        let mut appended = old.clone();
+        match new.history.last() {
+            Some(v) => {
+                push_visit(&mut appended.history, v.clone());
+                f.push(if appended.history == new.history {
+                    TabField::Visited(v.clone())
+                } else {
+                    TabField::History(new.history.clone())
+                });
+            }
+            None => f.push(TabField::History(Vec::new())),
+        }
+    }
     f
+}
+
+fn push_visit(history: &mut Vec<Visit>, v: Visit) {
+    history.push(v);
+    if history.len() > MAX_HISTORY {
+        history.drain(..history.len() - MAX_HISTORY);
+    }
 }
 
 fn patch(t: &mut Tab, fields: &[TabField]) {
@@ -113,6 +141,8 @@ fn patch(t: &mut Tab, fields: &[TabField]) {
             TabField::Group(v) => t.group = *v,
             TabField::Container(v) => t.container = v.clone(),
             TabField::Page(v) => t.page = v.clone(),
+            TabField::History(v) => t.history = v.clone(),
+            TabField::Visited(v) => push_visit(&mut t.history, v.clone()),
         }
     }
 }

@@ -80,6 +80,7 @@ pub struct Container {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")] // the trait impls below pick the layout by record version
 pub struct Tab {
     pub id: i64,
     pub url: String,
@@ -95,6 +96,44 @@ pub struct Tab {
     pub container: Option<Container>,
     /// What the user typed into the page and where it was scrolled.
     pub page: Option<PageState>,
+    /// The pages this tab showed before its current one, oldest first, at
+    /// most `MAX_HISTORY` (format 3). No extension API rebuilds a tab's back
+    /// stack: they are offered as pages to open.
+    pub history: Vec<Visit>,
+}
+
+/// One page a tab went through.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visit {
+    pub url: String,
+    pub title: String,
+    /// When the tab left it (live) or visited it (where a file says); not
+    /// every file says.
+    pub at: Option<Millis>,
+}
+
+/// Earlier pages kept per tab.
+pub const MAX_HISTORY: usize = 20;
+
+impl Tab {
+    /// Notes that the tab left its current page for another; `at`: when it
+    /// was last looked at. Only web pages are worth a visit (not blank or
+    /// browser pages), and the same page twice in a row is one visit.
+    pub fn left_page(&mut self, at: Option<Millis>) {
+        let lower = self.url.get(..8).unwrap_or(&self.url).to_ascii_lowercase();
+        let web = lower.starts_with("http:") || lower.starts_with("https:") || lower.starts_with("file:");
+        if !web || self.history.last().is_some_and(|v| v.url == self.url) {
+            return;
+        }
+        self.history.push(Visit {
+            url: self.url.clone(),
+            title: self.title.clone(),
+            at,
+        });
+        if self.history.len() > MAX_HISTORY {
+            self.history.drain(..self.history.len() - MAX_HISTORY);
+        }
+    }
 }
 
 /// Form fields and scroll of one page, collected by the content script.
@@ -178,6 +217,21 @@ impl<'de> Deserialize<'de> for Field {
 impl Serialize for Field {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         Field::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Tab {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match crate::codec::reading_version() {
+            1 | 2 => v1::Tab::deserialize(d).map(Into::into),
+            _ => Tab::deserialize(d),
+        }
+    }
+}
+
+impl Serialize for Tab {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        Tab::serialize(self, s)
     }
 }
 

@@ -1,9 +1,10 @@
-//! `Field` and `PageState` as format 1 stored them, read from old records and
-//! converted. Every other type kept its layout; the containers (`Tab`,
-//! `FrameFields`, journal deltas, named saves...) reach these through the
-//! version-aware `Deserialize` of the current types.
+//! `Field` and `PageState` as format 1 stored them, and `Tab` as formats 1
+//! and 2 did, read from old records and converted. Every other type kept its
+//! layout; the containers (`Window`, `FrameFields`, journal deltas, named
+//! saves...) reach these through the version-aware `Deserialize` of the
+//! current types.
 
-use super::{FieldValue, FrameFields};
+use super::{Container, FieldValue, FrameFields, Millis};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -42,6 +43,43 @@ impl From<PageState> for super::PageState {
             scroll: p.scroll,
             frames: p.frames,
             cut: 0,
+        }
+    }
+}
+
+/// A tab before format 3 (no history).
+#[derive(Deserialize)]
+pub(super) struct Tab {
+    id: i64,
+    url: String,
+    title: String,
+    fav_icon_url: Option<String>,
+    pinned: bool,
+    active: bool,
+    muted: bool,
+    discarded: bool,
+    last_accessed: Option<Millis>,
+    group: Option<i64>,
+    container: Option<Container>,
+    page: Option<super::PageState>,
+}
+
+impl From<Tab> for super::Tab {
+    fn from(t: Tab) -> Self {
+        Self {
+            id: t.id,
+            url: t.url,
+            title: t.title,
+            fav_icon_url: t.fav_icon_url,
+            pinned: t.pinned,
+            active: t.active,
+            muted: t.muted,
+            discarded: t.discarded,
+            last_accessed: t.last_accessed,
+            group: t.group,
+            container: t.container,
+            page: t.page,
+            history: Vec::new(),
         }
     }
 }
