@@ -61,6 +61,7 @@ const FAKE_DOM = String.raw`
   var location = { href: 'https://page.example/form' };
   var CSS = { escape: (s) => s };
   class MutationObserver { observe() {} disconnect() {} }
+  class Event { constructor(type) { this.type = type; } }
   /** Adds a textarea (id, value, form) to the page's body. */
   function addField(id, value, form = null, attrs = {}) {
     const el = new HTMLTextAreaElement({ id, ...attrs }, value, form);
@@ -74,7 +75,7 @@ const FAKE_DOM = String.raw`
 
 /** A fresh page with a fake clock and a fake background. `answer(message)` says what
  *  the background answers; `setup(page)` runs before content.js starts. */
-function page({ answer = () => ({ ok: true }), setup = () => {} } = {}) {
+function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} } = {}) {
   let now = 0;
   const timers = new Map();
   let nextId = 1;
@@ -89,7 +90,7 @@ function page({ answer = () => ({ ok: true }), setup = () => {} } = {}) {
       id: 'lifeboat',
       sendMessage: (message) => {
         sent.push({ at: now, message: JSON.parse(JSON.stringify(message)) });
-        return Promise.resolve(message.type === 'pageRestore' ? { state: null } : answer(message));
+        return Promise.resolve(message.type === 'pageRestore' ? { state: restore } : answer(message));
       },
       onMessage: { addListener() {}, removeListener() {} },
     },
@@ -206,6 +207,28 @@ const scenarios = {
     assert.equal(at.length, 4, `first send and 3 retries: ${at}`);
     for (let i = 1; i < at.length; i += 1) assert.ok(at[i] - at[i - 1] >= 250, `never faster than the floor: ${at}`);
     assert.equal(p.timers.size, 0);
+  },
+
+  async 'restore fills only a field of the same kind, then reports the page once'() {
+    const p = page({
+      restore: {
+        scroll: null,
+        fields: [
+          { key: '#t', tag: 'textarea', type: '', name: 'note', touched: true, value: 'saved note' },
+          { key: '#u', tag: 'input', type: 'email', name: 'mail', touched: true, value: 'a@b.example' }, // now a textarea
+          { key: '#v', value: 'saved before format 2' }, // legacy: any element whose kind fits
+        ],
+      },
+      setup: (pg) => pg.run("var t = addField('t', '', null, { name: 'note' }); var u = addField('u', '', null, { name: 'mail' }); var v = addField('v', '');"),
+    });
+    await p.advance(400);
+    const ask = p.sent.find((s) => s.message.type === 'pageRestore');
+    assert.equal(ask.message.frame, '');
+    assert.deepEqual(JSON.parse(p.run('JSON.stringify([t.value, u.value, v.value])')), ['saved note', '', 'saved before format 2']);
+    await p.advance(60_000);
+    const states = p.pageStates();
+    assert.equal(states.length, 1, 'reported once (the fill fires untrusted events)');
+    assert.deepEqual(states[0].message.state.fields.map((f) => [f.key, f.touched]), [['#t', true], ['#v', false]]);
   },
 
   async 'a refusal without retryMs is not retried'() {
