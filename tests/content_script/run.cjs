@@ -62,13 +62,17 @@ const FAKE_DOM = String.raw`
   var CSS = { escape: (s) => s };
   class MutationObserver { observe() {} disconnect() {} }
   class Event { constructor(type) { this.type = type; } }
+  // Transient user activation: the user just pressed a key or clicked.
+  var navigator = { userActivation: { isActive: false, hasBeenActive: false } };
   /** Adds a textarea (id, value, form) to the page's body. */
   function addField(id, value, form = null, attrs = {}) {
     const el = new HTMLTextAreaElement({ id, ...attrs }, value, form);
     el._parent = body; body._children.push(el); fields.push(el);
     return el;
   }
-  function fire(type, target, isTrusted) {
+  /** An event of the user's own (a trusted one with user activation), or not. */
+  function fire(type, target, byUser, { isTrusted = byUser } = {}) {
+    navigator.userActivation.isActive = byUser;
     for (const fn of [...(listeners[type] ?? [])]) fn({ type, target, isTrusted });
   }
 `;
@@ -162,6 +166,13 @@ const scenarios = {
     const states = p.pageStates();
     assert.equal(states.length, 1);
     assert.deepEqual(states[0].message.state.fields.map((f) => [f.value, f.touched]), [['typed', true]]);
+  },
+
+  async 'trusted input without user activation (a script\'s execCommand) schedules nothing'() {
+    const p = page({ setup: (pg) => pg.run("var el = addField('t', '')") });
+    p.run("el.value = 'inserted by script'; fire('input', el, false, { isTrusted: true });");
+    await p.advance(30_000);
+    assert.equal(p.pageStates().length, 0);
   },
 
   async 'a form marked autocomplete=off: its fields are not sent unless they have a token of their own'() {

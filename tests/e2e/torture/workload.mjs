@@ -4,6 +4,7 @@
 // text typed into a note page), and a log of what the session looked like
 // after each action, with timestamps.
 import { pageUrl } from '../lib/extension.mjs';
+import { typeAtEnd } from '../lib/typing.mjs';
 import { sleep, withTimeout } from '../lib/wait.mjs';
 import { keyOf, projectLive } from './compare.mjs';
 import { NOTE_FIELD, NOTE_PREFIX, PAGE_PREFIX, isNotePath } from './pages.mjs';
@@ -358,7 +359,7 @@ export class Workload {
     return { detail: `${path}${props.cookieStoreId ? ` in ${props.cookieStoreId}` : ''} in window ${w.id}`, visibleFrom };
   }
 
-  /** Appends `word` to the note's textarea as one input event; returns the new value. */
+  /** Appends `word` to the note's textarea with the keyboard; returns the new value. */
   async type(path, word) {
     let page = this.notePages.get(path);
     if (!page || page.isClosed()) {
@@ -371,11 +372,6 @@ export class Workload {
       if (!page) throw new Error(`no page for ${path}`);
       this.notePages.set(path, page);
     }
-    return withTimeout(page.evaluate((id, w) => {
-      const ta = document.getElementById(id);
-      ta.value += w;
-      ta.dispatchEvent(new Event('input', { bubbles: true }));
-      return ta.value;
-    }, NOTE_FIELD, word), 5_000, `typing into ${path}`);
+    return withTimeout(typeAtEnd(page, `#${NOTE_FIELD}`, word), 10_000, `typing into ${path}`);
   }
 }
