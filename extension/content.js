@@ -434,13 +434,18 @@
     return target instanceof Node ? editableHost(target) : null;
   }
 
-  // A page's own script can set values and fire synthetic events at will; only
-  // the user's input schedules a report (which then carries the page's values too).
+  /** The user's own input: a trusted event while the page has transient user
+   *  activation. isTrusted alone is not enough: a page's script can make trusted
+   *  input events without any user action (document.execCommand('insertText')). */
+  const byUser = (event) => event.isTrusted && (globalThis.navigator?.userActivation?.isActive ?? true);
+
+  // A page's own script can set values and fire events at will; only the user's
+  // input schedules a report (which then carries the page's values too).
   const onInput = guard((event) => {
     const el = fieldOf(event.target);
     if (!el) return;
     notePassword(el);
-    if (!event.isTrusted) return;
+    if (!byUser(event)) return;
     typed.add(el);
     retries = 0;
     schedule('input');

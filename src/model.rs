@@ -146,6 +146,9 @@ pub struct PageState {
     /// The top frame (key "") and same-origin frames, each with its fields.
     pub frames: Vec<FrameFields>,
     /// Fields left out because a typed-text budget was exceeded (format 2).
+    /// (`default`s here and in `Field` let JSON written without them read;
+    /// postcard always reads every member.)
+    #[serde(default)]
     pub cut: u32,
 }
 
@@ -189,16 +192,20 @@ pub struct Field {
     /// a field of the same kind: `input`, `textarea`, `select` or
     /// `contenteditable`, lower-case. Empty when not known (format 1,
     /// imports): then any element whose kind fits the value.
+    #[serde(default)]
     pub tag: String,
     /// The input's type, lower-case; empty for other tags.
+    #[serde(default)]
     pub kind: String,
     /// Its `name` attribute (capped).
+    #[serde(default)]
     pub name: String,
     pub value: FieldValue,
     /// The value was longer than the cap and was cut.
     pub truncated: bool,
     /// The user typed into it (trusted input); not a value only the page's
     /// script set. False when not known (format 1).
+    #[serde(default)]
     pub touched: bool,
 }
 
@@ -314,5 +321,25 @@ impl Window {
     pub fn prune_groups(&mut self) {
         let tabs = &self.tabs;
         self.groups.retain(|g| tabs.iter().any(|t| t.group == Some(g.id)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// JSON is self-describing: a field or page written before format 2's
+    /// members existed reads with their defaults.
+    #[test]
+    fn json_without_the_format_2_members_reads() {
+        let page: PageState = serde_json::from_str(
+            r##"{"url":"https://a/","scroll":null,"frames":[{"frame":"","url":"https://a/","fields":[{"key":"#c","value":{"Text":"x"},"truncated":false}]}]}"##,
+        )
+        .unwrap();
+        assert_eq!(page.cut, 0);
+        let f = &page.frames[0].fields[0];
+        assert_eq!((f.tag.as_str(), f.kind.as_str(), f.name.as_str(), f.touched), ("", "", "", false));
+        let back: PageState = serde_json::from_value(serde_json::to_value(&page).unwrap()).unwrap();
+        assert_eq!(back, page);
     }
 }

@@ -87,9 +87,10 @@ fn js_function(src: &str, name: &str) -> String {
     src[start..end].to_string()
 }
 
+/// The line of `const <name> = …;` in content.js.
 fn js_const(src: &str, name: &str) -> String {
     let start = src.find(&format!("  const {name} = ")).unwrap_or_else(|| panic!("content.js has const {name}"));
-    let end = start + src[start..].find(";\n").unwrap() + 1;
+    let end = start + src[start..].find('\n').unwrap();
     src[start..end].to_string()
 }
 
@@ -143,4 +144,41 @@ fn the_content_script_finds_the_same_card_numbers_and_names() {
     );
     assert_eq!(got, want, "content script vs core on {texts:?} / {names:?}");
     assert!(want.0.iter().filter(|b| **b).count() >= 4 && want.1.iter().filter(|b| **b).count() >= 5);
+}
+
+/// Issue 11 item 7: text goes back only into a field of the same tag, type
+/// and name (the content script's `sameKind`, run in node on stand-in
+/// elements); a field saved before those were kept, by its value's kind.
+#[test]
+fn a_field_whose_kind_changed_gets_nothing() {
+    let src = content_script();
+    let prelude = format!(
+        "{}\nconst RULES = globalThis.lifeboatPrivacyRules;\n{}\n{}\n\
+         class HTMLInputElement {{ constructor(type, name) {{ this.localName = 'input'; this.type = type; this.attrs = {{ name }}; }} }}\n\
+         class Other {{ constructor(tag, name) {{ this.localName = tag; this.attrs = {{ name }}; }} }}\n\
+         const attr = (el, n) => el.attrs[n] ?? '';\n{}\n{}\n{}",
+        generated(),
+        js_const(&src, "MAX_VALUE_CHARS"),
+        js_const(&src, "MAX_NAME_CHARS"),
+        js_function(&src, "cap"),
+        js_function(&src, "describe"),
+        js_function(&src, "sameKind"),
+    );
+    let script = r#"
+        const saved = { key: '#f', tag: 'textarea', type: '', name: 'note', value: 'private' };
+        const email = { key: '#f', tag: 'input', type: 'email', name: 'mail', value: 'a@b' };
+        const legacy = { key: '#f', value: 'old' };
+        const cases = [
+          sameKind(saved, new Other('textarea', 'note'), 'text'),
+          sameKind(saved, new HTMLInputElement('text', 'note'), 'text'),
+          sameKind(saved, new Other('textarea', 'other'), 'text'),
+          sameKind(saved, new Other('div', 'note'), 'editable'),
+          sameKind(email, new HTMLInputElement('email', 'mail'), 'text'),
+          sameKind(email, new HTMLInputElement('search', 'mail'), 'text'),
+          sameKind(legacy, new HTMLInputElement('search', 'q'), 'text'),
+          sameKind({ key: '#e', tag: 'contenteditable', value: 'x' }, new Other('textarea', ''), 'text'),
+        ];
+        process.stdout.write(JSON.stringify(cases));"#;
+    let got: Vec<bool> = serde_json::from_str(&node(&prelude, script)).unwrap();
+    assert_eq!(got, [true, false, false, false, true, false, true, false]);
 }

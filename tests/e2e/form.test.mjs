@@ -42,10 +42,12 @@ export const SECRETS = {
   card: '4111 1111 1111 1111',
   ref: '4012 8888 8888 1881',
   otp: 'otp-934671',
+  notes: 'card 4111-1111-1111-1111 12/25', // inside free text
+  offform: 'off-form-secret', // in a form marked autocomplete="off"
 };
 /** Strings that must not appear in anything the extension stores or answers. */
 export const NEEDLES = [SECRETS.password, SECRETS.pin, SECRETS.card, SECRETS.card.replace(/ /g, ''),
-  SECRETS.ref, SECRETS.ref.replace(/ /g, ''), SECRETS.otp];
+  SECRETS.ref, SECRETS.ref.replace(/ /g, ''), SECRETS.otp, SECRETS.notes, SECRETS.offform];
 
 // Keyboard entry into date/time pickers differs by browser and locale (and Firefox
 // has no month/week pickers): those are set the way a page's script would, with
@@ -80,13 +82,15 @@ const STEPS = [
   ['type', 'card', SECRETS.card],
   ['type', 'ref', SECRETS.ref],
   ['type', 'otp', SECRETS.otp],
+  ['type', 'notes', SECRETS.notes],
+  ['type', 'offform', SECRETS.offform],
   ['type', 'city', 'Lisbon'],
   ['type', 'dup2', 'dup unnamed'],
   ['type', 'deep', 'deep note'],
   ['type', 'rich', 'Rich text here'],
 ];
 /** Labels whose values must NOT come back (they stay at their defaults). */
-export const SECRET_LABELS = ['password', 'pin', 'card', 'ref', 'otp'];
+export const SECRET_LABELS = ['password', 'pin', 'card', 'ref', 'otp', 'notes', 'offform'];
 export const SCROLL_Y = 2500;
 
 const sel = (label) => `[data-t="${label}"]`;

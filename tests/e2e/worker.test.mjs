@@ -16,10 +16,11 @@
 import assert from 'node:assert/strict';
 import { openExtensionPage } from './lib/extension.mjs';
 import { openTestTabs } from './lib/scenario.mjs';
+import { typeAtEnd } from './lib/typing.mjs';
 import { sleep, waitUntil } from './lib/wait.mjs';
 import { backgroundRunning, stopBackground, waitBackgroundRunning } from './torture/background.mjs';
 import { keyOf, projectLive, projectPlan } from './torture/compare.mjs';
-import { NOTE_FIELD, addTortureRoutes, insertText } from './torture/pages.mjs';
+import { NOTE_FIELD, addTortureRoutes } from './torture/pages.mjs';
 
 addTortureRoutes();
 
@@ -64,8 +65,7 @@ const workerStop = {
     let typed = 0;
     const type = async (word) => {
       typed += 1;
-      await note.waitForSelector(`#${NOTE_FIELD}`);
-      return note.evaluate(insertText, NOTE_FIELD, word);
+      return typeAtEnd(note, `#${NOTE_FIELD}`, word);
     };
     await type('written before any stop');
     const named = await ext.send({ type: 'named.save', name: 'Before the background stops', scope: 'all' });

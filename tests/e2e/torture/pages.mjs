@@ -24,12 +24,3 @@ export function addTortureRoutes(table = routes) {
 
 export const isNotePath = (path) => path.startsWith(NOTE_PREFIX);
 
-/** Runs in the page: appends `word` to the textarea `id` through the browser's text
- *  insertion, which fires a trusted input event as typing does. */
-export function insertText(id, word) {
-  const ta = document.getElementById(id);
-  ta.focus();
-  ta.setSelectionRange(ta.value.length, ta.value.length);
-  if (!document.execCommand('insertText', false, word)) throw new Error('insertText refused');
-  return ta.value;
-}

@@ -4,9 +4,10 @@
 // text typed into a note page), and a log of what the session looked like
 // after each action, with timestamps.
 import { pageUrl } from '../lib/extension.mjs';
+import { typeAtEnd } from '../lib/typing.mjs';
 import { sleep, withTimeout } from '../lib/wait.mjs';
 import { keyOf, projectLive } from './compare.mjs';
-import { NOTE_FIELD, NOTE_PREFIX, PAGE_PREFIX, insertText, isNotePath } from './pages.mjs';
+import { NOTE_FIELD, NOTE_PREFIX, PAGE_PREFIX, isNotePath } from './pages.mjs';
 
 export const CONTAINERS = [
   { name: 'Torture A', color: 'orange', icon: 'briefcase' },
@@ -358,9 +359,7 @@ export class Workload {
     return { detail: `${path}${props.cookieStoreId ? ` in ${props.cookieStoreId}` : ''} in window ${w.id}`, visibleFrom };
   }
 
-  /** Appends `word` to the note's textarea as the browser's own text insertion does
-   *  (execCommand insertText: one trusted input event, as typing gives; the content
-   *  script ignores untrusted ones), in a tab that need not be focused; returns the new value. */
+  /** Appends `word` to the note's textarea with the keyboard; returns the new value. */
   async type(path, word) {
     let page = this.notePages.get(path);
     if (!page || page.isClosed()) {
@@ -373,7 +372,6 @@ export class Workload {
       if (!page) throw new Error(`no page for ${path}`);
       this.notePages.set(path, page);
     }
-    return withTimeout(page.evaluate(insertText, NOTE_FIELD, word), 5_000, `typing into ${path}`);
+    return withTimeout(typeAtEnd(page, `#${NOTE_FIELD}`, word), 10_000, `typing into ${path}`);
   }
 }
-
