@@ -380,7 +380,7 @@ mod tests {
     }
 
     #[test]
-    fn format_2_keeps_what_a_field_was() {
+    fn the_current_format_keeps_what_a_field_was_and_the_tab_history() {
         let mut s = sample();
         s.windows[0].tabs[0].page = Some(PageState {
             url: "https://a/".into(),
@@ -400,8 +400,13 @@ mod tests {
             }],
             cut: 3,
         });
+        s.windows[0].tabs[0].history = vec![crate::model::Visit {
+            url: "https://before/".into(),
+            title: "Before".into(),
+            at: Some(7),
+        }];
         let bytes = encode(Kind::Checkpoint, &s);
-        assert_eq!(header(&bytes).unwrap().version, 2);
+        assert_eq!(header(&bytes).unwrap().version, 3);
         assert_eq!(decode::<Session>(Kind::Checkpoint, &bytes).unwrap(), s);
     }
 
@@ -410,7 +415,7 @@ mod tests {
         let bytes = as_version(encode(Kind::Checkpoint, &sample()), VERSION + 1);
         let e = decode::<Session>(Kind::Checkpoint, &bytes).unwrap_err();
         assert_eq!(e, DecodeError::UnsupportedVersion(VERSION + 1));
-        assert_eq!(e.to_string(), "written by a newer Lifeboat (format 3)");
+        assert_eq!(e.to_string(), format!("written by a newer Lifeboat (format {})", VERSION + 1));
     }
 
     #[test]

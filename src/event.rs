@@ -406,7 +406,11 @@ impl Tracker {
             page: keep_page(old.as_ref()),
             history: history(old.as_ref()),
         };
-        let carried = self.carried_pages.remove(&info.id).filter(|(url, _, _)| *url == info.url).map(|(_, page, history)| (page, history));
+        let carried = self
+            .carried_pages
+            .remove(&info.id)
+            .filter(|(url, _, _)| *url == info.url)
+            .map(|(_, page, history)| (page, history));
         match existing {
             Some((wi, ti)) if self.session.windows[wi].id == info.window_id => {
                 let w = &mut self.session.windows[wi];

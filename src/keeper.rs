@@ -283,12 +283,22 @@ impl<B: Backend> Keeper<B> {
                 return Commit::Now;
             }
         }
+        let updated = match &event {
+            Event::TabUpdated(info) => Some(info.id),
+            _ => None,
+        };
         if let Event::TabRemoved { tab_id, .. } = event {
             self.rate.forget(tab_id);
             self.reported_at.remove(&tab_id);
             self.script_text.forget(tab_id);
         }
         let change = self.tracker.apply(event);
+        // A page left on an excluded site is not kept in the tab's history.
+        if let Some(t) = updated.and_then(|id| self.tracker.session.tab_mut(id)) {
+            if t.history.last().is_some_and(|v| !privacy::visit_allowed(&v.url, &self.settings)) {
+                t.history.pop();
+            }
+        }
         self.saver.note(change, now);
         match self.saver.deadline() {
             Some(at) => Commit::At(at),
@@ -474,6 +484,9 @@ impl<B: Backend> Keeper<B> {
         let refused = |url: &str| privacy::forms_allowed(url, &self.settings).is_err();
         let mut dropped = 0;
         for t in self.tracker.session.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
+            let before = t.history.len();
+            t.history.retain(|v| privacy::visit_allowed(&v.url, &self.settings));
+            dropped += before - t.history.len();
             if let Some(page) = &mut t.page {
                 // A page on an excluded site loses every frame, whatever their URLs.
                 dropped += if refused(&t.url) {
@@ -970,6 +983,85 @@ mod tests {
         assert_eq!(refused.retry_ms, Some(500));
         assert!(k.page_report(&top(0, "https://a/"), "", None, &f, 100).is_ok(), "another tab is not held back");
         assert!(k.page_report(&top(1, "https://b/"), "", None, &f, 600).is_ok());
+    }
+
+    fn navigate<B: Backend>(k: &mut Keeper<B>, tab: i64, url: &str, now: Millis) {
+        k.apply(
+            Event::TabUpdated(TabInfo {
+                id: tab,
+                window_id: 1,
+                url: url.into(),
+                title: format!("Title of {url}"),
+                last_accessed: Some(now),
+                ..Default::default()
+            }),
+            now,
+        );
+    }
+
+    /// Each tab keeps the pages it went through (web pages only, not an
+    /// excluded site, the last 20); a navigation appends one small journal
+    /// record; the history survives a crash and a background restart.
+    #[test]
+    fn each_tab_keeps_its_earlier_pages() {
+        use crate::journal::{Delta, DeltaOp, TabField};
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        let mut s = k.settings.clone();
+        s.excluded_sites = vec!["bank.example".into()];
+        block_on(k.set_settings(s)).unwrap();
+        navigate(&mut k, 0, "about:blank", 100);
+        navigate(&mut k, 0, "https://one.example/", 200);
+        navigate(&mut k, 0, "https://bank.example/login", 300);
+        navigate(&mut k, 0, "https://two.example/", 400);
+        block_on(k.commit(1_000)).unwrap();
+        let urls = |t: &crate::model::Tab| t.history.iter().map(|v| v.url.clone()).collect::<Vec<_>>();
+        assert_eq!(
+            urls(&k.session().windows[0].tabs[0]),
+            ["https://a/", "https://one.example/"],
+            "no blank page, no excluded site"
+        );
+        assert_eq!(k.session().windows[0].tabs[0].history[1].title, "Title of https://one.example/");
+        // One navigation more: a journal record appending one visit.
+        navigate(&mut k, 0, "https://three.example/", 1_100);
+        block_on(k.commit(2_000)).unwrap();
+        let last = block_on(k.store.backend().keys("jr/")).unwrap().pop().unwrap();
+        let delta: Delta = crate::codec::decode(crate::codec::Kind::Delta, &block_on(k.store.backend().get(&last)).unwrap().unwrap()).unwrap();
+        let appended = delta.ops.iter().any(
+            |op| matches!(op, DeltaOp::TabPatch { fields, .. } if fields.iter().any(|f| matches!(f, TabField::Visited(v) if v.url == "https://two.example/"))),
+        );
+        assert!(appended, "{delta:?}");
+        // Never more than 20.
+        for i in 0..30 {
+            navigate(&mut k, 0, &format!("https://p{i}.example/"), 3_000 + i);
+        }
+        assert_eq!(k.session().windows[0].tabs[0].history.len(), crate::model::MAX_HISTORY);
+        assert_eq!(k.session().windows[0].tabs[0].history.last().unwrap().url, "https://p28.example/");
+        block_on(k.commit(5_000)).unwrap();
+        // A background restart in the same run keeps it; so does a crash.
+        let mut again = restart(k, 6_000, false);
+        again.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            6_000,
+        );
+        again.apply(
+            Event::TabCreated(TabInfo {
+                id: 0,
+                window_id: 1,
+                url: "https://p29.example/".into(),
+                ..Default::default()
+            }),
+            6_000,
+        );
+        assert_eq!(again.session().windows[0].tabs[0].history.len(), crate::model::MAX_HISTORY);
+        block_on(again.commit(7_000)).unwrap();
+        let crashed = restart(again, 9_000, true);
+        let aside = block_on(crashed.store.set_aside(crashed.set_aside_key.as_ref().unwrap())).unwrap();
+        assert_eq!(aside.snapshot.session.windows[0].tabs[0].history.len(), crate::model::MAX_HISTORY);
     }
 
     #[test]

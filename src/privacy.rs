@@ -165,6 +165,11 @@ pub fn forms_allowed(url: &str, settings: &Settings) -> Result<(), String> {
     }
 }
 
+/// Whether a page may be kept in a tab's history: not on an excluded site.
+pub fn visit_allowed(url: &str, settings: &Settings) -> bool {
+    site::excluded_by(&site::url_host(url), settings).is_none()
+}
+
 fn value_chars(v: &FieldValue) -> usize {
     match v {
         FieldValue::Text(t) | FieldValue::Editable(t) => t.chars().count(),

@@ -170,6 +170,15 @@ pub enum Request {
     Dismiss {
         source: String,
     },
+    /// Opens one earlier page of a tab of `source` (`history[visit]` of tab
+    /// `tab` of window `window`, as `plan` lists them) in a new tab.
+    #[serde(rename = "openVisit")]
+    OpenVisit {
+        source: String,
+        window: usize,
+        tab: usize,
+        visit: usize,
+    },
     Settings,
     SetSettings {
         settings: Settings,
@@ -351,6 +360,7 @@ mod tests {
             r#"{"type":"overview"}"#,
             r#"{"type":"plan","source":"current"}"#,
             r#"{"type":"search","query":"a"}"#,
+            r#"{"type":"openVisit","source":"current","window":0,"tab":0,"visit":0}"#,
         ];
         for json in page_only {
             let r = req(json);

@@ -251,6 +251,26 @@ fn parse_point_id(id: &str) -> Option<(u64, Option<u32>)> {
     Some((u64::from_str_radix(g, 16).ok()?, seq))
 }
 
+/// The address of one earlier page of a tab of `source`, if an extension
+/// may open it: what `openVisit` opens.
+pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usize, tab: usize, visit: usize) -> Result<Result<String, String>, StoreError> {
+    let snap = load_source(k, source).await?;
+    let Some(v) = snap
+        .session
+        .windows
+        .get(window)
+        .and_then(|w| w.tabs.get(tab))
+        .and_then(|t| t.history.get(visit))
+    else {
+        return Ok(Err("That page is no longer in this session.".into()));
+    };
+    Ok(match restore::openable(&v.url) {
+        Ok(Some(url)) => Ok(url),
+        Ok(None) => Err("That page is the browser's new-tab page.".into()),
+        Err(why) => Err(format!("It cannot be opened: {why}.")),
+    })
+}
+
 /// The snapshot behind a source id.
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
     if id == CURRENT {
@@ -295,6 +315,14 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         "typedFields": typed,
                         "truncatedFields": p.tab.page.as_ref().map_or(0, |pg| pg.truncated_fields()),
                         "cutFields": p.tab.page.as_ref().map_or(0, |pg| pg.cut),
+                        // Earlier pages in this tab, newest first; each can be opened on its own.
+                        "history": p.tab.history.iter().enumerate().rev().map(|(i, v)| json!({
+                            "index": i,
+                            "url": v.url,
+                            "title": v.title,
+                            "at": v.at,
+                            "openable": restore::openable(&v.url).is_ok_and(|u| u.is_some()),
+                        })).collect::<Vec<_>>(),
                         "status": status,
                         "reason": reason,
                     })

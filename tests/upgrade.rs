@@ -4,7 +4,9 @@
 //! stored: `store-format-1.json` by the one that introduced format 1,
 //! `store-format-1-patch.json` by the one whose journal records patch tab
 //! fields (`DeltaOp::TabPatch`), `store-format-2.json` by the one that keeps
-//! each field's tag, type, name and touched mark (format 2).
+//! each field's tag, type, name and touched mark (format 2),
+//! `store-format-3.json` by the one that keeps each tab's earlier pages
+//! (format 3).
 //! `LIFEBOAT_WRITE_FIXTURES=1 cargo test --test upgrade` writes the newest
 //! one; do that only when adding a fixture for a new change, never to make
 //! this test pass.
@@ -13,7 +15,7 @@ use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
 use lifeboat::journal::{Delta, DeltaOp};
 use lifeboat::keeper::Keeper;
-use lifeboat::model::{Container, Field, FieldValue};
+use lifeboat::model::{Container, Field, FieldValue, Visit};
 use lifeboat::named;
 use lifeboat::privacy::RawField;
 use lifeboat::settings::{PrivacyLevel, Settings};
@@ -22,10 +24,11 @@ use lifeboat::store::memory::MemoryBackend;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
 
-const FIXTURES: [&str; 3] = [
+const FIXTURES: [&str; 4] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1-patch.json"),
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-2.json"),
+    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-3.json"),
 ];
 const OLD_VERSION: &str = "0.1.0";
 const ORIGIN: &str = "moz-extension://fixture/";
@@ -130,6 +133,12 @@ fn write_store() -> MemoryBackend {
 /// Checks what every build's store must give after an update; returns the
 /// typed field of the crashed session, for checks of what a format keeps.
 fn check_after_update(backend: MemoryBackend) -> Field {
+    check_tab_after_update(backend).0
+}
+
+/// Checks the store after the update; returns the typed field and the
+/// history of the tab that navigated before the crash.
+fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     let mut k = block_on(Keeper::start(backend, "0.2.0", ORIGIN, 100_000, true)).unwrap();
     assert_eq!(k.verdict, Verdict::Updated, "an update is not a crash");
     assert_eq!(k.settings.privacy_level, PrivacyLevel::NotOnHttps);
@@ -152,6 +161,7 @@ fn check_after_update(backend: MemoryBackend) -> Field {
     assert_eq!(page.typed_fields(), 1);
     let field = page.frames[0].fields[0].clone();
     assert_eq!(field.value, FieldValue::Text("half-written reply".into()));
+    let history = w.tabs[5].history.clone();
     // The session of the run before the update.
     let updated = sources.iter().find(|s| s.kind == "updated").expect("the last run's session");
     assert_eq!(updated.tabs, 1);
@@ -164,13 +174,14 @@ fn check_after_update(backend: MemoryBackend) -> Field {
     for s in sources.iter().filter(|s| s.kind == "autosave") {
         block_on(view::load_source(&mut k, &s.id)).unwrap();
     }
-    field
+    (field, history)
 }
 
 #[test]
 fn a_store_from_the_current_build_survives_an_update() {
-    let field = check_after_update(write_store());
+    let (field, history) = check_tab_after_update(write_store());
     assert_eq!((field.tag.as_str(), field.name.as_str(), field.touched), ("textarea", "reply", true));
+    assert_eq!(history.iter().map(|v| v.url.as_str()).collect::<Vec<_>>(), [url(5)], "the page the tab left");
 }
 
 #[test]
@@ -181,7 +192,10 @@ fn every_committed_store_fixture_opens_after_an_update() {
     }
     for fixture in FIXTURES {
         let text = std::fs::read_to_string(fixture).unwrap_or_else(|e| panic!("{fixture} is committed: {e}"));
-        let field = check_after_update(MemoryBackend::from_json(&text).unwrap());
+        let (field, history) = check_tab_after_update(MemoryBackend::from_json(&text).unwrap());
+        // Before format 3 no tab kept its earlier pages.
+        let format_3 = !fixture.contains("store-format-1") && !fixture.contains("store-format-2");
+        assert_eq!(history.len(), usize::from(format_3), "{fixture}");
         let format_1 = fixture.contains("store-format-1");
         // Format 1 did not record what a field was: restored by the kind of its value.
         let want = if format_1 { ("", "", false) } else { ("textarea", "reply", true) };
@@ -200,7 +214,12 @@ fn every_committed_store_fixture_opens_after_an_update() {
         .filter(|op| matches!(op, DeltaOp::TabPatch { .. }))
         .count();
     assert!(patches > 0, "the patch fixture has tab patches");
-    for (name, version) in [("store-format-1.json", 1), ("store-format-1-patch.json", 1), ("store-format-2.json", 2)] {
+    for (name, version) in [
+        ("store-format-1.json", 1),
+        ("store-format-1-patch.json", 1),
+        ("store-format-2.json", 2),
+        ("store-format-3.json", 3),
+    ] {
         let newest = records(name).values().filter_map(|v| codec::header(v).ok()).map(|h| h.version).max();
         assert_eq!(newest, Some(version), "{name} holds records of format {version}");
     }

@@ -276,6 +276,34 @@ export function favicon(url, favIconUrl, title) {
 
 // ------------------------------------------------------------- shared bits
 
+/**
+ * "3 earlier pages in this tab", folded: the pages a tab of `source` went
+ * through before its current one (`tab.history` of a `plan` answer, newest
+ * first), each a button that opens it in a new tab (`openVisit`). No
+ * extension API can rebuild a tab's back history; this is what it can do.
+ * Null when the tab has none.
+ */
+export function earlierPages(source, tab, windowIndex, tabIndex, onError) {
+  const visits = Array.isArray(tab.history) ? tab.history : [];
+  if (!visits.length || !source) return null;
+  const items = visits.map((v) => {
+    const title = String(v.title ?? '').trim() || String(v.url ?? '');
+    const when = Number.isFinite(v.at) ? formatDateTime(v.at) : '';
+    const open = el('button', {
+      type: 'button', class: 'link-button visit-open', disabled: !v.openable,
+      title: String(v.url ?? ''), 'aria-label': t('openEarlierPage', title),
+    }, title);
+    open.addEventListener('click', () => {
+      send({ type: 'openVisit', source, window: windowIndex, tab: tabIndex, visit: v.index }).catch(onError);
+    });
+    return el('li', { class: 'visit', dataset: { url: String(v.url ?? '') } },
+      open, when ? el('span', { class: 'visit-when' }, when) : null);
+  });
+  return el('details', { class: 'tab-history' },
+    el('summary', {}, tn('nEarlierPages', visits.length)),
+    el('ol', { class: 'visits' }, items));
+}
+
 /** "2 windows · 11 tabs" */
 export function countsText(windows, tabs) {
   return t('countsJoin', tn('nWindows', windows), tn('nTabs', tabs));

@@ -4,7 +4,7 @@
 // background's (docs/PROTOCOL.md); this page asks and renders the answers.
 
 import {
-  agoElement, api, countsText, el, favicon, formatDateTime, icon, initI18n, localize,
+  agoElement, api, countsText, earlierPages, el, favicon, formatDateTime, icon, initI18n, localize,
   renderAutosave, restoreDoneText, send, t, tickTimes, tn,
 } from './common.js';
 
@@ -589,7 +589,8 @@ function tabRow(tab, w, i) {
     el('span', { class: 'tab-title', title }, title),
     el('span', { class: 'tab-url', title: String(tab.url ?? '') }, displayUrl(tab.url))),
   badges.length ? el('span', { class: 'badges' }, badges) : null,
-  open);
+  open,
+  earlierPages(state.planFor, tab, w, i, (e) => toast(`${t('errOpenPage')} ${errorText(e)}`, { kind: 'error', timeout: 8000 })));
 }
 
 function windowSection(win, w) {

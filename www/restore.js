@@ -2,7 +2,7 @@
 // and sends the user's choice back. All decisions are the background's.
 
 import {
-  agoElement, countsText, el, favicon, formatDateTime, icon, initI18n, localize,
+  agoElement, countsText, earlierPages, el, favicon, formatDateTime, icon, initI18n, localize,
   renderAutosave, send, t, tickTimes, tn,
 } from './common.js';
 
@@ -199,7 +199,8 @@ function tabRow(tab, windowIndex, tabIndex) {
       el('span', { class: 'tab-title' }, title),
       el('span', { class: 'tab-url', id: describedBy, title: tab.url }, String(tab.url ?? '')))),
   badges.length ? el('span', { class: 'badges' }, badges) : null,
-  notes);
+  notes,
+  earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenPage', e)));
 }
 
 function windowSection(win, windowIndex) {

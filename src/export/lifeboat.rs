@@ -276,6 +276,24 @@ fn tab(t: &Tab) -> WTab {
                     .collect(),
             ),
         }),
-        history: None,
+        // The tab's earlier pages, then the page it shows (the current entry).
+        history: (!t.history.is_empty()).then(|| WHistory {
+            current: t.history.len(),
+            entries: List(
+                t.history
+                    .iter()
+                    .map(|v| WEntry {
+                        url: v.url.clone(),
+                        title: v.title.clone(),
+                        time: v.at,
+                    })
+                    .chain(std::iter::once(WEntry {
+                        url: t.url.clone(),
+                        title: t.title.clone(),
+                        time: None,
+                    }))
+                    .collect(),
+            ),
+        }),
     }
 }

@@ -293,6 +293,16 @@ impl Collector {
             if let Some(&window) = position.get(window) {
                 let fits = session.windows.get(window).is_some_and(|w| tab < w.tabs.len());
                 if fits {
+                    // The pages before the current one become the tab's history.
+                    let before = &entries[..current.min(entries.len())];
+                    session.windows[window].tabs[tab].history = before[before.len().saturating_sub(crate::model::MAX_HISTORY)..]
+                        .iter()
+                        .map(|e| crate::model::Visit {
+                            url: e.url.clone(),
+                            title: e.title.clone(),
+                            at: e.time,
+                        })
+                        .collect();
                     self.out.history.push(TabHistory {
                         session: index,
                         window,

@@ -752,6 +752,17 @@ impl Background {
                 }
                 None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
             },
+            Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
+                Ok(Ok(url)) => {
+                    let props = api::to_js(&json!({ "url": url, "active": true }));
+                    Ok(match api::create_tab(&props).await {
+                        Ok(_) => json!({ "ok": true }),
+                        Err(e) => json!({ "error": format!("The page could not be opened: {e}") }),
+                    })
+                }
+                Ok(Err(why)) => Ok(json!({ "error": why })),
+                Err(e) => Err(e),
+            },
             Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
             Request::Backup { typed_text } => view::backup(&self.keeper, api::now(), typed_text).await,
             #[cfg(feature = "bench")]

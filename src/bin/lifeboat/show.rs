@@ -36,6 +36,17 @@ pub fn document(path: &Path, l: &Loaded) -> Value {
         .map(|((name, s), at)| json!({ "name": name, "savedAt": at, "windows": s.windows }))
         .collect();
     let mut sessions = sessions;
+    // The model's list of earlier pages is replaced by the file's fuller
+    // back/forward history, where the file has one.
+    for tab in sessions
+        .iter_mut()
+        .flat_map(|s| s["windows"].as_array_mut().into_iter().flatten())
+        .flat_map(|w| w["tabs"].as_array_mut().into_iter().flatten())
+    {
+        if let Some(t) = tab.as_object_mut() {
+            t.remove("history");
+        }
+    }
     // Each tab's back/forward history, on the tab itself.
     for h in &l.imported.history {
         let entries: Vec<Value> = h.entries.iter().map(|e| json!({ "url": e.url, "title": e.title, "time": e.time })).collect();
