@@ -590,7 +590,7 @@ function tabRow(tab, w, i) {
     el('span', { class: 'tab-url', title: String(tab.url ?? '') }, displayUrl(tab.url))),
   badges.length ? el('span', { class: 'badges' }, badges) : null,
   open,
-  earlierPages(state.planFor, tab, w, i, (e) => toast(`${t('errOpenPage')} ${errorText(e)}`, { kind: 'error', timeout: 8000 })));
+  earlierPages(state.planFor, tab, w, i, (e) => toast(`${t('errOpenEarlierPage')} ${errorText(e)}`, { kind: 'error', timeout: 8000 })));
 }
 
 function windowSection(win, w) {

@@ -200,7 +200,7 @@ function tabRow(tab, windowIndex, tabIndex) {
       el('span', { class: 'tab-url', id: describedBy, title: tab.url }, String(tab.url ?? '')))),
   badges.length ? el('span', { class: 'badges' }, badges) : null,
   notes,
-  earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenPage', e)));
+  earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e)));
 }
 
 function windowSection(win, windowIndex) {
