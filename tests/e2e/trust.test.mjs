@@ -94,8 +94,9 @@ const contentScriptRefused = {
     assert.ok(saves.some((s) => s.id === save.id && !s.deletedAt), 'the named save is still there');
     const backup = await ext.send({ type: 'backup' });
     assert.ok(Array.isArray(backup?.records) && backup.records.length > 0, 'backup from an extension page works');
-    const exported = await ext.send({ type: 'export', format: 'lifeboat', sources: ['current'] });
-    assert.ok(typeof exported?.text === 'string' && exported.text.length > 0, 'export from an extension page works');
+    // The named save, which exists for sure ("current" may not be committed yet this early).
+    const exported = await ext.send({ type: 'export', format: 'lifeboat', sources: [save.id] });
+    assert.ok(typeof exported?.text === 'string' && exported.text.length > 0, `export from an extension page works: ${JSON.stringify(exported).slice(0, 200)}`);
     const overview = await ext.send({ type: 'overview' });
     assert.ok(Array.isArray(overview?.sources), 'overview from an extension page works');
     assert.equal((await ext.send({ type: 'setSettings', settings: settingsBefore }))?.ok, true, 'setSettings from an extension page works');
