@@ -183,11 +183,21 @@ async function probeBrowser(kind, { launchBrowser, openExtensionPage }) {
     result.setup = await withTimeout(page.evaluate((size) => globalThis.P.setup(size), CFG.size), 60_000, 'probe setup');
     log(`${kind}: setup ${JSON.stringify(result.setup)}`);
     await sleep(CFG.settleS * 1000);
+    let bgStartedAt = result.setup.bg?.startedAt;
     for (const { spacing, n } of CFG.runs) {
       for (const kase of CASES) {
         const c = { kase, spacing, n };
         result.cases.push(c);
         if (result.setup.errors?.[kase]) { c.error = result.setup.errors[kase]; continue; }
+        c.prepare = await withTimeout(page.evaluate((k) => globalThis.P.prepare(k), kase), 60_000, 'prepare').catch((e) => ({ error: e.message }));
+        if (c.prepare.error) { c.error = c.prepare.error; continue; }
+        const restarted = c.prepare.bg.startedAt !== bgStartedAt;
+        bgStartedAt = c.prepare.bg.startedAt;
+        const reopened = c.prepare.open?.reopened;
+        if (restarted || reopened) {
+          c.restart = { background: restarted, workerReopened: !!reopened };
+          log(`${kind}: before ${kase}@${spacing}: ${restarted ? 'the background was started anew' : ''}${reopened ? ', the Worker had lost its handle: reopened' : ''}`);
+        }
         const before = loopSectors(loop);
         c.from = Date.now();
         await page.evaluate((k, n, s, size) => globalThis.P.start(k, n, s, size), kase, n, spacing, CFG.size);
@@ -273,6 +283,8 @@ function render(results) {
     'Groups: Firefox `storage/default/moz-extension+++<uuid>/`: WAL = `idb/*.sqlite-wal`, db = `idb/*.sqlite`, OPFS file = data files under `fs/`, other = the rest of that origin (OPFS metadata database, `.metadata-v2`, …); ' +
     'Chromium: WAL/log = the LevelDB log `IndexedDB/chrome-extension_<id>_0.indexeddb.leveldb/*.log`, db = its other files but `LOG` (MANIFEST, .ldb), OPFS file = `File System/…/t/NN/NNNNNNNN`, other = `LOG`, the rest of `File System/` and other files naming the extension. ' +
     '"Total" is the sum of these groups; the rest of the profile is shown apart (browser noise in the same window). ' +
+    'The control row runs the same schedule of messages to the background and stores nothing: its loop blocks are the noise of a window of that length. ' +
+    'Profiles as the e2e harness prepares them (Firefox: its quiet prefs, plus `datareporting.healthreport.uploadEnabled` false, or Glean rewrites ~0.5 MB of telemetry database now and then). ' +
     'Loop blocks = sectors written to the loop device between a syncfs before the case and one after its tail (so page-cache writes are counted once, whenever they would reach disk), ÷ 8 = 4 KiB blocks; this counts the whole profile file system, noise and ext4 journal included.',
     '');
   for (const r of results) {
@@ -315,6 +327,10 @@ function render(results) {
         `Worker sees \`navigator.storage.getDirectory\`: ${s.worker?.getDirectory ?? '–'}, \`FileSystemSyncAccessHandle\`: ${s.worker?.syncAccessHandle ?? '–'}; ` +
         `errors: ${Object.keys(s.errors).length ? Object.entries(s.errors).map(([k, e]) => `${k}: ${e}`).join('; ') : 'none'}.`);
     }
+    const restarts = r.cases.filter((c) => c.restart);
+    push('', `Background started anew before a case (found by its start time; the Worker and its handles restart with it): ${restarts.length
+      ? restarts.map((c) => `before ${c.kase} at ${c.spacing} ms${c.restart.workerReopened ? ' (handle reopened)' : ''}`).join(', ')
+      : 'never'}.`);
     push('');
   }
   return lines.join('\n');

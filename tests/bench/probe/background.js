@@ -5,6 +5,7 @@
 'use strict';
 const api = globalThis.browser ?? globalThis.chrome;
 const IS_SERVICE_WORKER = typeof ServiceWorkerGlobalScope !== 'undefined' && globalThis instanceof ServiceWorkerGlobalScope;
+const STARTED_AT = Date.now(); // tells a restarted background (Firefox suspends an idle event page)
 const describe = (e) => (e && e.name ? `${e.name}: ${e.message}` : String(e?.message ?? e));
 
 const dbs = new Map();
@@ -52,6 +53,7 @@ const ops = {
   info() {
     return {
       context: IS_SERVICE_WORKER ? 'service worker' : 'background page',
+      startedAt: STARTED_AT,
       workerConstructor: typeof Worker,
       getDirectory: typeof navigator.storage?.getDirectory,
     };

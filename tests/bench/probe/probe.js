@@ -44,6 +44,19 @@ globalThis.P = {
     return out;
   },
 
+  /** Before a case (outside its window): what runs the background and the Worker now, and
+   *  for (c) the file open again if the Worker was started anew (Firefox suspends an idle
+   *  background page, and its Worker and handles go with it). */
+  async prepare(kase) {
+    const out = { bg: await send('bg', 'info') };
+    if (kase === 'c0' || kase === 'c1') {
+      await send('bg', 'offscreen');
+      out.worker = await send('worker', 'info');
+      out.open = await send('worker', 'open', { name: CASES[kase](0, 0)[2].name });
+    }
+    return out;
+  },
+
   /** Starts a case in the background of this page; poll status(). */
   start(kase, n, spacing, size) {
     const run = { kase, n, spacing, done: 0, finished: false, error: null, ms: [], t0: Date.now() };

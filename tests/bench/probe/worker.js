@@ -2,6 +2,7 @@
 // written through a FileSystemSyncAccessHandle, optionally flush()ed per commit.
 'use strict';
 const handles = new Map();
+const STARTED_AT = Date.now();
 const describe = (e) => (e && e.name ? `${e.name}: ${e.message}` : String(e?.message ?? e));
 
 const ops = {
@@ -9,15 +10,16 @@ const ops = {
     return {
       getDirectory: typeof navigator.storage?.getDirectory,
       syncAccessHandle: typeof FileSystemSyncAccessHandle,
+      startedAt: STARTED_AT,
     };
   },
   async open({ name }) {
-    if (handles.has(name)) return { size: await handles.get(name).getSize() };
+    if (handles.has(name)) return { size: await handles.get(name).getSize(), reopened: false };
     const root = await navigator.storage.getDirectory();
     const file = await root.getFileHandle(name, { create: true });
     const h = await file.createSyncAccessHandle();
     handles.set(name, h);
-    return { size: await h.getSize() };
+    return { size: await h.getSize(), reopened: true, startedAt: STARTED_AT };
   },
   /** One commit: `size` bytes appended at the end; flush() after it if asked. */
   async commit({ name, size, flush }) {
