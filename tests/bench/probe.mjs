@@ -14,7 +14,7 @@
 // Environment (defaults in brackets):
 //   PROBE_BROWSERS [chromium,firefox]   PROBE_RUNS [50:200,1000:100] (spacing ms : commits, …)
 //   PROBE_SIZE [100] bytes a commit     PROBE_TAIL_MS [5000] quiet time counted after each case
-//   PROBE_SETTLE_S [30] after setup     PROBE_LOOP [1] try the loop-mounted ext4 profile
+//   PROBE_SETTLE_S [60] after setup     PROBE_LOOP [1] try the loop-mounted ext4 profile
 //   PROBE_PARALLEL [1] both browsers at once   PROBE_OUT [bench/PROBE.md]   PROBE_KEEP: keep temp files
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,17 +40,20 @@ const CFG = {
   }),
   size: Number(env('PROBE_SIZE', 100)),
   tailMs: Number(env('PROBE_TAIL_MS', 5000)),
-  settleS: Number(env('PROBE_SETTLE_S', 30)),
+  settleS: Number(env('PROBE_SETTLE_S', 60)),
   loop: env('PROBE_LOOP', '1') !== '0',
   parallel: env('PROBE_PARALLEL', '1') !== '0',
   out: resolve(REPO, env('PROBE_OUT', 'bench/PROBE.md')),
   json: resolve(REPO, env('PROBE_JSON', 'bench/tmp/probe.json')),
   keep: !!process.env.PROBE_KEEP,
 };
-// 'none': the same schedule of messages, nothing stored: the noise floor of the window.
-const CASES = ['none', 'a', 'b', 'c0', 'c1'];
+// 'none' and 'none2': the same schedule of messages, nothing stored, before and after the
+// cases of a spacing: the noise of a window that long (the lower of the two is subtracted).
+const CASES = ['none', 'a', 'b', 'c0', 'c1', 'none2'];
+const CONTROLS = ['none', 'none2'];
 const CASE_NAME = {
-  none: 'control: no commit (same messages)',
+  none: 'control: no commit (same messages), before',
+  none2: 'control: no commit (same messages), after',
   a: 'a. IndexedDB, default durability (as today)',
   b: 'b. IndexedDB, durability "strict"',
   c0: 'c. OPFS sync handle, no flush',
@@ -196,7 +199,7 @@ async function probeBrowser(kind, { launchBrowser, openExtensionPage }) {
         const reopened = c.prepare.open?.reopened;
         if (restarted || reopened) {
           c.restart = { background: restarted, workerReopened: !!reopened };
-          log(`${kind}: before ${kase}@${spacing}: ${restarted ? 'the background was started anew' : ''}${reopened ? ', the Worker had lost its handle: reopened' : ''}`);
+          log(`${kind}: before ${kase}@${spacing}: ${[restarted && 'the background was started anew', reopened && 'the Worker had no handle: reopened'].filter(Boolean).join(', ')}`);
         }
         const before = loopSectors(loop);
         c.from = Date.now();
@@ -262,6 +265,9 @@ async function probeBrowser(kind, { launchBrowser, openExtensionPage }) {
 
 // ---------------------------------------------------------------- report
 
+// A window in which the rest of the profile wrote more than this: its loop blocks are mostly noise.
+const NOISY_BYTES = 64 * 1024;
+const noisy = (c) => (c.bytes?.rest ?? 0) > NOISY_BYTES;
 const per = (x, n) => (x === null || x === undefined ? '–' : (x / n).toFixed(x / n >= 100 ? 0 : 1));
 
 function render(results) {
@@ -283,7 +289,8 @@ function render(results) {
     'Groups: Firefox `storage/default/moz-extension+++<uuid>/`: WAL = `idb/*.sqlite-wal`, db = `idb/*.sqlite`, OPFS file = data files under `fs/`, other = the rest of that origin (OPFS metadata database, `.metadata-v2`, …); ' +
     'Chromium: WAL/log = the LevelDB log `IndexedDB/chrome-extension_<id>_0.indexeddb.leveldb/*.log`, db = its other files but `LOG` (MANIFEST, .ldb), OPFS file = `File System/…/t/NN/NNNNNNNN`, other = `LOG`, the rest of `File System/` and other files naming the extension. ' +
     '"Total" is the sum of these groups; the rest of the profile is shown apart (browser noise in the same window). ' +
-    'The control row runs the same schedule of messages to the background and stores nothing: its loop blocks are the noise of a window of that length. ' +
+    'The control rows run the same schedule of messages to the background and store nothing, before and after the cases of a spacing: their loop blocks are the noise of a window of that length; the details subtract the lower of the two. ' +
+    `† = the rest of the profile wrote more than ${NOISY_BYTES / 1024} KiB in that window (strace): its loop blocks are mostly noise. ` +
     'Profiles as the e2e harness prepares them (Firefox: its quiet prefs, plus `datareporting.healthreport.uploadEnabled` false, or Glean rewrites ~0.5 MB of telemetry database now and then). ' +
     'Loop blocks = sectors written to the loop device between a syncfs before the case and one after its tail (so page-cache writes are counted once, whenever they would reach disk), ÷ 8 = 4 KiB blocks; this counts the whole profile file system, noise and ext4 journal included.',
     '');
@@ -307,7 +314,7 @@ function render(results) {
         }
         const n = c.status.done;
         row.push(`**${per(c.total, n)}**`, ...GROUPS.map((g) => per(c.bytes[g], n)));
-        if (!r.loop.error) row.push(c.loop ? (c.loop.sectors / 8 / n).toFixed(2) : '–');
+        if (!r.loop.error) row.push(c.loop ? `${(c.loop.sectors / 8 / n).toFixed(2)}${noisy(c) ? ' †' : ''}` : '–');
       }
       push(`| ${row.join(' | ')} |`);
     }
@@ -317,8 +324,9 @@ function render(results) {
       if (!c.bytes) { push(`| ${CASE_NAME[c.kase]} | ${c.spacing} | 0 | – | – | – | – | ${c.error ?? 'not run'} |`); continue; }
       const n = c.status.done;
       const files = Object.entries(c.files).map(([f, b]) => `\`${f}\` ${b}`).join(', ') || 'none';
-      const control = r.cases.find((x) => x.kase === 'none' && x.spacing === c.spacing);
-      const net = c.kase !== 'none' && c.loop && control?.loop ? ((c.loop.sectors - control.loop.sectors) / 8 / n).toFixed(2) : '–';
+      const controls = r.cases.filter((x) => CONTROLS.includes(x.kase) && x.spacing === c.spacing && x.loop && x.status?.done === n);
+      const floor = controls.length ? Math.min(...controls.map((x) => x.loop.sectors)) : null;
+      const net = !CONTROLS.includes(c.kase) && c.loop && floor !== null ? `${((c.loop.sectors - floor) / 8 / n).toFixed(2)}${noisy(c) ? ' †' : ''}` : '–';
       push(`| ${CASE_NAME[c.kase]} | ${c.spacing} | ${n}${c.error ? ` (${c.error})` : ''} | ${(c.syncs.probe / n).toFixed(2)} | ${c.status.medianMs?.toFixed(1)} (${c.status.maxMs?.toFixed(1)}) | ${per(c.bytes.rest, n)} | ${net} | ${files} |`);
     }
     const s = r.setup;

@@ -14,6 +14,7 @@ async function send(to, op, args = {}) {
 // case -> the message of one commit
 const CASES = {
   none: () => ['bg', 'info', {}],
+  none2: () => ['bg', 'info', {}],
   a: (i, size) => ['bg', 'idb', { db: 'probe-a-default', durability: null, i, size }],
   b: (i, size) => ['bg', 'idb', { db: 'probe-b-strict', durability: 'strict', i, size }],
   c0: (i, size) => ['worker', 'commit', { name: 'probe-c-noflush.log', size, flush: false }],
