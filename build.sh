@@ -7,6 +7,7 @@
 #   ./build.sh bench              benchmarks -> bench/RESULTS.md
 #   ./build.sh torture [chromium|firefox|all] [N]   N kills per browser -> bench/TORTURE.md
 #   ./build.sh fuzz [N]           a long run of the seeded fuzz loops
+#   ./build.sh probe              commit cost per store (issue 12) -> bench/PROBE.md
 #   ./build.sh privacy-rules      print the content script's copy of the privacy rule table
 #   ./build.sh cli                install the `lifeboat` command (cargo install)
 #
@@ -97,6 +98,7 @@ usage: ./build.sh              set up what is missing, build dist/chrome, dist/f
        ./build.sh torture [chromium|firefox|all] [N]
                                N random kills per browser (default 100) -> bench/TORTURE.md
        ./build.sh fuzz [N]     the seeded fuzz loops with N inputs per decoder (default 200000)
+       ./build.sh probe        bytes one small commit costs per store, both browsers -> bench/PROBE.md
        ./build.sh privacy-rules
                                print extension/privacy-rules.js as the build writes it
        ./build.sh cli          install the lifeboat command into ~/.cargo/bin (cargo install)
@@ -498,6 +500,13 @@ run_fuzz() {  # a long run of the seeded fuzz loops (cargo test runs a short one
   print_times
 }
 
+run_probe() {  # a fixture extension (tests/bench/probe/), no build of Lifeboat needed
+  setup_node_modules
+  step "commit-cost probe (tests/bench/probe.mjs)"
+  node tests/bench/probe.mjs || die "the probe failed" "see its output above and bench/PROBE.md"
+  print_times
+}
+
 run_cli() {  # the native `lifeboat` command (src/bin/lifeboat.rs), into cargo's bin folder
   step "cargo install --path . --bin lifeboat"
   cargo install --locked --path . --bin lifeboat \
@@ -514,6 +523,7 @@ case "${1:-}:${2:-}:${3:-}" in
   bench::)                      run_bench ;;
   torture:*)                    run_torture "${2:-all}" "${3:-100}" ;;
   fuzz:*)                       run_fuzz "${2:-}" ;;
+  probe::)                      run_probe ;;
   privacy-rules::)              privacy_rules_js ;;
   cli::)                        run_cli ;;
   help::|-h::|--help::)         usage ;;
