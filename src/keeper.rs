@@ -481,7 +481,8 @@ impl<B: Backend> Keeper<B> {
         self.store
             .set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
         self.settings = settings;
-        let refused = |url: &str| privacy::forms_allowed(url, &self.settings).is_err();
+        let now_set = self.settings.clone();
+        let refused = |url: &str| privacy::forms_allowed(url, &now_set).is_err();
         let mut dropped = 0;
         for t in self.tracker.session.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
             let before = t.history.len();
@@ -507,6 +508,13 @@ impl<B: Backend> Keeper<B> {
         if self.pending_pages.iter().map(|(_, p)| p.typed_fields()).sum::<usize>() != before {
             self.forget_empty_pages().await?;
         }
+        // And from everything stored: older points, earlier sessions, named saves.
+        let visit_refused = |url: &str| !privacy::visit_allowed(url, &now_set);
+        let what = crate::purge::Refused {
+            text: &refused,
+            visit: &visit_refused,
+        };
+        crate::purge::refused(self.store.backend(), &what).await?;
         if dropped == 0 {
             return Ok(Commit::Nothing);
         }
@@ -928,6 +936,51 @@ mod tests {
         assert!(!stored.contains("note on a"), "{stored}");
         assert!(stored.contains("scroll: Some((0, 10))"), "scroll is not typed text");
         assert_eq!(block_on(k.set_settings(s)).unwrap(), Commit::Nothing, "nothing left to drop");
+    }
+
+    /// Excluding a site takes what was typed there out of everything
+    /// stored, not only the live session: older points and their journal
+    /// records, the session set aside at the last crash, named saves.
+    #[test]
+    fn excluding_a_site_purges_its_text_from_the_whole_store() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        k.page_report(&top(0, "https://a/"), "", None, &[typed("#t", "note on a", true)], 20).unwrap();
+        k.page_report(&top(1, "https://b/"), "", None, &[typed("#t", "note on b", true)], 20).unwrap();
+        block_on(k.commit(2_000)).unwrap();
+        k.page_report(&top(1, "https://b/"), "", None, &[typed("#t", "note on b, longer", true)], 2_100)
+            .unwrap();
+        // Tab 0 went through a page of b: in its history.
+        navigate(&mut k, 0, "https://b/secret-page", 2_200);
+        navigate(&mut k, 0, "https://c/", 2_300);
+        block_on(k.commit(4_000)).unwrap();
+        block_on(crate::named::create(k.store.backend(), "Keep", vec![], k.session().clone(), 4_500)).unwrap();
+        // A crash: the session with the text is set aside, and the new run types there again.
+        let mut k = restart(k, 10_000, true);
+        open_two_tabs(&mut k, 10_000);
+        k.page_report(&top(1, "https://b/"), "", None, &[typed("#t", "note on b again", true)], 10_100)
+            .unwrap();
+        block_on(k.commit(12_000)).unwrap();
+        let everything = |k: &Keeper<MemoryBackend>| block_on(crate::view::backup(k, 0, true)).unwrap().to_string();
+        assert_eq!(
+            everything(&k).matches("note on b").count(),
+            5,
+            "setup: in two journal records, a checkpoint, a set-aside, a named save"
+        );
+        assert!(everything(&k).contains("secret-page"), "setup: the page is in a history");
+        let mut s = k.settings.clone();
+        s.excluded_sites = vec!["b".into()];
+        assert_eq!(block_on(k.set_settings(s)).unwrap(), Commit::Now);
+        block_on(k.commit(13_000)).unwrap();
+        let after = everything(&k);
+        assert!(!after.contains("note on b"), "{after}");
+        assert!(!after.contains("secret-page"), "nor the excluded site's pages in histories: {after}");
+        assert!(after.contains("note on a"), "other sites keep theirs");
+        // Everything still loads.
+        let sources = block_on(crate::view::sources(&mut k)).unwrap();
+        for src in &sources {
+            block_on(crate::view::load_source(&mut k, &src.id)).unwrap();
+        }
     }
 
     /// A page's script fills fields with far more than anyone types: the tab

@@ -16,6 +16,7 @@ pub mod model;
 pub mod named;
 pub mod privacy;
 pub mod protocol;
+pub mod purge;
 pub mod restore;
 pub mod saver;
 pub mod settings;
