@@ -106,6 +106,11 @@ export function t(key, ...subs) {
 const pluralRules = new Intl.PluralRules(uiLanguage);
 const numberFormat = new Intl.NumberFormat(uiLanguage);
 
+/** A number as the browser's UI language writes it ("1,234", "1 234", "1.234"). */
+export function formatNumber(n) {
+  return numberFormat.format(n);
+}
+
 /** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories). */
 export function tn(key, count) {
   const n = numberFormat.format(count);

@@ -4,7 +4,7 @@
 // background's (docs/PROTOCOL.md); this page asks and renders the answers.
 
 import {
-  agoElement, api, countsText, earlierPages, el, favicon, formatDateTime, icon, initI18n, localize,
+  agoElement, api, countsText, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
   renderAutosave, restoreDoneText, send, t, tickTimes, tn,
 } from './common.js';
 
@@ -267,7 +267,7 @@ function renderNamed() {
     chips: (Array.isArray(save.tags) ? save.tags : []).map((tag) => el('span', { class: 'chip' }, String(tag))),
   })));
   ui.namedCount.textContent = state.saves.length
-    ? (state.tagFilter ? t('countOf', shown.length, state.saves.length) : String(state.saves.length))
+    ? (state.tagFilter ? t('countOf', formatNumber(shown.length), formatNumber(state.saves.length)) : formatNumber(state.saves.length))
     : '';
   const empty = state.saves.length === 0;
   ui.namedStatus.hidden = !empty;
@@ -400,7 +400,7 @@ let searchRequest = 0;
 function renderResults(query, results) {
   ui.searchPanel.hidden = false;
   ui.searchStatus.textContent = results.length === 0 ? t('searchNone', query)
-    : results.length >= 200 ? t('searchMany', results.length) : tn('nResults', results.length);
+    : results.length >= 200 ? t('searchMany', formatNumber(results.length)) : tn('nResults', results.length);
   ui.searchResults.replaceChildren(...results.map((r) => {
     const title = String(r.title ?? '').trim() || String(r.url ?? '') || t('untitled');
     const button = el('button', {
@@ -602,16 +602,16 @@ function windowSection(win, w) {
     type: 'button', class: 'button button-small open-window',
     disabled: state.busy || (restorable === 0 && !state.duplicates),
     title: restorable === 0 && !state.duplicates ? t('noRestorable') : t('openWindowTitle'),
-    'aria-label': t('openWindowLabel', w + 1),
+    'aria-label': t('openWindowLabel', formatNumber(w + 1)),
     dataset: { key: `window-${w}`, window: String(w) },
   }, icon('openNew'), el('span', {}, t('openWindow')));
   return el('section', { class: 'window', dataset: { index: String(w) }, 'aria-labelledby': `window-${w}-name` },
     el('header', { class: 'window-head' },
-      el('span', { class: 'window-name', id: `window-${w}-name` }, t('windowLabel', w + 1)),
+      el('span', { class: 'window-name', id: `window-${w}-name` }, t('windowLabel', formatNumber(w + 1))),
       el('span', { class: 'window-meta' },
         win.state && win.state !== 'normal' ? el('span', {}, stateText) : null,
         el('span', {}, tn('nTabs', tabs.length)),
-        restorable < tabs.length ? el('span', {}, t('nToOpen', restorable)) : null),
+        restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null),
       openWindow),
     el('ol', { class: 'tabs' }, tabs.map((tab, i) => tabRow(tab, w, i))));
 }
@@ -738,7 +738,7 @@ function openBar(plan) {
       button('open-current', 'tab', 'openAllCurrent', 'open-current'),
       button('open-replace', 'swap', 'openAllReplace', 'open-replace')),
     el('p', { class: 'open-summary' },
-      plan ? (restorable === all.length ? tn('nTabsToOpen', restorable) : t('someToOpen', restorable, all.length)) : ''),
+      plan ? (restorable === all.length ? tn('nTabsToOpen', restorable) : t('someToOpen', formatNumber(restorable), formatNumber(all.length))) : ''),
     dup);
 }
 

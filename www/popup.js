@@ -4,7 +4,7 @@
 // highlighted tabs, passed to `named.save`) and for opening Lifeboat's pages.
 
 import {
-  agoElement, api, countsText, el, formatDateTime, icon, initI18n, localize, renderAutosave,
+  agoElement, api, countsText, el, formatDateTime, formatNumber, icon, initI18n, localize, renderAutosave,
   restoreDoneText, send, t, tickTimes, tn,
 } from './common.js';
 
@@ -80,7 +80,7 @@ async function countSelectedTabs() {
   try {
     const tabs = await api.tabs.query({ currentWindow: true, highlighted: true });
     const option = ui.scope.querySelector('option[value="tabs"]');
-    option.textContent = t('scopeTabsCount', tabs.length);
+    option.textContent = t('scopeTabsCount', formatNumber(tabs.length));
   } catch { /* the plain label stays */ }
 }
 

@@ -2,7 +2,7 @@
 // and sends the user's choice back. All decisions are the background's.
 
 import {
-  agoElement, countsText, earlierPages, el, favicon, formatDateTime, icon, initI18n, localize,
+  agoElement, countsText, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
   renderAutosave, send, t, tickTimes, tn,
 } from './common.js';
 
@@ -222,7 +222,7 @@ function windowSection(win, windowIndex) {
   el('header', { class: 'window-head' },
     el('label', { class: 'window-label', for: id },
       checkbox,
-      el('span', { class: 'window-name', id: `${id}-label` }, t('windowLabel', windowIndex + 1))),
+      el('span', { class: 'window-name', id: `${id}-label` }, t('windowLabel', formatNumber(windowIndex + 1)))),
     el('span', { class: 'window-meta' },
       el('span', { class: `window-state state-${win.state}` }, stateText),
       el('span', { class: 'window-count' }, tn('nTabs', tabs.length)))),
@@ -284,7 +284,7 @@ function updateSelection() {
   }
   ui.count.textContent = state.busy && state.busyText ? state.busyText
     : total === 0 ? t('noRestorable')
-    : ticked === 0 ? t('selectionNone') : t('selectionCount', ticked, total);
+    : ticked === 0 ? t('selectionNone') : t('selectionCount', formatNumber(ticked), formatNumber(total));
   const source = sourceById(state.selected);
   const idle = !state.busy && state.plan !== null && state.planSource === state.selected;
   ui.restoreSelected.disabled = !idle || ticked === 0;
