@@ -480,7 +480,12 @@ impl<B: Backend> Keeper<B> {
         self.store.put_settings(&settings).await?;
         self.store
             .set_retention(settings.timeline.clone(), settings.timeline_max_mib as u64 * 1024 * 1024);
+        // Only a change of what is kept can refuse something kept before.
+        let privacy_changed = settings.privacy_level != self.settings.privacy_level || settings.excluded_sites != self.settings.excluded_sites;
         self.settings = settings;
+        if !privacy_changed {
+            return Ok(Commit::Nothing);
+        }
         let now_set = self.settings.clone();
         let refused = |url: &str| privacy::forms_allowed(url, &now_set).is_err();
         let mut dropped = 0;
@@ -976,6 +981,26 @@ mod tests {
         assert!(!after.contains("note on b"), "{after}");
         assert!(!after.contains("secret-page"), "nor the excluded site's pages in histories: {after}");
         assert!(after.contains("note on a"), "other sites keep theirs");
+        // A change that keeps what is kept rewrites nothing.
+        let before = k.store.backend().data.borrow().clone();
+        let mut s = k.settings.clone();
+        s.lazy_restore = !s.lazy_restore;
+        assert_eq!(block_on(k.set_settings(s)).unwrap(), Commit::Nothing);
+        let after_other: Vec<_> = k
+            .store
+            .backend()
+            .data
+            .borrow()
+            .iter()
+            .filter(|(key, _)| key.as_str() != "settings")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let before_other: Vec<_> = before
+            .iter()
+            .filter(|(key, _)| key.as_str() != "settings")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert!(after_other == before_other, "only the settings record changed");
         // Everything still loads.
         let sources = block_on(crate::view::sources(&mut k)).unwrap();
         for src in &sources {
