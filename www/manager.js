@@ -1103,15 +1103,17 @@ function fillPreviewTabs(section, s, w) {
   const count = previewTabs(previewWindows(p.sessions[s])[w]).length;
   section.dataset.filled = 'true';
   let i = 0;
-  const step = () => {
-    if (state.importPreview !== p || !ol.isConnected) return;
+  // The first chunk goes in at once (the section may not be on the page yet);
+  // later ones only while this preview is still on show.
+  const step = (first = false) => {
+    if (state.importPreview !== p || (!first && !ol.isConnected)) return;
     const end = Math.min(count, i + CHUNK);
     const rows = document.createDocumentFragment();
     for (; i < end; i += 1) rows.append(previewTabRow(s, w, i));
     ol.append(rows);
-    if (i < count) requestAnimationFrame(step);
+    if (i < count) requestAnimationFrame(() => step());
   };
-  step();
+  step(true);
 }
 
 function previewWindow(win, s, w, fold) {
@@ -1185,7 +1187,8 @@ function renderPreview(fileName, answer) {
       countsText(Number(session.windows) || 0, Number(session.tabs) || 0))),
   el('div', { class: 'windows' }, previewWindows(session).map((win, w) => previewWindow(win, s, w, fold)))))) : null;
 
-  ui.importPreviewBody.replaceChildren(
+  // (replaceChildren would write a null as the text "null")
+  ui.importPreviewBody.replaceChildren(...[
     el('p', { class: 'preview-file' },
       el('span', { class: 'preview-name' }, fileName),
       el('span', { class: 'badge preview-format' }, formatLabel(answer.format))),
@@ -1193,7 +1196,8 @@ function renderPreview(fileName, answer) {
     merge,
     list,
     sessions.length ? el('p', { class: 'preview-count', id: 'import-selection-count', role: 'status' }) : null,
-    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, String(n))))) : null);
+    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, String(n))))) : null,
+  ].filter(Boolean));
   for (let s = 0; s < sessions.length; s += 1) syncPreviewBoxes(s);
   updateImportSelection();
   ui.importPreview.hidden = false;

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { click, isVisible, openManager, text } from './lib/ui.mjs';
+import { click, isVisible, openManager, shootElement, text } from './lib/ui.mjs';
 import { waitUntil } from './lib/wait.mjs';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/firefox-recovery.jsonlz4');
@@ -115,6 +115,7 @@ const importPreview = {
     assert.equal(fx[1].name, 'Closed windows');
     assert.ok(fx[1].closed && fx[1].windows.every((w) => w.closed), 'the closed window is marked');
     assert.equal(await text(manager.page, '#import-selection-count'), 'Tabs selected: 8 of 8');
+    await shootElement(manager.page, '#import-card', t.artifact('firefox.png'));
 
     // Tick off: the closed windows (session box), the second window (window box),
     // and two tabs of the first window (their boxes); real clicks on each.
@@ -168,6 +169,8 @@ const importPreview = {
       n.dispatchEvent(new Event('input', { bubbles: true }));
     });
     assert.equal(await text(manager.page, '#import-selection-count'), 'Tabs selected: 5 of 7');
+    assert.ok(!(await text(manager.page, '#import-preview-body')).includes('null'), 'no stray "null" in the preview');
+    await shootElement(manager.page, '#import-card', t.artifact('tsm-ticked.png'));
     const tsmSaves = await commit(manager, before2);
     t.keep('tsm-saves.json', tsmSaves);
     assert.equal(tsmSaves.length, 1, `one merged save: ${JSON.stringify(tsmSaves)}`);
