@@ -9,6 +9,7 @@ pub mod codec;
 pub mod event;
 pub mod export;
 pub mod import;
+pub mod import_choice;
 pub mod journal;
 pub mod keeper;
 pub mod manage;

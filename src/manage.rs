@@ -3,6 +3,7 @@
 
 use crate::export::{self, Saved};
 use crate::import::{self, Imported};
+use crate::import_choice::{self, Chosen, SessionPick};
 use crate::keeper::Keeper;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta};
@@ -128,23 +129,27 @@ pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Impor
     let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
     let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
     import::apply_settings(&mut imported, &k.settings);
-    let sessions: Vec<Value> = imported
-        .sessions
-        .iter()
-        .zip(&imported.saved_at)
-        .map(|((name, s), at)| json!({ "name": name, "windows": s.windows.len(), "tabs": s.tab_count(), "savedAt": at }))
-        .collect();
+    let sessions = import_choice::preview_sessions(format, &imported);
     let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
     Ok((imported, answer))
 }
 
-/// Keeps an import as named saves.
-pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, imported: Imported, now: Millis) -> Result<Value, StoreError> {
+/// Keeps an import as named saves: all of it, or what `select` ticks
+/// (see `import_choice::choose`), one save per session or `merge`d into one.
+pub async fn commit_import<B: Backend>(
+    k: &mut Keeper<B>,
+    imported: &Imported,
+    select: Option<&[SessionPick]>,
+    merge: bool,
+    name: Option<&str>,
+    now: Millis,
+) -> Result<Value, StoreError> {
+    let chosen = match import_choice::choose(imported, select, merge, name) {
+        Ok(c) => c,
+        Err(e) => return Ok(json!({ "error": e })),
+    };
     let mut saves = Vec::new();
-    for (i, ((name, session), at)) in imported.sessions.into_iter().zip(imported.saved_at).enumerate() {
-        if session.tab_count() == 0 {
-            continue;
-        }
+    for (i, Chosen { name, session, saved_at: at }) in chosen.into_iter().enumerate() {
         let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
         // Keep the file's own date where it has one.
         let meta = match at {
@@ -218,9 +223,41 @@ mod tests {
         let text = out["text"].as_str().unwrap();
         let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);
-        let back = block_on(commit_import(&mut k, imported, 400)).unwrap();
+        let back = block_on(commit_import(&mut k, &imported, None, false, None, 400)).unwrap();
         assert_eq!(back["saves"].as_array().unwrap().len(), 1);
         assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_import_keeps_only_the_ticked_part() {
+        let mut k = keeper();
+        let file = concat!(
+            r#"[{"name":"Work","date":5000,"windows":{"1":{"#,
+            r#""1":{"url":"https://w/1","title":"W1","index":0,"windowId":1},"#,
+            r#""2":{"url":"https://w/2","title":"W2","index":1,"windowId":1},"#,
+            r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
+        );
+        let (imported, p) = preview(&k, "tsm.json", file.as_bytes()).unwrap();
+        assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
+        let before = k.store.backend().data.borrow().clone();
+        let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
+        let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap();
+        assert_eq!(refused["error"], import_choice::NOTHING_TICKED);
+        assert_eq!(*k.store.backend().data.borrow(), before, "a refused selection stores nothing");
+        let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
+        let done = block_on(commit_import(&mut k, &imported, Some(&some), true, Some("Two of three"), 500)).unwrap();
+        let saves = done["saves"].as_array().unwrap();
+        assert_eq!(
+            (saves.len(), saves[0]["name"].as_str(), saves[0]["tabs"].as_u64()),
+            (1, Some("Two of three"), Some(2))
+        );
+        let id = saves[0]["id"].as_str().unwrap().to_string();
+        let out = block_on(export(&mut k, "urls", &[id], false, 600)).unwrap();
+        let text = out["text"].as_str().unwrap();
+        assert!(
+            text.contains("https://w/1") && text.contains("https://w/3") && !text.contains("https://w/2"),
+            "{text}"
+        );
     }
 
     #[test]

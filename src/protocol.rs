@@ -158,6 +158,15 @@ pub enum Request {
     #[serde(rename = "import.commit")]
     ImportCommit {
         token: String,
+        /// What to keep (see `import_choice`); absent: everything.
+        #[serde(default)]
+        select: Option<Vec<crate::import_choice::SessionPick>>,
+        /// One save for everything kept instead of one per session.
+        #[serde(default)]
+        merge: bool,
+        /// The merged save's name.
+        #[serde(default)]
+        name: Option<String>,
     },
     Export {
         format: String,
@@ -334,6 +343,24 @@ mod tests {
         assert_eq!(role(&sender("https://a.example/x", None, Some(0)), OWN), Role::Stranger, "no tab");
         assert_eq!(role(&sender("file:///etc/passwd", Some(3), Some(0)), OWN), Role::Stranger);
         assert_eq!(role(&Sender::default(), OWN), Role::Stranger);
+    }
+
+    #[test]
+    fn import_commit_takes_a_selection() {
+        let r =
+            req(r#"{"type":"import.commit","token":"t","select":[{"session":1,"windows":[{"window":0,"tabs":[2,3]},{"window":1}]}],"merge":true,"name":"N"}"#);
+        let Request::ImportCommit { token, select, merge, name } = r else {
+            panic!("{r:?}")
+        };
+        let select = select.unwrap();
+        assert_eq!((token.as_str(), merge, name.as_deref(), select[0].session), ("t", true, Some("N"), 1));
+        let windows = select[0].windows.as_ref().unwrap();
+        assert_eq!((windows[0].tabs.as_deref(), windows[1].tabs.as_deref()), (Some(&[2, 3][..]), None));
+        let Request::ImportCommit { select, merge, name, .. } = req(r#"{"type":"import.commit","token":"t"}"#) else {
+            panic!()
+        };
+        assert_eq!((select, merge, name), (None, false, None), "everything, one save per session");
+        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit","token":"t","select":[{"session":"x"}]}"#).is_err());
     }
 
     /// Everything a page may ask is refused to a content script, and the

@@ -340,3 +340,115 @@ export function renderAutosave(box, autosave) {
   box.append(icon('warning'), el('div', {}, el('p', { class: 'alert-title' }, text), el('p', {}, t('autosaveHint'))));
   box.hidden = false;
 }
+
+// ------------------------------------------------- windows and tabs (shared)
+// One view of a session's windows and tabs for the restore page, the manager
+// and the import preview: a window is section.window (header, ol.tabs), a tab
+// li.tab (optional checkbox, favicon, title, URL, badges). Each page adds its
+// own controls through the options.
+
+export const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
+export const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
+
+export function badge(cls, ...content) {
+  return el('span', { class: `badge ${cls}` }, ...content);
+}
+
+/** "example.org/path?q" for a web address; anything else as it is. */
+export function displayUrl(url) {
+  try {
+    const u = new URL(url);
+    if (u.protocol === 'http:' || u.protocol === 'https:') {
+      return `${u.host.replace(/^www\./, '')}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
+    }
+  } catch { /* shown as it is */ }
+  return String(url ?? '');
+}
+
+/** The badges of a tab of a `plan` answer (pinned, group, container, typed text, status). */
+export function tabBadges(tab) {
+  const status = tab.status ?? 'restore';
+  const badges = [];
+  if (tab.pinned) badges.push(badge('badge-pinned', icon('pin'), el('span', { class: 'badge-text' }, t('badgePinned'))));
+  if (tab.group) {
+    const colour = GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey';
+    const name = String(tab.group.title ?? '').trim();
+    badges.push(el('span', {
+      class: `badge badge-group group-${colour}${name ? '' : ' is-unnamed'}`, title: t('groupTitle'), dataset: { color: colour },
+    }, name || t('groupUnnamed')));
+  }
+  if (tab.container) {
+    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    badges.push(el('span', {
+      class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
+      title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),
+      dataset: { color: colour },
+    }, icon('container'), String(tab.container.name ?? '')));
+  }
+  if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
+  if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
+  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: tab.reason ?? '' }, icon('block'), t('badgeBlocked')));
+  return badges;
+}
+
+/**
+ * One tab: li.tab with data-window, data-index, data-status, data-url.
+ * `check`: { id, checked, disabled, dataset } puts a checkbox (.tab-check)
+ * with the favicon and text in a label; `shortUrl` shows displayUrl();
+ * `badges` (default tabBadges) and `after` (controls, notes) follow.
+ */
+export function tabItem(tab, w, i, { check = null, shortUrl = false, badges = tabBadges(tab), after = [], title: rowTitle = null } = {}) {
+  const status = tab.status ?? 'restore';
+  const title = String(tab.title ?? '').trim() || String(tab.url ?? '') || t('untitled');
+  const url = String(tab.url ?? '');
+  const urlId = check ? `${check.id}-url` : null;
+  const text = el('span', { class: 'tab-text' },
+    el('span', { class: 'tab-title', title }, title),
+    el('span', { class: 'tab-url', id: urlId, title: url }, shortUrl ? displayUrl(url) : url));
+  let main;
+  if (check) {
+    const box = el('input', {
+      type: 'checkbox', id: check.id, class: 'tab-check', checked: !!check.checked, disabled: !!check.disabled,
+      'aria-describedby': urlId, dataset: check.dataset ?? {},
+    });
+    main = [el('label', { class: 'tab-main', for: check.id }, box, favicon(tab.url, tab.favIconUrl, tab.title), text)];
+  } else {
+    main = [favicon(tab.url, tab.favIconUrl, tab.title), text];
+  }
+  const groupColour = tab.group ? (GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey') : null;
+  return el('li', {
+    class: `tab status-${status}${tab.active ? ' is-active' : ''}${groupColour ? ` in-group group-${groupColour}` : ''}`,
+    dataset: { window: String(w), index: String(i), status, url },
+    title: rowTitle,
+  },
+  main,
+  badges.length ? el('span', { class: 'badges' }, badges) : null,
+  after);
+}
+
+/**
+ * One window: section.window[data-index] with its header (name "Window n",
+ * optionally a checkbox .window-check in a label, `meta` spans, `tools`) and
+ * ol.tabs holding `tabs` (li nodes; none yet when they are added later).
+ * `idPrefix` keeps ids unique when a page shows several lists.
+ */
+export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [], tools = null, tabs = [], name = null, attrs = {} } = {}) {
+  const id = `${idPrefix}-${w}`;
+  const label = el('span', { class: 'window-name', id: `${id}-name` }, name ?? t('windowLabel', formatNumber(w + 1)));
+  const head = check
+    ? el('label', { class: 'window-label', for: id },
+      el('input', { type: 'checkbox', id, class: 'window-check', checked: !!check.checked, disabled: !!check.disabled, dataset: check.dataset ?? { window: String(w) } }),
+      label)
+    : label;
+  return el('section', {
+    class: 'window', dataset: { index: String(w), state: String(win?.state ?? '') }, 'aria-labelledby': `${id}-name`, ...attrs,
+  },
+  el('header', { class: 'window-head' }, head, el('span', { class: 'window-meta' }, meta), tools),
+  el('ol', { class: 'tabs' }, tabs));
+}
+
+/** "Maximized" etc. for a window state ('' for none). */
+export function windowStateText(state) {
+  const key = `windowState_${state}`;
+  return t(key) === key ? String(state ?? '') : t(key);
+}

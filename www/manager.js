@@ -4,8 +4,8 @@
 // background's (docs/PROTOCOL.md); this page asks and renders the answers.
 
 import {
-  agoElement, api, countsText, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
-  renderAutosave, restoreDoneText, send, t, tickTimes, tn,
+  agoElement, api, countsText, displayUrl, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
+  renderAutosave, restoreDoneText, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -72,6 +72,7 @@ const state = {
   settings: null,
   syncResult: null, // the last sync's result from `status` (null: none this run)
   importToken: null,
+  importPreview: null, // { fileName, sessions, ticks } of the file on show
 };
 
 const MINUTE = 60_000;
@@ -532,45 +533,9 @@ function showHighlight() {
   row.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
 }
 
-const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
-const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
-
-function badge(cls, ...content) {
-  return el('span', { class: `badge ${cls}` }, ...content);
-}
-
-function displayUrl(url) {
-  try {
-    const u = new URL(url);
-    if (u.protocol === 'http:' || u.protocol === 'https:') {
-      return `${u.host.replace(/^www\./, '')}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
-    }
-  } catch { /* shown as it is */ }
-  return String(url ?? '');
-}
-
 function tabRow(tab, w, i) {
   const status = tab.status ?? 'restore';
   const title = String(tab.title ?? '').trim() || String(tab.url ?? '') || t('untitled');
-  const badges = [];
-  if (tab.pinned) badges.push(badge('badge-pinned', icon('pin'), el('span', { class: 'badge-text' }, t('badgePinned'))));
-  if (tab.group) {
-    const colour = GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey';
-    const name = String(tab.group.title ?? '').trim();
-    badges.push(el('span', { class: `badge badge-group group-${colour}${name ? '' : ' is-unnamed'}`, title: t('groupTitle') },
-      name || t('groupUnnamed')));
-  }
-  if (tab.container) {
-    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
-    badges.push(el('span', {
-      class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
-      title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),
-    }, icon('container'), String(tab.container.name ?? '')));
-  }
-  if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
-  if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
-  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: tab.reason ?? '' }, icon('block'), t('badgeBlocked')));
-
   const open = el('button', {
     type: 'button', class: 'button button-small button-quiet open-tab',
     disabled: state.busy || status === 'blocked',
@@ -578,26 +543,15 @@ function tabRow(tab, w, i) {
     'aria-label': t('openTabLabel', title),
     dataset: { key: `tab-${w}-${i}`, window: String(w), tab: String(i), status },
   }, icon('openNew'), el('span', {}, t('openTab')));
-
-  const groupColour = tab.group ? (GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey') : null;
-  return el('li', {
-    class: `tab status-${status}${tab.active ? ' is-active' : ''}${groupColour ? ` in-group group-${groupColour}` : ''}`,
-    dataset: { window: String(w), index: String(i), status, url: String(tab.url ?? '') },
-  },
-  favicon(tab.url, tab.favIconUrl, tab.title),
-  el('span', { class: 'tab-text' },
-    el('span', { class: 'tab-title', title }, title),
-    el('span', { class: 'tab-url', title: String(tab.url ?? '') }, displayUrl(tab.url))),
-  badges.length ? el('span', { class: 'badges' }, badges) : null,
-  open,
-  earlierPages(state.planFor, tab, w, i, (e) => toast(`${t('errOpenEarlierPage')} ${errorText(e)}`, { kind: 'error', timeout: 8000 })));
+  return tabItem(tab, w, i, {
+    shortUrl: true,
+    after: [open, earlierPages(state.planFor, tab, w, i, (e) => toast(`${t('errOpenEarlierPage')} ${errorText(e)}`, { kind: 'error', timeout: 8000 }))],
+  });
 }
 
 function windowSection(win, w) {
   const tabs = Array.isArray(win.tabs) ? win.tabs : [];
   const restorable = tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
-  const stateKey = `windowState_${win.state}`;
-  const stateText = t(stateKey) === stateKey ? String(win.state ?? '') : t(stateKey);
   const openWindow = el('button', {
     type: 'button', class: 'button button-small open-window',
     disabled: state.busy || (restorable === 0 && !state.duplicates),
@@ -605,15 +559,15 @@ function windowSection(win, w) {
     'aria-label': t('openWindowLabel', formatNumber(w + 1)),
     dataset: { key: `window-${w}`, window: String(w) },
   }, icon('openNew'), el('span', {}, t('openWindow')));
-  return el('section', { class: 'window', dataset: { index: String(w) }, 'aria-labelledby': `window-${w}-name` },
-    el('header', { class: 'window-head' },
-      el('span', { class: 'window-name', id: `window-${w}-name` }, t('windowLabel', formatNumber(w + 1))),
-      el('span', { class: 'window-meta' },
-        win.state && win.state !== 'normal' ? el('span', {}, stateText) : null,
-        el('span', {}, tn('nTabs', tabs.length)),
-        restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null),
-      openWindow),
-    el('ol', { class: 'tabs' }, tabs.map((tab, i) => tabRow(tab, w, i))));
+  return windowItem(win, w, {
+    meta: [
+      win.state && win.state !== 'normal' ? el('span', {}, windowStateText(win.state)) : null,
+      el('span', {}, tn('nTabs', tabs.length)),
+      restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null,
+    ],
+    tools: openWindow,
+    tabs: tabs.map((tab, i) => tabRow(tab, w, i)),
+  });
 }
 
 function detailHead(id, save, source) {
@@ -1087,8 +1041,17 @@ function formatLabel(format) {
   return FORMAT_KEYS.has(key) ? t(`importFormat_${key}`) : String(format ?? '');
 }
 
+// The preview shows the file's sessions, windows and tabs, every one ticked;
+// what stays ticked is imported. The ticks live in `state.importPreview`
+// (one Uint8Array per window), so a window's tabs need not be on the page:
+// past FOLD_TABS tabs in a file, windows start folded and list their tabs
+// when opened, CHUNK rows a frame.
+const FOLD_TABS = 200;
+const CHUNK = 400;
+
 function resetImport() {
   state.importToken = null;
+  state.importPreview = null;
   ui.importPreview.hidden = true;
   ui.importPreviewBody.replaceChildren();
   ui.importError.hidden = true;
@@ -1116,31 +1079,266 @@ async function importFile(file) {
   }
 }
 
+function previewWindows(session) {
+  return Array.isArray(session?.content) ? session.content : [];
+}
+
+function previewTabs(win) {
+  return Array.isArray(win?.tabs) ? win.tabs : [];
+}
+
+function previewTabRow(s, w, i) {
+  const p = state.importPreview;
+  const tab = previewTabs(previewWindows(p.sessions[s])[w])[i];
+  return tabItem({ ...tab, status: 'restore' }, w, i, {
+    check: { id: `imp-${s}-${w}-${i}`, checked: p.ticks[s][w].marks[i] === 1, dataset: { session: String(s), window: String(w), tab: String(i) } },
+    shortUrl: true,
+  });
+}
+
+/** Lists the tabs of window `w` of session `s` into its (empty) list, a chunk a frame. */
+function fillPreviewTabs(section, s, w) {
+  const p = state.importPreview;
+  const ol = section.querySelector('ol.tabs');
+  const count = previewTabs(previewWindows(p.sessions[s])[w]).length;
+  section.dataset.filled = 'true';
+  let i = 0;
+  // The first chunk goes in at once (the section may not be on the page yet);
+  // later ones only while this preview is still on show.
+  const step = (first = false) => {
+    if (state.importPreview !== p || (!first && !ol.isConnected)) return;
+    const end = Math.min(count, i + CHUNK);
+    const rows = document.createDocumentFragment();
+    for (; i < end; i += 1) rows.append(previewTabRow(s, w, i));
+    ol.append(rows);
+    if (i < count) requestAnimationFrame(() => step());
+  };
+  step(true);
+}
+
+function previewWindow(win, s, w, fold) {
+  const p = state.importPreview;
+  const listed = win.listed !== false;
+  const count = Number(win.count) || 0;
+  const closed = !!win.closed;
+  const toggle = listed && fold ? el('button', {
+    type: 'button', class: 'button button-small window-toggle', 'aria-expanded': 'false',
+    'aria-controls': `imp-${s}-window-${w}-tabs`, dataset: { session: String(s), window: String(w) },
+  }, icon('chevron'), el('span', {}, t('importShowTabs'))) : null;
+  const section = windowItem(win, w, {
+    idPrefix: `imp-${s}-window`,
+    check: { checked: p.ticks[s][w].on > 0, dataset: { session: String(s), window: String(w) } },
+    meta: [
+      closed ? el('span', { class: 'badge badge-closed', title: t('badgeClosedTitle') }, t('badgeClosed')) : null,
+      win.state && win.state !== 'normal' ? el('span', {}, windowStateText(win.state)) : null,
+      el('span', {}, tn('nTabs', count)),
+    ],
+    tools: toggle,
+    attrs: { 'data-session': String(s), 'data-closed': String(closed) },
+  });
+  const ol = section.querySelector('ol.tabs');
+  ol.id = `imp-${s}-window-${w}-tabs`;
+  if (!listed) {
+    ol.hidden = true;
+    section.append(el('p', { class: 'preview-unlisted muted' }, icon('info'), el('span', {}, t('importNotListed'))));
+  } else if (fold) {
+    ol.hidden = true;
+  } else {
+    fillPreviewTabs(section, s, w);
+  }
+  return section;
+}
+
 function renderPreview(fileName, answer) {
   const sessions = Array.isArray(answer.sessions) ? answer.sessions : [];
   const notes = Array.isArray(answer.notes) ? answer.notes : [];
-  ui.importPreviewBody.replaceChildren(
+  // Everything ticked to begin with.
+  const ticks = sessions.map((session) => previewWindows(session).map((win) => {
+    const count = Number(win.count) || 0;
+    return { marks: new Uint8Array(count).fill(1), on: count, count };
+  }));
+  state.importPreview = { fileName, sessions, ticks };
+  const listedTabs = sessions.reduce((n, session) => n + previewWindows(session).reduce((m, win) => m + previewTabs(win).length, 0), 0);
+  const fold = listedTabs > FOLD_TABS;
+
+  const merge = sessions.length > 1 ? el('fieldset', { class: 'preview-merge' },
+    el('legend', { class: 'visually-hidden' }, t('importMergeLegend')),
+    el('label', { class: 'choice' },
+      el('input', { type: 'radio', name: 'import-merge', value: 'separate', class: 'merge-separate', checked: true }),
+      el('span', {}, t('importMergeSeparate'))),
+    el('label', { class: 'choice' },
+      el('input', { type: 'radio', name: 'import-merge', value: 'one', class: 'merge-one' }),
+      el('span', {}, t('importMergeOne'))),
+    el('input', {
+      type: 'text', class: 'input merge-name', value: String(sessions[0]?.name ?? ''), maxlength: 200,
+      'aria-label': t('importMergeName'), autocomplete: 'off', spellcheck: 'false', disabled: true,
+    })) : null;
+
+  const list = sessions.length ? el('ul', { class: 'preview-sessions' }, sessions.map((session, s) => el('li', {
+    class: `preview-session${session.closed ? ' is-closed' : ''}`, dataset: { session: String(s) },
+  },
+  el('div', { class: 'preview-session-head' },
+    el('label', { class: 'preview-session-label', for: `imp-${s}` },
+      el('input', { type: 'checkbox', id: `imp-${s}`, class: 'session-check', checked: true, dataset: { session: String(s) } }),
+      el('span', { class: 'preview-session-name' }, String(session.name ?? '').trim() || t('untitled'))),
+    el('span', { class: 'preview-session-meta' },
+      session.closed ? el('span', { class: 'badge badge-closed', title: t('badgeClosedTitle') }, t('badgeClosed')) : null,
+      session.savedAt != null ? `${formatDateTime(session.savedAt)} · ` : '',
+      countsText(Number(session.windows) || 0, Number(session.tabs) || 0))),
+  el('div', { class: 'windows' }, previewWindows(session).map((win, w) => previewWindow(win, s, w, fold)))))) : null;
+
+  // (replaceChildren would write a null as the text "null")
+  ui.importPreviewBody.replaceChildren(...[
     el('p', { class: 'preview-file' },
       el('span', { class: 'preview-name' }, fileName),
       el('span', { class: 'badge preview-format' }, formatLabel(answer.format))),
-    el('p', { class: 'preview-lead' }, sessions.length ? tn('importWillAdd', sessions.length) : t('importNothing')),
-    sessions.length ? el('ul', { class: 'preview-sessions' }, sessions.map((s) => el('li', {},
-      el('span', { class: 'preview-session-name' }, String(s.name ?? '').trim() || t('untitled')),
-      el('span', { class: 'preview-session-meta' },
-        s.savedAt != null ? `${formatDateTime(s.savedAt)} · ` : '',
-        countsText(Number(s.windows) || 0, Number(s.tabs) || 0))))) : null,
-    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, String(n))))) : null);
-  ui.importCommit.disabled = !state.importToken || sessions.length === 0;
-  ui.importCommit.textContent = sessions.length ? tn('importCommitN', sessions.length) : t('importCommit');
+    el('p', { class: 'preview-lead' }, sessions.length ? t('importSelectHint') : t('importNothing')),
+    merge,
+    list,
+    sessions.length ? el('p', { class: 'preview-count', id: 'import-selection-count', role: 'status' }) : null,
+    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, String(n))))) : null,
+  ].filter(Boolean));
+  for (let s = 0; s < sessions.length; s += 1) syncPreviewBoxes(s);
+  updateImportSelection();
   ui.importPreview.hidden = false;
   (ui.importCommit.disabled ? ui.importCancel : ui.importCommit).focus();
 }
+
+/** The session's and its windows' checkboxes as the ticks say (ticked, partly, not). */
+function syncPreviewBoxes(s) {
+  const p = state.importPreview;
+  const wins = p.ticks[s];
+  for (const [w, x] of wins.entries()) {
+    const box = ui.importPreviewBody.querySelector(`#imp-${s}-window-${w}`);
+    if (!box) continue;
+    box.checked = x.count > 0 && x.on === x.count;
+    box.indeterminate = x.on > 0 && x.on < x.count;
+    box.closest('section.window')?.classList.toggle('is-off', x.on === 0);
+  }
+  const box = ui.importPreviewBody.querySelector(`#imp-${s}`);
+  if (box) {
+    const on = wins.reduce((n, x) => n + x.on, 0);
+    const all = wins.reduce((n, x) => n + x.count, 0);
+    box.checked = all > 0 && on === all;
+    box.indeterminate = on > 0 && on < all;
+  }
+}
+
+function setWindowTicks(s, w, on) {
+  const x = state.importPreview.ticks[s][w];
+  x.marks.fill(on ? 1 : 0);
+  x.on = on ? x.count : 0;
+  const section = ui.importPreviewBody.querySelector(`section.window[data-session="${s}"][data-index="${w}"]`);
+  for (const box of section?.querySelectorAll('.tab-check') ?? []) box.checked = on;
+}
+
+function importMerged() {
+  return !!ui.importPreviewBody.querySelector('.merge-one:checked');
+}
+
+/** What import.commit is to keep: null for everything, else the ticked part (docs/PROTOCOL.md). */
+function importSelection() {
+  const p = state.importPreview;
+  if (!p) return null;
+  let everything = true;
+  const select = [];
+  for (const [s, wins] of p.ticks.entries()) {
+    const full = wins.every((x) => x.on === x.count);
+    everything &&= full;
+    if (!wins.some((x) => x.on > 0)) continue;
+    if (full) {
+      select.push({ session: s });
+      continue;
+    }
+    const windows = [];
+    for (const [w, x] of wins.entries()) {
+      if (x.on === 0) continue;
+      if (x.on === x.count) {
+        windows.push({ window: w });
+        continue;
+      }
+      const tabs = [];
+      for (let i = 0; i < x.count; i += 1) if (x.marks[i]) tabs.push(i);
+      windows.push({ window: w, tabs });
+    }
+    select.push({ session: s, windows });
+  }
+  return everything ? null : select;
+}
+
+function updateImportSelection() {
+  const p = state.importPreview;
+  if (!p) return;
+  let ticked = 0;
+  let total = 0;
+  let sessionsOn = 0;
+  for (const wins of p.ticks) {
+    const on = wins.reduce((n, x) => n + x.on, 0);
+    ticked += on;
+    total += wins.reduce((n, x) => n + x.count, 0);
+    if (on > 0) sessionsOn += 1;
+  }
+  const merged = importMerged();
+  const nameInput = ui.importPreviewBody.querySelector('.merge-name');
+  if (nameInput) nameInput.disabled = !merged;
+  const count = ui.importPreviewBody.querySelector('#import-selection-count');
+  if (count) {
+    count.textContent = ticked === 0 ? t('selectionNone') : t('selectionCount', formatNumber(ticked), formatNumber(total));
+  }
+  const lead = ui.importPreviewBody.querySelector('.preview-lead');
+  if (lead && p.sessions.length) {
+    lead.textContent = `${merged ? t('importWillMerge') : tn('importWillAdd', Math.max(sessionsOn, 1))} ${t('importSelectHint')}`;
+  }
+  ui.importCommit.disabled = !state.importToken || ticked === 0;
+  ui.importCommit.textContent = merged || sessionsOn === 0 ? t('importCommit') : tn('importCommitN', sessionsOn);
+}
+
+ui.importPreviewBody.addEventListener('change', (e) => {
+  const box = e.target;
+  const p = state.importPreview;
+  if (!p || !(box instanceof HTMLInputElement)) return;
+  const s = Number(box.dataset.session);
+  if (box.classList.contains('tab-check')) {
+    const x = p.ticks[s][Number(box.dataset.window)];
+    const i = Number(box.dataset.tab);
+    const now = box.checked ? 1 : 0;
+    if (x.marks[i] !== now) {
+      x.marks[i] = now;
+      x.on += now ? 1 : -1;
+    }
+    syncPreviewBoxes(s);
+  } else if (box.classList.contains('window-check')) {
+    setWindowTicks(s, Number(box.dataset.window), box.checked);
+    syncPreviewBoxes(s);
+  } else if (box.classList.contains('session-check')) {
+    for (let w = 0; w < p.ticks[s].length; w += 1) setWindowTicks(s, w, box.checked);
+    syncPreviewBoxes(s);
+  }
+  updateImportSelection();
+});
+
+ui.importPreviewBody.addEventListener('click', (e) => {
+  const toggle = e.target.closest?.('.window-toggle');
+  if (!toggle || !state.importPreview) return;
+  const section = toggle.closest('section.window');
+  const ol = section.querySelector('ol.tabs');
+  const open = toggle.getAttribute('aria-expanded') !== 'true';
+  if (open && section.dataset.filled !== 'true') fillPreviewTabs(section, Number(toggle.dataset.session), Number(toggle.dataset.window));
+  ol.hidden = !open;
+  toggle.setAttribute('aria-expanded', String(open));
+  toggle.querySelector('span').textContent = t(open ? 'importHideTabs' : 'importShowTabs');
+});
 
 ui.importCommit.addEventListener('click', async () => {
   if (!state.importToken || ui.importCommit.disabled) return;
   ui.importCommit.disabled = true;
   try {
-    const answer = await send({ type: 'import.commit', token: state.importToken });
+    const select = importSelection();
+    const merge = importMerged();
+    const name = ui.importPreviewBody.querySelector('.merge-name')?.value.trim() || null;
+    const answer = await send({
+      type: 'import.commit', token: state.importToken, ...(select ? { select } : {}), ...(merge ? { merge, name } : {}),
+    });
     const created = Array.isArray(answer.saves) ? answer.saves : [];
     resetImport();
     ui.importDone.replaceChildren(icon('check'), el('p', {}, tn('importDone', created.length)));

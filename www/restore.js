@@ -2,8 +2,8 @@
 // and sends the user's choice back. All decisions are the background's.
 
 import {
-  agoElement, countsText, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
-  renderAutosave, send, t, tickTimes, tn,
+  agoElement, countsText, earlierPages, el, formatDateTime, formatNumber, icon, initI18n, localize,
+  renderAutosave, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -135,46 +135,10 @@ function selectSource(id) {
 
 // -------------------------------------------------------------------- plan
 
-function badge(cls, ...content) {
-  return el('span', { class: `badge ${cls}` }, ...content);
-}
-
-const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
-const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
-
 function tabRow(tab, windowIndex, tabIndex) {
   const status = tab.status ?? 'restore';
   const restorable = status === 'restore';
   const id = `tab-${windowIndex}-${tabIndex}`;
-  const title = String(tab.title ?? '').trim() || String(tab.url ?? '') || t('untitled');
-
-  const checkbox = el('input', {
-    type: 'checkbox', id, class: 'tab-check',
-    checked: restorable, disabled: !restorable,
-    dataset: { window: String(windowIndex), tab: String(tabIndex) },
-  });
-
-  const badges = [];
-  if (tab.pinned) badges.push(badge('badge-pinned', icon('pin'), t('badgePinned')));
-  if (tab.group) {
-    const colour = GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey';
-    const name = String(tab.group.title ?? '').trim();
-    badges.push(el('span', {
-      class: `badge badge-group group-${colour}${name ? '' : ' is-unnamed'}`,
-      title: t('groupTitle'), dataset: { color: colour },
-    }, name || t('groupUnnamed')));
-  }
-  if (tab.container) {
-    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
-    badges.push(el('span', {
-      class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
-      title: t('containerTitle'), dataset: { color: colour },
-    }, icon('container'), String(tab.container.name ?? '')));
-  }
-  if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
-  if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
-  if (status === 'blocked') badges.push(badge('badge-blocked', icon('block'), t('badgeBlocked')));
-
   const notes = [];
   if (tab.container?.missing) {
     notes.push(el('p', { class: 'tab-note note-container' }, icon('info'), el('span', {}, t('containerMissing', tab.container.name ?? ''))));
@@ -182,52 +146,25 @@ function tabRow(tab, windowIndex, tabIndex) {
   if (status === 'blocked' && tab.reason) {
     notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, tab.reason)));
   }
-
-  const describedBy = `${id}-url`;
-  checkbox.setAttribute('aria-describedby', describedBy);
-
-  const groupColour = tab.group ? (GROUP_COLOURS.has(tab.group.color) ? tab.group.color : 'grey') : null;
-  return el('li', {
-    class: `tab status-${status}${tab.active ? ' is-active' : ''}${groupColour ? ` in-group group-${groupColour}` : ''}`,
-    dataset: { status, url: String(tab.url ?? ''), window: String(windowIndex), index: String(tabIndex) },
+  return tabItem(tab, windowIndex, tabIndex, {
+    check: { id, checked: restorable, disabled: !restorable, dataset: { window: String(windowIndex), tab: String(tabIndex) } },
     title: status === 'already_open' && tab.reason ? tab.reason : null,
-  },
-  el('label', { class: 'tab-main', for: id },
-    checkbox,
-    favicon(tab.url, tab.favIconUrl, tab.title),
-    el('span', { class: 'tab-text' },
-      el('span', { class: 'tab-title' }, title),
-      el('span', { class: 'tab-url', id: describedBy, title: tab.url }, String(tab.url ?? '')))),
-  badges.length ? el('span', { class: 'badges' }, badges) : null,
-  notes,
-  earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e)));
+    after: [...notes, earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e))],
+  });
 }
 
 function windowSection(win, windowIndex) {
   const tabs = Array.isArray(win.tabs) ? win.tabs : [];
   const restorable = tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
-  const id = `window-${windowIndex}`;
-  const checkbox = el('input', {
-    type: 'checkbox', id, class: 'window-check',
-    checked: restorable > 0, disabled: restorable === 0,
-    dataset: { window: String(windowIndex) },
+  const section = windowItem(win, windowIndex, {
+    check: { checked: restorable > 0, disabled: restorable === 0 },
+    meta: [
+      el('span', { class: `window-state state-${win.state}` }, windowStateText(win.state)),
+      el('span', { class: 'window-count' }, tn('nTabs', tabs.length)),
+    ],
+    tabs: tabs.map((tab, i) => tabRow(tab, windowIndex, i)),
   });
-  const stateKey = `windowState_${win.state}`;
-  const stateText = t(stateKey) === stateKey ? String(win.state ?? '') : t(stateKey);
-
-  const section = el('section', {
-    class: 'window', dataset: { index: String(windowIndex), state: String(win.state ?? '') },
-    'aria-labelledby': `${id}-label`,
-  },
-  el('header', { class: 'window-head' },
-    el('label', { class: 'window-label', for: id },
-      checkbox,
-      el('span', { class: 'window-name', id: `${id}-label` }, t('windowLabel', formatNumber(windowIndex + 1)))),
-    el('span', { class: 'window-meta' },
-      el('span', { class: `window-state state-${win.state}` }, stateText),
-      el('span', { class: 'window-count' }, tn('nTabs', tabs.length)))),
-  el('ol', { class: 'tabs' }, tabs.map((tab, i) => tabRow(tab, windowIndex, i))));
-
+  const checkbox = section.querySelector('.window-check');
   checkbox.addEventListener('change', () => {
     for (const box of section.querySelectorAll('.tab-check:not(:disabled)')) box.checked = checkbox.checked;
     updateSelection();

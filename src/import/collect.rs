@@ -356,7 +356,7 @@ fn cap_text(text: &mut String) -> bool {
     }
 }
 
-fn tidy(session: &mut Session) {
+pub(crate) fn tidy(session: &mut Session) {
     session.windows.retain(|w| !w.tabs.is_empty());
     let mut tab_id = 0;
     for (wi, w) in session.windows.iter_mut().enumerate() {

@@ -27,6 +27,7 @@ mod text;
 pub mod tsm;
 pub mod urls;
 
+pub(crate) use collect::tidy;
 pub use error::ImportError;
 pub use settings::apply_settings;
 

@@ -745,10 +745,14 @@ impl Background {
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
             Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, api::now()).await,
             Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
-            Request::ImportCommit { token } => match self.imports.iter().position(|(t, _)| *t == token) {
+            Request::ImportCommit { token, select, merge, name } => match self.imports.iter().position(|(t, _)| *t == token) {
                 Some(at) => {
-                    let (_, imported) = self.imports.remove(at);
-                    manage::commit_import(&mut self.keeper, imported, api::now()).await
+                    let answer = manage::commit_import(&mut self.keeper, &self.imports[at].1, select.as_deref(), merge, name.as_deref(), api::now()).await;
+                    // A refused selection leaves the preview for another try.
+                    if !matches!(&answer, Ok(a) if a.get("error").is_some()) {
+                        self.imports.remove(at);
+                    }
+                    answer
                 }
                 None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
             },

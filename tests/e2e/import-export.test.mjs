@@ -68,7 +68,7 @@ const importFirefox = {
     assert.equal(await upload(manager, FIXTURE), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
     const preview = await manager.page.evaluate(() => ({
       format: document.querySelector('#import-preview .preview-format')?.textContent,
-      sessions: [...document.querySelectorAll('#import-preview .preview-sessions li')].map((li) => li.textContent.replace(/\s+/g, ' ')),
+      sessions: [...document.querySelectorAll('#import-preview .preview-sessions > li')].map((li) => li.textContent.replace(/\s+/g, ' ')),
       notes: [...document.querySelectorAll('#import-preview .preview-notes li')].map((li) => li.textContent),
       commit: document.getElementById('import-commit').textContent,
       commitEnabled: !document.getElementById('import-commit').disabled,
