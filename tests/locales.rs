@@ -85,7 +85,10 @@ fn references(message: &str) -> BTreeSet<String> {
             i += 2;
             continue;
         }
-        let name_len = b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'@').count();
+        let name_len = b[i + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_' || **c == b'@')
+            .count();
         if name_len > 0 && b.get(i + 1 + name_len) == Some(&b'$') {
             refs.insert(format!("${}$", message[i + 1..i + 1 + name_len].to_lowercase()));
             i += name_len + 2;
