@@ -218,6 +218,10 @@ const info = {
     assert.equal(await page.$eval('#dont-restore', (b) => b.disabled), true, '"Don\'t restore" is done');
     const undoName = await page.$eval('#undo-dismiss', (b) => b.getAttribute('aria-label') || b.textContent);
     assert.match(undoName, /undo/i, `the Undo button says what it undoes: ${undoName}`);
+    // The result with its Undo passes axe too.
+    const { violations } = await axe(page);
+    const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' | ')}`), [], 'axe-core on the page after "Don\'t restore"');
 
     // Undo: waiting again, badge back, "Don't restore" offered again.
     await click(page, '#undo-dismiss');
