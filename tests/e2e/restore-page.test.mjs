@@ -10,8 +10,8 @@
 // - a11y-pages: axe-core (injected by the test, never shipped) finds no serious or
 //   critical violation on the three pages, light and dark; the focus is visible on
 //   every control the Tab key reaches; with prefers-reduced-motion nothing moves;
-//   with forced colours (Chromium, emulated) the focus ring and the chosen session
-//   stay visible. axe's findings, all impacts, are kept in
+//   with forced colours (Chromium: emulated) the focus ring and the chosen session
+//   stay visible (Firefox: through its colour-override pref). axe's findings, all impacts, are kept in
 //   tests/e2e/artifacts/<browser>-a11y-pages-axe.json.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -367,6 +367,18 @@ const pages = {
         assert.ok(await page.evaluate(() => matchMedia('(prefers-reduced-motion: reduce)').matches), `${name}: reduced motion is asked for`);
         assert.deepEqual(await moving(page), [], `${name}: nothing moves with reduced motion`);
       }
+      // Forced colours: Firefox's "override the colours of pages: always".
+      appendFileSync(`${browser.profile}/user.js`, 'user_pref("browser.display.document_color_use", 2);\n');
+      await browser.crash();
+      await browser.restart();
+      const forced = await open(false);
+      for (const [name, page] of Object.entries(forced)) {
+        await page.bringToFront();
+        assert.ok(await page.evaluate(() => matchMedia('(forced-colors: active)').matches), `${name}: forced colours are on`);
+        await tabThrough(page, `${name} forced colours`, 15);
+      }
+      const mark = await forced.restore.$eval('#sources [aria-pressed="true"]', (b) => getComputedStyle(b).outlineStyle);
+      assert.notEqual(mark, 'none', 'forced colours: the chosen session is outlined');
     } else {
       const all = await open(true);
       await pass(all, 'light');
