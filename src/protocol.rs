@@ -179,6 +179,10 @@ pub enum Request {
     Dismiss {
         source: String,
     },
+    /// Undoes `dismiss`: the crash is pending again.
+    Undismiss {
+        source: String,
+    },
     /// Opens one earlier page of a tab of `source` (`history[visit]` of tab
     /// `tab` of window `window`, as `plan` lists them) in a new tab.
     #[serde(rename = "openVisit")]
@@ -382,6 +386,7 @@ mod tests {
             r#"{"type":"named.delete","id":"n/1"}"#,
             r#"{"type":"named.save","name":"x"}"#,
             r#"{"type":"dismiss","source":"prev/1"}"#,
+            r#"{"type":"undismiss","source":"prev/1"}"#,
             r#"{"type":"import.preview","fileName":"a","data":""}"#,
             r#"{"type":"import.commit","token":"t"}"#,
             r#"{"type":"overview"}"#,

@@ -530,6 +530,21 @@ impl<B: Backend> Store<B> {
         entry.pending = false;
         self.backend.commit(vec![Op::Put(key.into(), codec::encode(Kind::Checkpoint, &entry))]).await
     }
+
+    /// Undoes `settle` for a crash the user dismissed: it is pending again
+    /// (offered, never pruned). Only a crash can be pending; anything else
+    /// is left as it is and reported as not found.
+    pub async fn unsettle(&self, key: &str) -> Result<(), StoreError> {
+        let mut entry = self.set_aside(key).await?;
+        if entry.ended != Verdict::Crash {
+            return Err(StoreError::NotFound(key.into()));
+        }
+        if entry.pending {
+            return Ok(());
+        }
+        entry.pending = true;
+        self.backend.commit(vec![Op::Put(key.into(), codec::encode(Kind::Checkpoint, &entry))]).await
+    }
 }
 
 /// Runs a future that never waits (the memory backends), for native tests and
@@ -953,5 +968,34 @@ mod tests {
         ))
         .unwrap();
         assert!(block_on(s.set_asides()).unwrap().iter().all(|(_, e)| !e.as_ref().unwrap().pending));
+    }
+
+    /// "Don't restore" can be undone: the dismissed crash is pending again,
+    /// unchanged otherwise; a clean exit cannot be made a pending crash.
+    #[test]
+    fn a_dismissed_crash_can_be_made_pending_again() {
+        let mut s = Store::new(MemoryBackend::default());
+        let crash = SetAside {
+            snapshot: snap(1, 2),
+            ended: Verdict::Crash,
+            pending: true,
+        };
+        let key = block_on(s.begin_run(Some(crash.clone()), &mark(false))).unwrap().unwrap();
+        block_on(s.settle(&key)).unwrap();
+        assert!(!block_on(s.set_aside(&key)).unwrap().pending);
+        block_on(s.unsettle(&key)).unwrap();
+        assert_eq!(block_on(s.set_aside(&key)).unwrap(), crash);
+        // Twice is harmless.
+        block_on(s.unsettle(&key)).unwrap();
+        assert_eq!(block_on(s.set_aside(&key)).unwrap(), crash);
+        let clean = SetAside {
+            snapshot: snap(5, 1),
+            ended: Verdict::CleanExit,
+            pending: false,
+        };
+        let clean_key = block_on(s.begin_run(Some(clean), &mark(false))).unwrap().unwrap();
+        assert!(matches!(block_on(s.unsettle(&clean_key)), Err(StoreError::NotFound(_))));
+        assert!(!block_on(s.set_aside(&clean_key)).unwrap().pending);
+        assert!(matches!(block_on(s.unsettle("prev/ffff")), Err(StoreError::NotFound(_))));
     }
 }

@@ -74,6 +74,47 @@ pub fn autosave_json<B>(k: &Keeper<B>) -> Value {
     }
 }
 
+/// What the toolbar badge says. A failing autosave comes first (the user
+/// can lose what they do now); then a crash waiting for an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Badge {
+    Clear,
+    /// Saving fails, with why.
+    Failing(String),
+    /// This many crashed sessions are neither restored nor dismissed.
+    CrashWaiting(usize),
+}
+
+impl Badge {
+    /// The badge's text: "!" for a failing save, the number of waiting crashes.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Clear => String::new(),
+            Self::Failing(_) => "!".into(),
+            Self::CrashWaiting(n) => n.to_string(),
+        }
+    }
+}
+
+pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
+    match (&k.health.failing, crashes_waiting) {
+        (Some((_, why)), _) => Badge::Failing(why.clone()),
+        (None, 0) => Badge::Clear,
+        (None, n) => Badge::CrashWaiting(n),
+    }
+}
+
+/// How many crashed sessions wait for the user to restore or dismiss them.
+pub async fn crashes_waiting<B: Backend>(k: &Keeper<B>) -> usize {
+    k.store
+        .set_asides()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|(_, e)| e.as_ref().is_ok_and(|a| a.pending && a.ended == Verdict::Crash))
+        .count()
+}
+
 /// Every source the user can restore from, newest first; pending crashes first.
 pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, StoreError> {
     let mut out = Vec::new();
@@ -328,10 +369,16 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                     })
                 })
                 .collect();
-            json!({ "state": w.state.as_str(), "tabs": tabs })
+            json!({ "state": w.state.as_str(), "tabs": tabs, "restorable": w.tabs.iter().filter(|t| t.status == Status::Restore).count() })
         })
         .collect();
-    json!({ "source": source, "windows": windows, "notices": plan.notices })
+    // What "Restore all" opens: tabs not open already and not blocked, in
+    // the windows that have any.
+    let restorable = json!({
+        "tabs": restore::restorable(plan),
+        "windows": plan.windows.iter().filter(|w| w.tabs.iter().any(|t| t.status == Status::Restore)).count(),
+    });
+    json!({ "source": source, "windows": windows, "notices": plan.notices, "restorable": restorable })
 }
 
 /// Plans restoring source `id` against what is open now.
@@ -508,5 +555,57 @@ mod tests {
         let j = plan_json(&src, &p);
         assert_eq!(j["windows"][0]["tabs"][0]["status"], "already_open");
         assert_eq!(j["windows"][0]["tabs"][1]["status"], "blocked");
+        // Nothing left to open: the page says so before anything opens.
+        assert_eq!(j["restorable"], json!({ "tabs": 0, "windows": 0 }));
+        assert_eq!(j["windows"][0]["restorable"], 0);
+        let (src, p) = block_on(plan(&mut k, &id, &[], None)).unwrap();
+        let j = plan_json(&src, &p);
+        assert_eq!(j["restorable"], json!({ "tabs": 1, "windows": 1 }));
+        assert_eq!(j["windows"][0]["restorable"], 1);
+        assert_eq!(j["source"]["takenAt"], 1000, "when the crashed session was last saved");
+    }
+
+    /// Issue 15, item 4: the badge shows a crash waiting for an answer until
+    /// it is restored or dismissed (and again after an undo); a failing save
+    /// comes first.
+    #[test]
+    fn the_badge_shows_a_waiting_crash_until_it_is_answered() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
+        assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
+        k.apply(
+            Event::WindowOpened(WindowInfo {
+                id: 1,
+                normal: true,
+                ..Default::default()
+            }),
+            0,
+        );
+        k.apply(
+            Event::TabCreated(TabInfo {
+                id: 1,
+                window_id: 1,
+                url: "https://a/".into(),
+                ..Default::default()
+            }),
+            0,
+        );
+        block_on(k.commit(1000)).unwrap();
+        // Killed: the next run sets the session aside as a pending crash.
+        let k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        let key = k.set_aside_key.clone().unwrap();
+        assert_eq!(block_on(crashes_waiting(&k)), 1);
+        let waiting = badge(&k, 1);
+        assert_eq!(waiting, Badge::CrashWaiting(1));
+        assert_eq!(waiting.text(), "1");
+        block_on(k.store.settle(&key)).unwrap();
+        assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
+        block_on(k.store.unsettle(&key)).unwrap();
+        assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::CrashWaiting(1));
+        let mut k = k;
+        k.health.failing = Some((7, "Quota exceeded".into()));
+        let failing = badge(&k, 1);
+        assert_eq!(failing, Badge::Failing("Quota exceeded".into()));
+        assert_eq!(failing.text(), "!");
+        assert_eq!(Badge::Clear.text(), "");
     }
 }

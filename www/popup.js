@@ -143,7 +143,8 @@ function saveItem(save) {
       type: 'button', class: `button button-small ${cls}`, title: t(`${key}Title`, name),
       disabled: state.busy, dataset: { mode },
     }, t(key));
-    button.setAttribute('aria-label', t(`${key}Title`, name));
+    // The name is what the button shows (speech input users say it); the
+    // group names the save, the title says the rest.
     return button;
   };
 

@@ -16,6 +16,8 @@ const ui = {
   planHead: $('plan-head'),
   planTitle: $('plan-title'),
   planTaken: $('plan-taken'),
+  planCrash: $('plan-crash'),
+  planSummary: $('plan-summary'),
   notices: $('notices'),
   actions: $('actions'),
   count: $('selection-count'),
@@ -183,6 +185,18 @@ function renderPlan(plan) {
     ui.planTaken.append(
       t('snapshotTaken', formatDateTime(source.takenAt, { seconds: true })), ' · ', agoElement(source.takenAt));
   }
+  // Before anything opens: how long ago the crash was (the session as last
+  // saved before it) and what "Restore all" opens (the core counts it).
+  const crashed = source.kind === 'crash' && source.takenAt != null;
+  ui.planCrash.replaceChildren(...(crashed ? [agoElement(source.takenAt, 'crashAgo')] : []));
+  ui.planCrash.hidden = !crashed;
+  const will = plan.restorable ?? {};
+  const willTabs = Number(will.tabs) || 0;
+  const willWindows = Number(will.windows) || 0;
+  ui.planSummary.textContent = willTabs ? t('restoreAllWillOpen', countsText(willWindows, willTabs)) : '';
+  ui.planSummary.dataset.tabs = String(willTabs);
+  ui.planSummary.dataset.windows = String(willWindows);
+  ui.planSummary.hidden = willTabs === 0;
   ui.planHead.hidden = false;
 
   const notices = [...(Array.isArray(plan.notices) ? plan.notices : [])];
@@ -343,10 +357,34 @@ async function dismiss() {
   showResult('working', el('p', {}, t('dismissing')));
   try {
     await send({ type: 'dismiss', source });
-    showResult('success', el('p', { class: 'result-title' }, icon('check'), el('span', {}, t('dismissDone'))));
+    // The session stays listed and restorable; Undo makes it a waiting crash again.
+    const undo = el('button', { type: 'button', id: 'undo-dismiss', class: 'button undo', 'aria-label': t('undoDismiss') },
+      icon('undo'), el('span', {}, t('undo')));
+    undo.addEventListener('click', () => undismiss(source));
+    showResult('success', el('div', { class: 'result-row' },
+      el('p', { class: 'result-title' }, icon('check'), el('span', {}, t('dismissDone'))), undo));
     await refreshAfterAction();
   } catch (error) {
     showError('errDismiss', error);
+  } finally {
+    setBusy(false);
+  }
+}
+
+async function undismiss(source) {
+  if (state.busy) return;
+  setBusy(true, t('dismissing'));
+  showResult('working', el('p', {}, t('dismissing')));
+  try {
+    await send({ type: 'undismiss', source });
+    if (state.selected !== source) {
+      state.selected = source;
+      state.plan = null;
+    }
+    showResult('success', el('p', { class: 'result-title undone' }, icon('undo'), el('span', {}, t('undismissDone'))));
+    await refreshAfterAction();
+  } catch (error) {
+    showError('errUndismiss', error);
   } finally {
     setBusy(false);
   }

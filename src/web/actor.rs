@@ -20,7 +20,7 @@ use crate::restore::{self, OpenTab, Selection};
 use crate::settings::AfterCrash;
 use crate::store::StoreError;
 use crate::verdict::Verdict;
-use crate::view;
+use crate::view::{self, Badge};
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -67,6 +67,8 @@ struct Background {
     containers: Vec<Container>,
     /// `PAGES_PENDING` is set in storage.session.
     pages_pending: bool,
+    /// Crashed sessions neither restored nor dismissed (`view::crashes_waiting`).
+    crashes_waiting: usize,
     /// What the last sync did (or why it failed), for the manager.
     last_sync: Option<Value>,
     /// Conflicts the last day's syncs resolved by keeping a copy, with when.
@@ -83,7 +85,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
         Ok(bg) => bg,
         Err(e) => {
             api::console_warn(&format!("Lifeboat could not start: {e}"));
-            api::set_badge("!", &format!("Lifeboat is not saving: {e}")).await;
+            api::set_badge("!", &format!("Lifeboat is not saving: {e}"), api::BADGE_ALERT).await;
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
                 if let Msg::Request(_, _, reply) = msg {
@@ -176,12 +178,15 @@ impl Background {
             imports: Vec::new(),
             last_sync: None,
             pages_pending: false,
+            crashes_waiting: 0,
             sync_conflicts: Vec::new(),
             own_origin,
             firefox,
             tx,
         };
         bg.load_open_windows(open).await;
+        bg.crashes_waiting = view::crashes_waiting(&bg.keeper).await;
+        bg.show_badge().await;
         let t_end = api::perf_now();
         // The whole start-up: from background.js's first line, the WASM's
         // fetch, compile and instantiation included.
@@ -264,12 +269,38 @@ impl Background {
             let _ = api::set_session_bool(PAGES_PENDING, false).await;
         }
         match result {
-            Ok(_) if was_failing => api::set_badge("", "Lifeboat").await,
+            Ok(_) if was_failing => self.show_badge().await,
             Ok(_) => {}
             Err(e) => {
                 api::console_warn(&format!("Lifeboat: autosave failed: {e}"));
-                api::set_badge("!", &format!("Lifeboat: autosave is failing: {e}")).await;
+                self.show_badge().await;
             }
+        }
+    }
+
+    /// The toolbar badge as the core decides it (`view::badge`).
+    async fn show_badge(&self) {
+        let badge = view::badge(&self.keeper, self.crashes_waiting);
+        let (title, color) = match &badge {
+            Badge::Clear => ("Lifeboat".to_string(), api::BADGE_WAITING),
+            Badge::Failing(why) => (format!("Lifeboat: autosave is failing: {why}"), api::BADGE_ALERT),
+            Badge::CrashWaiting(_) => (
+                api::text(
+                    "badgeCrashWaiting",
+                    "Lifeboat: tabs from a crash are waiting. Open the restore page to restore or dismiss them.",
+                ),
+                api::BADGE_WAITING,
+            ),
+        };
+        api::set_badge(&badge.text(), &title, color).await;
+    }
+
+    /// A crash was restored, dismissed or the dismissal undone: recount.
+    async fn recount_crashes(&mut self) {
+        let n = view::crashes_waiting(&self.keeper).await;
+        if n != self.crashes_waiting {
+            self.crashes_waiting = n;
+            self.show_badge().await;
         }
     }
 
@@ -607,6 +638,7 @@ impl Background {
         }
         if src.pending {
             self.keeper.store.settle(source).await?;
+            self.recount_crashes().await;
         }
         outcome.notices.extend(plan.notices);
         Ok(serde_json::to_value(&outcome).unwrap_or(Value::Null))
@@ -767,7 +799,16 @@ impl Background {
                 Ok(Err(why)) => Ok(json!({ "error": why })),
                 Err(e) => Err(e),
             },
-            Request::Dismiss { source } => self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true })),
+            Request::Dismiss { source } => {
+                let done = self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true }));
+                self.recount_crashes().await;
+                done
+            }
+            Request::Undismiss { source } => {
+                let done = self.keeper.store.unsettle(&source).await.map(|_| json!({ "ok": true }));
+                self.recount_crashes().await;
+                done
+            }
             Request::Backup { typed_text } => view::backup(&self.keeper, api::now(), typed_text).await,
             #[cfg(feature = "bench")]
             Request::Bench { runs } => Ok(self.bench(runs)),

@@ -220,12 +220,17 @@ pub async fn sync_remove(keys: &[String]) -> Result<(), String> {
     call(storage_sync_remove(&to_js(keys))).await.map(|_| ())
 }
 
-pub async fn set_badge(text: &str, title: &str) {
+/// Red: something is wrong (saving fails).
+pub const BADGE_ALERT: &str = "#b3261e";
+/// Blue: something waits for the user (a crash to restore or dismiss).
+pub const BADGE_WAITING: &str = "#0a5cc2";
+
+pub async fn set_badge(text: &str, title: &str, color: &str) {
     let o = Object::new();
     let _ = Reflect::set(&o, &"text".into(), &text.into());
     let _ = call(action_set_badge_text(&o)).await;
     let c = Object::new();
-    let _ = Reflect::set(&c, &"color".into(), &"#b3261e".into());
+    let _ = Reflect::set(&c, &"color".into(), &color.into());
     let _ = call(action_set_badge_background_color(&c)).await;
     let t = Object::new();
     let _ = Reflect::set(&t, &"title".into(), &title.into());
