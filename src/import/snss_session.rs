@@ -276,7 +276,7 @@ fn build_windows(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::pickle::PickleWriter;
     use super::super::snss::MAGIC;
     use super::*;

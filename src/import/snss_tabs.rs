@@ -308,15 +308,9 @@ mod tests {
     use super::super::pickle::PickleWriter;
     use super::*;
 
+    /// A version-3 file of `commands` (the Session_ tests' writer).
     fn file(commands: &[(u8, Vec<u8>)]) -> Vec<u8> {
-        let mut out = b"SNSS".to_vec();
-        out.extend(3u32.to_le_bytes());
-        for (id, payload) in commands {
-            out.extend(((payload.len() + 1) as u16).to_le_bytes());
-            out.push(*id);
-            out.extend(payload);
-        }
-        out
+        super::super::snss_session::tests::file(3, commands)
     }
 
     fn ints(v: &[i32]) -> Vec<u8> {
