@@ -40,7 +40,13 @@ WASM_TARGET=wasm32-unknown-unknown
 FEATURES=${LIFEBOAT_FEATURES:-}
 PKG=${LIFEBOAT_PKG:-pkg}
 OUT=${LIFEBOAT_DIST:-dist}
+# Two modules from the one crate (Cargo.toml [features]): the background's,
+# loaded by the always-running background, and the pages', loaded by the
+# manager only when the user imports or exports.
 WASM=$PKG/lifeboat_bg.wasm
+PAGES_WASM=$PKG/lifeboat_pages_bg.wasm
+# The background's module budget after wasm-opt (issue 10: at most 300 KB).
+WASM_BUDGET=307200
 WASM_OPT=node_modules/.bin/wasm-opt   # npm binaryen 132; never Debian's 108 (breaks the externref table)
 # The features rustc emits for wasm32: wasm-opt rejects a module using one it was not told about.
 WASM_OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-nontrapping-float-to-int
@@ -232,27 +238,41 @@ build_wasm() {
   printf '#!/bin/sh\necho "build.sh: wasm-pack must not run wasm-opt" >&2\nexit 1\n' >"$WORK/stub/wasm-opt"
   chmod +x "$WORK/stub/wasm-opt"
   # --mode no-install: use the wasm-bindgen on PATH, never try a download (fails here).
-  local cargo_args=()
-  [[ -z $FEATURES ]] || cargo_args=(-- --features "$FEATURES")
-  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" "${cargo_args[@]}" \
-    || die "wasm-pack build failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release); if it wanted a download, compare wasm-bindgen --version with Cargo.lock"
+  # The background's module: no importers, exporters or idna (Cargo.toml [features]).
+  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" --out-name lifeboat \
+    -- --no-default-features --features "background${FEATURES:+,$FEATURES}" \
+    || die "wasm-pack build failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release --no-default-features --features background); if it wanted a download, compare wasm-bindgen --version with Cargo.lock"
   [[ -f $WASM && -f $PKG/lifeboat.js ]] || die "wasm-pack produced no $WASM / $PKG/lifeboat.js" "is the crate named lifeboat with crate-type cdylib?"
+  # The pages' module, built apart (wasm-pack owns its out-dir), then beside it.
+  local pages_flags=("${flags[@]/#$PKG/$WORK/pages-pkg}")
+  PATH="$WORK/stub:$PATH" wasm-pack build "${pages_flags[@]}" --out-name lifeboat_pages \
+    -- --no-default-features --features pages \
+    || die "wasm-pack build of the pages' module failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release --no-default-features --features pages)"
+  cp "$WORK/pages-pkg/lifeboat_pages.js" "$WORK/pages-pkg/lifeboat_pages_bg.wasm" "$PKG/" \
+    || die "wasm-pack produced no lifeboat_pages.js / lifeboat_pages_bg.wasm" "see the wasm-pack output above"
 }
 
 optimize_wasm() {
   step "wasm-opt -Oz"
-  WASM_BEFORE=$(size "$WASM")
-  "$WASM_OPT" -Oz "${WASM_OPT_FEATURES[@]}" "$WASM" -o "$WASM.opt" \
-    || die "wasm-opt failed" "if it names a feature, add its --enable-* flag to WASM_OPT_FEATURES in build.sh"
-  mv -f "$WASM.opt" "$WASM"
-  WASM_AFTER=$(size "$WASM")
-  # Load the optimised module once: a bad wasm-opt validates fine yet fails at instantiation.
+  WASM_BEFORE=$(size "$WASM") PAGES_BEFORE=$(size "$PAGES_WASM")
+  local w
+  for w in "$WASM" "$PAGES_WASM"; do
+    "$WASM_OPT" -Oz "${WASM_OPT_FEATURES[@]}" "$w" -o "$w.opt" \
+      || die "wasm-opt failed on $w" "if it names a feature, add its --enable-* flag to WASM_OPT_FEATURES in build.sh"
+    mv -f "$w.opt" "$w"
+  done
+  WASM_AFTER=$(size "$WASM") PAGES_AFTER=$(size "$PAGES_WASM")
+  # Load each optimised module once: a bad wasm-opt validates fine yet fails at instantiation.
   node --input-type=module -e '
     import { readFileSync } from "node:fs";
     import { pathToFileURL } from "node:url";
-    const { initSync } = await import(pathToFileURL(process.argv[1] + "/lifeboat.js"));
-    initSync({ module: readFileSync(process.argv[1] + "/lifeboat_bg.wasm") });' "$ROOT/$PKG" \
-    || die "the optimised $WASM does not instantiate in node" "compare with an unoptimised build (skip this step); check wasm-opt's version is binaryen 132 from npm"
+    for (const name of ["lifeboat", "lifeboat_pages"]) {
+      const { initSync } = await import(pathToFileURL(`${process.argv[1]}/${name}.js`));
+      initSync({ module: readFileSync(`${process.argv[1]}/${name}_bg.wasm`) });
+    }' "$ROOT/$PKG" \
+    || die "an optimised module in $PKG does not instantiate in node" "compare with an unoptimised build (skip this step); check wasm-opt's version is binaryen 132 from npm"
+  ((WASM_AFTER <= WASM_BUDGET)) || die "the background's module is $(human "$WASM_AFTER"), over its budget of $(human "$WASM_BUDGET")" \
+    "keep importers, exporters and other page-only code behind the pages feature (Cargo.toml); twiggy top $WASM shows what grew"
 }
 
 derive_manifest() {  # derive_manifest <target>: the manifest.json for that target, on stdout
@@ -283,7 +303,7 @@ check_extension_dir() {  # every file the manifest names exists, every __MSG_x__
     const files = [m.background?.service_worker, ...(m.background?.scripts ?? []), m.action?.default_popup,
       m.options_ui?.page, m.options_page, ...list(m.icons), ...list(m.action?.default_icon),
       ...(m.content_scripts ?? []).flatMap((c) => [...(c.js ?? []), ...(c.css ?? [])]),
-      "pkg/lifeboat.js", "pkg/lifeboat_bg.wasm"].filter(Boolean);
+      "pkg/lifeboat.js", "pkg/lifeboat_bg.wasm", "pkg/lifeboat_pages.js", "pkg/lifeboat_pages_bg.wasm"].filter(Boolean);
     const problems = files.filter((f) => !existsSync(`${dir}/${f}`)).map((f) => `missing file ${f}`);
     if (m.default_locale) {
       const f = `_locales/${m.default_locale}/messages.json`;
@@ -316,7 +336,7 @@ assemble() {  # assemble <target>: dist/<target>, a complete unpacked extension
   # www/ ships as is, except _locales, which browsers read only at the extension root.
   find www -mindepth 1 -maxdepth 1 ! -name _locales -exec cp -RL {} "$stage/www/" \;
   if [[ -d www/_locales ]]; then cp -RL www/_locales "$stage/_locales"; fi
-  cp "$PKG/lifeboat.js" "$WASM" "$stage/pkg/"
+  cp "$PKG/lifeboat.js" "$WASM" "$PKG/lifeboat_pages.js" "$PAGES_WASM" "$stage/pkg/"
   # Editor and OS litter must not end up in the package.
   find "$stage" -name '.*' ! -path "$stage" -prune -exec rm -rf {} +
   find "$stage" -name '*~' -delete
@@ -349,8 +369,10 @@ build() {
   make_zip "$OUT/firefox" "$OUT/lifeboat-firefox.xpi"
   end_step
   printf '\nSizes:\n'
-  printf '  wasm before wasm-opt  %s\n' "$(human "$WASM_BEFORE")"
-  printf '  wasm after wasm-opt   %s\n' "$(human "$WASM_AFTER")"
+  printf '  background wasm before wasm-opt  %s\n' "$(human "$WASM_BEFORE")"
+  printf '  background wasm after wasm-opt   %s  (budget %s)\n' "$(human "$WASM_AFTER")" "$(human "$WASM_BUDGET")"
+  printf '  pages wasm before wasm-opt       %s\n' "$(human "$PAGES_BEFORE")"
+  printf '  pages wasm after wasm-opt        %s\n' "$(human "$PAGES_AFTER")"
   printf '  lifeboat-firefox.xpi  %s\n' "$(human "$(size "$OUT/lifeboat-firefox.xpi")")"
   printf '  lifeboat-chrome.zip   %s\n' "$(human "$(size "$OUT/lifeboat-chrome.zip")")"
 }

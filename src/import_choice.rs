@@ -9,7 +9,7 @@
 //! their windows and their tabs, as the preview lists them.
 
 use crate::import::{self, Format, Imported};
-use crate::model::{Millis, Session};
+use crate::model::Session;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -38,13 +38,8 @@ pub struct WindowPick {
     pub tabs: Option<Vec<usize>>,
 }
 
-/// A named save to create.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Chosen {
-    pub name: String,
-    pub session: Session,
-    pub saved_at: Option<Millis>,
-}
+/// A named save to create: what the manager sends the background.
+pub type Chosen = crate::import_check::ImportedSave;
 
 pub const NOTHING_TICKED: &str = "Nothing is ticked: tick at least one tab to import.";
 

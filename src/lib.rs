@@ -2,13 +2,26 @@
 //!
 //! Everything here but `web` is plain Rust with no browser types, tested
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
+//!
+//! Two WASM modules come from this crate (see `[features]` in Cargo.toml):
+//! the background's (feature `background`: model, tracker, saver, store,
+//! verdict, privacy, restore planning, sync, and `import_check`, which checks
+//! a parsed import again) and the pages' (feature `pages`: `import`,
+//! `export`, `import_choice`). Native builds have both.
 
 pub mod backstop;
 pub mod budget;
 pub mod codec;
 pub mod event;
+pub mod dates;
+#[cfg(feature = "pages")]
 pub mod export;
+#[cfg(feature = "pages")]
+pub mod files;
+#[cfg(feature = "pages")]
 pub mod import;
+pub mod import_check;
+#[cfg(feature = "pages")]
 pub mod import_choice;
 pub mod journal;
 pub mod keeper;

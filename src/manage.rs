@@ -1,9 +1,7 @@
 //! The manager's and popup's requests: named saves, search, import and
 //! export. Shaped as docs/PROTOCOL.md says; the pages only render.
 
-use crate::export::{self, Saved};
-use crate::import::{self, Imported};
-use crate::import_choice::{self, Chosen, SessionPick};
+use crate::import_check::{self, ImportedSave};
 use crate::keeper::Keeper;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta};
@@ -94,62 +92,45 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
     Ok(json!({ "results": results }))
 }
 
-/// Exports `sources` as `format`, without typed text unless `typed_text`;
-/// the answer says whether the file holds any.
-pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], typed_text: bool, now: Millis) -> Result<Value, StoreError> {
-    let Some(format) = export::Format::from_id(format) else {
-        return Ok(json!({ "error": format!("Unknown export format \"{format}\".") }));
-    };
+/// The sessions `sources` name, for the manager to write as a file (the
+/// exporters are in the pages' module), without typed text unless
+/// `typed_text`; the answer says whether they hold any.
+pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_text: bool) -> Result<Value, StoreError> {
     let all = view::all_sources(k).await?;
-    let mut picked: Vec<(String, Option<Millis>, Session)> = Vec::new();
+    let mut picked: Vec<ImportedSave> = Vec::new();
     for id in sources {
         let snap = view::load_source(k, id).await?;
         let label = all.iter().find(|s| &s.id == id).map_or_else(|| id.clone(), |s| s.label.clone());
         let session = if typed_text { snap.session } else { snap.session.without_typed_text() };
-        picked.push((label, Some(snap.taken_at), session));
+        picked.push(ImportedSave {
+            name: label,
+            saved_at: Some(snap.taken_at),
+            session,
+        });
     }
     if picked.is_empty() {
         return Ok(json!({ "error": "Choose at least one session to export." }));
     }
-    let holds = picked.iter().any(|(_, _, s)| {
-        s.windows
+    let holds = picked.iter().any(|s| {
+        s.session
+            .windows
             .iter()
             .flat_map(|w| &w.tabs)
             .any(|t| t.page.as_ref().is_some_and(|p| p.typed_fields() > 0))
     });
-    let saved: Vec<Saved> = picked.iter().map(|(name, at, session)| Saved { name, saved_at: *at, session }).collect();
-    let text = export::export(format, &saved, now);
-    // Only Lifeboat's own format carries typed text at all.
-    let holds = holds && format == export::Format::Lifeboat;
-    Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": text, "holdsTypedText": holds }))
+    Ok(json!({ "sessions": picked, "holdsTypedText": holds }))
 }
 
-/// Parses a file for the preview: nothing is stored yet.
-pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Imported, Value), String> {
-    let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
-    let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
-    import::apply_settings(&mut imported, &k.settings);
-    let sessions = import_choice::preview_sessions(format, &imported);
-    let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
-    Ok((imported, answer))
-}
-
-/// Keeps an import as named saves: all of it, or what `select` ticks
-/// (see `import_choice::choose`), one save per session or `merge`d into one.
-pub async fn commit_import<B: Backend>(
-    k: &mut Keeper<B>,
-    imported: &Imported,
-    select: Option<&[SessionPick]>,
-    merge: bool,
-    name: Option<&str>,
-    now: Millis,
-) -> Result<Value, StoreError> {
-    let chosen = match import_choice::choose(imported, select, merge, name) {
+/// Keeps sessions the manager parsed and chose as named saves, once they
+/// pass the background's own checks (`import_check::check`): the page is
+/// not trusted with what enters the store.
+pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: Vec<ImportedSave>, now: Millis) -> Result<Value, StoreError> {
+    let (checked, notes) = match import_check::check(saves, &k.settings) {
         Ok(c) => c,
         Err(e) => return Ok(json!({ "error": e })),
     };
     let mut saves = Vec::new();
-    for (i, Chosen { name, session, saved_at: at }) in chosen.into_iter().enumerate() {
+    for (i, ImportedSave { name, session, saved_at: at }) in checked.into_iter().enumerate() {
         let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
         // Keep the file's own date where it has one.
         let meta = match at {
@@ -158,7 +139,7 @@ pub async fn commit_import<B: Backend>(
         };
         saves.push(meta);
     }
-    Ok(json!({ "saves": saves }))
+    Ok(json!({ "saves": saves, "notes": notes }))
 }
 
 #[cfg(test)]
@@ -209,8 +190,27 @@ mod tests {
         assert_eq!((t.windows.len(), t.tab_count()), (2, 3));
     }
 
+    /// The manager's round trip: the background hands the sessions out,
+    /// the pages' module writes and parses the file, the background checks
+    /// and keeps what comes back.
+    #[cfg(feature = "pages")]
+    fn write(out: &Value, format: &str) -> (String, String) {
+        let sessions: Vec<ImportedSave> = serde_json::from_value(out["sessions"].clone()).unwrap();
+        let file = crate::files::export_file(format, &sessions, out["holdsTypedText"] == true, 300);
+        (file["fileName"].as_str().unwrap().to_string(), file["text"].as_str().unwrap().to_string())
+    }
+
+    #[cfg(feature = "pages")]
+    fn chosen(imported: &crate::import::Imported, select: Option<&[crate::import_choice::SessionPick]>, merge: bool, name: Option<&str>) -> Result<Vec<ImportedSave>, String> {
+        // Through JSON, as the runtime message carries it.
+        let saves = crate::import_choice::choose(imported, select, merge, name)?;
+        Ok(serde_json::from_value(serde_json::to_value(saves).unwrap()).unwrap())
+    }
+
     #[test]
+    #[cfg(feature = "pages")]
     fn save_search_export_and_import_back() {
+        use crate::files::preview;
         let mut k = keeper();
         let saved = block_on(save(&mut k, "Trip", Scope::Window, Some(1), &[], 100)).unwrap();
         let id = saved["save"]["id"].as_str().unwrap().to_string();
@@ -219,17 +219,20 @@ mod tests {
         let hits = found["results"].as_array().unwrap();
         assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
         assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
-        let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), true, 300)).unwrap();
-        let text = out["text"].as_str().unwrap();
-        let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
+        let out = block_on(export(&mut k, std::slice::from_ref(&id), true)).unwrap();
+        let (file_name, text) = write(&out, "lifeboat");
+        let (imported, preview) = preview(&file_name, text.as_bytes(), &k.settings).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);
-        let back = block_on(commit_import(&mut k, &imported, None, false, None, 400)).unwrap();
+        let back = block_on(commit_import(&mut k, chosen(&imported, None, false, None).unwrap(), 400)).unwrap();
         assert_eq!(back["saves"].as_array().unwrap().len(), 1);
         assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
     }
 
     #[test]
+    #[cfg(feature = "pages")]
     fn an_import_keeps_only_the_ticked_part() {
+        use crate::files::preview;
+        use crate::import_choice::{self, SessionPick};
         let mut k = keeper();
         let file = concat!(
             r#"[{"name":"Work","date":5000,"windows":{"1":{"#,
@@ -237,23 +240,24 @@ mod tests {
             r#""2":{"url":"https://w/2","title":"W2","index":1,"windowId":1},"#,
             r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
         );
-        let (imported, p) = preview(&k, "tsm.json", file.as_bytes()).unwrap();
+        let (imported, p) = preview("tsm.json", file.as_bytes(), &k.settings).unwrap();
         assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
-        let before = k.store.backend().data.borrow().clone();
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
-        let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap();
-        assert_eq!(refused["error"], import_choice::NOTHING_TICKED);
-        assert_eq!(*k.store.backend().data.borrow(), before, "a refused selection stores nothing");
+        assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err(), import_choice::NOTHING_TICKED);
+        let before = k.store.backend().data.borrow().clone();
+        let refused = block_on(commit_import(&mut k, Vec::new(), 400)).unwrap();
+        assert!(refused["error"].as_str().unwrap().starts_with("Nothing to import"), "{refused}");
+        assert_eq!(*k.store.backend().data.borrow(), before, "a refused import stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
-        let done = block_on(commit_import(&mut k, &imported, Some(&some), true, Some("Two of three"), 500)).unwrap();
+        let done = block_on(commit_import(&mut k, chosen(&imported, Some(&some), true, Some("Two of three")).unwrap(), 500)).unwrap();
         let saves = done["saves"].as_array().unwrap();
         assert_eq!(
             (saves.len(), saves[0]["name"].as_str(), saves[0]["tabs"].as_u64()),
             (1, Some("Two of three"), Some(2))
         );
         let id = saves[0]["id"].as_str().unwrap().to_string();
-        let out = block_on(export(&mut k, "urls", &[id], false, 600)).unwrap();
-        let text = out["text"].as_str().unwrap();
+        let out = block_on(export(&mut k, &[id], false)).unwrap();
+        let (_, text) = write(&out, "urls");
         assert!(
             text.contains("https://w/1") && text.contains("https://w/3") && !text.contains("https://w/2"),
             "{text}"
@@ -261,14 +265,55 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "pages")]
     fn a_hostile_file_is_refused_and_changes_nothing() {
+        use crate::files::preview;
         let k = keeper();
         let before = k.store.backend().data.borrow().clone();
-        assert!(preview(&k, "x.json", b"{not json").is_err());
+        assert!(preview("x.json", b"{not json", &k.settings).is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
-        assert!(preview(&k, "recovery.jsonlz4", &lying).is_err());
+        assert!(preview("recovery.jsonlz4", &lying, &k.settings).is_err());
         assert_eq!(*k.store.backend().data.borrow(), before);
+    }
+
+    /// A parsed import with a password field's text and a script URL, sent
+    /// as a page would: the background stores neither.
+    #[test]
+    fn a_hostile_parsed_import_stores_only_what_passes() {
+        let mut k = keeper();
+        use crate::model::{Field, FieldValue, FrameFields, PageState, Tab, Window};
+        let url = "https://a.example/";
+        let password = Field {
+            key: "#password".into(),
+            value: FieldValue::Text("hunter2".into()),
+            truncated: false,
+            tag: "input".into(),
+            kind: "text".into(),
+            name: String::new(),
+            touched: true,
+        };
+        let tabs = vec![
+            Tab { url: "javascript:steal()".into(), ..Default::default() },
+            Tab {
+                url: url.into(),
+                page: Some(PageState {
+                    url: url.into(),
+                    frames: vec![FrameFields { frame: String::new(), url: url.into(), fields: vec![password] }],
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        ];
+        let save = ImportedSave { name: "Sent by a page".into(), saved_at: None, session: Session { windows: vec![Window { id: 5, tabs, ..Default::default() }] } };
+        // As the runtime message carries it.
+        let sent: Vec<ImportedSave> = serde_json::from_value(json!([save])).unwrap();
+        let done = block_on(commit_import(&mut k, sent, 10)).unwrap();
+        let id = done["saves"][0]["id"].as_str().unwrap().to_string();
+        let kept = block_on(named::get(k.store.backend(), &id)).unwrap();
+        let tabs = &kept.session.windows[0].tabs;
+        assert_eq!((tabs.len(), tabs[0].url.as_str(), tabs[0].page.is_none()), (1, "https://a.example/", true));
+        assert!(done["notes"].to_string().contains("left out"), "{done}");
     }
 }

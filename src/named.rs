@@ -129,7 +129,7 @@ pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: S
 
 /// "Session of 2026-11-25 14:03 UTC" (the core has no time zone).
 pub fn default_name(now: Millis) -> String {
-    format!("Session of {}", crate::export::utc(now))
+    format!("Session of {}", crate::dates::utc(now))
 }
 
 /// Changes a save: its session, name or tags.

@@ -149,30 +149,18 @@ pub enum Request {
     Search {
         query: String,
     },
-    #[serde(rename = "import.preview")]
-    ImportPreview {
-        #[serde(rename = "fileName", default)]
-        file_name: String,
-        data: String,
-    },
+    /// Sessions the manager parsed from a file and the user chose (the
+    /// pages' module parses; nothing of the file reaches the background).
+    /// The background checks them again before keeping them as named saves.
     #[serde(rename = "import.commit")]
     ImportCommit {
-        token: String,
-        /// What to keep (see `import_choice`); absent: everything.
-        #[serde(default)]
-        select: Option<Vec<crate::import_choice::SessionPick>>,
-        /// One save for everything kept instead of one per session.
-        #[serde(default)]
-        merge: bool,
-        /// The merged save's name.
-        #[serde(default)]
-        name: Option<String>,
+        saves: Vec<crate::import_check::ImportedSave>,
     },
+    /// The sessions of `sources`, for the manager to write as a file.
     Export {
-        format: String,
         sources: Vec<String>,
-        /// Keep what was typed into pages in the file (only Lifeboat's own
-        /// format carries it); the manager asks, the default is yes.
+        /// Keep what was typed into pages (only Lifeboat's own format
+        /// carries it); the manager asks, the default is yes.
         #[serde(rename = "typedText", default = "yes")]
         typed_text: bool,
     },
@@ -350,21 +338,12 @@ mod tests {
     }
 
     #[test]
-    fn import_commit_takes_a_selection() {
-        let r =
-            req(r#"{"type":"import.commit","token":"t","select":[{"session":1,"windows":[{"window":0,"tabs":[2,3]},{"window":1}]}],"merge":true,"name":"N"}"#);
-        let Request::ImportCommit { token, select, merge, name } = r else {
-            panic!("{r:?}")
-        };
-        let select = select.unwrap();
-        assert_eq!((token.as_str(), merge, name.as_deref(), select[0].session), ("t", true, Some("N"), 1));
-        let windows = select[0].windows.as_ref().unwrap();
-        assert_eq!((windows[0].tabs.as_deref(), windows[1].tabs.as_deref()), (Some(&[2, 3][..]), None));
-        let Request::ImportCommit { select, merge, name, .. } = req(r#"{"type":"import.commit","token":"t"}"#) else {
-            panic!()
-        };
-        assert_eq!((select, merge, name), (None, false, None), "everything, one save per session");
-        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit","token":"t","select":[{"session":"x"}]}"#).is_err());
+    fn import_commit_takes_parsed_sessions() {
+        let r = req(r#"{"type":"import.commit","saves":[{"name":"N","savedAt":5,"session":{"windows":[]}}]}"#);
+        let Request::ImportCommit { saves } = r else { panic!("{r:?}") };
+        assert_eq!((saves[0].name.as_str(), saves[0].saved_at), ("N", Some(5)));
+        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit","saves":[{"name":"x"}]}"#).is_err(), "a save needs its session");
+        assert!(serde_json::from_str::<Request>(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(), "files are parsed in the page");
     }
 
     /// Everything a page may ask is refused to a content script, and the
@@ -379,7 +358,7 @@ mod tests {
         });
         let page_only = [
             r#"{"type":"backup"}"#,
-            r#"{"type":"export","format":"lifeboat","sources":["current"]}"#,
+            r#"{"type":"export","sources":["current"]}"#,
             r#"{"type":"setSettings","settings":{"timelineMaxMib":1}}"#,
             r#"{"type":"settings"}"#,
             r#"{"type":"restore","source":"current","select":"all","mode":"replace"}"#,
@@ -387,8 +366,7 @@ mod tests {
             r#"{"type":"named.save","name":"x"}"#,
             r#"{"type":"dismiss","source":"prev/1"}"#,
             r#"{"type":"undismiss","source":"prev/1"}"#,
-            r#"{"type":"import.preview","fileName":"a","data":""}"#,
-            r#"{"type":"import.commit","token":"t"}"#,
+            r#"{"type":"import.commit","saves":[]}"#,
             r#"{"type":"overview"}"#,
             r#"{"type":"plan","source":"current"}"#,
             r#"{"type":"search","query":"a"}"#,

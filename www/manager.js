@@ -7,6 +7,7 @@ import {
   agoElement, api, countsText, displayUrl, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
   renderAutosave, restoreDoneText, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
 } from './common.js';
+import { commitImport, exportFile, previewFile } from './import.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -148,15 +149,6 @@ function localDate(ms = Date.now()) {
   const d = new Date(ms);
   const pad = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
-
-function base64(buffer) {
-  const bytes = new Uint8Array(buffer);
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
 }
 
 function setStatus(node, kind, ...content) {
@@ -1066,9 +1058,8 @@ async function importFile(file) {
   ui.importStatus.hidden = false;
   ui.importCommit.disabled = true;
   try {
-    const data = base64(await file.arrayBuffer());
-    const answer = await send({ type: 'import.preview', fileName: file.name, data });
-    state.importToken = answer.token ?? null;
+    const answer = await previewFile(file);
+    state.importToken = file.name; // a file is on preview (parsed in this page, www/import.js)
     renderPreview(file.name, answer);
   } catch (error) {
     ui.importError.replaceChildren(...errorBox('errImport', error));
@@ -1336,9 +1327,7 @@ ui.importCommit.addEventListener('click', async () => {
     const select = importSelection();
     const merge = importMerged();
     const name = ui.importPreviewBody.querySelector('.merge-name')?.value.trim() || null;
-    const answer = await send({
-      type: 'import.commit', token: state.importToken, ...(select ? { select } : {}), ...(merge ? { merge, name } : {}),
-    });
+    const answer = await commitImport(select, merge, merge ? name : null);
     const created = Array.isArray(answer.saves) ? answer.saves : [];
     resetImport();
     ui.importDone.replaceChildren(icon('check'), el('p', {}, tn('importDone', created.length)));
@@ -1411,7 +1400,7 @@ ui.exportButton.addEventListener('click', async () => {
   ui.exportButton.disabled = true;
   setStatus(ui.exportStatus, 'working', t('working'));
   try {
-    const answer = await send({ type: 'export', format, sources, typedText: ui.exportTyped.checked });
+    const answer = await exportFile(format, sources, ui.exportTyped.checked);
     download(String(answer.fileName || `lifeboat-${localDate()}.txt`), answer.mime, String(answer.text ?? ''));
     const done = t('exportDone', String(answer.fileName ?? ''));
     setStatus(ui.exportStatus, 'ok', icon('check'), el('span', {}, answer.holdsTypedText ? `${done} ${t('fileHoldsTypedText')}` : done));

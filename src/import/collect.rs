@@ -3,82 +3,13 @@
 //! out. Importers only translate their format; every decision is here.
 
 use super::{HistoryEntry, ImportError, Imported, TabHistory, MAX_HISTORY, MAX_TABS};
+#[cfg(test)]
+pub use crate::import_check::max_field_chars;
+pub(crate) use crate::import_check::tidy;
+use crate::import_check::{cap_text, judge, Verdict, MAX_TEXT_CHARS};
+#[cfg(test)]
+use crate::import_check::{field_name, MAX_URL};
 use crate::model::{Field, FieldValue, Millis, Session, Tab};
-use crate::privacy::{keep_field, RawField};
-use crate::restore::openable;
-
-/// The longest field value an import keeps: the rule table's, as for typed
-/// text (the content script restores no more); the user's own, perhaps
-/// lower, cap is applied by `import::apply_settings`.
-pub fn max_field_chars() -> usize {
-    crate::privacy::rules::rules().max_value_chars
-}
-
-/// Schemes that can never be opened but whose tabs are kept, so the restore
-/// page lists them (blocked, with the reason) and the user can copy the
-/// address: browser pages, local files, other extensions' pages.
-const KEPT_UNOPENABLE: &[&str] = &[
-    "about",
-    "file",
-    "chrome",
-    "edge",
-    "brave",
-    "opera",
-    "vivaldi",
-    "moz-extension",
-    "chrome-extension",
-    "resource",
-];
-
-/// Longer than any URL a browser opens (Chrome's limit is 2 MB); only data:
-/// URLs, which are dropped anyway, come near it.
-const MAX_URL: usize = 2 << 20;
-
-/// What to do with a tab's URL.
-#[derive(Debug, PartialEq, Eq)]
-enum Verdict {
-    Open(String),
-    /// Kept; restoring will show it as blocked for this reason.
-    Kept(String, String),
-    Dropped(String),
-}
-
-/// Browsers ignore tabs and newlines anywhere in a URL and control
-/// characters or spaces at its ends (WHATWG URL), so "java\nscript:" is a
-/// javascript: URL: judge the URL as a browser would read it.
-fn clean(url: &str) -> String {
-    url.trim_matches(|c: char| c <= ' ')
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect()
-}
-
-fn judge(raw: &str) -> Verdict {
-    let url = clean(raw);
-    if url.len() > MAX_URL {
-        return Verdict::Dropped("the address is longer than any browser opens".into());
-    }
-    let reason = match openable(&url) {
-        Ok(_) => return Verdict::Open(url),
-        Err(reason) => reason,
-    };
-    let lower = url.to_ascii_lowercase();
-    let scheme = lower.split_once(':').map_or("", |(s, _)| s);
-    // A kept page must not smuggle a script in (about:reader?url=javascript:…).
-    let decoded = percent_encoding::percent_decode_str(&lower).decode_utf8_lossy();
-    if KEPT_UNOPENABLE.contains(&scheme) && !decoded.contains("javascript:") {
-        Verdict::Kept(url, reason)
-    } else {
-        Verdict::Dropped(reason)
-    }
-}
-
-/// A favicon worth keeping: a web address, or a small image as a data: URL
-/// (`privacy::keep_favicon` sets the size).
-fn favicon_ok(url: &str) -> bool {
-    let lower = url.get(..11).unwrap_or(url).to_ascii_lowercase();
-    lower.starts_with("https:") || lower.starts_with("http:") || lower.starts_with("data:image/")
-}
 
 /// Counted notes: the same message is given once, with how many times.
 #[derive(Default)]
@@ -198,7 +129,7 @@ impl Collector {
         if raw.is_empty() {
             return None;
         }
-        let kept = crate::privacy::keep_favicon(Some(raw)).filter(|u| favicon_ok(u));
+        let kept = crate::import_check::favicon(Some(raw));
         if kept.is_none() {
             self.count("favicon", "left out (not a web address, or an image too large to keep)");
         }
@@ -210,35 +141,8 @@ impl Collector {
     /// say what kind of element the field was: it is inferred from the value
     /// and the key (`#id`, `@form/name/n`, or a path with `[@name='…']`).
     pub fn field(&mut self, key: String, value: FieldValue, truncated: bool) -> Option<Field> {
-        let (tag, kind) = match &value {
-            FieldValue::Text(_) => ("input", "text"),
-            FieldValue::Checked(_) => ("input", "checkbox"),
-            FieldValue::Selected(_) => ("select", ""),
-            FieldValue::Editable(_) => ("contenteditable", ""),
-        };
-        let id = key.strip_prefix('#').unwrap_or("").to_string();
-        let name = field_name(&key).to_string();
-        let mut raw = RawField {
-            key,
-            tag: tag.into(),
-            kind: kind.into(),
-            id,
-            name,
-            ..Default::default()
-        };
-        match value {
-            FieldValue::Text(v) | FieldValue::Editable(v) => raw.value = Some(v),
-            FieldValue::Checked(b) => raw.checked = Some(b),
-            FieldValue::Selected(v) => raw.selected = Some(v),
-        }
-        match keep_field(&raw, max_field_chars()) {
-            Ok(mut f) => {
-                f.truncated |= truncated;
-                // The kind was guessed for the rules only: restore into any
-                // element whose kind fits the value, as for format 1.
-                (f.tag, f.kind, f.name) = Default::default();
-                Some(f)
-            }
+        match crate::import_check::field(key, value, truncated) {
+            Ok(f) => Some(f),
             Err(reason) => {
                 self.count("form field", &format!("not imported: {reason}"));
                 None
@@ -339,56 +243,6 @@ impl Collector {
         }
         Ok(self.out)
     }
-}
-
-/// The longest title or name an import keeps: longer is no title anyone
-/// reads, and a hostile file could otherwise fill the store with them.
-pub const MAX_TEXT_CHARS: usize = 4096;
-
-/// Cuts `text` to `MAX_TEXT_CHARS` characters; true if it was cut.
-fn cap_text(text: &mut String) -> bool {
-    match text.char_indices().nth(MAX_TEXT_CHARS) {
-        Some((at, _)) => {
-            text.truncate(at);
-            true
-        }
-        None => false,
-    }
-}
-
-pub(crate) fn tidy(session: &mut Session) {
-    session.windows.retain(|w| !w.tabs.is_empty());
-    let mut tab_id = 0;
-    for (wi, w) in session.windows.iter_mut().enumerate() {
-        w.id = wi as i64 + 1;
-        let active = w.tabs.iter().position(|t| t.active).unwrap_or(0);
-        for (ti, t) in w.tabs.iter_mut().enumerate() {
-            tab_id += 1;
-            t.id = tab_id;
-            t.active = ti == active;
-        }
-        let groups = &w.groups;
-        for t in &mut w.tabs {
-            t.group = t.group.filter(|g| groups.iter().any(|x| x.id == *g));
-        }
-        w.prune_groups();
-    }
-}
-
-/// The `name` a field key names: `@form/name/n` (Lifeboat) or an XPath
-/// ending in `[@name='name']` (Firefox); "" when it names none.
-fn field_name(key: &str) -> &str {
-    if key.starts_with('@') {
-        let mut parts = key.rsplitn(3, '/');
-        return match (parts.next(), parts.next(), parts.next()) {
-            (Some(_), Some(name), Some(_)) => name,
-            _ => "",
-        };
-    }
-    let last = key.rsplit('/').next().unwrap_or("");
-    last.split_once("[@name='")
-        .and_then(|(_, rest)| rest.split_once("']"))
-        .map_or("", |(name, _)| name)
 }
 
 /// A tab with the fields every format has; the rest stay default.

@@ -39,7 +39,7 @@ pub const MAX_INPUT: usize = 256 << 20;
 /// The largest compressed (mozLz4) file accepted.
 pub const MAX_COMPRESSED: usize = 64 << 20;
 /// The most tabs one import may bring in, all sessions together.
-pub const MAX_TABS: usize = 100_000;
+pub use crate::import_check::MAX_TABS;
 
 /// What a file held.
 #[derive(Debug, Clone, Default, PartialEq)]

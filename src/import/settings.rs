@@ -3,65 +3,20 @@
 //! excluded sites and value cap are the user's and the parsers do not see them.
 
 use super::Imported;
-use crate::model::{FieldValue, Tab};
-use crate::privacy::forms_allowed;
 use crate::settings::Settings;
 
 /// Drops typed text the settings would not have kept, cuts values at the
-/// user's cap, and notes what changed.
+/// user's cap, and notes what changed (`import_check::fit_to_settings`, which
+/// the background applies again to what a page sends it).
 pub fn apply_settings(imported: &mut Imported, settings: &Settings) {
-    let (mut dropped, mut cut, mut over_budget) = (0usize, 0usize, 0usize);
-    let mut reasons: Vec<String> = Vec::new();
-    let tabs = imported.sessions.iter_mut().flat_map(|(_, s)| &mut s.windows).flat_map(|w| &mut w.tabs);
-    for tab in tabs {
-        let Tab { page: Some(page), .. } = tab else { continue };
-        for frame in &mut page.frames {
-            if let Err(reason) = forms_allowed(&frame.url, settings) {
-                dropped += frame.fields.len();
-                if !frame.fields.is_empty() && !reasons.contains(&reason) {
-                    reasons.push(reason);
-                }
-                frame.fields.clear();
-            }
-            for f in &mut frame.fields {
-                if let FieldValue::Text(v) | FieldValue::Editable(v) = &mut f.value {
-                    if let Some((at, _)) = v.char_indices().nth(settings.max_field_chars as usize) {
-                        v.truncate(at);
-                        f.truncated = true;
-                        cut += 1;
-                    }
-                }
-            }
-        }
-        page.frames.retain(|f| !f.fields.is_empty());
-        // The same per-tab budget as the live session's.
-        over_budget += crate::budget::fit_page(page, "\u{0}", settings.typed_text_tab_bytes());
-        if page.frames.is_empty() && page.scroll.is_none() {
-            tab.page = None;
-        }
-    }
-    if over_budget > 0 {
-        let s = if over_budget == 1 { "" } else { "s" };
-        imported.notes.push(format!(
-            "{over_budget} form field{s} not imported: over the typed-text budget of a tab (settings)."
-        ));
-    }
-    if dropped > 0 {
-        let s = if dropped == 1 { "" } else { "s" };
-        imported.notes.push(format!("{dropped} form field{s} not imported: {}.", reasons.join("; ")));
-    }
-    if cut > 0 {
-        let s = if cut == 1 { "" } else { "s" };
-        imported
-            .notes
-            .push(format!("{cut} form field{s} cut to {} characters (settings).", settings.max_field_chars));
-    }
+    let notes = crate::import_check::fit_to_settings(imported.sessions.iter_mut().map(|(_, s)| s), settings);
+    imported.notes.extend(notes);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, FrameFields, PageState, Session, Window};
+    use crate::model::{FieldValue, Tab, Field, FrameFields, PageState, Session, Window};
     use crate::settings::PrivacyLevel;
 
     fn imported(url: &str, value: &str) -> Imported {

@@ -37,9 +37,8 @@ pub fn normalise_site(entry: &str) -> Result<String, String> {
     if host.is_empty() {
         return unreadable("it names no host");
     }
-    let ascii = match idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL) {
-        Ok(a) => a.into_owned(),
-        Err(_) => return unreadable("it is not a valid host name"),
+    let Some(ascii) = host_to_ascii(host) else {
+        return unreadable("it is not a valid host name");
     };
     // What a browser could show as a tab's host: letters, digits, '-', '_'
     // in non-empty labels (punycode is letters, digits and '-').
@@ -48,6 +47,35 @@ pub fn normalise_site(entry: &str) -> Result<String, String> {
         return unreadable("it is not a valid host name");
     }
     Ok(ascii)
+}
+
+/// A host as a browser writes it (UTS 46 mapping + punycode): the idna
+/// crate where it is built in (native, the pages' module), else the URL
+/// parser the browser edge registered (the background's module, which goes
+/// without idna's 141 KB); plain ASCII is only lower-cased then.
+fn host_to_ascii(host: &str) -> Option<String> {
+    #[cfg(feature = "unicode-hosts")]
+    {
+        idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL).ok().map(|a| a.into_owned())
+    }
+    #[cfg(not(feature = "unicode-hosts"))]
+    {
+        if host.is_ascii() {
+            return Some(host.to_ascii_lowercase());
+        }
+        HOST_TO_ASCII.get().and_then(|f| f(host))
+    }
+}
+
+#[cfg(not(feature = "unicode-hosts"))]
+static HOST_TO_ASCII: std::sync::OnceLock<fn(&str) -> Option<String>> = std::sync::OnceLock::new();
+
+/// Registers the browser's host parser (`new URL("http://" + host).hostname`)
+/// for builds without the idna crate; without one, non-ASCII entries are
+/// refused as unreadable.
+#[cfg(not(feature = "unicode-hosts"))]
+pub fn set_host_to_ascii(f: fn(&str) -> Option<String>) {
+    let _ = HOST_TO_ASCII.set(f);
 }
 
 fn valid_port(rest: &str) -> bool {

@@ -10,7 +10,6 @@ use super::idb::IdbBackend;
 use super::restorer;
 use super::restorer::Target;
 use crate::event::Event;
-use crate::import::Imported;
 use crate::keeper::{Commit, Keeper};
 use crate::manage;
 use crate::model::Container;
@@ -73,8 +72,6 @@ struct Background {
     last_sync: Option<Value>,
     /// Conflicts the last day's syncs resolved by keeping a copy, with when.
     sync_conflicts: Vec<(u64, String)>,
-    /// Import previews waiting for the user's go-ahead, by token.
-    imports: Vec<(String, Imported)>,
     own_origin: String,
     firefox: bool,
     tx: mpsc::UnboundedSender<Msg>,
@@ -175,7 +172,6 @@ impl Background {
             start_parts: [0.0; 4],
             commit_ms: 0.0,
             containers: Vec::new(),
-            imports: Vec::new(),
             last_sync: None,
             pages_pending: false,
             crashes_waiting: 0,
@@ -573,7 +569,7 @@ impl Background {
             }
             ("commands.onCommand", Some("open-manager")) => api::open_page("www/manager.html").await,
             ("contextMenus.onClicked", _) => {
-                let name = format!("Window of {}", crate::export::utc(api::now()));
+                let name = format!("Window of {}", crate::dates::utc(api::now()));
                 if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, tab_window(), &[], api::now()).await {
                     self.keep_named().await;
                     // The manager opens with the new save's name ready to edit.
@@ -582,25 +578,6 @@ impl Background {
                 }
             }
             _ => {}
-        }
-    }
-
-    fn import_preview(&mut self, file_name: &str, data: &str) -> Value {
-        use base64::Engine as _;
-        let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
-            Ok(b) => b,
-            Err(_) => return json!({ "error": "The file could not be read." }),
-        };
-        match manage::preview(&self.keeper, file_name, &bytes) {
-            Ok((imported, mut answer)) => {
-                let token = format!("{:x}", api::now());
-                // One preview at a time is all the manager shows.
-                self.imports.clear();
-                self.imports.push((token.clone(), imported));
-                answer["token"] = json!(token);
-                answer
-            }
-            Err(e) => json!({ "error": e }),
         }
     }
 
@@ -775,19 +752,8 @@ impl Background {
                 .await
                 .map(|_| json!({ "ok": true })),
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
-            Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, api::now()).await,
-            Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
-            Request::ImportCommit { token, select, merge, name } => match self.imports.iter().position(|(t, _)| *t == token) {
-                Some(at) => {
-                    let answer = manage::commit_import(&mut self.keeper, &self.imports[at].1, select.as_deref(), merge, name.as_deref(), api::now()).await;
-                    // A refused selection leaves the preview for another try.
-                    if !matches!(&answer, Ok(a) if a.get("error").is_some()) {
-                        self.imports.remove(at);
-                    }
-                    answer
-                }
-                None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
-            },
+            Request::Export { sources, typed_text } => manage::export(&mut self.keeper, &sources, typed_text).await,
+            Request::ImportCommit { saves } => manage::commit_import(&mut self.keeper, saves, api::now()).await,
             Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
                 Ok(Ok(url)) => {
                     let props = api::to_js(&json!({ "url": url, "active": true }));

@@ -95,6 +95,27 @@ async fn call(p: Result<Promise, JsValue>) -> Result<JsValue, String> {
     JsFuture::from(p.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The WHATWG URL class every browser context has.
+    #[wasm_bindgen(js_name = URL)]
+    type WebUrl;
+    #[wasm_bindgen(constructor, catch, js_class = "URL")]
+    fn new(url: &str) -> Result<WebUrl, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn hostname(this: &WebUrl) -> String;
+}
+
+/// `host` as the browser writes a tab's host (UTS 46 + punycode), by its
+/// own URL parser; `None` when it is no valid host.
+pub fn host_to_ascii(host: &str) -> Option<String> {
+    if host.contains(['/', '?', '#', '@', ':', '\\']) {
+        return None;
+    }
+    let url = WebUrl::new(&format!("http://{host}/")).ok()?;
+    Some(url.hostname()).filter(|h| !h.is_empty())
+}
+
 pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     // Plain objects (not Maps), and None as undefined so optional
     // properties are left out rather than sent as null.

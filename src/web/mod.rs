@@ -1,21 +1,25 @@
 //! The browser edge: the only code that knows wasm-bindgen and the
-//! WebExtension APIs. `extension/background.js` calls the three exports.
+//! WebExtension APIs. `extension/background.js` calls the three exports of
+//! the background's module (feature `background`); `www/import.js` calls
+//! those of the pages' module (`pages`, feature `pages`).
 
 pub mod dto;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 mod actor;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 mod api;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 pub mod idb;
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 mod restorer;
+#[cfg(all(target_arch = "wasm32", feature = "pages"))]
+pub mod pages;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 pub use exports::*;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
 mod exports {
     use super::actor::{self, Msg};
     use futures_channel::{mpsc, oneshot};
@@ -37,6 +41,9 @@ mod exports {
     /// background.js, so that start-up counts loading the WASM too.
     pub fn start(script_start: f64) {
         console_error_panic_hook::set_once();
+        // Exclusion entries in Unicode: the browser's URL parser, not idna's 141 KB.
+        #[cfg(not(feature = "unicode-hosts"))]
+        crate::privacy::set_host_to_ascii(super::api::host_to_ascii);
         let (tx, rx) = mpsc::unbounded();
         INBOX.with(|i| *i.borrow_mut() = Some(tx.clone()));
         super::api::create_alarm("lifeboat-backstop", 1.0);

@@ -94,13 +94,13 @@ const hostilePage = {
     await page.keyboard.type('!');
     // Under the page's load its frames compete for the tab's report rate: the
     // user's last keystroke may wait a few seconds for its turn, but gets there.
-    await waitUntil(async () => (await ext.send({ type: 'export', format: 'lifeboat', sources: ['current'], typedText: true }))
+    await waitUntil(async () => (await ext.exportFile('lifeboat', ['current'], true))
       .text.includes(`${MINE}!`), { timeout: 30_000, interval: 1_000, what: 'the last keystroke to be committed' });
 
     const backup = await ext.send({ type: 'backup' });
     assert.ok(Array.isArray(backup?.records), `backup answered: ${JSON.stringify(backup).slice(0, 200)}`);
     const storedBytes = backup.records.reduce((n, r) => n + r.bytes, 0);
-    const exported = await ext.send({ type: 'export', format: 'lifeboat', sources: ['current'], typedText: true });
+    const exported = await ext.exportFile('lifeboat', ['current'], true);
     const perTab = typedBytes(JSON.parse(exported.text));
     const hostile = perTab.find((x) => x.url.includes('/pages/hostile.html'));
     t.log(`store ${storedBytes} bytes in ${backup.records.length} records; typed text per tab ${JSON.stringify(perTab)}`);

@@ -199,7 +199,7 @@ async function exportAndReimport(t, downloads) {
   assert.ok(save?.id, 'saved');
 
   // By message.
-  const answer = await manager.send({ type: 'export', format: 'lifeboat', sources: [save.id] });
+  const answer = await manager.exportFile('lifeboat', [save.id]);
   assert.match(answer.fileName, /^lifeboat-\d{4}-\d{2}-\d{2}-\d{4}\.json$/);
   assert.match(answer.mime, /^application\/json/);
   const exported = JSON.parse(answer.text);
@@ -232,17 +232,17 @@ async function exportAndReimport(t, downloads) {
   assert.deepEqual({ ...fromButton, exportedAt: 0 }, { ...exported, exportedAt: 0 }, 'the button downloads the same export');
 
   // Import the text back.
-  const preview = await manager.send({ type: 'import.preview', fileName: file.name, data: Buffer.from(file.text).toString('base64') });
+  const preview = await manager.previewFile(file.name, Buffer.from(file.text).toString('base64'));
   t.keep('reimport-preview.json', preview);
-  assert.ok(preview.token, `a preview: ${JSON.stringify(preview)}`);
+  assert.ok(preview.sessions?.length, `a preview: ${JSON.stringify(preview)}`);
   assert.equal(preview.format, 'Lifeboat export');
   assert.deepEqual(preview.sessions.map(({ name, windows, tabs }) => ({ name, windows, tabs })),
     [{ name: save.name, windows: save.windows, tabs: save.tabs }]);
-  const { saves: [again] } = await manager.send({ type: 'import.commit', token: preview.token });
+  const { saves: [again] } = await manager.commitImport();
   assert.ok(again?.id && again.id !== save.id, 'a new save');
   assert.equal(again.name, save.name);
   assert.deepEqual([again.windows, again.tabs], [save.windows, save.tabs]);
-  const reexported = JSON.parse((await manager.send({ type: 'export', format: 'lifeboat', sources: [again.id] })).text);
+  const reexported = JSON.parse((await manager.exportFile('lifeboat', [again.id])).text);
   t.keep('reexported.json', reexported);
   assert.deepEqual(comparable(reexported), original, 'the re-imported save equals the original');
   // Report (not fail on) any other difference, such as flags the importer fills in.
@@ -251,7 +251,7 @@ async function exportAndReimport(t, downloads) {
 
   // The other formats export the same save without error.
   for (const format of ['tsm', 'onetab', 'urls', 'html']) {
-    const other = await manager.send({ type: 'export', format, sources: [save.id] });
+    const other = await manager.exportFile(format, [save.id]);
     assert.ok(other.text && other.fileName, `${format} export`);
     for (const path of NAMED_PATHS) assert.ok(other.text.includes(`${t.server.origin}${path}`), `${format} export lists ${path}`);
   }

@@ -73,7 +73,7 @@ function shown(manager) {
 
 /** The URLs of a named save, window by window, from its Lifeboat export. */
 async function savedUrls(manager, id) {
-  const { text: json } = await manager.send({ type: 'export', format: 'lifeboat', sources: [id] });
+  const { text: json } = await manager.exportFile('lifeboat', [id]);
   const [session] = JSON.parse(json).sessions;
   return session.windows.map((w) => w.tabs.map((tab) => tab.url));
 }
@@ -140,7 +140,7 @@ const importPreview = {
     assert.deepEqual([fxSaves[0].windows, fxSaves[0].tabs], [1, 3]);
     assert.deepEqual(await savedUrls(manager, fxSaves[0].id), [[`${FX}/b.html`, `${FX}/b.html?work`, `${FX}/b.html?bar`]],
       'exactly the ticked tabs, in order');
-    const { text: fxJson } = await manager.send({ type: 'export', format: 'lifeboat', sources: [fxSaves[0].id] });
+    const { text: fxJson } = await manager.exportFile('lifeboat', [fxSaves[0].id]);
     const fxWindow = JSON.parse(fxJson).sessions[0].windows[0];
     assert.ok(fxWindow.tabs[0].pinned, 'the pinned tab stays pinned');
     assert.equal(fxWindow.groups.find((g) => g.id === fxWindow.tabs[1].group)?.title, 'Trip <plans>', 'the grouped tab keeps its group');
@@ -182,7 +182,7 @@ const importPreview = {
 
     // ---- refusals by message: nothing stored, the preview kept
     const data = Buffer.from(tsmFile([{ name: 'R', windows: [['https://r.example/0', 'https://r.example/1']] }])).toString('base64');
-    const preview = await manager.send({ type: 'import.preview', fileName: 'r.json', data });
+    const preview = await manager.previewFile('r.json', data);
     assert.equal(preview.sessions[0].content[0].tabs[1].url, 'https://r.example/1');
     const before3 = await idsOf(manager);
     for (const [select, says] of [
@@ -191,11 +191,11 @@ const importPreview = {
       [[{ session: 3 }], /session 4/],
       [[{ session: 0, windows: [{ window: 0, tabs: [5] }] }], /tab 6/],
     ]) {
-      const answer = await manager.send({ type: 'import.commit', token: preview.token, select });
+      const answer = await manager.commitImport(select);
       assert.match(String(answer.error), says, `${JSON.stringify(select)}: ${JSON.stringify(answer)}`);
     }
     assert.deepEqual(await idsOf(manager), before3, 'a refused selection stores nothing');
-    const ok = await manager.send({ type: 'import.commit', token: preview.token, select: [{ session: 0, windows: [{ window: 0, tabs: [1] }] }] });
+    const ok = await manager.commitImport([{ session: 0, windows: [{ window: 0, tabs: [1] }] }]);
     assert.equal(ok.saves?.length, 1, JSON.stringify(ok));
     assert.deepEqual(await savedUrls(manager, ok.saves[0].id), [['https://r.example/1']]);
 

@@ -180,7 +180,7 @@ const zeroNetwork = {
     // Export in every format, then import a session whose pages and favicons are remote.
     const exports = {};
     for (const format of ['lifeboat', 'tsm', 'onetab', 'urls', 'html']) {
-      const answer = await ext.send({ type: 'export', format, sources: ['current'] });
+      const answer = await ext.exportFile(format, ['current']);
       assert.ok(typeof answer.text === 'string' && answer.text.includes('/net/page/1'), `export ${format}: ${JSON.stringify(answer).slice(0, 300)}`);
       exports[format] = answer.text;
     }
@@ -193,14 +193,14 @@ const zeroNetwork = {
     }
     const imported = [];
     for (const [fileName, text] of [['remote-lifeboat.json', JSON.stringify(withIcons)], ['remote-tsm.json', remote(exports.tsm)], ['remote-urls.txt', remote(exports.urls)]]) {
-      const preview = await ext.send({ type: 'import.preview', fileName, data: Buffer.from(text).toString('base64') });
-      assert.ok(preview.token, `import preview of ${fileName}: ${JSON.stringify(preview).slice(0, 300)}`);
-      const done = await ext.send({ type: 'import.commit', token: preview.token });
+      const preview = await ext.previewFile(fileName, Buffer.from(text).toString('base64'));
+      assert.ok(preview.sessions?.length, `import preview of ${fileName}: ${JSON.stringify(preview).slice(0, 300)}`);
+      const done = await ext.commitImport();
       assert.ok(done.saves?.length, `import of ${fileName}: ${JSON.stringify(done).slice(0, 300)}`);
       imported.push(...done.saves);
     }
     // The imported save keeps a remote favicon address: pages must show it without fetching it.
-    const again = await ext.send({ type: 'export', format: 'lifeboat', sources: imported.map((s) => s.id) });
+    const again = await ext.exportFile('lifeboat', imported.map((s) => s.id));
     t.keep('exports.json', { exports, again });
     assert.ok(again.text?.includes(`${REMOTE}/net/page/1`), 'the imported saves hold remote pages');
     assert.ok(again.text?.includes(`${REMOTE}/net/icon/1.png`), 'an imported save holds a remote favicon URL');

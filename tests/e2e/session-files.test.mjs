@@ -107,12 +107,12 @@ const sessionFiles = {
       await waitUntil(() => tabsFile(browser.profile), { timeout: 30_000, interval: 1_000, what: 'a Tabs_ file' }).catch(() => {});
       // The manager's import (the same importer, in the extension) takes the live Session_ file.
       const live = sessionFile(browser.profile, t.kind);
-      const preview = await ext.send({ type: 'import.preview', fileName: basename(live), data: readFileSync(live).toString('base64') });
+      const preview = await ext.previewFile(basename(live), readFileSync(live).toString('base64'));
       t.keep('import-preview.json', preview);
       assert.equal(preview.format, 'Chromium session file', `the manager recognises it: ${JSON.stringify(preview)}`);
       assert.equal(preview.sessions[0].windows, 2);
       assert.ok(preview.sessions[0].tabs >= 5, `its tabs: ${JSON.stringify(preview.sessions)}`);
-      const { saves } = await ext.send({ type: 'import.commit', token: preview.token });
+      const { saves } = await ext.commitImport();
       assert.equal(saves.length, 1, 'kept as one named save');
     }
     await browser.crash();

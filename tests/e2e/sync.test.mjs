@@ -180,9 +180,9 @@ const syncTest = {
     // A save too big for sync storage: a clear message, listed under the setting;
     // the quotas still hold. (An imported list of addresses: no tabs need opening.)
     const lines = Array.from({ length: 3000 }, (_, i) => `${t.server.origin}/page/${i}?${randomBytes(36).toString('base64url')}`);
-    const preview = await manager.send({ type: 'import.preview', fileName: 'many.txt', data: Buffer.from(lines.join('\n')).toString('base64') });
-    assert.ok(preview.token, `a preview of the big list: ${JSON.stringify(preview).slice(0, 300)}`);
-    const { saves: [big] } = await manager.send({ type: 'import.commit', token: preview.token });
+    const preview = await manager.previewFile('many.txt', Buffer.from(lines.join('\n')).toString('base64'));
+    assert.ok(preview.sessions?.length, `a preview of the big list: ${JSON.stringify(preview).slice(0, 300)}`);
+    const { saves: [big] } = await manager.commitImport();
     const bigStatus = (await manager.send({ type: 'status' })).sync;
     t.log(`status.sync after the big save: ${JSON.stringify(bigStatus)}`);
     assert.ok(Array.isArray(bigStatus?.notSynced) && bigStatus.notSynced.some((r) => r.includes(big.name) && /too big to sync/.test(r)),

@@ -62,12 +62,12 @@ const contentScriptRefused = {
 
     const privileged = [
       { type: 'backup' },
-      { type: 'export', format: 'lifeboat', sources: ['current'] },
+      { type: 'export', sources: ['current'] },
       { type: 'setSettings', settings: { ...settingsBefore, timelineMaxMib: 1 } },
       { type: 'restore', source: 'current', select: 'all', mode: 'replace' },
       { type: 'named.delete', id: save.id },
       { type: 'overview' },
-      { type: 'import.preview', fileName: 'x.txt', data: btoa('https://example.org/') },
+      { type: 'import.commit', saves: [{ name: 'Planted', session: { windows: [] } }] },
     ];
     for (const message of privileged) {
       const got = await inContentWorld(page, cdp, contexts, send, message);
@@ -95,7 +95,7 @@ const contentScriptRefused = {
     const backup = await ext.send({ type: 'backup' });
     assert.ok(Array.isArray(backup?.records) && backup.records.length > 0, 'backup from an extension page works');
     // The named save, which exists for sure ("current" may not be committed yet this early).
-    const exported = await ext.send({ type: 'export', format: 'lifeboat', sources: [save.id] });
+    const exported = await ext.exportFile('lifeboat', [save.id]);
     assert.ok(typeof exported?.text === 'string' && exported.text.length > 0, `export from an extension page works: ${JSON.stringify(exported).slice(0, 200)}`);
     const overview = await ext.send({ type: 'overview' });
     assert.ok(Array.isArray(overview?.sources), 'overview from an extension page works');
