@@ -36,6 +36,37 @@ pub struct ImportedSave {
     pub saved_at: Option<Millis>,
 }
 
+/// The most bytes the parsed saves may take once unpacked (`decode_saves`).
+pub const MAX_RAW_BYTES: usize = 128 << 20;
+
+/// The parsed saves as the manager sends them to the background: the
+/// store's own record (`codec`: postcard, LZ4, checksum, format version) of
+/// kind `Named`, in base64 (Chrome carries runtime messages as JSON). Not
+/// JSON of the model: the background already decodes these records, while a
+/// JSON reader of the model would add its own code to the background's
+/// module, and the record is several times smaller than the JSON.
+pub fn encode_saves(saves: &[ImportedSave]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(crate::codec::encode(crate::codec::Kind::Named, &saves))
+}
+
+/// Reads what `encode_saves` wrote; a sentence for the user when it cannot.
+pub fn decode_saves(text: &str) -> Result<Vec<ImportedSave>, String> {
+    use base64::Engine as _;
+    use crate::codec::{self, Kind};
+    let unreadable = |e: &dyn std::fmt::Display| format!("The sessions to import could not be read: {e}.");
+    if text.len() > MAX_TEXT_BYTES * 4 / 3 + 4 {
+        return Err(format!("This import is too large: more than {} MiB.", MAX_TEXT_BYTES >> 20));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|e| unreadable(&e))?;
+    // Checked before anything is unpacked: a short record may claim gigabytes.
+    let header = codec::header(&bytes).map_err(|e| unreadable(&e))?;
+    if header.raw_len > MAX_RAW_BYTES {
+        return Err(format!("This import is too large: more than {} MiB.", MAX_RAW_BYTES >> 20));
+    }
+    codec::decode(Kind::Named, &bytes).map_err(|e| unreadable(&e))
+}
+
 /// The longest field value an import keeps: the rule table's, as for typed
 /// text (the content script restores no more); the user's own, perhaps
 /// lower, cap is applied by `fit_to_settings`.
@@ -138,6 +169,34 @@ pub fn field(key: String, value: FieldValue, truncated: bool) -> Result<Field, &
     // whose kind fits the value, as for format 1.
     (f.tag, f.kind, f.name) = Default::default();
     Ok(f)
+}
+
+/// A field as a page sent it, through the same rules: its own tag, type and
+/// name where it has them (a `password` input stays refused), else inferred
+/// from the value and key as for a file.
+pub fn recheck_field(f: Field) -> Result<Field, &'static str> {
+    if f.tag.is_empty() && f.kind.is_empty() {
+        let touched = f.touched;
+        return field(f.key, f.value, f.truncated).map(|kept| Field { touched, ..kept });
+    }
+    let name = if f.name.is_empty() { field_name(&f.key).to_string() } else { f.name.clone() };
+    let mut raw = RawField {
+        id: f.key.strip_prefix('#').unwrap_or("").to_string(),
+        key: f.key,
+        tag: f.tag,
+        kind: f.kind,
+        name,
+        ..Default::default()
+    };
+    match f.value {
+        FieldValue::Text(v) | FieldValue::Editable(v) => raw.value = Some(v),
+        FieldValue::Checked(b) => raw.checked = Some(b),
+        FieldValue::Selected(v) => raw.selected = Some(v),
+    }
+    let mut kept = keep_field(&raw, max_field_chars())?;
+    kept.truncated |= f.truncated;
+    kept.touched = f.touched;
+    Ok(kept)
 }
 
 /// The `name` a field key names: `@form/name/n` (Lifeboat) or an XPath
@@ -296,7 +355,7 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
                         let before = frame.fields.len();
                         frame.fields = std::mem::take(&mut frame.fields)
                             .into_iter()
-                            .filter_map(|f| field(f.key, f.value, f.truncated).ok())
+                            .filter_map(|f| recheck_field(f).ok())
                             .collect();
                         dropped_fields += before - frame.fields.len();
                     }
@@ -420,7 +479,17 @@ mod tests {
     #[test]
     fn a_hostile_parsed_import_is_filtered() {
         let sent = vec![save(vec![
-            tab("https://a.example/login", vec![text("#password", "hunter2"), text("#cvv", "123"), text("#note", "draft")]),
+            tab(
+                "https://a.example/login",
+                vec![
+                    Field { tag: "input".into(), kind: "password".into(), ..text("#pw", "hunter2") },
+                    Field { tag: "INPUT".into(), kind: "Password".into(), ..text("#pw2", "hunter3") },
+                    text("#cvv", "123"),
+                    text("#n", "4111 1111 1111 1111"),
+                    Field { tag: "input".into(), kind: "text".into(), name: "cc-number".into(), ..text("#x", "1") },
+                    text("#note", "draft"),
+                ],
+            ),
             tab("javascript:alert(1)", vec![]),
             tab("java\nscript:alert(1)", vec![]),
             tab("data:text/html,<script>x</script>", vec![]),
@@ -475,9 +544,23 @@ mod tests {
     fn nothing_that_passes_is_refused() {
         let err = check(vec![save(vec![tab("javascript:x", vec![])])], &Settings::default()).unwrap_err();
         assert!(err.starts_with("Nothing to import"), "{err}");
-        // The parsed form comes as JSON through the runtime message.
-        let json = serde_json::to_string(&save(vec![tab("https://a/", vec![text("#q", "x")])])).unwrap();
-        let back: ImportedSave = serde_json::from_str(&json).unwrap();
-        assert_eq!(check(vec![back], &Settings::default()).unwrap().0[0].session.tab_count(), 1);
+        // The parsed form as the runtime message carries it.
+        let sent = encode_saves(&[save(vec![tab("https://a/", vec![text("#q", "x")])])]);
+        let back = decode_saves(&sent).unwrap();
+        assert_eq!(check(back, &Settings::default()).unwrap().0[0].session.tab_count(), 1);
+    }
+
+    #[test]
+    fn unreadable_or_lying_saves_are_refused() {
+        assert!(decode_saves("not base64!").unwrap_err().contains("could not be read"));
+        assert!(decode_saves("AAAA").unwrap_err().contains("could not be read"));
+        // A valid record of another kind, and one claiming to unpack to 4 GiB.
+        use base64::Engine as _;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let other = crate::codec::encode(crate::codec::Kind::Settings, &1u8);
+        assert!(decode_saves(&b64(&other)).unwrap_err().contains("could not be read"));
+        let mut lying = crate::codec::encode(crate::codec::Kind::Named, &Vec::<ImportedSave>::new());
+        lying[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decode_saves(&b64(&lying)).is_err());
     }
 }

@@ -124,8 +124,8 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_tex
 /// Keeps sessions the manager parsed and chose as named saves, once they
 /// pass the background's own checks (`import_check::check`): the page is
 /// not trusted with what enters the store.
-pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: Vec<ImportedSave>, now: Millis) -> Result<Value, StoreError> {
-    let (checked, notes) = match import_check::check(saves, &k.settings) {
+pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: &str, now: Millis) -> Result<Value, StoreError> {
+    let (checked, notes) = match import_check::decode_saves(saves).and_then(|saves| import_check::check(saves, &k.settings)) {
         Ok(c) => c,
         Err(e) => return Ok(json!({ "error": e })),
     };
@@ -201,10 +201,9 @@ mod tests {
     }
 
     #[cfg(feature = "pages")]
-    fn chosen(imported: &crate::import::Imported, select: Option<&[crate::import_choice::SessionPick]>, merge: bool, name: Option<&str>) -> Result<Vec<ImportedSave>, String> {
-        // Through JSON, as the runtime message carries it.
-        let saves = crate::import_choice::choose(imported, select, merge, name)?;
-        Ok(serde_json::from_value(serde_json::to_value(saves).unwrap()).unwrap())
+    fn chosen(imported: &crate::import::Imported, select: Option<&[crate::import_choice::SessionPick]>, merge: bool, name: Option<&str>) -> Result<String, String> {
+        // As the runtime message carries it.
+        Ok(import_check::encode_saves(&crate::import_choice::choose(imported, select, merge, name)?))
     }
 
     #[test]
@@ -223,7 +222,7 @@ mod tests {
         let (file_name, text) = write(&out, "lifeboat");
         let (imported, preview) = preview(&file_name, text.as_bytes(), &k.settings).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);
-        let back = block_on(commit_import(&mut k, chosen(&imported, None, false, None).unwrap(), 400)).unwrap();
+        let back = block_on(commit_import(&mut k, &chosen(&imported, None, false, None).unwrap(), 400)).unwrap();
         assert_eq!(back["saves"].as_array().unwrap().len(), 1);
         assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
     }
@@ -245,11 +244,11 @@ mod tests {
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
         assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err(), import_choice::NOTHING_TICKED);
         let before = k.store.backend().data.borrow().clone();
-        let refused = block_on(commit_import(&mut k, Vec::new(), 400)).unwrap();
+        let refused = block_on(commit_import(&mut k, &import_check::encode_saves(&[]), 400)).unwrap();
         assert!(refused["error"].as_str().unwrap().starts_with("Nothing to import"), "{refused}");
         assert_eq!(*k.store.backend().data.borrow(), before, "a refused import stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
-        let done = block_on(commit_import(&mut k, chosen(&imported, Some(&some), true, Some("Two of three")).unwrap(), 500)).unwrap();
+        let done = block_on(commit_import(&mut k, &chosen(&imported, Some(&some), true, Some("Two of three")).unwrap(), 500)).unwrap();
         let saves = done["saves"].as_array().unwrap();
         assert_eq!(
             (saves.len(), saves[0]["name"].as_str(), saves[0]["tabs"].as_u64()),
@@ -286,11 +285,11 @@ mod tests {
         use crate::model::{Field, FieldValue, FrameFields, PageState, Tab, Window};
         let url = "https://a.example/";
         let password = Field {
-            key: "#password".into(),
+            key: "#pw".into(),
             value: FieldValue::Text("hunter2".into()),
             truncated: false,
             tag: "input".into(),
-            kind: "text".into(),
+            kind: "password".into(),
             name: String::new(),
             touched: true,
         };
@@ -307,9 +306,7 @@ mod tests {
             },
         ];
         let save = ImportedSave { name: "Sent by a page".into(), saved_at: None, session: Session { windows: vec![Window { id: 5, tabs, ..Default::default() }] } };
-        // As the runtime message carries it.
-        let sent: Vec<ImportedSave> = serde_json::from_value(json!([save])).unwrap();
-        let done = block_on(commit_import(&mut k, sent, 10)).unwrap();
+        let done = block_on(commit_import(&mut k, &import_check::encode_saves(&[save]), 10)).unwrap();
         let id = done["saves"][0]["id"].as_str().unwrap().to_string();
         let kept = block_on(named::get(k.store.backend(), &id)).unwrap();
         let tabs = &kept.session.windows[0].tabs;

@@ -154,7 +154,8 @@ pub enum Request {
     /// The background checks them again before keeping them as named saves.
     #[serde(rename = "import.commit")]
     ImportCommit {
-        saves: Vec<crate::import_check::ImportedSave>,
+        /// `import_check::encode_saves` of the chosen sessions.
+        saves: String,
     },
     /// The sessions of `sources`, for the manager to write as a file.
     Export {
@@ -339,10 +340,9 @@ mod tests {
 
     #[test]
     fn import_commit_takes_parsed_sessions() {
-        let r = req(r#"{"type":"import.commit","saves":[{"name":"N","savedAt":5,"session":{"windows":[]}}]}"#);
-        let Request::ImportCommit { saves } = r else { panic!("{r:?}") };
-        assert_eq!((saves[0].name.as_str(), saves[0].saved_at), ("N", Some(5)));
-        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit","saves":[{"name":"x"}]}"#).is_err(), "a save needs its session");
+        let Request::ImportCommit { saves } = req(r#"{"type":"import.commit","saves":"TEJPQQ=="}"#) else { panic!() };
+        assert_eq!(saves, "TEJPQQ==");
+        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit"}"#).is_err());
         assert!(serde_json::from_str::<Request>(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(), "files are parsed in the page");
     }
 
@@ -366,7 +366,7 @@ mod tests {
             r#"{"type":"named.save","name":"x"}"#,
             r#"{"type":"dismiss","source":"prev/1"}"#,
             r#"{"type":"undismiss","source":"prev/1"}"#,
-            r#"{"type":"import.commit","saves":[]}"#,
+            r#"{"type":"import.commit","saves":""}"#,
             r#"{"type":"overview"}"#,
             r#"{"type":"plan","source":"current"}"#,
             r#"{"type":"search","query":"a"}"#,

@@ -753,7 +753,7 @@ impl Background {
                 .map(|_| json!({ "ok": true })),
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
             Request::Export { sources, typed_text } => manage::export(&mut self.keeper, &sources, typed_text).await,
-            Request::ImportCommit { saves } => manage::commit_import(&mut self.keeper, saves, api::now()).await,
+            Request::ImportCommit { saves } => manage::commit_import(&mut self.keeper, &saves, api::now()).await,
             Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
                 Ok(Ok(url)) => {
                     let props = api::to_js(&json!({ "url": url, "active": true }));

@@ -61,7 +61,7 @@ pub fn choose_import(select: JsValue, merge: bool, name: Option<String>) -> JsVa
     };
     PREVIEW.with(|p| match p.borrow().as_ref() {
         Some(imported) => match import_choice::choose(imported, select.as_deref(), merge, name.as_deref()) {
-            Ok(saves) => to_js(&serde_json::json!({ "saves": saves })),
+            Ok(saves) => to_js(&serde_json::json!({ "saves": crate::import_check::encode_saves(&saves) })),
             Err(e) => error(e),
         },
         None => error("This preview has expired; please choose the file again."),
