@@ -67,7 +67,7 @@ const contentScriptRefused = {
       { type: 'restore', source: 'current', select: 'all', mode: 'replace' },
       { type: 'named.delete', id: save.id },
       { type: 'overview' },
-      { type: 'import.commit', saves: [{ name: 'Planted', session: { windows: [] } }] },
+      { type: 'import.commit', saves: 'TEJPQQ==' },
     ];
     for (const message of privileged) {
       const got = await inContentWorld(page, cdp, contexts, send, message);
