@@ -239,9 +239,7 @@ build_wasm() {
   chmod +x "$WORK/stub/wasm-opt"
   # --mode no-install: use the wasm-bindgen on PATH, never try a download (fails here).
   # The background's module: no importers, exporters or idna (Cargo.toml [features]).
-  # Instead of --release: the size-optimised profile wasm-background (Cargo.toml).
-  local bg_flags=(--target web --profile wasm-background "${flags[@]:3}")
-  PATH="$WORK/stub:$PATH" wasm-pack build "${bg_flags[@]}" --out-name lifeboat \
+  PATH="$WORK/stub:$PATH" wasm-pack build "${flags[@]}" --out-name lifeboat \
     -- --no-default-features --features "background${FEATURES:+,$FEATURES}" \
     || die "wasm-pack build failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release --no-default-features --features background); if it wanted a download, compare wasm-bindgen --version with Cargo.lock"
   [[ -f $WASM && -f $PKG/lifeboat.js ]] || die "wasm-pack produced no $WASM / $PKG/lifeboat.js" "is the crate named lifeboat with crate-type cdylib?"
