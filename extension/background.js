@@ -1,3 +1,4 @@
+// @ts-check
 // Lifeboat's background: loads the Rust core and hands it every browser event.
 // No decisions here; see src/web/ for the edge and src/ for the core.
 // Start-up is measured from here: fetching, compiling and instantiating the
