@@ -2,7 +2,7 @@
 # Lifeboat: set up the toolchain, build, test and run the extension.
 #
 #   ./build.sh                    install what is missing, then build dist/
-#   ./build.sh test               build, then native + wasm tests, web-ext lint, e2e tests
+#   ./build.sh test               build, then type check, native + wasm tests, web-ext lint, e2e tests
 #   ./build.sh run chromium|firefox
 #   ./build.sh bench              benchmarks -> bench/RESULTS.md
 #   ./build.sh torture [chromium|firefox|all] [N]   N kills per browser -> bench/TORTURE.md
@@ -89,7 +89,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: ./build.sh              set up what is missing, build dist/chrome, dist/firefox,
                                dist/lifeboat-chrome.zip and dist/lifeboat-firefox.xpi
-       ./build.sh test         build, then cargo test, wasm tests, web-ext lint, e2e tests
+       ./build.sh test         build, then tsc type check, cargo test, wasm tests, web-ext lint, e2e tests
        ./build.sh run chromium|firefox
                                build, then open the browser with the extension
                                (headless scripted demo when there is no display);
@@ -315,6 +315,13 @@ build() {
 
 # ---------------------------------------------------------------- test
 
+test_types() {
+  step "type check (tsc --noEmit -p ., tests/build/typecheck.mjs)"
+  # After the build: background.js imports the generated pkg/lifeboat.js.
+  node tests/build/typecheck.mjs \
+    || die "the JavaScript does not type-check (see the errors above)" "fix the JSDoc types or the code; rerun: node tests/build/typecheck.mjs"
+}
+
 test_native() {
   step "cargo test (native)"
   cargo test || die "native Rust tests failed or did not compile" "fix the error or failing test above; rerun one with: cargo test <name>"
@@ -357,6 +364,7 @@ test_e2e() {
 
 run_tests() {
   build
+  test_types
   test_native
   test_wasm
   test_lint

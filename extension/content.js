@@ -24,17 +24,17 @@
 (() => {
   'use strict';
 
-  const api = /** @type {typeof chrome | undefined} */ (globalThis.browser ?? globalThis.chrome);
+  const foundApi = /** @type {typeof chrome | undefined} */ (globalThis.browser ?? globalThis.chrome);
   const loadedRules = globalThis.lifeboatPrivacyRules;
   // Without the rule table nothing could be judged: collect nothing.
-  if (!api?.runtime?.sendMessage || !loadedRules) return;
+  if (!foundApi?.runtime?.sendMessage || !loadedRules) return;
+  const api = foundApi;
   const RULES = loadedRules;
   // One instance per frame, even if injected twice.
   const MARK = Symbol.for('lifeboat.content');
   const marks = /** @type {Record<symbol, boolean>} */ (/** @type {unknown} */ (globalThis));
   if (marks[MARK]) return;
   marks[MARK] = true;
-  const runtime = api.runtime;
 
   const INPUT_DEBOUNCE_MS = 500;
   const SCROLL_DEBOUNCE_MS = 1000;
@@ -126,13 +126,13 @@
   function send(message) {
     try {
       if (dead) return Promise.resolve(null);
-      if (!runtime?.id) { // Chrome: extension reloaded, this context is orphaned
+      if (!api.runtime?.id) { // Chrome: extension reloaded, this context is orphaned
         stop();
         return Promise.resolve(null);
       }
-      /** @type {unknown} */
-      const p = runtime.sendMessage(message);
-      if (!(p instanceof Promise)) return Promise.resolve(null);
+      // Not necessarily a promise of this realm (or a promise at all): checked by shape.
+      const p = /** @type {Promise<unknown> | undefined} */ (api.runtime.sendMessage(message));
+      if (!p || typeof p.then !== 'function') return Promise.resolve(null);
       return p.then((answer) => answer ?? null, (e) => {
         if (invalidated(e)) stop();
         return null;
@@ -172,7 +172,8 @@
 
   /** The contenteditable host (outermost editable element) containing node, or null. @param {Node | null | undefined} node */
   function editableHost(node) {
-    let el = node instanceof HTMLElement ? node : node?.parentElement;
+    // (an element that is not HTML has no isContentEditable: undefined, so null below)
+    let el = /** @type {HTMLElement | null | undefined} */ (node instanceof Element ? node : node?.parentElement);
     if (!el || !el.isContentEditable) return null;
     for (let up = parentOf.call(el); up && up.isContentEditable; up = parentOf.call(up)) el = up;
     // A document in designMode is one big editor, not a field.
@@ -350,6 +351,7 @@
     /** @type {Element | null} */
     let node = el;
     for (; node; node = parentOf.call(node)) {
+      /** @type {Element | null} */
       const parent = parentOf.call(node);
       if (!parent || node === document.body) {
         parts.unshift(node.localName);
@@ -573,7 +575,7 @@
 
   function stop() {
     dead = true;
-    runtime.onMessage.removeListener(onAsk);
+    api.runtime.onMessage.removeListener(onAsk);
     clearTimeout(inputTimer);
     clearTimeout(scrollTimer);
     clearTimeout(retryTimer);
@@ -721,7 +723,7 @@
     // Only the type attribute: no callback ever runs unless a page changes an input's type.
     typeWatcher.observe(document, { subtree: true, attributes: true, attributeFilter: ['type'], attributeOldValue: true });
     if (isTop) window.addEventListener('scroll', onScroll, { passive: true });
-    runtime.onMessage.addListener(onAsk);
+    api.runtime.onMessage.addListener(onAsk);
 
     // Fields present now: passwords noted, contenteditable text taken as its default.
     const fields = document.querySelectorAll('input, textarea, select, [contenteditable]');
