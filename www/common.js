@@ -474,7 +474,7 @@ export function tabBadges(tab) {
     }, name || t('groupUnnamed')));
   }
   if (tab.container) {
-    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    const colour = tab.container.color && CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
     badges.push(el('span', {
       class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
       title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),

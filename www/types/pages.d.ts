@@ -14,6 +14,7 @@
 // select/merge/name, SessionPick.windows, WindowPick.tabs; they want
 // #[ts(optional)]), u64 ids as bigint (windowId, tabIds; they want
 // #[ts(type = "number")]), and Found has no favIconUrl (the manager reads it).
+// (A container's colour may be null there; so it is here.)
 
 export type Ms = number;
 
@@ -51,7 +52,7 @@ export interface TabGroup {
 
 export interface Container {
   name?: string | null;
-  color: string;
+  color: string | null;
   missing?: boolean;
 }
 
