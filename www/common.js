@@ -379,11 +379,13 @@ export function tabBadges(tab) {
   }
   if (tab.container) {
     const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    // A file may give only the container's id, and a browser without containers cannot name it.
+    const name = String(tab.container.name ?? '').trim() || t('containerTitle');
     badges.push(el('span', {
       class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
-      title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),
+      title: tab.container.missing ? t('containerMissing', name) : t('containerTitle'),
       dataset: { color: colour },
-    }, icon('container'), String(tab.container.name ?? '')));
+    }, icon('container'), name));
   }
   if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
   if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
