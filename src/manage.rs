@@ -57,6 +57,7 @@ pub fn named_source(m: &NamedMeta) -> SourceView {
         id: m.id.clone(),
         kind: "named",
         label: m.name.clone(),
+        label_key: None,
         taken_at: Some(m.updated_at),
         windows: m.windows as usize,
         tabs: m.tabs as usize,
@@ -81,7 +82,7 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
                 let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
                 if words.iter().all(|w| hay.contains(w.as_str())) {
                     results.push(json!({
-                        "source": src.id, "sourceLabel": src.label, "takenAt": src.taken_at,
+                        "source": src.id, "sourceLabel": src.label, "sourceLabelKey": src.label_key, "takenAt": src.taken_at,
                         "window": wi, "tab": ti, "title": t.title, "url": t.url,
                     }));
                     if results.len() >= MAX {

@@ -341,6 +341,14 @@ export function renderAutosave(box, autosave) {
   box.hidden = false;
 }
 
+/** A listed session's name: its message where the core names one (its
+ *  `label` is English), else the label (a named save's own name). */
+export function sourceLabel(source) {
+  const key = source?.labelKey;
+  const text = key ? t(key) : '';
+  return text && text !== key ? text : String(source?.label ?? '');
+}
+
 // ------------------------------------------------- windows and tabs (shared)
 // One view of a session's windows and tabs for the restore page, the manager
 // and the import preview: a window is section.window (header, ol.tabs), a tab

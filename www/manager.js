@@ -5,7 +5,7 @@
 
 import {
   agoElement, api, countsText, displayUrl, earlierPages, el, favicon, formatDateTime, formatNumber, icon, initI18n, localize,
-  renderAutosave, restoreDoneText, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
+  renderAutosave, restoreDoneText, send, sourceLabel, t, tabItem, tickTimes, tn, windowItem, windowStateText,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -113,7 +113,7 @@ function saveName(save) {
 function sourceTitle(source) {
   if (!source) return '';
   if (source.kind === 'autosave' && source.takenAt != null) return t('autosaveTitle', formatDateTime(source.takenAt));
-  return String(source.label ?? '') || t('untitled');
+  return sourceLabel(source) || t('untitled');
 }
 
 /** The title of whatever `id` is: a named save or a listed source. */
@@ -413,7 +413,7 @@ function renderResults(query, results) {
       el('span', { class: 'result-title' }, title),
       el('span', { class: 'result-url', title: String(r.url ?? '') }, displayUrl(r.url)),
       el('span', { class: 'result-source' },
-        el('span', { class: 'result-label' }, String(r.sourceLabel ?? '') || titleOf(r.source)),
+        el('span', { class: 'result-label' }, sourceLabel({ label: r.sourceLabel, labelKey: r.sourceLabelKey }) || titleOf(r.source)),
         r.takenAt != null ? ` · ${formatDateTime(r.takenAt)}` : '')));
     button.addEventListener('click', () => {
       for (const other of ui.searchResults.querySelectorAll('.result-item[aria-current]')) other.removeAttribute('aria-current');

@@ -3,7 +3,7 @@
 
 import {
   agoElement, countsText, earlierPages, el, formatDateTime, formatNumber, icon, initI18n, localize,
-  renderAutosave, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
+  renderAutosave, send, sourceLabel, t, tabItem, tickTimes, tn, windowItem, windowStateText,
 } from './common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -94,7 +94,7 @@ function renderSources() {
       disabled: state.busy,
     },
     el('span', { class: 'source-top' },
-      el('span', { class: 'source-label' }, source.label),
+      el('span', { class: 'source-label' }, sourceLabel(source)),
       source.pending ? el('span', { class: 'badge badge-pending' }, t('sourcePending')) : null),
     source.takenAt != null ? el('span', { class: 'source-time' },
       el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
@@ -179,7 +179,7 @@ function windowSection(win, windowIndex) {
 
 function renderPlan(plan) {
   const source = plan.source ?? sourceById(state.selected) ?? {};
-  ui.planTitle.textContent = source.label ?? '';
+  ui.planTitle.textContent = sourceLabel(source);
   ui.planTaken.replaceChildren();
   if (source.takenAt != null) {
     ui.planTaken.append(
@@ -272,7 +272,7 @@ async function loadPlan({ quiet = false } = {}) {
     if (!quiet) {
       state.plan = null;
       const source = sourceById(id);
-      ui.planTitle.textContent = source?.label ?? '';
+      ui.planTitle.textContent = sourceLabel(source);
       ui.planTaken.replaceChildren();
       ui.planHead.hidden = !source;
       ui.notices.hidden = true;
