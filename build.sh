@@ -168,12 +168,18 @@ setup_wasm_pack() {
 }
 
 setup_system_packages() {
-  step "system packages (chromium chromium-driver firefox-esr zip)"
+  step "system packages (chromium chromium-l10n chromium-driver firefox-esr firefox-esr-l10n-de zip)"
   # command:package. chromedriver lets wasm-bindgen-test-runner run tests/wasm.rs in Chromium.
-  local pair missing=()
+  local pair pkg missing=()
   for pair in chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr zip:zip; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
+  # The browsers' German UI, for the e2e test screenshots-de (no command to look for).
+  if command -v apt-get >/dev/null; then
+    for pkg in chromium-l10n firefox-esr-l10n-de; do
+      dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+  fi
   if ((${#missing[@]} == 0)); then echo "all present"; return; fi
   command -v apt-get >/dev/null || die "missing: ${missing[*]} and no apt-get" "install ${missing[*]} with your package manager"
   # A fresh container has no package lists yet.

@@ -5,7 +5,7 @@ use crate::export::{self, Saved};
 use crate::import::{self, Imported};
 use crate::import_choice::{self, Chosen, SessionPick};
 use crate::keeper::Keeper;
-use crate::model::{Millis, Session};
+use crate::model::{Container, Millis, Session};
 use crate::named::{self, NamedMeta};
 use crate::privacy;
 use crate::store::{Backend, StoreError};
@@ -57,6 +57,7 @@ pub fn named_source(m: &NamedMeta) -> SourceView {
         id: m.id.clone(),
         kind: "named",
         label: m.name.clone(),
+        label_key: None,
         taken_at: Some(m.updated_at),
         windows: m.windows as usize,
         tabs: m.tabs as usize,
@@ -81,7 +82,7 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
                 let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
                 if words.iter().all(|w| hay.contains(w.as_str())) {
                     results.push(json!({
-                        "source": src.id, "sourceLabel": src.label, "takenAt": src.taken_at,
+                        "source": src.id, "sourceLabel": src.label, "sourceLabelKey": src.label_key, "takenAt": src.taken_at,
                         "window": wi, "tab": ti, "title": t.title, "url": t.url,
                     }));
                     if results.len() >= MAX {
@@ -124,12 +125,13 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
     Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": text, "holdsTypedText": holds }))
 }
 
-/// Parses a file for the preview: nothing is stored yet.
-pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Imported, Value), String> {
+/// Parses a file for the preview: nothing is stored yet. `containers`: the
+/// browser's (`None`: it has none), to name the file's containers.
+pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8], containers: Option<&[Container]>) -> Result<(Imported, Value), String> {
     let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
     let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
     import::apply_settings(&mut imported, &k.settings);
-    let sessions = import_choice::preview_sessions(format, &imported);
+    let sessions = import_choice::preview_sessions(format, &imported, containers);
     let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
     Ok((imported, answer))
 }
@@ -221,7 +223,7 @@ mod tests {
         assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
         let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), true, 300)).unwrap();
         let text = out["text"].as_str().unwrap();
-        let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes()).unwrap();
+        let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes(), None).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);
         let back = block_on(commit_import(&mut k, &imported, None, false, None, 400)).unwrap();
         assert_eq!(back["saves"].as_array().unwrap().len(), 1);
@@ -237,7 +239,7 @@ mod tests {
             r#""2":{"url":"https://w/2","title":"W2","index":1,"windowId":1},"#,
             r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
         );
-        let (imported, p) = preview(&k, "tsm.json", file.as_bytes()).unwrap();
+        let (imported, p) = preview(&k, "tsm.json", file.as_bytes(), None).unwrap();
         assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
         let before = k.store.backend().data.borrow().clone();
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
@@ -264,11 +266,11 @@ mod tests {
     fn a_hostile_file_is_refused_and_changes_nothing() {
         let k = keeper();
         let before = k.store.backend().data.borrow().clone();
-        assert!(preview(&k, "x.json", b"{not json").is_err());
+        assert!(preview(&k, "x.json", b"{not json", None).is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
-        assert!(preview(&k, "recovery.jsonlz4", &lying).is_err());
+        assert!(preview(&k, "recovery.jsonlz4", &lying, None).is_err());
         assert_eq!(*k.store.backend().data.borrow(), before);
     }
 }

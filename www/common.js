@@ -435,6 +435,15 @@ export function renderAutosave(box, autosave) {
   box.hidden = false;
 }
 
+/** A listed session's name: its message where the core names one (its
+ *  `label` is English), else the label (a named save's own name).
+ * @param {{ label?: string | null, labelKey?: string | null } | null | undefined} source */
+export function sourceLabel(source) {
+  const key = source?.labelKey;
+  const text = key ? t(key) : '';
+  return text && text !== key ? text : String(source?.label ?? '');
+}
+
 // ------------------------------------------------- windows and tabs (shared)
 // One view of a session's windows and tabs for the restore page, the manager
 // and the import preview: a window is section.window (header, ol.tabs), a tab
@@ -475,11 +484,13 @@ export function tabBadges(tab) {
   }
   if (tab.container) {
     const colour = tab.container.color && CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    // A file may give only the container's id, and a browser without containers cannot name it.
+    const name = String(tab.container.name ?? '').trim() || t('containerTitle');
     badges.push(el('span', {
       class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
-      title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),
+      title: tab.container.missing ? t('containerMissing', name) : t('containerTitle'),
       dataset: { color: colour },
-    }, icon('container'), String(tab.container.name ?? '')));
+    }, icon('container'), name));
   }
   if (tab.typedFields && tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
   if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));

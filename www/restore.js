@@ -4,7 +4,7 @@
 
 import {
   agoElement, byId, countsText, earlierPages, el, errorText, formatDateTime, icon, initI18n, localize, planNotices,
-  renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, t, tabItem, tickTimes, tn,
+  renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
   windowItem, windowStateText,
 } from './common.js';
 
@@ -115,7 +115,7 @@ function renderSources() {
       disabled: state.busy,
     },
     el('span', { class: 'source-top' },
-      el('span', { class: 'source-label' }, source.label),
+      el('span', { class: 'source-label' }, sourceLabel(source)),
       source.pending ? el('span', { class: 'badge badge-pending' }, t('sourcePending')) : null),
     source.takenAt != null ? el('span', { class: 'source-time' },
       el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
@@ -206,7 +206,7 @@ function windowSection(win, windowIndex) {
 function renderPlan(plan) {
   /** @type {Partial<Source>} */
   const source = plan.source ?? sourceById(state.selected) ?? {};
-  ui.planTitle.textContent = source.label ?? '';
+  ui.planTitle.textContent = sourceLabel(source);
   ui.planTaken.replaceChildren();
   if (source.takenAt != null) {
     ui.planTaken.append(
@@ -298,7 +298,7 @@ async function loadPlan({ quiet = false } = {}) {
     if (!quiet) {
       state.plan = null;
       const source = sourceById(id);
-      ui.planTitle.textContent = source?.label ?? '';
+      ui.planTitle.textContent = sourceLabel(source);
       ui.planTaken.replaceChildren();
       ui.planHead.hidden = !source;
       ui.notices.hidden = true;

@@ -585,13 +585,16 @@ impl Background {
         }
     }
 
-    fn import_preview(&mut self, file_name: &str, data: &str) -> Value {
+    async fn import_preview(&mut self, file_name: &str, data: &str) -> Value {
         use base64::Engine as _;
         let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
             Ok(b) => b,
             Err(_) => return json!({ "error": "The file could not be read." }),
         };
-        match manage::preview(&self.keeper, file_name, &bytes) {
+        // The file's containers are named as a restore would find them.
+        self.refresh_containers().await;
+        let containers = self.containers_arg();
+        match manage::preview(&self.keeper, file_name, &bytes, containers.as_deref()) {
             Ok((imported, mut answer)) => {
                 let token = format!("{:x}", api::now());
                 // One preview at a time is all the manager shows.
@@ -776,7 +779,7 @@ impl Background {
                 .map(|_| json!({ "ok": true })),
             Request::Search { query } => manage::search(&mut self.keeper, &query).await,
             Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, api::now()).await,
-            Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
+            Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data).await),
             Request::ImportCommit { token, select, merge, name } => match self.imports.iter().position(|(t, _)| *t == token) {
                 Some(at) => {
                     let answer = manage::commit_import(&mut self.keeper, &self.imports[at].1, select.as_deref(), merge, name.as_deref(), api::now()).await;

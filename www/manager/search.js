@@ -1,7 +1,7 @@
 // @ts-check
 // The search box over every saved tab; a result shows its source with the tab pointed at.
 
-import { byId, displayUrl, el, errorText, favicon, formatDateTime, formatNumber, send, t, tn } from '../common.js';
+import { byId, displayUrl, el, errorText, favicon, formatDateTime, formatNumber, send, sourceLabel, t, tn } from '../common.js';
 import { actions, titleOf } from './state.js';
 
 /** @typedef {import('../types/pages').SearchResult} SearchResult */
@@ -33,7 +33,7 @@ function renderResults(query, results) {
       el('span', { class: 'result-title' }, title),
       el('span', { class: 'result-url', title: String(r.url ?? '') }, displayUrl(r.url)),
       el('span', { class: 'result-source' },
-        el('span', { class: 'result-label' }, String(r.sourceLabel ?? '') || titleOf(r.source)),
+        el('span', { class: 'result-label' }, sourceLabel({ label: r.sourceLabel, labelKey: r.sourceLabelKey }) || titleOf(r.source)),
         r.takenAt != null ? ` · ${formatDateTime(r.takenAt)}` : '')));
     button.addEventListener('click', () => {
       for (const other of ui.results.querySelectorAll('.result-item[aria-current]')) other.removeAttribute('aria-current');

@@ -5,7 +5,7 @@
 // few things one section asks of another (selecting a source) go through
 // `actions`, so the section modules do not import each other in a circle.
 
-import { formatDateTime, saveName, t } from '../common.js';
+import { formatDateTime, saveName, sourceLabel, t } from '../common.js';
 
 /**
  * @typedef {import('../types/pages').NamedSave} NamedSave
@@ -109,7 +109,7 @@ export function sourceById(id) {
 export function sourceTitle(source) {
   if (!source) return '';
   if (source.kind === 'autosave' && source.takenAt != null) return t('autosaveTitle', formatDateTime(source.takenAt));
-  return String(source.label ?? '') || t('untitled');
+  return sourceLabel(source) || t('untitled');
 }
 
 /** The title of whatever `id` is: a named save or a listed source. @param {string} id */

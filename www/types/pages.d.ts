@@ -31,6 +31,8 @@ export interface Source {
   id: string;
   kind: SourceKind;
   label: string;
+  /** The _locales message naming this kind of session, when the core names it. */
+  labelKey?: string | null;
   takenAt?: Ms | null;
   windows: number;
   tabs: number;
@@ -149,6 +151,7 @@ export interface NamedSave {
 export interface SearchResult {
   source: string;
   sourceLabel?: string | null;
+  sourceLabelKey?: string | null;
   takenAt?: Ms | null;
   window: number;
   tab: number;
