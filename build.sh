@@ -2,7 +2,7 @@
 # Lifeboat: set up the toolchain, build, test and run the extension.
 #
 #   ./build.sh                    install what is missing, then build dist/
-#   ./build.sh test               build, then native + wasm tests, web-ext lint, e2e tests
+#   ./build.sh test               build, then type check, native + wasm tests, web-ext lint, e2e tests
 #   ./build.sh run chromium|firefox
 #   ./build.sh bench              benchmarks -> bench/RESULTS.md
 #   ./build.sh torture [chromium|firefox|all] [N]   N kills per browser -> bench/TORTURE.md
@@ -95,7 +95,7 @@ usage() {
   cat >&2 <<'EOF'
 usage: ./build.sh              set up what is missing, build dist/chrome, dist/firefox,
                                dist/lifeboat-chrome.zip and dist/lifeboat-firefox.xpi
-       ./build.sh test         build, then cargo test, wasm tests, web-ext lint, e2e tests
+       ./build.sh test         build, then tsc type check, cargo test, wasm tests, web-ext lint, e2e tests
        ./build.sh run chromium|firefox
                                build, then open the browser with the extension
                                (headless scripted demo when there is no display);
@@ -174,12 +174,18 @@ setup_wasm_pack() {
 }
 
 setup_system_packages() {
-  step "system packages (chromium chromium-driver firefox-esr zip)"
+  step "system packages (chromium chromium-l10n chromium-driver firefox-esr firefox-esr-l10n-de zip)"
   # command:package. chromedriver lets wasm-bindgen-test-runner run tests/wasm.rs in Chromium.
-  local pair missing=()
+  local pair pkg missing=()
   for pair in chromium:chromium chromedriver:chromium-driver firefox-esr:firefox-esr zip:zip; do
     command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
   done
+  # The browsers' German UI, for the e2e test screenshots-de (no command to look for).
+  if command -v apt-get >/dev/null; then
+    for pkg in chromium-l10n firefox-esr-l10n-de; do
+      dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+  fi
   if ((${#missing[@]} == 0)); then echo "all present"; return; fi
   command -v apt-get >/dev/null || die "missing: ${missing[*]} and no apt-get" "install ${missing[*]} with your package manager"
   # A fresh container has no package lists yet.
@@ -189,13 +195,7 @@ setup_system_packages() {
 }
 
 node_modules_current() {  # same packages and versions as package-lock.json (npm ci would change nothing)
-  node --input-type=module -e '
-    import { readFileSync } from "node:fs";
-    const read = (f) => JSON.parse(readFileSync(f, "utf8")).packages ?? {};
-    const want = read("package-lock.json"), have = read("node_modules/.package-lock.json");
-    const stale = Object.entries(want).filter(([k, p]) =>
-      k !== "" && !(p.optional && !have[k]) && have[k]?.version !== p.version);
-    process.exit(stale.length ? 1 : 0);'
+  node tests/build/node-modules-current.mjs
 }
 
 setup_node_modules() {
@@ -263,13 +263,7 @@ optimize_wasm() {
   done
   WASM_AFTER=$(size "$WASM") PAGES_AFTER=$(size "$PAGES_WASM")
   # Load each optimised module once: a bad wasm-opt validates fine yet fails at instantiation.
-  node --input-type=module -e '
-    import { readFileSync } from "node:fs";
-    import { pathToFileURL } from "node:url";
-    for (const name of ["lifeboat", "lifeboat_pages"]) {
-      const { initSync } = await import(pathToFileURL(`${process.argv[1]}/${name}.js`));
-      initSync({ module: readFileSync(`${process.argv[1]}/${name}_bg.wasm`) });
-    }' "$ROOT/$PKG" \
+  node tests/build/wasm-instantiates.mjs "$ROOT/$PKG" \
     || die "an optimised module in $PKG does not instantiate in node" "compare with an unoptimised build (skip this step); check wasm-opt's version is binaryen 132 from npm"
   # A warning, not a failure, until the module fits (issue 10: serde_json and the
   # JSON answers are what remains; see the issue).
@@ -278,43 +272,11 @@ optimize_wasm() {
 }
 
 derive_manifest() {  # derive_manifest <target>: the manifest.json for that target, on stdout
-  node --input-type=module -e '
-    import { readFileSync } from "node:fs";
-    const target = process.argv[1];
-    const m = JSON.parse(readFileSync("manifest.json", "utf8"));
-    const spec = m["x-lifeboat-targets"]?.[target];
-    if (!spec) { console.error(`manifest.json has no x-lifeboat-targets.${target}`); process.exit(1); }
-    for (const k of Object.keys(m)) if (k.startsWith("x-")) delete m[k];
-    for (const dotted of spec.drop ?? []) {
-      const keys = dotted.split("."), last = keys.pop();
-      const parent = keys.reduce((o, k) => o?.[k], m);
-      if (parent && Object.hasOwn(parent, last)) delete parent[last];
-      else console.error(`warning: x-lifeboat-targets.${target} drops "${dotted}", which is not there`);
-    }
-    const drop = new Set(spec.dropPermissions ?? []);
-    for (const k of ["permissions", "optional_permissions"])
-      if (Array.isArray(m[k])) m[k] = m[k].filter((p) => !drop.has(p));
-    process.stdout.write(JSON.stringify(m, null, 2) + "\n");' "$1"
+  node tests/build/derive-manifest.mjs "$1"
 }
 
 check_extension_dir() {  # every file the manifest names exists, every __MSG_x__ has a message
-  node --input-type=module -e '
-    import { existsSync, readFileSync } from "node:fs";
-    const dir = process.argv[1], json = (f) => JSON.parse(readFileSync(`${dir}/${f}`, "utf8"));
-    const m = json("manifest.json"), list = (v) => (typeof v === "string" ? [v] : Object.values(v ?? {}));
-    const files = [m.background?.service_worker, ...(m.background?.scripts ?? []), m.action?.default_popup,
-      m.options_ui?.page, m.options_page, ...list(m.icons), ...list(m.action?.default_icon),
-      ...(m.content_scripts ?? []).flatMap((c) => [...(c.js ?? []), ...(c.css ?? [])]),
-      "pkg/lifeboat.js", "pkg/lifeboat_bg.wasm", "pkg/lifeboat_pages.js", "pkg/lifeboat_pages_bg.wasm"].filter(Boolean);
-    const problems = files.filter((f) => !existsSync(`${dir}/${f}`)).map((f) => `missing file ${f}`);
-    if (m.default_locale) {
-      const f = `_locales/${m.default_locale}/messages.json`;
-      const msgs = existsSync(`${dir}/${f}`) ? Object.keys(json(f)).map((k) => k.toLowerCase()) : null;
-      if (!msgs) problems.push(`missing file ${f}`);
-      else for (const [, k] of JSON.stringify(m).matchAll(/__MSG_(\w+)__/g))
-        if (!msgs.includes(k.toLowerCase())) problems.push(`no message "${k}" in ${f}`);
-    }
-    if (problems.length) { console.error(problems.join("\n")); process.exit(1); }' "$1"
+  node tests/build/check-extension-dir.mjs "$1"
 }
 
 privacy_rules_js() {  # the content script's copy of the privacy rule table, on stdout
@@ -381,6 +343,13 @@ build() {
 
 # ---------------------------------------------------------------- test
 
+test_types() {
+  step "type check (tsc --noEmit -p ., tests/build/typecheck.mjs)"
+  # After the build: background.js imports the generated pkg/lifeboat.js.
+  node tests/build/typecheck.mjs \
+    || die "the JavaScript does not type-check (see the errors above)" "fix the JSDoc types or the code; rerun: node tests/build/typecheck.mjs"
+}
+
 test_native() {
   step "cargo test (native)"
   cargo test || die "native Rust tests failed or did not compile" "fix the error or failing test above; rerun one with: cargo test <name>"
@@ -409,18 +378,7 @@ test_lint() {
   local out="$WORK/lint.json"
   # JSON, printed one line per finding: the default table truncates messages in logs.
   node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery --output json >"$out" || true
-  node --input-type=module -e '
-    import { readFileSync } from "node:fs";
-    const raw = readFileSync(process.argv[1], "utf8");
-    let r;
-    try { r = JSON.parse(raw); } catch { console.error(raw); process.exit(2); }
-    for (const kind of ["errors", "warnings", "notices"])
-      for (const m of r[kind] ?? [])
-        console.log(`  ${m._type.padEnd(7)} ${m.code} (${m.file ?? ""}${m.line ? ":" + m.line : ""}): ${m.message}\n` +
-          `          ${[].concat(m.description ?? "").join(" ").replace(/\s+/g, " ")}`);
-    const s = r.summary;
-    console.log(`web-ext lint: ${s.errors} errors, ${s.warnings} warnings, ${s.notices} notices`);
-    process.exit(s.errors ? 1 : 0);' "$out" \
+  node tests/build/lint-report.mjs "$out" \
     || die "web-ext lint found errors in dist/firefox (or did not run)" "fix manifest.json or the files named above; warnings alone do not fail"
 }
 
@@ -434,6 +392,7 @@ test_e2e() {
 
 run_tests() {
   build
+  test_types
   test_native
   test_wasm
   test_lint

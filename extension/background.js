@@ -1,3 +1,4 @@
+// @ts-check
 // Lifeboat's background: loads the Rust core and hands it every browser event.
 // No decisions here; see src/web/ for the edge and src/ for the core.
 // Start-up is measured from here: fetching, compiling and instantiating the
@@ -8,18 +9,23 @@ import init, { start, on_event, on_message } from "../pkg/lifeboat.js";
 // One promise-based API name for both browsers (Chrome MV3's chrome.* returns
 // promises; the Rust bindings call browser.*).
 globalThis.browser ??= globalThis.chrome;
+const api = globalThis.browser;
 
 // Listeners must exist by the end of this script's first turn: an MV3 service
 // worker woken by an event only receives it if its listener is already there.
 // Events that arrive while the WASM loads wait here, in order.
+/** @type {[string, unknown, unknown, unknown][]} */
 const early = [];
 let ready = false;
 
+/** A listener that hands the event (up to three arguments) to the core. @param {string} kind */
 function forward(kind) {
-  return (a, b, c) => {
+  /** @type {(a?: unknown, b?: unknown, c?: unknown) => void} */
+  const listener = (a, b, c) => {
     if (ready) on_event(kind, a, b, c);
     else early.push([kind, a, b, c]);
   };
+  return listener;
 }
 
 const EVENTS = {
@@ -32,9 +38,13 @@ const EVENTS = {
   contextMenus: ["onClicked"],
 };
 // storage.onChanged sits one level deeper than the others.
-browser.storage.onChanged.addListener(forward("storage.onChanged"));
+api.storage.onChanged.addListener(forward("storage.onChanged"));
+// Looked up by name: a namespace the browser lacks (tabGroups in Firefox,
+// contextualIdentities in Chrome) is skipped.
+const namespaces = /** @type {Record<string, Record<string, chrome.events.Event<(...args: unknown[]) => void> | undefined> | undefined>} */ (
+  /** @type {unknown} */ (api));
 for (const [ns, names] of Object.entries(EVENTS)) {
-  for (const name of names) browser[ns]?.[name]?.addListener(forward(`${ns}.${name}`));
+  for (const name of names) namespaces[ns]?.[name]?.addListener(forward(`${ns}.${name}`));
 }
 
 const loaded = init().then(() => {
@@ -46,8 +56,8 @@ const loaded = init().then(() => {
 // Pages and the content script ask the core. The core decides what the
 // sender may ask from the sender as the browser reports it (its URL, tab and
 // frame), never from the message; sendResponse + `return true` works in both.
-browser.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  if (sender.id !== browser.runtime.id) return false;
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== api.runtime.id) return false;
   loaded
     .then(() => on_message(message, { url: sender.url, frameId: sender.frameId, tab: sender.tab && { id: sender.tab.id } }))
     .then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));

@@ -1,3 +1,4 @@
+// @ts-check
 // Lifeboat content script: what the user typed into this page, and where the
 // top page was scrolled, for the session (docs/PROTOCOL.md, "Content script ↔
 // background"). Injected at document_idle into every http(s) frame.
@@ -13,17 +14,27 @@
 //
 // Only the user's own (trusted) input and scrolling schedule a report; what
 // the page's script set is reported with it, marked untouched.
+
+/**
+ * @typedef {'text' | 'check' | 'select' | 'editable'} Kind
+ * @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | HTMLElement} Field a form control or contenteditable host
+ * @typedef {{ value?: string, checked?: boolean, selected?: string[] }} FieldValue
+ * @typedef {{ key?: unknown, tag?: string, type?: string, name?: string, touched?: boolean } & FieldValue} SavedField a field of a `pageRestore` answer
+ */
 (() => {
   'use strict';
 
-  const api = globalThis.browser ?? globalThis.chrome;
-  const RULES = globalThis.lifeboatPrivacyRules;
+  const foundApi = /** @type {typeof chrome | undefined} */ (globalThis.browser ?? globalThis.chrome);
+  const loadedRules = globalThis.lifeboatPrivacyRules;
   // Without the rule table nothing could be judged: collect nothing.
-  if (!api?.runtime?.sendMessage || !RULES) return;
+  if (!foundApi?.runtime?.sendMessage || !loadedRules) return;
+  const api = foundApi;
+  const RULES = loadedRules;
   // One instance per frame, even if injected twice.
   const MARK = Symbol.for('lifeboat.content');
-  if (globalThis[MARK]) return;
-  globalThis[MARK] = true;
+  const marks = /** @type {Record<symbol, boolean>} */ (/** @type {unknown} */ (globalThis));
+  if (marks[MARK]) return;
+  marks[MARK] = true;
 
   const INPUT_DEBOUNCE_MS = 500;
   const SCROLL_DEBOUNCE_MS = 1000;
@@ -45,28 +56,54 @@
 
   // DOM accessors taken from the prototypes: a form's named controls shadow its
   // own properties (an <input name="id"> makes form.id that input).
+  /**
+   * A getter of a prototype's own property, to call on any element.
+   * @template T
+   * @param {object} proto @param {string} name @returns {(this: Element | Node) => T}
+   */
+  const getter = (proto, name) => /** @type {(this: Element | Node) => T} */ (Object.getOwnPropertyDescriptor(proto, name)?.get);
   const getAttr = Element.prototype.getAttribute;
-  const parentOf = Object.getOwnPropertyDescriptor(Node.prototype, 'parentElement').get;
-  const childrenOf = Object.getOwnPropertyDescriptor(Element.prototype, 'children').get;
-  const formControls = Object.getOwnPropertyDescriptor(HTMLFormElement.prototype, 'elements').get;
+  /** @type {(this: Node) => HTMLElement | null} */
+  const parentOf = getter(Node.prototype, 'parentElement');
+  /** @type {(this: Element) => HTMLCollection} */
+  const childrenOf = getter(Element.prototype, 'children');
+  /** @type {(this: HTMLFormElement) => HTMLFormControlsCollection} */
+  const formControls = getter(HTMLFormElement.prototype, 'elements');
+  /** @param {Element} el @param {string} name */
   const attr = (el, name) => getAttr.call(el, name) ?? '';
 
   const isTop = window === window.top;
+  /** @type {WeakSet<Node>} */
   const everPassword = new WeakSet(); // inputs seen with type=password at any time
+  /** @type {WeakSet<Element>} */
   const typed = new WeakSet(); // fields the user typed into since this load (trusted input)
+  /** @type {WeakSet<Element>} */
   const restoredTouched = new WeakSet(); // fields refilled with text the user had typed
+  /** @type {WeakMap<HTMLElement, string>} */
   const editableDefault = new WeakMap(); // contenteditable host -> its text when first seen
   let dead = false; // the background is gone for good
+  /** @type {ReturnType<typeof setTimeout> | 0} */
   let inputTimer = 0;
+  /** @type {ReturnType<typeof setTimeout> | 0} */
   let scrollTimer = 0;
+  /** @type {ReturnType<typeof setTimeout> | 0} */
   let retryTimer = 0; // the core asked to wait (rate limit): the retry carries every change
   let retries = 0;
   let filled = 0; // fields restored: the page's state now differs and must be reported
   const UNSENT = ''; // lastSent after a refusal: the same state must go again
+  /** @type {string | null} */
   let lastSent = null; // JSON of the last state sent (nothing sent = null)
   let userScrolled = false;
 
+  /**
+   * fn, made never to throw into the page, and to do nothing once the background is gone.
+   * @template {unknown[]} A
+   * @template R
+   * @param {(...args: A) => R} fn
+   * @returns {(...args: A) => R | undefined}
+   */
   function guard(fn) {
+    /** @this {unknown} @param {A} args */
     return function guarded(...args) {
       if (dead) return undefined;
       try {
@@ -78,7 +115,14 @@
     };
   }
 
-  /** sendMessage that never throws or rejects: null when the background does not answer. */
+  /** @param {unknown} e */
+  const invalidated = (e) => /context invalidated/i.test(String(/** @type {{ message?: unknown }} */ (e)?.message ?? e));
+
+  /**
+   * sendMessage that never throws or rejects: null when the background does not answer.
+   * @param {{ type: 'pageState', frame: string, state: object } | { type: 'pageRestore', frame: string, url: string }} message
+   * @returns {Promise<any>} the answer as the background sent it (checked where it is used)
+   */
   function send(message) {
     try {
       if (dead) return Promise.resolve(null);
@@ -86,14 +130,15 @@
         stop();
         return Promise.resolve(null);
       }
-      const p = api.runtime.sendMessage(message);
+      // Not necessarily a promise of this realm (or a promise at all): checked by shape.
+      const p = /** @type {Promise<unknown> | undefined} */ (api.runtime.sendMessage(message));
       if (!p || typeof p.then !== 'function') return Promise.resolve(null);
       return p.then((answer) => answer ?? null, (e) => {
-        if (/context invalidated/i.test(String(e?.message ?? e))) stop();
+        if (invalidated(e)) stop();
         return null;
       });
     } catch (e) {
-      if (/context invalidated/i.test(String(e?.message ?? e))) stop();
+      if (invalidated(e)) stop();
       return Promise.resolve(null);
     }
   }
@@ -106,6 +151,7 @@
    *  the frame cannot be placed in the tab's state, and is not collected at all. */
   function frameKey() {
     const parts = [];
+    /** @type {Window} */
     let w = window;
     try {
       while (w !== w.top) {
@@ -124,16 +170,17 @@
 
   // ------------------------------------------------------------ fields
 
-  /** The contenteditable host (outermost editable element) containing node, or null. */
+  /** The contenteditable host (outermost editable element) containing node, or null. @param {Node | null | undefined} node */
   function editableHost(node) {
-    let el = node instanceof Element ? node : node?.parentElement;
+    // (an element that is not HTML has no isContentEditable: undefined, so null below)
+    let el = /** @type {HTMLElement | null | undefined} */ (node instanceof Element ? node : node?.parentElement);
     if (!el || !el.isContentEditable) return null;
     for (let up = parentOf.call(el); up && up.isContentEditable; up = parentOf.call(up)) el = up;
     // A document in designMode is one big editor, not a field.
     return el === document.documentElement || document.designMode === 'on' ? null : el;
   }
 
-  /** 'text' | 'check' | 'select' | 'editable' for an element we handle, else null. */
+  /** 'text' | 'check' | 'select' | 'editable' for an element we handle, else null. @param {Element} el @returns {Kind | null} */
   function kindOf(el) {
     if (el instanceof HTMLInputElement) {
       const type = el.type; // unknown type attributes read as "text"
@@ -146,6 +193,7 @@
     return null;
   }
 
+  /** @param {Node} el */
   function notePassword(el) {
     if (el instanceof HTMLInputElement && (el.type === 'password' || attr(el, 'type').trim().toLowerCase() === 'password')) {
       everPassword.add(el);
@@ -153,30 +201,44 @@
   }
 
   // The core lower-cases ASCII only; so does this, or the two could disagree.
+  /** @param {string} s */
   const asciiLower = (s) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  /** @param {string} s */
   const tokens = (s) => asciiLower(s.trim()).split(/\s+/).filter(Boolean);
-  const formOf = (el) => (el instanceof HTMLElement && el.form instanceof HTMLFormElement ? el.form : null);
+  /** @param {Element} el @returns {HTMLFormElement | null} */
+  const formOf = (el) => {
+    const form = el instanceof HTMLElement ? /** @type {{ form?: unknown }} */ (el).form : null;
+    return form instanceof HTMLFormElement ? form : null;
+  };
+  /** @param {Element} el */
   const ownAutocomplete = (el) => attr(el, 'autocomplete');
-  const formAutocomplete = (el) => (formOf(el) ? attr(formOf(el), 'autocomplete') : '');
+  /** @param {Element} el */
+  const formAutocomplete = (el) => {
+    const form = formOf(el);
+    return form ? attr(form, 'autocomplete') : '';
+  };
 
   /** The field's effective autocomplete tokens: its own, else its form's (an inherited "off"). */
+  /** @param {Element} el */
   function autocompleteTokens(el) {
     const own = tokens(ownAutocomplete(el));
     return own.length ? own : tokens(formAutocomplete(el));
   }
 
   /** A name or id like a card number's or security code's (letters and digits, lower-case). */
+  /** @param {string} name */
   function secretName(name) {
     const norm = asciiLower(name.replace(/[^A-Za-z0-9]/g, ''));
     return norm !== '' && RULES.secretNames.some((n) => norm.includes(n));
   }
 
-  /** True when the field must never be collected nor restored into. */
+  /** True when the field must never be collected nor restored into. @param {Element} el */
   function refused(el) {
     if (el instanceof HTMLInputElement) {
       notePassword(el);
       if (everPassword.has(el) || REFUSED_TYPES.has(el.type)) return true;
     }
+    /** @param {string} t */
     const secret = (t) => REFUSED_AUTOCOMPLETE.has(t) || RULES.refusedAutocompletePrefixes.some((p) => t.startsWith(p));
     if (autocompleteTokens(el).some(secret)) return true;
     return secretName(attr(el, 'name')) || secretName(attr(el, 'id'));
@@ -184,10 +246,12 @@
 
   /** True if text holds a card number: a Luhn-valid window of 12-19 consecutive digits
    *  inside a run of digits, spaces and dashes, starting with a digit a card can start
-   *  with. The same walk as the core's (src/privacy/card.rs). The whole field is refused. */
+   *  with. The same walk as the core's (src/privacy/card.rs). The whole field is refused.
+   *  @param {unknown} text */
   function hasCardNumber(text) {
     if (typeof text !== 'string') return false;
     const { cardDigitsMin: min, cardDigitsMax: max, cardSeparators: seps, cardFirstDigits: first } = RULES;
+    /** @type {number[]} */
     const digits = []; // the current run's digits, newest last
     for (const c of text) {
       if (c >= '0' && c <= '9') {
@@ -207,6 +271,7 @@
     return false;
   }
 
+  /** @param {string} text @param {number} [max] */
   function cap(text, max = MAX_VALUE_CHARS) {
     if (text.length <= max) return text;
     let end = max;
@@ -215,6 +280,7 @@
     return text.slice(0, end);
   }
 
+  /** @param {HTMLSelectElement} select */
   function defaultSelected(select) {
     const options = Array.from(select.options);
     if (select.multiple) return options.filter((o) => o.defaultSelected);
@@ -225,28 +291,39 @@
     return first ? [first] : [];
   }
 
+  /** @param {HTMLOptionElement[]} a @param {HTMLOptionElement[]} b */
   const sameOptions = (a, b) => a.length === b.length && a.every((o, i) => o === b[i]);
+  /** @param {HTMLSelectElement} select */
   const selectedOptions = (select) => Array.from(select.options).filter((o) => o.selected);
+  /** @param {HTMLElement} el */
   const editableText = (el) => el.innerText;
+  /** @param {HTMLElement} el */
   const editableDefaultOf = (el) => editableDefault.get(el) ?? '';
+  /** @param {HTMLElement} el */
   function rememberEditable(el) {
     if (!editableDefault.has(el)) editableDefault.set(el, editableText(el));
   }
 
-  /** The field's current state if it differs from its default, else null. */
+  /** The field's current state if it differs from its default, else null. @param {Element} el @param {Kind} kind @returns {FieldValue | null} */
   function valueOf(el, kind) {
     switch (kind) {
-      case 'text':
-        return el.value !== el.defaultValue ? { value: el.value } : null;
-      case 'check':
-        return el.checked !== el.defaultChecked ? { checked: el.checked } : null;
+      case 'text': {
+        const input = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (el);
+        return input.value !== input.defaultValue ? { value: input.value } : null;
+      }
+      case 'check': {
+        const input = /** @type {HTMLInputElement} */ (el);
+        return input.checked !== input.defaultChecked ? { checked: input.checked } : null;
+      }
       case 'select': {
-        const now = selectedOptions(el);
-        return sameOptions(now, defaultSelected(el)) ? null : { selected: now.map((o) => o.value) };
+        const select = /** @type {HTMLSelectElement} */ (el);
+        const now = selectedOptions(select);
+        return sameOptions(now, defaultSelected(select)) ? null : { selected: now.map((o) => o.value) };
       }
       case 'editable': {
-        const text = editableText(el);
-        return text !== editableDefaultOf(el) ? { value: text } : null;
+        const host = /** @type {HTMLElement} */ (el);
+        const text = editableText(host);
+        return text !== editableDefaultOf(host) ? { value: text } : null;
       }
       default:
         return null;
@@ -255,6 +332,7 @@
 
   // ------------------------------------------------------------ keys
 
+  /** @param {Element} el */
   function uniqueId(el) {
     const id = attr(el, 'id');
     if (!id || document.getElementById(id) !== el) return null;
@@ -262,13 +340,18 @@
   }
 
   const formsOf = () => document.getElementsByTagName('form');
+  /** @param {HTMLFormElement} form */
   const formKeyOf = (form) => attr(form, 'id') || String(Array.prototype.indexOf.call(formsOf(), form));
+  /** @param {HTMLFormElement} form @param {string} name */
   const namedIn = (form, name) => Array.from(formControls.call(form)).filter((c) => attr(c, 'name') === name);
 
-  /** "/html/body/div[2]/textarea[1]": 1-based positions among same-tag siblings. */
+  /** "/html/body/div[2]/textarea[1]": 1-based positions among same-tag siblings. @param {Element} el */
   function structuralPath(el) {
     const parts = [];
-    for (let node = el; node; node = parentOf.call(node)) {
+    /** @type {Element | null} */
+    let node = el;
+    for (; node; node = parentOf.call(node)) {
+      /** @type {Element | null} */
       const parent = parentOf.call(node);
       if (!parent || node === document.body) {
         parts.unshift(node.localName);
@@ -285,12 +368,12 @@
     return `/${parts.join('/')}`;
   }
 
-  /** "#id" (unique id), "@form-key/name/n" (named control of a form), else a structural path. */
+  /** "#id" (unique id), "@form-key/name/n" (named control of a form), else a structural path. @param {Element} el */
   function keyOf(el) {
     const id = uniqueId(el);
     if (id) return `#${id}`;
     const name = attr(el, 'name');
-    const form = el.form; // only form controls have one; contenteditable has none
+    const form = /** @type {{ form?: unknown }} */ (el).form; // only form controls have one; contenteditable has none
     if (name && form instanceof HTMLFormElement) {
       const n = namedIn(form, name).indexOf(el);
       if (n >= 0) return `@${formKeyOf(form)}/${name}/${n}`;
@@ -298,8 +381,9 @@
     return structuralPath(el);
   }
 
-  /** The element a key names today, or null; always checked by recomputing its key. */
+  /** The element a key names today, or null; always checked by recomputing its key. @param {string} key */
   function findByKey(key) {
+    /** @type {Element | null | undefined} */
     let el = null;
     if (key.startsWith('#')) {
       el = document.getElementById(key.slice(1));
@@ -320,6 +404,7 @@
       for (const part of parts.slice(1)) {
         const m = /^([^[\]]+)(?:\[(\d+)\])?$/.exec(part);
         if (!m) return null;
+        /** @type {Element[]} */
         const same = Array.from(childrenOf.call(el)).filter((c) => c.localName === m[1]);
         el = same[m[2] ? Number(m[2]) - 1 : 0];
         if (!el) return null;
@@ -331,6 +416,7 @@
   // ------------------------------------------------------------ collect
 
   function candidates() {
+    /** @type {Element[]} */
     const found = Array.from(document.querySelectorAll('input, textarea, select'));
     for (const el of document.querySelectorAll('[contenteditable]')) {
       if (kindOf(el) === 'editable') found.push(el);
@@ -338,7 +424,7 @@
     return found;
   }
 
-  /** What a field is, as kept with its value: it goes back only into the same kind. */
+  /** What a field is, as kept with its value: it goes back only into the same kind. @param {Element} el @param {Kind} kind */
   function describe(el, kind) {
     return {
       tag: kind === 'editable' ? 'contenteditable' : el.localName,
@@ -348,6 +434,7 @@
   }
 
   function collectFields() {
+    /** @type {object[]} */
     const fields = [];
     let pathKeyed = 0;
     let chars = 0;
@@ -415,6 +502,7 @@
     }));
   });
 
+  /** @param {'input' | 'scroll'} kind */
   function schedule(kind) {
     if (retryTimer) return; // the pending retry will carry this change
     if (kind === 'input') {
@@ -426,7 +514,7 @@
     }
   }
 
-  /** The field an event is about: a form control or contenteditable host, or null. */
+  /** The field an event is about: a form control or contenteditable host, or null. @param {EventTarget | null} target @returns {Field | null} */
   function fieldOf(target) {
     if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) {
       return target;
@@ -437,11 +525,12 @@
   /** The user's own input: a trusted event while the page has transient user
    *  activation. isTrusted alone is not enough: a page's script can make trusted
    *  input events without any user action (document.execCommand('insertText')). */
+  /** @param {Event} event */
   const byUser = (event) => event.isTrusted && (globalThis.navigator?.userActivation?.isActive ?? true);
 
   // A page's own script can set values and fire events at will; only the user's
   // input schedules a report (which then carries the page's values too).
-  const onInput = guard((event) => {
+  const onInput = guard((/** @type {Event} */ event) => {
     const el = fieldOf(event.target);
     if (!el) return;
     notePassword(el);
@@ -451,7 +540,7 @@
     schedule('input');
   });
 
-  const onFocus = guard((event) => {
+  const onFocus = guard((/** @type {Event} */ event) => {
     const el = fieldOf(event.target);
     if (!el) return;
     notePassword(el);
@@ -460,12 +549,12 @@
     }
   });
 
-  const onScroll = guard((event) => {
+  const onScroll = guard((/** @type {Event} */ event) => {
     if (event.isTrusted) schedule('scroll');
   });
 
   // A "show password" button turns type=password into text: remember the field was a password.
-  const typeWatcher = new MutationObserver(guard((records) => {
+  const typeWatcher = new MutationObserver(guard((/** @type {MutationRecord[]} */ records) => {
     for (const r of records) {
       if ((r.oldValue ?? '').trim().toLowerCase() === 'password') everPassword.add(r.target);
       else notePassword(r.target);
@@ -478,7 +567,7 @@
 
   // The background restarted before it committed what this page last sent:
   // send it again (the text is still here in the page).
-  const onAsk = guard((message) => {
+  const onAsk = guard((/** @type {{ type?: unknown } | null | undefined} */ message) => {
     if (message?.type !== 'lifeboat.resend' || lastSent === null) return;
     lastSent = null;
     flush();
@@ -500,6 +589,7 @@
 
   // ------------------------------------------------------------ restore
 
+  /** @param {Element} el */
   function fire(el) {
     el.dispatchEvent(new Event('input', { bubbles: true }));
     el.dispatchEvent(new Event('change', { bubbles: true }));
@@ -508,6 +598,7 @@
   /** Whether a saved field may go into el: the same tag, type and name as when it was
    *  saved; a field saved before those were kept (no `type` in the answer) goes into
    *  an element whose kind fits its value, as before. */
+  /** @param {SavedField} field @param {Element} el @param {Kind} kind */
   function sameKind(field, el, kind) {
     const now = describe(el, kind);
     if (typeof field.type === 'string') {
@@ -517,7 +608,8 @@
   }
 
   /** Fills one saved field if its element is there and untouched. Returns false if the
-   *  element is not there (yet), true once the field is dealt with (filled or left alone). */
+   *  element is not there (yet), true once the field is dealt with (filled or left alone).
+   *  @param {SavedField | null | undefined} field */
   function restoreField(field) {
     if (!field || typeof field.key !== 'string') return true;
     const el = findByKey(field.key);
@@ -525,23 +617,27 @@
     const kind = kindOf(el);
     if (!kind || refused(el) || typed.has(el) || !sameKind(field, el, kind)) return true;
     if (kind === 'text' && typeof field.value === 'string') {
-      if (el.value !== el.defaultValue || hasCardNumber(field.value)) return true;
-      el.value = cap(field.value);
+      const input = /** @type {HTMLInputElement | HTMLTextAreaElement} */ (el);
+      if (input.value !== input.defaultValue || hasCardNumber(field.value)) return true;
+      input.value = cap(field.value);
     } else if (kind === 'check' && typeof field.checked === 'boolean') {
-      if (el.checked !== el.defaultChecked) return true;
-      if (el.checked === field.checked) return true;
-      el.checked = field.checked;
+      const input = /** @type {HTMLInputElement} */ (el);
+      if (input.checked !== input.defaultChecked) return true;
+      if (input.checked === field.checked) return true;
+      input.checked = field.checked;
     } else if (kind === 'select' && Array.isArray(field.selected)) {
-      if (!sameOptions(selectedOptions(el), defaultSelected(el))) return true;
+      const select = /** @type {HTMLSelectElement} */ (el);
+      if (!sameOptions(selectedOptions(select), defaultSelected(select))) return true;
       const wanted = new Set(field.selected.filter((v) => typeof v === 'string' && !hasCardNumber(v)));
-      const options = Array.from(el.options);
+      const options = Array.from(select.options);
       if (![...wanted].every((v) => options.some((o) => o.value === v))) return false; // options not loaded yet
-      if (el.multiple) for (const o of options) o.selected = wanted.has(o.value);
-      else el.selectedIndex = wanted.size ? options.findIndex((o) => wanted.has(o.value)) : -1;
+      if (select.multiple) for (const o of options) o.selected = wanted.has(o.value);
+      else select.selectedIndex = wanted.size ? options.findIndex((o) => wanted.has(o.value)) : -1;
     } else if (kind === 'editable' && typeof field.value === 'string') {
-      rememberEditable(el);
-      if (editableText(el) !== editableDefaultOf(el) || hasCardNumber(field.value)) return true;
-      el.innerText = cap(field.value); // plain text only: never markup into the page
+      const host = /** @type {HTMLElement} */ (el);
+      rememberEditable(host);
+      if (editableText(host) !== editableDefaultOf(host) || hasCardNumber(field.value)) return true;
+      host.innerText = cap(field.value); // plain text only: never markup into the page
     } else {
       return true; // the saved kind does not fit this element any more
     }
@@ -551,8 +647,10 @@
     return true;
   }
 
+  /** @param {number} ms */
   const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+  /** @param {(SavedField | null)[]} fields */
   async function restoreFields(fields) {
     let pending = fields.slice(0, MAX_FIELDS);
     for (const delay of [0, ...RESTORE_RETRY_MS]) {
@@ -569,6 +667,7 @@
     }
   }
 
+  /** @param {unknown} scroll */
   async function restoreScroll(scroll) {
     if (!isTop || !Array.isArray(scroll)) return;
     const [x, y] = scroll.map(Number);
@@ -594,6 +693,7 @@
     }
   }
 
+  /** @param {string} frame */
   async function restore(frame) {
     // `frame` is checked by the core against the sender's frame; `url` is informative.
     const answer = await send({ type: 'pageRestore', frame, url: location.href });
@@ -629,7 +729,7 @@
     const fields = document.querySelectorAll('input, textarea, select, [contenteditable]');
     for (const el of fields) {
       notePassword(el);
-      if (kindOf(el) === 'editable') rememberEditable(el);
+      if (kindOf(el) === 'editable') rememberEditable(/** @type {HTMLElement} */ (el));
     }
     // What is there already (typed before this script ran, or put back by the
     // browser) is reported once; a page with nothing changed and not scrolled gets

@@ -5,11 +5,15 @@
 //! The preview lists each window's tabs compactly (title, URL, a small
 //! `data:` favicon, pinned), up to `MAX_LISTED_TABS` tabs in all: a window
 //! beyond that is listed with its count only and can be taken whole or not
-//! at all. Indices in a selection are positions in `Imported::sessions`,
+//! at all. A tab's group (title, colour) and container (named as the
+//! restore page names it, from the file or this browser's containers) go
+//! with it, so the preview shows the same badges as the restore page.
+//! Indices in a selection are positions in `Imported::sessions`,
 //! their windows and their tabs, as the preview lists them.
 
 use crate::import::{self, Format, Imported};
-use crate::model::Session;
+use crate::model::{Container, Session};
+use crate::restore;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -63,7 +67,9 @@ fn cut(s: &str, max: usize) -> String {
 
 /// The sessions as the preview lists them: name, counts, date, whether
 /// closed, and each window with its tabs (or its count only, past the cap).
-pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<Value> {
+/// `containers`: the browser's containers (`None`: it has none), to name
+/// and colour the file's containers as a restore would find them.
+pub fn preview_sessions(format: Format, imported: &Imported, containers: Option<&[Container]>) -> Vec<Value> {
     let mut listed = 0usize;
     let mut icons = 0usize;
     let mut out = Vec::with_capacity(imported.sessions.len());
@@ -91,6 +97,12 @@ pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<Value> {
                             }
                             if t.active {
                                 tab["active"] = json!(true);
+                            }
+                            if let Some(g) = t.group.and_then(|id| w.groups.iter().find(|g| g.id == id)) {
+                                tab["group"] = json!({ "title": cut(&g.title, MAX_TITLE), "color": g.color });
+                            }
+                            if let Some(c) = &t.container {
+                                tab["container"] = json!(restore::plan_container(c, containers, &mut Vec::new()));
                             }
                             tab
                         })
@@ -374,7 +386,7 @@ mod tests {
         imported.sessions[0].1.windows[0].tabs[0].fav_icon_url = Some("data:image/png;base64,AAAA".into());
         imported.sessions[0].1.windows[0].tabs[2].fav_icon_url = Some(format!("data:image/png;base64,{}", "A".repeat(MAX_ICON)));
         imported.sessions[0].1.windows[0].tabs[1].title = "é".repeat(MAX_TITLE + 5);
-        let p = preview_sessions(Format::TabSessionManager, &imported);
+        let p = preview_sessions(Format::TabSessionManager, &imported, None);
         assert_eq!(
             (p[0]["name"].as_str(), p[0]["windows"].as_u64(), p[0]["tabs"].as_u64()),
             (Some("A"), Some(2), Some(5))
@@ -417,7 +429,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &imported);
+        let p = preview_sessions(Format::TabSessionManager, &imported, None);
         let bytes = serde_json::to_string(&p).unwrap().len();
         assert!(bytes < 2_000_000, "10,000 tabs: {bytes} bytes");
         assert!(p[0]["content"].as_array().unwrap().iter().all(|w| w["listed"] == true));
@@ -432,7 +444,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &over);
+        let p = preview_sessions(Format::TabSessionManager, &over, None);
         let windows = p[0]["content"].as_array().unwrap();
         let listed = windows.iter().filter(|w| w["listed"] == true).count();
         assert_eq!(listed, MAX_LISTED_TABS / 1_000);
@@ -447,7 +459,7 @@ mod tests {
     fn the_real_firefox_file_marks_its_closed_windows() {
         let format = import::detect("recovery.jsonlz4", FIREFOX).unwrap();
         let imported = import::parse_as(format, FIREFOX).unwrap();
-        let p = preview_sessions(format, &imported);
+        let p = preview_sessions(format, &imported, None);
         assert_eq!(p.len(), 2);
         assert_eq!((p[0]["name"].as_str(), p[0]["closed"].as_bool()), (Some("Firefox session"), Some(false)));
         assert_eq!(
@@ -469,5 +481,64 @@ mod tests {
             .collect();
         assert_eq!(urls(&chosen[0].session), [want]);
         assert_eq!(chosen[1].session, imported.sessions[1].1);
+    }
+
+    #[test]
+    fn the_preview_carries_groups_and_containers_as_the_restore_page_shows_them() {
+        let tsm = br#"[{"name":"G","date":1,"windows":{"5":{
+            "1":{"url":"https://g/1","title":"One","index":0,"groupId":9,"cookieStoreId":"firefox-container-2"},
+            "2":{"url":"https://g/2","title":"Two","index":1,"groupId":9,"cookieStoreId":"firefox-container-7"},
+            "3":{"url":"https://g/3","title":"Three","index":2,"cookieStoreId":"firefox-default"}}},
+          "tabGroups":[{"id":9,"windowId":5,"title":"Trip","color":"cyan","collapsed":false}]}]"#;
+        let imported = import::parse_as(Format::TabSessionManager, tsm).unwrap();
+        let work = Container {
+            cookie_store_id: "firefox-container-2".into(),
+            name: Some("Work".into()),
+            color: Some("orange".into()),
+        };
+        // Firefox: named from its containers; one it lacks is marked missing.
+        let p = preview_sessions(Format::TabSessionManager, &imported, Some(std::slice::from_ref(&work)));
+        let tabs = &p[0]["content"][0]["tabs"];
+        assert_eq!(tabs[0]["group"], json!({ "title": "Trip", "color": "cyan" }));
+        assert_eq!(tabs[1]["group"], tabs[0]["group"]);
+        assert_eq!(tabs[0]["container"], json!({ "name": "Work", "color": "orange", "missing": false }));
+        assert_eq!(tabs[1]["container"], json!({ "name": null, "color": null, "missing": true }));
+        assert!(
+            tabs[2].get("group").is_none() && tabs[2].get("container").is_none(),
+            "no group, the default container"
+        );
+        // Chrome has no containers: nothing is missing, nothing named.
+        let p = preview_sessions(Format::TabSessionManager, &imported, None);
+        assert_eq!(
+            p[0]["content"][0]["tabs"][0]["container"],
+            json!({ "name": null, "color": null, "missing": false })
+        );
+
+        // A name and colour the file carries are kept (Lifeboat's own format), and
+        // the real Firefox file's grouped container tab has both badges.
+        let mut named = imported.clone();
+        named.sessions[0].1.windows[0].tabs[0].container = Some(Container {
+            cookie_store_id: "firefox-container-4".into(),
+            name: Some("Shopping".into()),
+            color: Some("pink".into()),
+        });
+        let p = preview_sessions(Format::Lifeboat, &named, None);
+        assert_eq!(p[0]["content"][0]["tabs"][0]["container"]["name"], "Shopping");
+        assert_eq!(p[0]["content"][0]["tabs"][0]["container"]["color"], "pink");
+        let fx = import::parse_as(Format::Firefox, FIREFOX).unwrap();
+        let personal = Container {
+            cookie_store_id: "firefox-container-1".into(),
+            name: Some("Personal".into()),
+            color: Some("blue".into()),
+        };
+        let p = preview_sessions(Format::Firefox, &fx, Some(std::slice::from_ref(&personal)));
+        let work_tab = p[0]["content"][0]["tabs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["url"].as_str().unwrap().ends_with("?work"))
+            .unwrap();
+        assert_eq!(work_tab["group"]["title"], "Trip <plans>");
+        assert_eq!(work_tab["container"], json!({ "name": "Personal", "color": "blue", "missing": false }));
     }
 }

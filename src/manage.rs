@@ -55,6 +55,7 @@ pub fn named_source(m: &NamedMeta) -> SourceView {
         id: m.id.clone(),
         kind: "named",
         label: m.name.clone(),
+        label_key: None,
         taken_at: Some(m.updated_at),
         windows: m.windows as usize,
         tabs: m.tabs as usize,
@@ -79,7 +80,7 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
                 let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
                 if words.iter().all(|w| hay.contains(w.as_str())) {
                     results.push(json!({
-                        "source": src.id, "sourceLabel": src.label, "takenAt": src.taken_at,
+                        "source": src.id, "sourceLabel": src.label, "sourceLabelKey": src.label_key, "takenAt": src.taken_at,
                         "window": wi, "tab": ti, "title": t.title, "url": t.url,
                     }));
                     if results.len() >= MAX {
@@ -220,7 +221,7 @@ mod tests {
         assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
         let out = block_on(export(&mut k, std::slice::from_ref(&id), true)).unwrap();
         let (file_name, text) = write(&out, "lifeboat");
-        let (imported, preview) = preview(&file_name, text.as_bytes(), &k.settings).unwrap();
+        let (imported, preview) = preview(&file_name, text.as_bytes(), &k.settings, None).unwrap();
         assert_eq!(preview["sessions"][0]["tabs"], 3);
         let back = block_on(commit_import(&mut k, &chosen(&imported, None, false, None).unwrap(), 400)).unwrap();
         assert_eq!(back["saves"].as_array().unwrap().len(), 1);
@@ -239,7 +240,7 @@ mod tests {
             r#""2":{"url":"https://w/2","title":"W2","index":1,"windowId":1},"#,
             r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
         );
-        let (imported, p) = preview("tsm.json", file.as_bytes(), &k.settings).unwrap();
+        let (imported, p) = preview("tsm.json", file.as_bytes(), &k.settings, None).unwrap();
         assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
         assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err(), import_choice::NOTHING_TICKED);
@@ -269,11 +270,11 @@ mod tests {
         use crate::files::preview;
         let k = keeper();
         let before = k.store.backend().data.borrow().clone();
-        assert!(preview("x.json", b"{not json", &k.settings).is_err());
+        assert!(preview("x.json", b"{not json", &k.settings, None).is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
-        assert!(preview("recovery.jsonlz4", &lying, &k.settings).is_err());
+        assert!(preview("recovery.jsonlz4", &lying, &k.settings, None).is_err());
         assert_eq!(*k.store.backend().data.borrow(), before);
     }
 

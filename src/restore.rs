@@ -157,7 +157,10 @@ pub fn plan(session: &Session, open: &[OpenTab], containers: Option<&[Container]
     Plan { windows, notices }
 }
 
-fn plan_container(c: &Container, available: Option<&[Container]>, missing: &mut Vec<String>) -> PlannedContainer {
+/// Where container `c` stands among the `available` ones (`None`: a browser
+/// without containers); adds its name to `missing` when it is gone. The
+/// import preview shows its files' containers the same way.
+pub fn plan_container(c: &Container, available: Option<&[Container]>, missing: &mut Vec<String>) -> PlannedContainer {
     // A browser without containers (Chrome) opens such tabs normally: that is
     // not a container gone missing.
     let Some(_) = available else {

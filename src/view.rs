@@ -19,7 +19,10 @@ pub const CURRENT: &str = "current";
 pub struct SourceView {
     pub id: String,
     pub kind: &'static str,
+    /// In English; `label_key` names the message the pages show instead
+    /// (none for a named save, whose label is the user's name for it).
     pub label: String,
+    pub label_key: Option<&'static str>,
     pub taken_at: Option<Millis>,
     pub windows: usize,
     pub tabs: usize,
@@ -54,12 +57,18 @@ pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
     json!({ "state": { "scroll": r.scroll, "fields": fields } })
 }
 
-fn ended_kind(v: Verdict) -> (&'static str, &'static str) {
+/// English label and message key of the sources no verdict names.
+const UNREADABLE: (&str, &str) = ("Earlier session (unreadable)", "sourceUnreadable");
+const AUTOSAVE: (&str, &str) = ("Autosave", "kind_autosave");
+const CURRENT_LABEL: (&str, &str) = ("Current session (last autosave)", "sourceCurrent");
+
+/// Kind, English label and its message key of a session set aside after `v`.
+fn ended_kind(v: Verdict) -> (&'static str, &'static str, &'static str) {
     match v {
-        Verdict::Crash => ("crash", "Session that was open when the browser crashed"),
-        Verdict::CleanExit => ("clean", "Session from the last time the browser was closed"),
-        Verdict::Updated => ("updated", "Session from before Lifeboat was updated"),
-        Verdict::FirstRun | Verdict::Continuing => ("clean", "Earlier session"),
+        Verdict::Crash => ("crash", "Session that was open when the browser crashed", "sourceCrashed"),
+        Verdict::CleanExit => ("clean", "Session from the last time the browser was closed", "sourceClosed"),
+        Verdict::Updated => ("updated", "Session from before Lifeboat was updated", "sourceUpdated"),
+        Verdict::FirstRun | Verdict::Continuing => ("clean", "Earlier session", "sourceEarlier"),
     }
 }
 
@@ -123,12 +132,13 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     for (key, entry) in k.store.set_asides().await.unwrap_or_default() {
         match entry {
             Ok(a) => {
-                let (kind, label) = ended_kind(a.ended);
+                let (kind, label, label_key) = ended_kind(a.ended);
                 let (windows, tabs) = counts(&a.snapshot.session);
                 out.push(SourceView {
                     id: key,
                     kind,
                     label: label.into(),
+                    label_key: Some(label_key),
                     taken_at: Some(a.snapshot.taken_at),
                     windows,
                     tabs,
@@ -139,7 +149,8 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             Err(e) => out.push(SourceView {
                 id: key,
                 kind: "clean",
-                label: "Earlier session (unreadable)".into(),
+                label: UNREADABLE.0.into(),
+                label_key: Some(UNREADABLE.1),
                 taken_at: None,
                 windows: 0,
                 tabs: 0,
@@ -163,7 +174,8 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         out.push(SourceView {
             id: point_id(p.gen, p.seq),
             kind: "autosave",
-            label: "Autosave".into(),
+            label: AUTOSAVE.0.into(),
+            label_key: Some(AUTOSAVE.1),
             taken_at: Some(p.taken_at),
             windows: p.windows as usize,
             tabs: p.tabs as usize,
@@ -176,7 +188,8 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         out.push(SourceView {
             id: CURRENT.into(),
             kind: "current",
-            label: "Current session (last autosave)".into(),
+            label: CURRENT_LABEL.0.into(),
+            label_key: Some(CURRENT_LABEL.1),
             taken_at: Some(snap.taken_at),
             windows,
             tabs,
@@ -607,5 +620,25 @@ mod tests {
         assert_eq!(failing, Badge::Failing("Quota exceeded".into()));
         assert_eq!(failing.text(), "!");
         assert_eq!(Badge::Clear.text(), "");
+    }
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    /// The pages show a listed session's `label_key` message: it must exist
+    /// and say in English what `label` says.
+    #[test]
+    fn every_source_label_has_its_message() {
+        let en: Value = serde_json::from_str(include_str!("../www/_locales/en/messages.json")).unwrap();
+        let verdicts = [Verdict::Crash, Verdict::CleanExit, Verdict::Updated, Verdict::FirstRun, Verdict::Continuing];
+        let by_verdict = verdicts.into_iter().map(|v| {
+            let (_, label, key) = ended_kind(v);
+            (label, key)
+        });
+        for (label, key) in by_verdict.chain([UNREADABLE, AUTOSAVE, CURRENT_LABEL]) {
+            assert_eq!(en[key]["message"].as_str(), Some(label), "{key}");
+        }
     }
 }

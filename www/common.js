@@ -1,13 +1,28 @@
+// @ts-check
 // Shared edge helpers for Lifeboat's pages: messaging, i18n, time formatting,
 // favicons and a small DOM builder. No session logic lives here: the pages ask
 // the background (see docs/PROTOCOL.md) and only render the answers.
 
-export const api = globalThis.browser ?? globalThis.chrome;
+/**
+ * @typedef {import('./types/pages').Request} Request
+ * @typedef {import('./types/pages').ViewTab} ViewTab
+ * @typedef {import('./types/pages').PlanTab} PlanTab
+ * @typedef {import('./types/pages').PlanWindow} PlanWindow
+ * @typedef {import('./types/pages').Plan} Plan
+ * @typedef {import('./types/pages').Source} Source
+ * @typedef {import('./types/pages').RestoreAnswer} RestoreAnswer
+ * @typedef {import('./types/pages').Autosave} Autosave
+ * @typedef {Node | string | null | undefined | false} Child what el() appends (null, undefined and false are left out)
+ */
+
+/** The WebExtension API; undefined when a page is opened outside the extension. */
+export const api = /** @type {typeof chrome | undefined} */ (globalThis.browser ?? globalThis.chrome);
 
 // ---------------------------------------------------------------- messaging
 
 /** A failure to show to the user; `message` is a sentence for them. */
 export class LifeboatError extends Error {
+  /** @param {string} message @param {{ fromBackground?: boolean }} [options] */
   constructor(message, { fromBackground = false } = {}) {
     super(message);
     this.name = 'LifeboatError';
@@ -19,24 +34,29 @@ export class LifeboatError extends Error {
  * Sends one protocol message to the background and resolves to its answer.
  * Rejects with a LifeboatError when there is no answer or the answer is
  * `{ error }`, so callers cannot forget to show failures.
+ * @template {Request} R
+ * @param {R} message
+ * @returns {Promise<import('./types/pages').AnswerTo<R>>}
  */
 export async function send(message) {
   if (!api?.runtime?.sendMessage) {
     throw new LifeboatError(t('errNoBackground'));
   }
+  /** @type {unknown} */
   let answer;
   try {
     answer = await api.runtime.sendMessage(message);
   } catch (e) {
-    throw new LifeboatError(t('errNoAnswer', String(e?.message ?? e)));
+    throw new LifeboatError(t('errNoAnswer', errorText(e)));
   }
   if (answer === null || typeof answer !== 'object') {
     throw new LifeboatError(t('errNoAnswer', t('errEmptyAnswer')));
   }
-  if (answer.error != null) {
+  if ('error' in answer && answer.error != null) {
     throw new LifeboatError(String(answer.error), { fromBackground: true });
   }
-  return answer;
+  // The background answers each request with its type (docs/PROTOCOL.md).
+  return /** @type {import('./types/pages').AnswerTo<R>} */ (answer);
 }
 
 // --------------------------------------------------------------------- i18n
@@ -44,6 +64,7 @@ export async function send(message) {
 // English texts live only in _locales/en/messages.json. The browser's i18n
 // normally serves them; when it has nothing (e.g. the page is opened outside
 // the extension), initI18n() reads that same file so the UI stays readable.
+/** @type {Record<string, MessageEntry> | null} */
 let english = null;
 
 export const uiLanguage = (() => {
@@ -54,6 +75,7 @@ export const uiLanguage = (() => {
   }
 })();
 
+/** @param {string} key @param {string[]} subs */
 function browserMessage(key, subs) {
   try {
     return api?.i18n?.getMessage?.(key, subs) || '';
@@ -64,6 +86,7 @@ function browserMessage(key, subs) {
 
 export async function initI18n() {
   if (browserMessage('appName', [])) return;
+  /** @type {string[]} */
   const candidates = [];
   try {
     if (api?.runtime?.getURL) candidates.push(api.runtime.getURL('_locales/en/messages.json'));
@@ -81,9 +104,14 @@ export async function initI18n() {
   }
 }
 
+/** @typedef {{ message: string, placeholders?: Record<string, { content?: string }> }} MessageEntry one entry of messages.json */
+
 // Chrome's message format: $NAME$ placeholders whose content may be $1..$9.
+/** @param {MessageEntry} entry @param {string[]} subs */
 function format(entry, subs) {
+  /** @param {string} s */
   const fill = (s) => s.replace(/\$(\d)/g, (_, n) => subs[Number(n) - 1] ?? '');
+  /** @type {Record<string, string>} */
   const placeholders = {};
   for (const [name, p] of Object.entries(entry.placeholders ?? {})) {
     placeholders[name.toLowerCase()] = fill(String(p.content ?? ''));
@@ -94,7 +122,11 @@ function format(entry, subs) {
     .replace(/\$\$/g, '$');
 }
 
-/** The text for `key`, with substitutions; the English text if i18n has none. */
+/**
+ * The text for `key`, with substitutions; the English text if i18n has none.
+ * @param {string} key
+ * @param {...(string | number)} subs
+ */
 export function t(key, ...subs) {
   const strs = subs.map(String);
   const fromBrowser = browserMessage(key, strs);
@@ -106,12 +138,12 @@ export function t(key, ...subs) {
 const pluralRules = new Intl.PluralRules(uiLanguage);
 const numberFormat = new Intl.NumberFormat(uiLanguage);
 
-/** A number as the browser's UI language writes it ("1,234", "1 234", "1.234"). */
+/** A number as the browser's UI language writes it ("1,234", "1 234", "1.234"). @param {number} n */
 export function formatNumber(n) {
   return numberFormat.format(n);
 }
 
-/** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories). */
+/** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories). @param {string} key @param {number} count */
 export function tn(key, count) {
   const n = numberFormat.format(count);
   const category = pluralRules.select(count);
@@ -119,16 +151,18 @@ export function tn(key, count) {
   return text === `${key}_${category}` ? t(`${key}_other`, n) : text;
 }
 
-/** Fills elements marked data-i18n (text) and data-i18n-title / -label. */
+/** Fills elements marked data-i18n (text) and data-i18n-title / -label. @param {ParentNode} [root] */
 export function localize(root = document) {
   const lang = browserMessage('@@ui_locale', []);
   document.documentElement.lang = (lang || uiLanguage).replace('_', '-');
   const dir = browserMessage('@@bidi_dir', []);
   if (dir) document.documentElement.dir = dir;
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
-  for (const node of root.querySelectorAll('[data-i18n-title]')) node.title = t(node.dataset.i18nTitle);
+  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(dataOf(node).i18n ?? '');
+  for (const node of root.querySelectorAll('[data-i18n-title]')) {
+    if (node instanceof HTMLElement) node.title = t(node.dataset.i18nTitle ?? '');
+  }
   for (const node of root.querySelectorAll('[data-i18n-label]')) {
-    node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+    node.setAttribute('aria-label', t(dataOf(node).i18nLabel ?? ''));
   }
 }
 
@@ -137,13 +171,14 @@ export function localize(root = document) {
 const dateTime = new Intl.DateTimeFormat(uiLanguage, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeSeconds = new Intl.DateTimeFormat(uiLanguage, { dateStyle: 'full', timeStyle: 'medium' });
 
+/** @param {number} ms @param {{ seconds?: boolean }} [options] */
 export function formatDateTime(ms, { seconds = false } = {}) {
   return (seconds ? dateTimeSeconds : dateTime).format(new Date(ms));
 }
 
 const relative = new Intl.RelativeTimeFormat(uiLanguage, { numeric: 'always', style: 'long' });
 
-/** "12 seconds ago", "5 minutes ago", "3 hours ago", "2 days ago". */
+/** "12 seconds ago", "5 minutes ago", "3 hours ago", "2 days ago". @param {number} ms @param {number} [now] */
 export function formatAgo(ms, now = Date.now()) {
   const s = Math.max(0, Math.round((now - ms) / 1000));
   if (s < 60) return relative.format(-s, 'second');
@@ -157,6 +192,8 @@ export function formatAgo(ms, now = Date.now()) {
 /**
  * A <time> element that shows formatAgo(ms) (optionally inside a message)
  * and keeps itself current; see tickTimes().
+ * @param {number} ms
+ * @param {string | null} [key]
  */
 export function agoElement(ms, key = null) {
   const node = el('time', { datetime: new Date(ms).toISOString(), title: formatDateTime(ms, { seconds: true }) });
@@ -166,34 +203,75 @@ export function agoElement(ms, key = null) {
   return node;
 }
 
+/** @param {HTMLElement} node */
 function renderAgo(node) {
   const ago = formatAgo(Number(node.dataset.ago));
   node.textContent = node.dataset.agoKey ? t(node.dataset.agoKey, ago) : ago;
 }
 
-/** Refreshes every agoElement on the page every `intervalMs`. */
+/** Refreshes every agoElement on the page every `intervalMs`. @param {number} intervalMs */
 export function tickTimes(intervalMs) {
   return setInterval(() => {
-    for (const node of document.querySelectorAll('time[data-ago]')) renderAgo(node);
+    for (const node of document.querySelectorAll('time[data-ago]')) if (node instanceof HTMLElement) renderAgo(node);
   }, intervalMs);
 }
 
 // -------------------------------------------------------------------- DOM
 
-/** el('p', { class: 'x', hidden: true }, 'text', child) */
+/**
+ * el('p', { class: 'x', hidden: true }, 'text', child). An attribute that is
+ * false, null or undefined is left out; a non-string value for a property of
+ * the element (checked, disabled, value) sets the property.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value == null) continue;
-    if (name === 'class') node.className = value;
+    if (name === 'class') node.className = String(value);
     else if (name === 'dataset') Object.assign(node.dataset, value);
-    else if (name in node && typeof value !== 'string') node[name] = value;
-    else node.setAttribute(name, value === true ? '' : value);
+    else if (name in node && typeof value !== 'string') /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (node))[name] = value;
+    else node.setAttribute(name, value === true ? '' : String(value));
   }
   node.append(...children.flat().filter((c) => c != null && c !== false));
   return node;
 }
 
+/** The dataset of an element (empty for a non-HTML one). @param {Element | null | undefined} node @returns {DOMStringMap} */
+export function dataOf(node) {
+  return node instanceof HTMLElement ? node.dataset : {};
+}
+
+/**
+ * The page's element with this id and class (default HTMLElement); throws
+ * when there is none, since the page's HTML and script then disagree.
+ * @template {Element} [T=HTMLElement]
+ * @param {string} id
+ * @param {{ new (): T, prototype: T }} [type]
+ * @returns {T}
+ */
+export function byId(id, type) {
+  const node = document.getElementById(id);
+  const want = type ?? /** @type {{ new (): T, prototype: T }} */ (/** @type {unknown} */ (HTMLElement));
+  if (!(node instanceof want)) throw new Error(`This page has no ${want.name} #${id}`);
+  return node;
+}
+
+/** An error's text for the user. @param {unknown} error */
+export function errorText(error) {
+  return error instanceof Error ? error.message : String(/** @type {{ message?: unknown }} */ (error)?.message ?? error);
+}
+
+/** A warning icon with the title for `contextKey` and the error's text. @param {string} contextKey @param {unknown} error */
+export function errorBox(contextKey, error) {
+  return [icon('warning'), el('div', {}, el('p', { class: 'alert-title' }, t(contextKey)), el('p', {}, errorText(error)))];
+}
+
+/** @type {Record<string, string>} */
 const ICONS = {
   pin: 'M9.5 2h5l-.9 5.2 3.4 3.3v1.5h-4.2V19L12 21l-.8-2v-7H7V10.5l3.4-3.3z',
   warning: 'M12 3 1.5 21h21zm-1 6h2v6h-2zm0 8h2v2h-2z',
@@ -218,7 +296,7 @@ const ICONS = {
   chevron: 'M8.59 16.59 13.17 12 8.59 7.41 10 6l6 6-6 6z',
 };
 
-/** A decorative inline SVG icon (aria-hidden). */
+/** A decorative inline SVG icon (aria-hidden). @param {string} name */
 export function icon(name) {
   const NS = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(NS, 'svg');
@@ -244,14 +322,16 @@ const browserFavicons = (() => {
   }
 })();
 
+/** @param {unknown} url */
 function hostOf(url) {
   try {
-    return new URL(url).hostname.replace(/^www\./, '');
+    return new URL(String(url)).hostname.replace(/^www\./, '');
   } catch {
     return '';
   }
 }
 
+/** @param {unknown} url @param {unknown} title */
 function placeholder(url, title) {
   const source = hostOf(url) || String(title ?? '').trim() || String(url ?? '');
   const letter = (source.match(/[\p{L}\p{N}]/u)?.[0] ?? '?').toLocaleUpperCase(uiLanguage);
@@ -262,14 +342,21 @@ function placeholder(url, title) {
  * The favicon for a tab without any network request: a data: icon, else the
  * browser's own favicon cache (Chrome, with the "favicon" permission), else a
  * letter placeholder.
+ * @param {string} url
+ * @param {string | null | undefined} favIconUrl
+ * @param {string | null | undefined} title
  */
 export function favicon(url, favIconUrl, title) {
+  /** @type {string | null} */
   let src = null;
+  /** @type {string | null} */
   let srcset = null;
   if (typeof favIconUrl === 'string' && favIconUrl.startsWith('data:')) {
     src = favIconUrl;
-  } else if (browserFavicons && /^(https?|file|ftp):/i.test(String(url))) {
-    const cached = (size) => api.runtime.getURL(`/_favicon/?pageUrl=${encodeURIComponent(url)}&size=${size}`);
+  } else if (api && browserFavicons && /^(https?|file|ftp):/i.test(String(url))) {
+    const runtime = api.runtime;
+    /** @param {number} size */
+    const cached = (size) => runtime.getURL(`/_favicon/?pageUrl=${encodeURIComponent(url)}&size=${size}`);
     src = cached(16);
     srcset = `${src} 1x, ${cached(32)} 2x`;
   }
@@ -287,13 +374,18 @@ export function favicon(url, favIconUrl, title) {
  * first), each a button that opens it in a new tab (`openVisit`). No
  * extension API can rebuild a tab's back history; this is what it can do.
  * Null when the tab has none.
+ * @param {string | null} source
+ * @param {PlanTab} tab
+ * @param {number} windowIndex
+ * @param {number} tabIndex
+ * @param {(error: unknown) => void} onError
  */
 export function earlierPages(source, tab, windowIndex, tabIndex, onError) {
-  const visits = Array.isArray(tab.history) ? tab.history : [];
+  const visits = tab.history ?? [];
   if (!visits.length || !source) return null;
   const items = visits.map((v) => {
     const title = String(v.title ?? '').trim() || String(v.url ?? '');
-    const when = Number.isFinite(v.at) ? formatDateTime(v.at) : '';
+    const when = v.at != null && Number.isFinite(v.at) ? formatDateTime(v.at) : '';
     const open = el('button', {
       type: 'button', class: 'link-button visit-open', disabled: !v.openable,
       title: String(v.url ?? ''), 'aria-label': t('openEarlierPage', title),
@@ -309,12 +401,12 @@ export function earlierPages(source, tab, windowIndex, tabIndex, onError) {
     el('ol', { class: 'visits' }, items));
 }
 
-/** "2 windows · 11 tabs" */
+/** "2 windows · 11 tabs" @param {number} windows @param {number} tabs */
 export function countsText(windows, tabs) {
   return t('countsJoin', tn('nWindows', windows), tn('nTabs', tabs));
 }
 
-/** "Opened 2 windows with 9 tabs." (or "Nothing was opened.") for a `restore` answer. */
+/** "Opened 2 windows with 9 tabs." (or "Nothing was opened.") for a `restore` answer. @param {RestoreAnswer} answer */
 export function restoreDoneText(answer) {
   const windows = Number(answer?.windows) || 0;
   const tabs = Number(answer?.tabs) || 0;
@@ -326,6 +418,8 @@ export function restoreDoneText(answer) {
 /**
  * Fills `box` with the "Autosave is not working since …: problem" alert, or
  * hides it when autosave works (or the answer does not say).
+ * @param {HTMLElement} box
+ * @param {Autosave | undefined} autosave
  */
 export function renderAutosave(box, autosave) {
   box.replaceChildren();
@@ -341,6 +435,15 @@ export function renderAutosave(box, autosave) {
   box.hidden = false;
 }
 
+/** A listed session's name: its message where the core names one (its
+ *  `label` is English), else the label (a named save's own name).
+ * @param {{ label?: string | null, labelKey?: string | null } | null | undefined} source */
+export function sourceLabel(source) {
+  const key = source?.labelKey;
+  const text = key ? t(key) : '';
+  return text && text !== key ? text : String(source?.label ?? '');
+}
+
 // ------------------------------------------------- windows and tabs (shared)
 // One view of a session's windows and tabs for the restore page, the manager
 // and the import preview: a window is section.window (header, ol.tabs), a tab
@@ -350,14 +453,15 @@ export function renderAutosave(box, autosave) {
 export const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
 export const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
 
+/** @param {string} cls @param {...Child} content */
 export function badge(cls, ...content) {
   return el('span', { class: `badge ${cls}` }, ...content);
 }
 
-/** "example.org/path?q" for a web address; anything else as it is. */
+/** "example.org/path?q" for a web address; anything else as it is. @param {string | null | undefined} url */
 export function displayUrl(url) {
   try {
-    const u = new URL(url);
+    const u = new URL(String(url));
     if (u.protocol === 'http:' || u.protocol === 'https:') {
       return `${u.host.replace(/^www\./, '')}${u.pathname === '/' ? '' : u.pathname}${u.search}`;
     }
@@ -365,9 +469,10 @@ export function displayUrl(url) {
   return String(url ?? '');
 }
 
-/** The badges of a tab of a `plan` answer (pinned, group, container, typed text, status). */
+/** The badges of a tab of a `plan` answer (pinned, group, container, typed text, status). @param {ViewTab} tab */
 export function tabBadges(tab) {
   const status = tab.status ?? 'restore';
+  /** @type {HTMLElement[]} */
   const badges = [];
   if (tab.pinned) badges.push(badge('badge-pinned', icon('pin'), el('span', { class: 'badge-text' }, t('badgePinned'))));
   if (tab.group) {
@@ -378,14 +483,16 @@ export function tabBadges(tab) {
     }, name || t('groupUnnamed')));
   }
   if (tab.container) {
-    const colour = CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    const colour = tab.container.color && CONTAINER_COLOURS.has(tab.container.color) ? tab.container.color : 'toolbar';
+    // A file may give only the container's id, and a browser without containers cannot name it.
+    const name = String(tab.container.name ?? '').trim() || t('containerTitle');
     badges.push(el('span', {
       class: `badge badge-container container-${colour}${tab.container.missing ? ' is-missing' : ''}`,
-      title: tab.container.missing ? t('containerMissing', tab.container.name ?? '') : t('containerTitle'),
+      title: tab.container.missing ? t('containerMissing', name) : t('containerTitle'),
       dataset: { color: colour },
-    }, icon('container'), String(tab.container.name ?? '')));
+    }, icon('container'), name));
   }
-  if (tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
+  if (tab.typedFields && tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
   if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
   if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: tab.reason ?? '' }, icon('block'), t('badgeBlocked')));
   return badges;
@@ -396,6 +503,11 @@ export function tabBadges(tab) {
  * `check`: { id, checked, disabled, dataset } puts a checkbox (.tab-check)
  * with the favicon and text in a label; `shortUrl` shows displayUrl();
  * `badges` (default tabBadges) and `after` (controls, notes) follow.
+ * @param {ViewTab} tab
+ * @param {number} w
+ * @param {number} i
+ * @param {{ check?: { id: string, checked?: boolean, disabled?: boolean, dataset?: Record<string, string> } | null,
+ *   shortUrl?: boolean, badges?: HTMLElement[], after?: Child[], title?: string | null }} [options]
  */
 export function tabItem(tab, w, i, { check = null, shortUrl = false, badges = tabBadges(tab), after = [], title: rowTitle = null } = {}) {
   const status = tab.status ?? 'restore';
@@ -431,6 +543,10 @@ export function tabItem(tab, w, i, { check = null, shortUrl = false, badges = ta
  * optionally a checkbox .window-check in a label, `meta` spans, `tools`) and
  * ol.tabs holding `tabs` (li nodes; none yet when they are added later).
  * `idPrefix` keeps ids unique when a page shows several lists.
+ * @param {{ state?: string } | null | undefined} win
+ * @param {number} w
+ * @param {{ idPrefix?: string, check?: { checked?: boolean, disabled?: boolean, dataset?: Record<string, string> } | null,
+ *   meta?: Child[], tools?: Child, tabs?: Child[], name?: string | null, attrs?: Record<string, unknown> }} [options]
  */
 export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [], tools = null, tabs = [], name = null, attrs = {} } = {}) {
   const id = `${idPrefix}-${w}`;
@@ -447,8 +563,62 @@ export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [
   el('ol', { class: 'tabs' }, tabs));
 }
 
-/** "Maximized" etc. for a window state ('' for none). */
+/** "Maximized" etc. for a window state ('' for none). @param {string | null | undefined} state */
 export function windowStateText(state) {
   const key = `windowState_${state}`;
   return t(key) === key ? String(state ?? '') : t(key);
+}
+
+/** Tabs with status `restore` (what a restore opens). @param {ViewTab[]} tabs */
+export function restorableCount(tabs) {
+  return tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
+}
+
+/** The plan's notices, the source's own first (once). @param {Plan} plan @param {Source | null | undefined} source */
+export function planNotices(plan, source) {
+  const notices = [...(plan.notices ?? [])];
+  if (source?.notice && !notices.includes(source.notice)) notices.unshift(source.notice);
+  return notices;
+}
+
+/** "3 of 12 tabs ticked" / "Nothing is ticked". @param {number} ticked @param {number} total */
+export function selectionText(ticked, total) {
+  return ticked === 0 ? t('selectionNone') : t('selectionCount', formatNumber(ticked), formatNumber(total));
+}
+
+/** A checkbox standing for `total` boxes of which `on` are ticked: ticked, partly (indeterminate) or not. */
+/** @param {HTMLInputElement} box @param {number} on @param {number} total */
+export function setTriState(box, on, total) {
+  box.checked = total > 0 && on === total;
+  box.indeterminate = on > 0 && on < total;
+}
+
+/** A <time> showing the date and time (the seconds in its tooltip). @param {number | null | undefined} ms */
+export function timeElement(ms) {
+  return ms == null ? null : el('time', { datetime: new Date(ms).toISOString(), title: formatDateTime(ms, { seconds: true }) }, formatDateTime(ms));
+}
+
+/** A named save's name, or "Untitled". @param {{ name?: string | null } | null | undefined} save */
+export function saveName(save) {
+  return String(save?.name ?? '').trim() || t('untitled');
+}
+
+/**
+ * What a `restore` did, for a result box: "Opened 2 windows with 9 tabs.",
+ * then the tabs it skipped (li[data-url], with the reason) and its notices.
+ * @param {RestoreAnswer} answer
+ */
+export function restoreResultNodes(answer) {
+  /** @type {HTMLElement[]} */
+  const nodes = [el('p', { class: 'result-title' }, icon('check'), el('span', {}, restoreDoneText(answer)))];
+  const skipped = answer.skipped ?? [];
+  if (skipped.length) {
+    nodes.push(el('p', { class: 'result-subtitle' }, t('skippedHeading')),
+      el('ul', { class: 'skipped' }, skipped.map((s) => el('li', { dataset: { url: String(s.url ?? '') } },
+        el('span', { class: 'skipped-url' }, String(s.url ?? '')), ' — ',
+        el('span', { class: 'skipped-reason' }, String(s.reason ?? ''))))));
+  }
+  const notices = answer.notices ?? [];
+  if (notices.length) nodes.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, String(n)))));
+  return nodes;
 }

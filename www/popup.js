@@ -1,43 +1,52 @@
+// @ts-check
 // The toolbar popup: how the saving is going, saving the session under a name,
 // opening a named save, and the ways to the restore page and the manager.
 // The only browser calls made here are for ids (the popup's window and its
 // highlighted tabs, passed to `named.save`) and for opening Lifeboat's pages.
 
 import {
-  agoElement, api, countsText, el, formatDateTime, formatNumber, icon, initI18n, localize, renderAutosave,
-  restoreDoneText, send, t, tickTimes, tn,
+  agoElement, api, byId, countsText, dataOf, el, errorBox, formatDateTime, formatNumber, icon, initI18n, localize,
+  renderAutosave, restoreDoneText, saveName, send, t, tickTimes, timeElement, tn,
 } from './common.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('./types/pages').NamedSave} NamedSave
+ * @typedef {import('./types/pages').RestoreMode} RestoreMode
+ * @typedef {Extract<import('./types/pages').Request, { type: 'named.save' }>} SaveRequest
+ */
+
 const ui = {
-  status: $('status'),
-  autosave: $('autosave-alert'),
-  error: $('error'),
-  form: $('save-form'),
-  name: $('save-name'),
-  scope: $('save-scope'),
-  save: $('save-button'),
-  saveResult: $('save-result'),
-  saves: $('saves'),
-  savesStatus: $('saves-status'),
-  restoreResult: $('restore-result'),
-  openRestore: $('open-restore'),
-  openManager: $('open-manager'),
+  status: byId('status'),
+  autosave: byId('autosave-alert'),
+  error: byId('error'),
+  form: byId('save-form', HTMLFormElement),
+  name: byId('save-name', HTMLInputElement),
+  scope: byId('save-scope', HTMLSelectElement),
+  save: byId('save-button', HTMLButtonElement),
+  saveResult: byId('save-result'),
+  saves: byId('saves'),
+  savesStatus: byId('saves-status'),
+  restoreResult: byId('restore-result'),
+  openRestore: byId('open-restore', HTMLButtonElement),
+  openManager: byId('open-manager', HTMLAnchorElement),
 };
 
 const state = {
+  /** @type {NamedSave[]} */
   saves: [],
-  confirming: null, // id of the save whose "replace" waits for a confirmation
+  /** @type {string | null} id of the save whose "replace" waits for a confirmation */
+  confirming: null,
   busy: false,
-  justSaved: null, // id of the save made a moment ago (highlighted once)
+  /** @type {string | null} id of the save made a moment ago (highlighted once) */
+  justSaved: null,
 };
 
 // ------------------------------------------------------------------ errors
 
+/** @param {string} contextKey @param {unknown} error */
 function showError(contextKey, error) {
   ui.error.dataset.context = contextKey;
-  ui.error.replaceChildren(icon('warning'),
-    el('div', {}, el('p', { class: 'alert-title' }, t(contextKey)), el('p', {}, error?.message ?? String(error))));
+  ui.error.replaceChildren(...errorBox(contextKey, error));
   ui.error.hidden = false;
 }
 
@@ -78,12 +87,13 @@ function defaultName() {
 /** Labels the "selected tabs" choice with how many tabs are highlighted. */
 async function countSelectedTabs() {
   try {
-    const tabs = await api.tabs.query({ currentWindow: true, highlighted: true });
-    const option = ui.scope.querySelector('option[value="tabs"]');
+    const tabs = await /** @type {typeof chrome} */ (api).tabs.query({ currentWindow: true, highlighted: true });
+    const option = /** @type {HTMLOptionElement} */ (ui.scope.querySelector('option[value="tabs"]'));
     option.textContent = t('scopeTabsCount', formatNumber(tabs.length));
   } catch { /* the plain label stays */ }
 }
 
+/** @param {boolean} busy */
 function setBusy(busy) {
   state.busy = busy;
   document.body.classList.toggle('is-busy', busy);
@@ -91,21 +101,24 @@ function setBusy(busy) {
   for (const b of ui.saves.querySelectorAll('button')) b.disabled = busy;
 }
 
+/** @param {SubmitEvent} event */
 async function save(event) {
   event.preventDefault();
   if (state.busy) return;
   clearError();
-  const scope = ui.scope.value;
+  const scope = /** @type {SaveRequest['scope']} */ (ui.scope.value);
   // An empty name: the dated default shown as the placeholder, so the save
   // gets the name the user saw (in their own time zone).
+  /** @type {SaveRequest} */
   const message = { type: 'named.save', name: ui.name.value.trim() || ui.name.placeholder, scope };
   setBusy(true);
   try {
+    if (!api) throw new Error(t('errNoBackground'));
     if (scope === 'window' || scope === 'tabs') {
       message.windowId = (await api.windows.getCurrent()).id;
     }
     if (scope === 'tabs') {
-      message.tabIds = (await api.tabs.query({ currentWindow: true, highlighted: true })).map((tab) => tab.id);
+      message.tabIds = (await api.tabs.query({ currentWindow: true, highlighted: true })).flatMap((tab) => (tab.id == null ? [] : [tab.id]));
     }
   } catch (error) {
     setBusy(false);
@@ -114,6 +127,7 @@ async function save(event) {
   }
   try {
     const answer = await send(message);
+    /** @type {Partial<NamedSave>} */
     const saved = answer.save ?? {};
     state.justSaved = saved.id ?? null;
     ui.saveResult.replaceChildren(icon('check'),
@@ -132,12 +146,14 @@ async function save(event) {
 
 // ------------------------------------------------------------ named saves
 
+/** @param {NamedSave} save */
 function saveItem(save) {
   const id = String(save.id);
-  const name = String(save.name ?? '').trim() || t('untitled');
+  const name = saveName(save);
   const when = save.updatedAt ?? save.createdAt;
   const confirming = state.confirming === id;
 
+  /** @param {string} cls @param {string} key @param {RestoreMode} mode */
   const openButton = (cls, key, mode) => {
     const button = el('button', {
       type: 'button', class: `button button-small ${cls}`, title: t(`${key}Title`, name),
@@ -153,10 +169,10 @@ function saveItem(save) {
       el('span', { class: 'save-name', title: name }, name),
       el('span', { class: 'save-meta' },
         el('span', {},
-          when != null ? el('time', { datetime: new Date(when).toISOString(), title: formatDateTime(when, { seconds: true }) }, formatDateTime(when)) : null,
+          timeElement(when),
           when != null ? ' · ' : null,
           countsText(Number(save.windows) || 0, Number(save.tabs) || 0)),
-        ...(Array.isArray(save.tags) ? save.tags : []).map((tag) => el('span', { class: 'chip' }, String(tag))))),
+        ...(save.tags ?? []).map((tag) => el('span', { class: 'chip' }, String(tag))))),
     el('div', { class: 'save-actions', role: 'group', 'aria-label': t('openSaveGroup', name) },
       openButton('open-new', 'openNew', 'new'),
       openButton('open-current', 'openCurrent', 'current'),
@@ -185,7 +201,7 @@ function renderSaves() {
 async function loadSaves() {
   try {
     const answer = await send({ type: 'named.list' });
-    state.saves = Array.isArray(answer.saves) ? answer.saves : [];
+    state.saves = answer.saves;
     if (state.confirming && !state.saves.some((s) => s.id === state.confirming)) state.confirming = null;
     renderSaves();
     state.justSaved = null;
@@ -195,17 +211,20 @@ async function loadSaves() {
   }
 }
 
+/** @param {string} id @param {string} selector */
 function focusIn(id, selector) {
-  const item = [...ui.saves.children].find((li) => li.dataset.id === id);
-  item?.querySelector(selector)?.focus();
+  const item = [...ui.saves.children].find((li) => dataOf(li).id === id);
+  /** @type {HTMLElement | null | undefined} */ (item?.querySelector(selector))?.focus();
 }
 
+/** @param {string} id */
 function cancelConfirm(id) {
   state.confirming = null;
   renderSaves();
   focusIn(id, '.open-replace');
 }
 
+/** @param {string} id @param {RestoreMode} mode */
 async function restore(id, mode) {
   if (state.busy) return;
   clearError();
@@ -217,7 +236,7 @@ async function restore(id, mode) {
   ui.restoreResult.replaceChildren(t('restoring'));
   try {
     const answer = await send({ type: 'restore', source: id, select: 'all', mode });
-    const skipped = Array.isArray(answer.skipped) ? answer.skipped.length : 0;
+    const skipped = answer.skipped?.length ?? 0;
     ui.restoreResult.className = 'restore-result is-done';
     ui.restoreResult.replaceChildren(icon('check'), el('span', {}, restoreDoneText(answer),
       skipped ? ` ${t('restoreSkippedCount', tn('nTabs', skipped))}` : ''));
@@ -232,16 +251,17 @@ async function restore(id, mode) {
 }
 
 ui.saves.addEventListener('click', (event) => {
-  const button = event.target.closest('button[data-mode]');
-  if (!button || state.busy) return;
-  const id = button.closest('li.save')?.dataset.id;
+  const button = /** @type {Element} */ (event.target).closest('button[data-mode]');
+  if (!(button instanceof HTMLButtonElement) || state.busy) return;
+  const id = dataOf(button.closest('li.save')).id;
   if (!id) return;
-  if (button.dataset.mode === 'replace') {
+  const mode = /** @type {RestoreMode} */ (button.dataset.mode);
+  if (mode === 'replace') {
     state.confirming = id;
     renderSaves();
     focusIn(id, '.cancel-replace');
   } else {
-    restore(id, button.dataset.mode);
+    restore(id, mode);
   }
 });
 
@@ -255,8 +275,10 @@ ui.saves.addEventListener('keydown', (event) => {
 
 // ------------------------------------------------------------------- pages
 
+/** @param {string} path @param {string} contextKey */
 async function openPage(path, contextKey) {
   try {
+    if (!api) throw new Error(t('errNoBackground'));
     await api.tabs.create({ url: api.runtime.getURL(path) });
     window.close();
   } catch (error) {

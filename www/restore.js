@@ -1,46 +1,61 @@
+// @ts-check
 // The restore page: lists what can be restored, shows the plan for one source
 // and sends the user's choice back. All decisions are the background's.
 
 import {
-  agoElement, countsText, earlierPages, el, formatDateTime, formatNumber, icon, initI18n, localize,
-  renderAutosave, send, t, tabItem, tickTimes, tn, windowItem, windowStateText,
+  agoElement, byId, countsText, earlierPages, el, errorText, formatDateTime, icon, initI18n, localize, planNotices,
+  renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
+  windowItem, windowStateText,
 } from './common.js';
 
-const $ = (id) => document.getElementById(id);
+/**
+ * @typedef {import('./types/pages').Source} Source
+ * @typedef {import('./types/pages').Plan} Plan
+ * @typedef {import('./types/pages').PlanTab} PlanTab
+ * @typedef {import('./types/pages').PlanWindow} PlanWindow
+ * @typedef {import('./types/pages').Selection} Selection
+ */
+
 const ui = {
-  heading: $('heading'),
-  subheading: $('subheading'),
-  autosave: $('autosave-alert'),
-  sources: $('sources'),
-  sourcesStatus: $('sources-status'),
-  planHead: $('plan-head'),
-  planTitle: $('plan-title'),
-  planTaken: $('plan-taken'),
-  planCrash: $('plan-crash'),
-  planSummary: $('plan-summary'),
-  notices: $('notices'),
-  actions: $('actions'),
-  count: $('selection-count'),
-  restoreSelected: $('restore-selected'),
-  restoreAll: $('restore-all'),
-  dontRestore: $('dont-restore'),
-  result: $('result'),
-  planStatus: $('plan-status'),
-  windows: $('windows'),
+  heading: byId('heading'),
+  subheading: byId('subheading'),
+  autosave: byId('autosave-alert'),
+  sources: byId('sources'),
+  sourcesStatus: byId('sources-status'),
+  planHead: byId('plan-head'),
+  planTitle: byId('plan-title'),
+  planTaken: byId('plan-taken'),
+  planCrash: byId('plan-crash'),
+  planSummary: byId('plan-summary'),
+  notices: byId('notices'),
+  actions: byId('actions'),
+  count: byId('selection-count'),
+  restoreSelected: byId('restore-selected', HTMLButtonElement),
+  restoreAll: byId('restore-all', HTMLButtonElement),
+  dontRestore: byId('dont-restore', HTMLButtonElement),
+  result: byId('result'),
+  planStatus: byId('plan-status'),
+  windows: byId('windows'),
 };
 
 const state = {
+  /** @type {Source[]} */
   sources: [],
-  selected: null, // source id
-  plan: null, // the plan on screen
-  planSource: null, // the source that plan belongs to
+  /** @type {string | null} source id */
+  selected: null,
+  /** @type {Plan | null} the plan on screen */
+  plan: null,
+  /** @type {string | null} the source that plan belongs to */
+  planSource: null,
   busy: false,
+  /** @type {string | null} */
   busyText: null,
   planRequest: 0,
 };
 
 // ------------------------------------------------------------------ result
 
+/** @param {string} kind @param {...Node} content */
 function showResult(kind, ...content) {
   ui.result.className = `result result-${kind}`;
   ui.result.replaceChildren(...content);
@@ -48,16 +63,21 @@ function showResult(kind, ...content) {
   if (kind !== 'working') ui.result.scrollIntoView({ block: 'nearest' });
 }
 
+/**
+ * @param {string} contextKey
+ * @param {unknown} error
+ * @param {{ append?: boolean, retry?: (() => void) | null }} [options]
+ */
 function showError(contextKey, error, { append = false, retry = null } = {}) {
   const again = retry ? el('button', { type: 'button', class: 'button retry' }, t('retry')) : null;
   again?.addEventListener('click', () => {
     clearResult();
-    retry();
+    retry?.();
   });
   const box = el('div', { class: 'result-error-box', role: 'alert' },
     icon('warning'),
     el('div', { class: 'result-error-text' },
-      el('p', { class: 'result-title' }, t(contextKey)), el('p', {}, error?.message ?? String(error))),
+      el('p', { class: 'result-title' }, t(contextKey)), el('p', {}, errorText(error))),
     again);
   if (append && !ui.result.hidden) {
     ui.result.append(box);
@@ -73,6 +93,7 @@ function clearResult() {
 
 // ----------------------------------------------------------------- sources
 
+/** @param {string | null} id */
 function sourceById(id) {
   return state.sources.find((s) => s.id === id) ?? null;
 }
@@ -94,7 +115,7 @@ function renderSources() {
       disabled: state.busy,
     },
     el('span', { class: 'source-top' },
-      el('span', { class: 'source-label' }, source.label),
+      el('span', { class: 'source-label' }, sourceLabel(source)),
       source.pending ? el('span', { class: 'badge badge-pending' }, t('sourcePending')) : null),
     source.takenAt != null ? el('span', { class: 'source-time' },
       el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
@@ -105,6 +126,7 @@ function renderSources() {
   }
 }
 
+/** @param {string} verdict */
 function renderHeading(verdict) {
   const crash = verdict === 'crash' || state.sources.some((s) => s.kind === 'crash' && s.pending);
   ui.heading.textContent = t(crash ? 'headingCrash' : 'headingDefault');
@@ -113,7 +135,7 @@ function renderHeading(verdict) {
 
 async function loadOverview({ keepSelection = false } = {}) {
   const overview = await send({ type: 'overview' });
-  state.sources = Array.isArray(overview.sources) ? overview.sources : [];
+  state.sources = overview.sources;
   renderAutosave(ui.autosave, overview.autosave);
   renderHeading(overview.verdict);
   if (!(keepSelection && sourceById(state.selected))) {
@@ -123,13 +145,14 @@ async function loadOverview({ keepSelection = false } = {}) {
   renderSources();
 }
 
+/** @param {string} id */
 function selectSource(id) {
   if (state.busy || (id === state.selected && state.plan)) return;
   state.selected = id;
   state.plan = null;
   updateSelection();
   for (const b of ui.sources.querySelectorAll('button[data-source-id]')) {
-    b.setAttribute('aria-pressed', String(b.dataset.sourceId === id));
+    b.setAttribute('aria-pressed', String(b.getAttribute('data-source-id') === id));
   }
   clearResult();
   loadPlan();
@@ -137,6 +160,7 @@ function selectSource(id) {
 
 // -------------------------------------------------------------------- plan
 
+/** @param {PlanTab} tab @param {number} windowIndex @param {number} tabIndex */
 function tabRow(tab, windowIndex, tabIndex) {
   const status = tab.status ?? 'restore';
   const restorable = status === 'restore';
@@ -155,9 +179,10 @@ function tabRow(tab, windowIndex, tabIndex) {
   });
 }
 
+/** @param {PlanWindow} win @param {number} windowIndex */
 function windowSection(win, windowIndex) {
-  const tabs = Array.isArray(win.tabs) ? win.tabs : [];
-  const restorable = tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
+  const tabs = win.tabs ?? [];
+  const restorable = restorableCount(tabs);
   const section = windowItem(win, windowIndex, {
     check: { checked: restorable > 0, disabled: restorable === 0 },
     meta: [
@@ -166,20 +191,22 @@ function windowSection(win, windowIndex) {
     ],
     tabs: tabs.map((tab, i) => tabRow(tab, windowIndex, i)),
   });
-  const checkbox = section.querySelector('.window-check');
+  const checkbox = /** @type {HTMLInputElement} */ (section.querySelector('.window-check'));
   checkbox.addEventListener('change', () => {
-    for (const box of section.querySelectorAll('.tab-check:not(:disabled)')) box.checked = checkbox.checked;
+    for (const box of section.querySelectorAll('.tab-check:not(:disabled)')) /** @type {HTMLInputElement} */ (box).checked = checkbox.checked;
     updateSelection();
   });
   section.addEventListener('change', (e) => {
-    if (e.target.classList.contains('tab-check')) updateSelection();
+    if (/** @type {Element} */ (e.target).classList.contains('tab-check')) updateSelection();
   });
   return section;
 }
 
+/** @param {Plan} plan */
 function renderPlan(plan) {
+  /** @type {Partial<Source>} */
   const source = plan.source ?? sourceById(state.selected) ?? {};
-  ui.planTitle.textContent = source.label ?? '';
+  ui.planTitle.textContent = sourceLabel(source);
   ui.planTaken.replaceChildren();
   if (source.takenAt != null) {
     ui.planTaken.append(
@@ -187,10 +214,11 @@ function renderPlan(plan) {
   }
   // Before anything opens: how long ago the crash was (the session as last
   // saved before it) and what "Restore all" opens (the core counts it).
-  const crashed = source.kind === 'crash' && source.takenAt != null;
-  ui.planCrash.replaceChildren(...(crashed ? [agoElement(source.takenAt, 'crashAgo')] : []));
+  const crashedAt = source.kind === 'crash' ? source.takenAt : null;
+  const crashed = crashedAt != null;
+  ui.planCrash.replaceChildren(...(crashed ? [agoElement(crashedAt, 'crashAgo')] : []));
   ui.planCrash.hidden = !crashed;
-  const will = plan.restorable ?? {};
+  const will = plan.restorable ?? { tabs: 0, windows: 0 };
   const willTabs = Number(will.tabs) || 0;
   const willWindows = Number(will.windows) || 0;
   ui.planSummary.textContent = willTabs ? t('restoreAllWillOpen', countsText(willWindows, willTabs)) : '';
@@ -199,23 +227,22 @@ function renderPlan(plan) {
   ui.planSummary.hidden = willTabs === 0;
   ui.planHead.hidden = false;
 
-  const notices = [...(Array.isArray(plan.notices) ? plan.notices : [])];
-  if (source.notice && !notices.includes(source.notice)) notices.unshift(source.notice);
+  const notices = planNotices(plan, plan.source ?? sourceById(state.selected));
   ui.notices.replaceChildren(...notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n))));
   ui.notices.hidden = notices.length === 0;
 
-  const windows = Array.isArray(plan.windows) ? plan.windows : [];
-  ui.windows.replaceChildren(...windows.map(windowSection));
+  ui.windows.replaceChildren(...plan.windows.map(windowSection));
   ui.actions.hidden = false;
   ui.planStatus.hidden = true;
   updateSelection();
 }
 
+/** The ticked tabs, per window. @returns {{ window: number, tabs: number[] }[]} */
 function selection() {
   const select = [];
   for (const section of ui.windows.querySelectorAll('section.window')) {
-    const tabs = [...section.querySelectorAll('.tab-check:checked:not(:disabled)')].map((b) => Number(b.dataset.tab));
-    if (tabs.length) select.push({ window: Number(section.dataset.index), tabs });
+    const tabs = [...section.querySelectorAll('.tab-check:checked:not(:disabled)')].map((b) => Number(b.getAttribute('data-tab')));
+    if (tabs.length) select.push({ window: Number(section.getAttribute('data-index')), tabs });
   }
   return select;
 }
@@ -224,18 +251,16 @@ function updateSelection() {
   let total = 0;
   let ticked = 0;
   for (const section of ui.windows.querySelectorAll('section.window')) {
-    const boxes = [...section.querySelectorAll('.tab-check:not(:disabled)')];
+    const boxes = /** @type {HTMLInputElement[]} */ ([...section.querySelectorAll('.tab-check:not(:disabled)')]);
     const on = boxes.filter((b) => b.checked).length;
     total += boxes.length;
     ticked += on;
-    const winBox = section.querySelector('.window-check');
-    winBox.checked = boxes.length > 0 && on === boxes.length;
-    winBox.indeterminate = on > 0 && on < boxes.length;
+    setTriState(/** @type {HTMLInputElement} */ (section.querySelector('.window-check')), on, boxes.length);
     section.classList.toggle('is-off', boxes.length > 0 && on === 0);
   }
   ui.count.textContent = state.busy && state.busyText ? state.busyText
     : total === 0 ? t('noRestorable')
-    : ticked === 0 ? t('selectionNone') : t('selectionCount', formatNumber(ticked), formatNumber(total));
+    : selectionText(ticked, total);
   const source = sourceById(state.selected);
   const idle = !state.busy && state.plan !== null && state.planSource === state.selected;
   ui.restoreSelected.disabled = !idle || ticked === 0;
@@ -244,6 +269,7 @@ function updateSelection() {
   ui.dontRestore.title = source?.pending ? '' : t('dontRestoreHint');
 }
 
+/** @param {{ quiet?: boolean }} [options] quiet: keep what is on show while asking */
 async function loadPlan({ quiet = false } = {}) {
   const id = state.selected;
   const request = ++state.planRequest;
@@ -272,7 +298,7 @@ async function loadPlan({ quiet = false } = {}) {
     if (!quiet) {
       state.plan = null;
       const source = sourceById(id);
-      ui.planTitle.textContent = source?.label ?? '';
+      ui.planTitle.textContent = sourceLabel(source);
       ui.planTaken.replaceChildren();
       ui.planHead.hidden = !source;
       ui.notices.hidden = true;
@@ -287,8 +313,10 @@ async function loadPlan({ quiet = false } = {}) {
 
 // ----------------------------------------------------------------- actions
 
+/** @type {Element | null} */
 let focusBeforeBusy = null;
 
+/** @param {boolean} busy @param {string | null} [text] */
 function setBusy(busy, text = null) {
   // Disabling the focused button drops keyboard focus; put it back afterwards.
   if (busy) focusBeforeBusy = document.activeElement;
@@ -300,28 +328,12 @@ function setBusy(busy, text = null) {
   updateSelection();
   if (!busy) {
     const lost = !document.activeElement || document.activeElement === document.body;
-    if (lost && focusBeforeBusy?.isConnected && !focusBeforeBusy.disabled) focusBeforeBusy.focus();
+    const before = focusBeforeBusy;
+    if (lost && before instanceof HTMLElement && before.isConnected && !(/** @type {HTMLButtonElement} */ (before).disabled)) before.focus();
     else if (lost && !ui.result.hidden) ui.result.focus({ preventScroll: true });
-    else if (lost) ui.sources.querySelector('[aria-pressed="true"]')?.focus();
+    else if (lost) /** @type {HTMLElement | null} */ (ui.sources.querySelector('[aria-pressed="true"]'))?.focus();
     focusBeforeBusy = null;
   }
-}
-
-function restoreSummary(answer) {
-  const windows = Number(answer.windows) || 0;
-  const tabs = Number(answer.tabs) || 0;
-  const parts = [el('p', { class: 'result-title' }, icon('check'),
-    el('span', {}, windows || tabs ? t('restoreDone', tn('nWindows', windows), tn('nTabs', tabs)) : t('restoreNothing')))];
-  const skipped = Array.isArray(answer.skipped) ? answer.skipped : [];
-  if (skipped.length) {
-    parts.push(el('p', { class: 'result-subtitle' }, t('skippedHeading')),
-      el('ul', { class: 'skipped' }, skipped.map((s) => el('li', { dataset: { url: String(s.url ?? '') } },
-        el('span', { class: 'skipped-url' }, String(s.url ?? '')), ' — ',
-        el('span', { class: 'skipped-reason' }, String(s.reason ?? ''))))));
-  }
-  const notices = Array.isArray(answer.notices) ? answer.notices : [];
-  if (notices.length) parts.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, n))));
-  return parts;
 }
 
 async function refreshAfterAction() {
@@ -333,14 +345,16 @@ async function refreshAfterAction() {
   }
 }
 
+/** @param {Selection} select */
 async function restore(select) {
   if (state.busy || !state.plan || state.planSource !== state.selected) return;
   const source = state.planSource;
+  if (!source) return;
   setBusy(true, t('restoring'));
   showResult('working', el('p', {}, t('restoring')));
   try {
     const answer = await send({ type: 'restore', source, select });
-    showResult(Array.isArray(answer.skipped) && answer.skipped.length ? 'partial' : 'success', ...restoreSummary(answer));
+    showResult(answer.skipped?.length ? 'partial' : 'success', ...restoreResultNodes(answer));
     await refreshAfterAction();
   } catch (error) {
     showError('errRestore', error);
@@ -371,6 +385,7 @@ async function dismiss() {
   }
 }
 
+/** @param {string} source */
 async function undismiss(source) {
   if (state.busy) return;
   setBusy(true, t('dismissing'));

@@ -1,6 +1,6 @@
 //! The browser edge: the only code that knows wasm-bindgen and the
 //! WebExtension APIs. `extension/background.js` calls the three exports of
-//! the background's module (feature `background`); `www/import.js` calls
+//! the background's module (feature `background`); `www/files.js` calls
 //! those of the pages' module (`pages`, feature `pages`).
 
 pub mod dto;

@@ -1,5 +1,5 @@
 //! The pages' WASM module (feature `pages`), loaded by the manager only
-//! when the user imports or exports (`www/import.js`): files are parsed and
+//! when the user imports or exports (`www/files.js`): files are parsed and
 //! written here, in the page, so the always-running background carries no
 //! importer or exporter and no file crosses the runtime messages. What the
 //! page sends the background is checked there again (`import_check`).
@@ -8,6 +8,7 @@ use crate::files;
 use crate::import::Imported;
 use crate::import_check::ImportedSave;
 use crate::import_choice::{self, SessionPick};
+use crate::model::Container;
 use crate::settings::Settings;
 use serde::{de::DeserializeOwned, Serialize};
 use std::cell::RefCell;
@@ -34,11 +35,29 @@ fn error(e: impl std::fmt::Display) -> JsValue {
 
 /// Parses `bytes` (the file `file_name`) with the user's `settings` (the
 /// background's `settings` answer) for the preview: `{ format, sessions,
-/// notes }` (docs/PROTOCOL.md), or `{ error }`.
+/// notes }` (docs/PROTOCOL.md), or `{ error }`. `containers`: the browser's
+/// (`contextualIdentities.query`, as `{ cookieStoreId, name, color }`), null
+/// where it has none.
 #[wasm_bindgen]
-pub fn preview_import(file_name: String, bytes: &[u8], settings: JsValue) -> JsValue {
+pub fn preview_import(file_name: String, bytes: &[u8], settings: JsValue, containers: JsValue) -> JsValue {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Identity {
+        cookie_store_id: String,
+        name: Option<String>,
+        color: Option<String>,
+    }
     let settings: Settings = from_js(settings).unwrap_or_default();
-    match files::preview(&file_name, bytes, &settings) {
+    let containers: Option<Vec<Container>> = from_js::<Option<Vec<Identity>>>(containers).ok().flatten().map(|list| {
+        list.into_iter()
+            .map(|c| Container {
+                cookie_store_id: c.cookie_store_id,
+                name: c.name,
+                color: c.color,
+            })
+            .collect()
+    });
+    match files::preview(&file_name, bytes, &settings, containers.as_deref()) {
         Ok((imported, answer)) => {
             PREVIEW.with(|p| *p.borrow_mut() = Some(imported));
             to_js(&answer)

@@ -5,6 +5,9 @@
 //   session: exactly that subset saved;
 // - a Tab Session Manager export with two sessions (one tab with a data:
 //   favicon, shown): a subset merged into one named save: exactly that saved;
+// - both files' tab groups and containers shown as the restore page's badges
+//   (Firefox names a container from its own; Chromium, which has none, says
+//   "Container"; one Firefox lacks is marked missing);
 // - by message: an empty selection and indices the file lacks are refused,
 //   nothing stored, and the preview still commits afterwards;
 // - 10,000 tabs: the preview shows quickly with its windows folded; one folded
@@ -21,8 +24,11 @@ const FX = 'http://127.0.0.1:18765';
 // A 1x1 PNG.
 const ICON = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
-/** A Tab Session Manager export: `sessions` = [{ name, windows: [[url, …], …] }]. */
-function tsmFile(sessions, { icon = null } = {}) {
+/**
+ * A Tab Session Manager export: `sessions` = [{ name, windows: [[url, …], …], tabGroups? }];
+ * `extra(si, wi, index)` adds fields to a tab (groupId, cookieStoreId).
+ */
+function tsmFile(sessions, { icon = null, extra = () => ({}) } = {}) {
   let id = 100;
   return JSON.stringify(sessions.map((s, si) => ({
     name: s.name, date: 1_700_000_000_000 + si, tag: [], sessionStartTime: 1,
@@ -33,10 +39,12 @@ function tsmFile(sessions, { icon = null } = {}) {
         return [String(id), {
           url, title: `Title ${url.split('/').pop()}`, index, windowId, active: index === 0,
           ...(icon && si === 0 && wi === 0 && index === 0 ? { favIconUrl: icon } : {}),
+          ...extra(si, wi, index),
         }];
       }))];
     })),
     windowsInfo: Object.fromEntries(s.windows.map((_, wi) => [String(10 + wi), { state: 'normal' }])),
+    ...(s.tabGroups ? { tabGroups: s.tabGroups } : {}),
   })));
 }
 
@@ -66,6 +74,13 @@ function shown(manager) {
         title: tab.querySelector('.tab-title')?.textContent,
         icon: tab.querySelector('img.favicon')?.getAttribute('src') ?? null,
         checked: tab.querySelector('.tab-check')?.checked,
+        group: tab.querySelector('.badge-group') && {
+          title: tab.querySelector('.badge-group').textContent, color: tab.querySelector('.badge-group').dataset.color,
+        },
+        container: tab.querySelector('.badge-container') && {
+          name: tab.querySelector('.badge-container').textContent, color: tab.querySelector('.badge-container').dataset.color,
+          missing: tab.querySelector('.badge-container').classList.contains('is-missing'),
+        },
       })),
     })),
   })));
@@ -115,6 +130,17 @@ const importPreview = {
     assert.equal(fx[1].name, 'Closed windows');
     assert.ok(fx[1].closed && fx[1].windows.every((w) => w.closed), 'the closed window is marked');
     assert.equal(await text(manager.page, '#import-selection-count'), 'Tabs selected: 8 of 8');
+    // The grouped container tab and its group mate: the restore page's badges. The
+    // file gives the container's id only: Firefox names it from its own (a fresh
+    // profile's container 1 is "Personal"); Chromium has no containers.
+    const firefox = t.kind === 'firefox';
+    const byUrl = (url) => fx[0].windows[0].tabs.find((tab) => tab.url === url);
+    const trip = { title: 'Trip <plans>', color: 'blue' };
+    assert.deepEqual([byUrl(`${FX}/b.html?work`).group, byUrl(`${FX}/b.html?grouped`).group], [trip, trip]);
+    assert.deepEqual(byUrl(`${FX}/b.html?work`).container,
+      firefox ? { name: 'Personal', color: 'blue', missing: false } : { name: 'Container', color: 'toolbar', missing: false });
+    assert.deepEqual([byUrl(`${FX}/b.html?grouped`).container, byUrl(`${FX}/b.html`).group, byUrl(`${FX}/b.html`).container], [null, null, null],
+      'no badge where the file has no group or container');
     await shootElement(manager.page, '#import-card', t.artifact('firefox.png'));
 
     // Tick off: the closed windows (session box), the second window (window box),
@@ -147,10 +173,21 @@ const importPreview = {
 
     // ---- a Tab Session Manager export, merged
     const tsmPath = join(files, 'tsm-sessions.json');
+    // Work's first window: tabs 1 and 2 in the group "Errands" (purple); tab 1 in
+    // container 3, tab 0 in a container Firefox does not have.
+    const extra = (si, wi, index) => (si === 0 && wi === 0 ? {
+      ...(index > 0 ? { groupId: 5 } : {}),
+      ...(index === 1 ? { cookieStoreId: 'firefox-container-3' } : {}),
+      ...(index === 0 ? { cookieStoreId: 'firefox-container-99' } : {}),
+    } : {});
     writeFileSync(tsmPath, tsmFile([
-      { name: 'Work', windows: [['https://a.example/0', 'https://a.example/1', 'https://a.example/2'], ['https://a.example/3', 'https://a.example/4']] },
+      {
+        name: 'Work',
+        windows: [['https://a.example/0', 'https://a.example/1', 'https://a.example/2'], ['https://a.example/3', 'https://a.example/4']],
+        tabGroups: [{ id: 5, windowId: 10, title: 'Errands', color: 'purple', collapsed: false }],
+      },
       { name: 'Reading', windows: [['https://b.example/0', 'https://b.example/1']] },
-    ], { icon: ICON }));
+    ], { icon: ICON, extra }));
     assert.equal(await upload(manager, tsmPath), 'preview', `the TSM preview shows (error: ${await text(manager.page, '#import-error')})`);
     const tsm = await shown(manager);
     t.keep('tsm-preview.json', tsm);
@@ -160,6 +197,17 @@ const importPreview = {
     ]);
     assert.equal(tsm[0].windows[0].tabs[0].title, 'Title 0');
     assert.equal(tsm[0].windows[0].tabs[0].icon, ICON, 'the file\'s favicon is shown');
+    const errands = { title: 'Errands', color: 'purple' };
+    assert.deepEqual(tsm[0].windows[0].tabs.map((tab) => [tab.group, tab.container]), firefox ? [
+      [null, { name: 'Container', color: 'toolbar', missing: true }],
+      [errands, { name: 'Banking', color: 'green', missing: false }],
+      [errands, null],
+    ] : [
+      [null, { name: 'Container', color: 'toolbar', missing: false }],
+      [errands, { name: 'Container', color: 'toolbar', missing: false }],
+      [errands, null],
+    ], 'the TSM file\'s group and containers as badges');
+    assert.ok(tsm[0].windows[1].tabs.every((tab) => !tab.group && !tab.container));
     const before2 = await idsOf(manager);
     await click(manager.page, '#imp-0-0-1');
     await click(manager.page, '#imp-0-1-0');

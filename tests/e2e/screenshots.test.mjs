@@ -1,11 +1,18 @@
 // Screenshots of the popup (360 px wide), the restore page after a crash and the
-// manager, light and dark, in each browser run.mjs runs; kept in
-// tests/e2e/artifacts/screenshots/<browser>-<page>-<light|dark>.png whatever the
-// outcome, to be looked at. The test asserts that each page rendered its content
-// and that dark really is dark (the page background's luminance).
+// manager, light and dark, in English (`screenshots`) and German
+// (`screenshots-de`: the browser's UI language, long words), in each browser
+// run.mjs runs; kept in
+// tests/e2e/artifacts/screenshots/<browser>-<lang>-<page>-<light|dark>.png whatever
+// the outcome, to be looked at. The test asserts that each page rendered its
+// content, in the language asked for (the page's lang, every data-i18n text that
+// language's message, no English sentence left where the language differs), and
+// that dark really is dark (the page background's luminance).
+// LIFEBOAT_UPDATE_SCREENSHOTS=1 also copies them (not the narrow manager) to
+// tests/e2e/screenshots/, the committed set (see tests/e2e/README.md).
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ExtensionPage, RESTORE_PATH, openExtensionPage } from './lib/extension.mjs';
 import { ARTIFACTS } from './lib/harness.mjs';
 import { waitForRestorePage } from './lib/restore-page.mjs';
@@ -14,6 +21,43 @@ import { MANAGER_PATH, POPUP_PATH, click, openPage, shoot } from './lib/ui.mjs';
 import { sleep, waitOrNull, waitUntil } from './lib/wait.mjs';
 
 export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const COMMITTED = join(HERE, 'screenshots');
+const LOCALES = resolve(HERE, '../../www/_locales');
+
+/** A locale's messages: key -> text. */
+function messages(lang) {
+  const json = JSON.parse(readFileSync(join(LOCALES, lang, 'messages.json'), 'utf8'));
+  return Object.fromEntries(Object.entries(json).map(([key, m]) => [key, m.message]));
+}
+
+/** Asserts `page` speaks `lang`: its lang attribute, each data-i18n node that
+ *  locale's message, and (other than English) no English message where the
+ *  locale says something else. */
+async function assertLanguage(t, page, name, lang) {
+  const want = messages(lang);
+  const englishOf = messages('en');
+  const shown = await page.evaluate(() => ({
+    lang: document.documentElement.lang,
+    nodes: [...document.querySelectorAll('[data-i18n]')].map((n) => [n.dataset.i18n, n.textContent]),
+    text: document.body.innerText,
+  }));
+  assert.ok(shown.lang.toLowerCase().startsWith(lang), `${name}: <html lang> is ${lang} (${shown.lang}); `
+    + 'the browser needs its language files for it (Debian: chromium-l10n, firefox-esr-l10n-de; ./build.sh installs them)');
+  // A page may put other text into a marked node later (a heading that tells
+  // more): count the ones still showing their message, and any in English.
+  const plain = shown.nodes.filter(([key]) => want[key] && !want[key].includes('$'));
+  const translated = plain.filter(([key, text]) => text === want[key]);
+  assert.ok(translated.length >= 5, `${name}: data-i18n texts in ${lang} (${translated.length} of ${plain.length})`);
+  const english = plain.filter(([key, text]) => lang !== 'en' && text === englishOf[key] && text !== want[key]);
+  assert.deepEqual(english, [], `${name}: no data-i18n text left in English`);
+  if (lang !== 'en') {
+    const leftovers = Object.entries(englishOf).filter(([key, en]) => en.length >= 12 && !en.includes('$')
+      && want[key] !== en && shown.text.includes(en)).map(([key, en]) => `${key}: ${en}`);
+    // Checked at the end, so that the screenshots show where they are.
+    if (leftovers.length) t.leftovers.push(`${name}: ${leftovers.join('; ')}`);
+  }
+}
 
 /** Emulates prefers-color-scheme on the page; false if the browser cannot. */
 async function colorScheme(page, value) {
@@ -59,7 +103,7 @@ async function shootSchemes(t, page, name, schemes, options = {}) {
     const luminance = await backgroundLuminance(page);
     if (scheme === 'dark') assert.ok(luminance < 0.1, `${name} in dark: a dark background (luminance ${luminance.toFixed(3)})`);
     else assert.ok(luminance > 0.6, `${name} in light: a light background (luminance ${luminance.toFixed(3)})`);
-    const path = join(SCREENSHOTS, `${t.kind}-${name}-${scheme}.png`);
+    const path = join(SCREENSHOTS, `${t.kind}-${t.lang}-${name}-${scheme}.png`);
     await shoot(page, path, options);
     taken.push(path);
   }
@@ -83,6 +127,7 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
     await click(restorePage, `#sources button[data-source-id="${crash.id}"]`);
   }
   await waitUntil(ready, { what: 'the restore page to offer "restore all"' });
+  await assertLanguage(t, restorePage, 'restore', t.lang);
   const taken = await shootSchemes(t, restorePage, 'restore', schemes);
 
   // The popup, at popup size.
@@ -91,6 +136,7 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
   await popup.page.setViewport({ width: 360, height: 600 });
   const popupWidth = await popup.page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(popupWidth <= 360, `the popup fits 360 px without scrolling sideways (${popupWidth} px)`);
+  await assertLanguage(t, popup.page, 'popup', t.lang);
   taken.push(...await shootSchemes(t, popup.page, 'popup', schemes));
 
   // The manager, a save selected; also narrow, as a small window shows it.
@@ -99,6 +145,7 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
   await manager.page.setViewport({ width: 1280, height: 900 });
   const managerWidth = await manager.page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(managerWidth <= 1280, `the manager fits 1280 px (${managerWidth} px)`);
+  await assertLanguage(t, manager.page, 'manager', t.lang);
   taken.push(...await shootSchemes(t, manager.page, 'manager', schemes));
   await manager.page.setViewport({ width: 600, height: 900 });
   await sleep(300);
@@ -109,11 +156,13 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
   return taken;
 }
 
-const screenshots = {
-  name: 'screenshots',
+/** The test for one language: 'en' (the browsers' default here) or another locale. */
+const screenshotsIn = (lang) => ({
+  name: lang === 'en' ? 'screenshots' : `screenshots-${lang}`,
   timeout: 150_000,
-  async run(t) {
-    const browser = await t.launch();
+  async run(harness) {
+    const t = { ...harness, lang, leftovers: [] };
+    const browser = await t.launch(lang === 'en' ? {} : { lang });
     const ext = await openExtensionPage(browser, POPUP_PATH);
     await openTestTabs(ext, t.server, t.kind);
     // Named saves for the lists: one with tags, one of a single window.
@@ -141,12 +190,21 @@ const screenshots = {
     }
     t.log(`screenshots:\n  ${taken.join('\n  ')}`);
     const expected = ['restore', 'popup', 'manager', 'manager-narrow'].flatMap((p) => [`${p}-light`, `${p}-dark`]);
-    assert.deepEqual(taken.map((p) => p.slice(p.lastIndexOf(`${t.kind}-`) + t.kind.length + 1, -4)).sort(), expected.sort(), 'every screenshot taken');
+    const prefix = `${t.kind}-${lang}-`;
+    assert.deepEqual(taken.map((p) => basename(p)).filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length, -4)).sort(),
+      expected.sort(), 'every screenshot taken');
+    assert.deepEqual(t.leftovers, [], `no English sentence left in ${lang}`);
+    if (process.env.LIFEBOAT_UPDATE_SCREENSHOTS) {
+      mkdirSync(COMMITTED, { recursive: true });
+      // The narrow manager is the same page: it stays an artifact.
+      for (const path of taken.filter((p) => !p.includes('-manager-narrow-'))) copyFileSync(path, join(COMMITTED, basename(path)));
+      t.log(`copied to ${COMMITTED}`);
+    }
   },
-};
+});
 
 // Firefox: dark pages (ui.systemUsesDarkTheme for the browser's own theme,
 // the content override for web and extension pages).
 const FIREFOX_DARK = { 'ui.systemUsesDarkTheme': 1, 'layout.css.prefers-color-scheme.content-override': 0 };
 
-export const tests = [screenshots];
+export const tests = [screenshotsIn('en'), screenshotsIn('de')];

@@ -28,9 +28,10 @@ const READY_LINE = {
   firefox: /WebDriver BiDi listening on ws:\/\//,
 };
 
-function browserArgs(kind, profile, port) {
+function browserArgs(kind, profile, port, lang) {
   if (kind === 'chromium') {
     return [
+      ...(lang ? [`--lang=${lang}`] : []),
       '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--disable-quic', `--user-data-dir=${profile}`, `--remote-debugging-port=${port}`,
@@ -51,14 +52,19 @@ function browserArgs(kind, profile, port) {
  * resumeFromCrash: Firefox's browser.sessionstore.resume_from_crash.
  * restoreOnStartup: Chromium's "continue where you left off".
  * firefoxPrefs: more user.js prefs.
+ * lang: the browser's UI language (e.g. 'de'), which the extension's pages
+ *   follow; needs the browser's language files (chromium-l10n,
+ *   firefox-esr-l10n-<lang>: ./build.sh setup installs German).
  */
-export async function launchBrowser(kind, { dir, resumeFromCrash = false, restoreOnStartup = false, firefoxPrefs = {} }) {
+export async function launchBrowser(kind, { dir, resumeFromCrash = false, restoreOnStartup = false, firefoxPrefs = {}, lang = null }) {
   if (!BROWSERS.includes(kind)) throw new Error(`unknown browser ${kind}`);
-  const session = new BrowserSession(kind, dir);
+  const session = new BrowserSession(kind, dir, lang);
   mkdirSync(session.profile, { recursive: true });
   if (kind === 'firefox') {
     prepareFirefoxProfile(session.profile, {
-      xpi: join(DIST, 'lifeboat-firefox.xpi'), resumeFromCrash, extraPrefs: firefoxPrefs,
+      xpi: join(DIST, 'lifeboat-firefox.xpi'), resumeFromCrash,
+      // Firefox takes its UI language from this pref (and the language pack it names).
+      extraPrefs: { ...(lang ? { 'intl.locale.requested': lang } : {}), ...firefoxPrefs },
     });
   } else {
     if (!existsSync(join(DIST, 'chrome', 'manifest.json'))) throw new Error(`missing ${DIST}/chrome: run ./build.sh first`);
@@ -74,8 +80,9 @@ export async function launchBrowser(kind, { dir, resumeFromCrash = false, restor
 }
 
 export class BrowserSession {
-  constructor(kind, dir) {
+  constructor(kind, dir, lang = null) {
     this.kind = kind;
+    this.lang = lang;
     this.profile = join(dir, 'profile');
     this.logPath = join(dir, 'browser.log');
     this.proc = null;
@@ -94,9 +101,10 @@ export class BrowserSession {
     this.starts += 1;
     appendFileSync(this.logPath, `\n===== start #${this.starts} at ${new Date().toISOString()}, port ${port} =====\n`);
     const logOffset = statSync(this.logPath).size;
-    this.proc = spawnGroup(EXECUTABLE[this.kind], browserArgs(this.kind, this.profile, port), {
+    this.proc = spawnGroup(EXECUTABLE[this.kind], browserArgs(this.kind, this.profile, port, this.lang), {
       logPath: this.logPath,
-      env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
+      // Chromium on Linux reads its UI language from the environment as well as --lang.
+      env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', ...(this.lang ? { LANGUAGE: this.lang } : {}) },
     });
     await waitUntil(() => {
       if (this.proc.hasExited()) throw new Error(`${this.kind} exited during start-up; see ${this.logPath}`);

@@ -68,12 +68,12 @@ export class ExtensionPage {
     return this.call('runtime.sendMessage', message);
   }
 
-  /** An export as the manager makes it (www/import.js: the sessions from the
+  /** An export as the manager makes it (www/files.js: the sessions from the
    *  background, the file written by the pages' module): `{ fileName, mime, text,
    *  holdsTypedText }`, or `{ error }`. */
   exportFile(format, sources, typedText = true) {
     return this.page.evaluate(async (format, sources, typedText) => {
-      const files = await import(new URL('/www/import.js', location.href).href);
+      const files = await import(new URL('/www/files.js', location.href).href);
       return files.exportFile(format, sources, typedText).catch((e) => ({ error: String(e?.message ?? e) }));
     }, format, sources, typedText);
   }
@@ -82,7 +82,7 @@ export class ExtensionPage {
    *  pages' module): `{ format, sessions, notes }`, or `{ error }`. `data`: base64. */
   previewFile(fileName, data) {
     return this.page.evaluate(async (fileName, data) => {
-      const files = await import(new URL('/www/import.js', location.href).href);
+      const files = await import(new URL('/www/files.js', location.href).href);
       const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
       return files.previewFile(new File([bytes], fileName)).catch((e) => ({ error: String(e?.message ?? e) }));
     }, fileName, data);
@@ -92,7 +92,7 @@ export class ExtensionPage {
    *  previewFile last showed in this page: the background's `import.commit` answer. */
   commitImport(select = null, merge = false, name = null) {
     return this.page.evaluate(async (select, merge, name) => {
-      const files = await import(new URL('/www/import.js', location.href).href);
+      const files = await import(new URL('/www/files.js', location.href).href);
       return files.commitImport(select, merge, name).catch((e) => ({ error: String(e?.message ?? e) }));
     }, select, merge, name);
   }
