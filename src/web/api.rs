@@ -95,6 +95,7 @@ async fn call(p: Result<Promise, JsValue>) -> Result<JsValue, String> {
     JsFuture::from(p.map_err(|e| message(&e))?).await.map_err(|e| message(&e))
 }
 
+#[cfg(not(feature = "unicode-hosts"))]
 #[wasm_bindgen]
 extern "C" {
     /// The WHATWG URL class every browser context has.
@@ -108,6 +109,7 @@ extern "C" {
 
 /// `host` as the browser writes a tab's host (UTS 46 + punycode), by its
 /// own URL parser; `None` when it is no valid host.
+#[cfg(not(feature = "unicode-hosts"))]
 pub fn host_to_ascii(host: &str) -> Option<String> {
     if host.contains(['/', '?', '#', '@', ':', '\\']) {
         return None;
