@@ -52,8 +52,8 @@ pub fn encode_saves(saves: &[ImportedSave]) -> String {
 
 /// Reads what `encode_saves` wrote; a sentence for the user when it cannot.
 pub fn decode_saves(text: &str) -> Result<Vec<ImportedSave>, String> {
-    use base64::Engine as _;
     use crate::codec::{self, Kind};
+    use base64::Engine as _;
     let unreadable = |e: &dyn std::fmt::Display| format!("The sessions to import could not be read: {e}.");
     if text.len() > MAX_TEXT_BYTES * 4 / 3 + 4 {
         return Err(format!("This import is too large: more than {} MiB.", MAX_TEXT_BYTES >> 20));
@@ -284,7 +284,9 @@ pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, sett
     let mut notes = Vec::new();
     if over_budget > 0 {
         let s = if over_budget == 1 { "" } else { "s" };
-        notes.push(format!("{over_budget} form field{s} not imported: over the typed-text budget of a tab (settings)."));
+        notes.push(format!(
+            "{over_budget} form field{s} not imported: over the typed-text budget of a tab (settings)."
+        ));
     }
     if dropped > 0 {
         let s = if dropped == 1 { "" } else { "s" };
@@ -353,10 +355,7 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
                     page.frames.retain(|f| matches!(judge(&f.url), Verdict::Open(_)));
                     for frame in &mut page.frames {
                         let before = frame.fields.len();
-                        frame.fields = std::mem::take(&mut frame.fields)
-                            .into_iter()
-                            .filter_map(|f| recheck_field(f).ok())
-                            .collect();
+                        frame.fields = std::mem::take(&mut frame.fields).into_iter().filter_map(|f| recheck_field(f).ok()).collect();
                         dropped_fields += before - frame.fields.len();
                     }
                 }
@@ -372,7 +371,11 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
     let mut notes: Vec<String> = Vec::new();
     let mut count = |n: usize, what: &str| {
         if n > 0 {
-            notes.push(format!("{n} {what}{} {}.", if n == 1 { "" } else { "s" }, "left out by the background's checks"));
+            notes.push(format!(
+                "{n} {what}{} {}.",
+                if n == 1 { "" } else { "s" },
+                "left out by the background's checks"
+            ));
         }
     };
     count(dropped_tabs, "tab");
@@ -392,7 +395,9 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
         }
     }
     if saves.is_empty() {
-        return Err(format!("Nothing to import: no tab passed the checks. {}", notes.join(" ")).trim_end().to_string());
+        return Err(format!("Nothing to import: no tab passed the checks. {}", notes.join(" "))
+            .trim_end()
+            .to_string());
     }
     Ok((saves, notes))
 }
@@ -412,7 +417,9 @@ fn text_bytes(saves: &[ImportedSave]) -> usize {
             + t.title.len()
             + t.fav_icon_url.as_ref().map_or(0, String::len)
             + t.history.iter().map(|v| v.url.len() + v.title.len()).sum::<usize>()
-            + t.page.as_ref().map_or(0, |p| p.frames.iter().map(|f| f.url.len() + f.fields.iter().map(field).sum::<usize>()).sum())
+            + t.page
+                .as_ref()
+                .map_or(0, |p| p.frames.iter().map(|f| f.url.len() + f.fields.iter().map(field).sum::<usize>()).sum())
     };
     saves
         .iter()
@@ -470,7 +477,15 @@ mod tests {
     }
 
     fn fields(s: &ImportedSave) -> Vec<String> {
-        s.session.windows.iter().flat_map(|w| &w.tabs).flat_map(|t| t.page.iter()).flat_map(|p| &p.frames).flat_map(|f| &f.fields).map(|f| f.key.clone()).collect()
+        s.session
+            .windows
+            .iter()
+            .flat_map(|w| &w.tabs)
+            .flat_map(|t| t.page.iter())
+            .flat_map(|p| &p.frames)
+            .flat_map(|f| &f.fields)
+            .map(|f| f.key.clone())
+            .collect()
     }
 
     /// What a compromised or buggy manager page could send: password and
@@ -482,11 +497,24 @@ mod tests {
             tab(
                 "https://a.example/login",
                 vec![
-                    Field { tag: "input".into(), kind: "password".into(), ..text("#pw", "hunter2") },
-                    Field { tag: "INPUT".into(), kind: "Password".into(), ..text("#pw2", "hunter3") },
+                    Field {
+                        tag: "input".into(),
+                        kind: "password".into(),
+                        ..text("#pw", "hunter2")
+                    },
+                    Field {
+                        tag: "INPUT".into(),
+                        kind: "Password".into(),
+                        ..text("#pw2", "hunter3")
+                    },
                     text("#cvv", "123"),
                     text("#n", "4111 1111 1111 1111"),
-                    Field { tag: "input".into(), kind: "text".into(), name: "cc-number".into(), ..text("#x", "1") },
+                    Field {
+                        tag: "input".into(),
+                        kind: "text".into(),
+                        name: "cc-number".into(),
+                        ..text("#x", "1")
+                    },
                     text("#note", "draft"),
                 ],
             ),
@@ -498,8 +526,14 @@ mod tests {
             tab("https://bank.example/", vec![text("#memo", "secret memo")]),
             Tab {
                 history: vec![
-                    Visit { url: "javascript:evil()".into(), ..Default::default() },
-                    Visit { url: "https://a.example/old".into(), ..Default::default() },
+                    Visit {
+                        url: "javascript:evil()".into(),
+                        ..Default::default()
+                    },
+                    Visit {
+                        url: "https://a.example/old".into(),
+                        ..Default::default()
+                    },
                 ],
                 fav_icon_url: Some("javascript:x".into()),
                 ..tab("https://c.example/", vec![])

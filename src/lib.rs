@@ -12,8 +12,8 @@
 pub mod backstop;
 pub mod budget;
 pub mod codec;
-pub mod event;
 pub mod dates;
+pub mod event;
 #[cfg(feature = "pages")]
 pub mod export;
 #[cfg(feature = "pages")]

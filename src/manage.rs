@@ -202,7 +202,12 @@ mod tests {
     }
 
     #[cfg(feature = "pages")]
-    fn chosen(imported: &crate::import::Imported, select: Option<&[crate::import_choice::SessionPick]>, merge: bool, name: Option<&str>) -> Result<String, String> {
+    fn chosen(
+        imported: &crate::import::Imported,
+        select: Option<&[crate::import_choice::SessionPick]>,
+        merge: bool,
+        name: Option<&str>,
+    ) -> Result<String, String> {
         // As the runtime message carries it.
         Ok(import_check::encode_saves(&crate::import_choice::choose(imported, select, merge, name)?))
     }
@@ -295,18 +300,35 @@ mod tests {
             touched: true,
         };
         let tabs = vec![
-            Tab { url: "javascript:steal()".into(), ..Default::default() },
+            Tab {
+                url: "javascript:steal()".into(),
+                ..Default::default()
+            },
             Tab {
                 url: url.into(),
                 page: Some(PageState {
                     url: url.into(),
-                    frames: vec![FrameFields { frame: String::new(), url: url.into(), fields: vec![password] }],
+                    frames: vec![FrameFields {
+                        frame: String::new(),
+                        url: url.into(),
+                        fields: vec![password],
+                    }],
                     ..Default::default()
                 }),
                 ..Default::default()
             },
         ];
-        let save = ImportedSave { name: "Sent by a page".into(), saved_at: None, session: Session { windows: vec![Window { id: 5, tabs, ..Default::default() }] } };
+        let save = ImportedSave {
+            name: "Sent by a page".into(),
+            saved_at: None,
+            session: Session {
+                windows: vec![Window {
+                    id: 5,
+                    tabs,
+                    ..Default::default()
+                }],
+            },
+        };
         let done = block_on(commit_import(&mut k, &import_check::encode_saves(&[save]), 10)).unwrap();
         let id = done["saves"][0]["id"].as_str().unwrap().to_string();
         let kept = block_on(named::get(k.store.backend(), &id)).unwrap();

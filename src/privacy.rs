@@ -9,9 +9,9 @@ pub mod rules;
 mod site;
 
 pub use card::looks_like_card_number;
-pub use site::{normalise_settings, normalise_site};
 #[cfg(not(feature = "unicode-hosts"))]
 pub use site::set_host_to_ascii;
+pub use site::{normalise_settings, normalise_site};
 
 use crate::model::{Field, FieldValue, FrameFields, Session};
 use crate::settings::{PrivacyLevel, Settings};

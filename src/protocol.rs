@@ -340,10 +340,15 @@ mod tests {
 
     #[test]
     fn import_commit_takes_parsed_sessions() {
-        let Request::ImportCommit { saves } = req(r#"{"type":"import.commit","saves":"TEJPQQ=="}"#) else { panic!() };
+        let Request::ImportCommit { saves } = req(r#"{"type":"import.commit","saves":"TEJPQQ=="}"#) else {
+            panic!()
+        };
         assert_eq!(saves, "TEJPQQ==");
         assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit"}"#).is_err());
-        assert!(serde_json::from_str::<Request>(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(), "files are parsed in the page");
+        assert!(
+            serde_json::from_str::<Request>(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(),
+            "files are parsed in the page"
+        );
     }
 
     /// Everything a page may ask is refused to a content script, and the

@@ -9,8 +9,8 @@ pub mod onetab;
 pub mod tsm;
 pub mod urls;
 
-pub use crate::dates::utc;
 use crate::dates::calendar;
+pub use crate::dates::utc;
 use crate::model::{Millis, Session};
 
 /// One session to export.

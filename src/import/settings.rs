@@ -16,7 +16,7 @@ pub fn apply_settings(imported: &mut Imported, settings: &Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{FieldValue, Tab, Field, FrameFields, PageState, Session, Window};
+    use crate::model::{Field, FieldValue, FrameFields, PageState, Session, Tab, Window};
     use crate::settings::PrivacyLevel;
 
     fn imported(url: &str, value: &str) -> Imported {

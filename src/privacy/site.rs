@@ -56,7 +56,9 @@ pub fn normalise_site(entry: &str) -> Result<String, String> {
 fn host_to_ascii(host: &str) -> Option<String> {
     #[cfg(feature = "unicode-hosts")]
     {
-        idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL).ok().map(|a| a.into_owned())
+        idna::domain_to_ascii_cow(host.as_bytes(), idna::AsciiDenyList::URL)
+            .ok()
+            .map(|a| a.into_owned())
     }
     #[cfg(not(feature = "unicode-hosts"))]
     {

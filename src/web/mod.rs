@@ -11,10 +11,10 @@ mod actor;
 mod api;
 #[cfg(all(target_arch = "wasm32", feature = "background"))]
 pub mod idb;
-#[cfg(all(target_arch = "wasm32", feature = "background"))]
-mod restorer;
 #[cfg(all(target_arch = "wasm32", feature = "pages"))]
 pub mod pages;
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
+mod restorer;
 
 #[cfg(all(target_arch = "wasm32", feature = "background"))]
 pub use exports::*;
