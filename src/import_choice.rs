@@ -10,8 +10,8 @@
 
 use crate::import::{self, Format, Imported};
 use crate::model::{Millis, Session};
+use crate::protocol::answer::{PreviewSession, PreviewTab, PreviewWindow};
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// Tabs listed one by one in a preview, all sessions together.
 pub const MAX_LISTED_TABS: usize = 20_000;
@@ -68,34 +68,34 @@ fn cut(s: &str, max: usize) -> String {
 
 /// The sessions as the preview lists them: name, counts, date, whether
 /// closed, and each window with its tabs (or its count only, past the cap).
-pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<Value> {
+pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<PreviewSession> {
     let mut listed = 0usize;
     let mut icons = 0usize;
     let mut out = Vec::with_capacity(imported.sessions.len());
     for (si, ((name, s), at)) in imported.sessions.iter().zip(&imported.saved_at).enumerate() {
         let closed = is_closed(format, imported, si);
-        let windows: Vec<Value> = s
+        let windows: Vec<PreviewWindow> = s
             .windows
             .iter()
             .map(|w| {
                 let fits = listed + w.tabs.len() <= MAX_LISTED_TABS;
-                let tabs: Vec<Value> = if fits {
+                let tabs: Vec<PreviewTab> = if fits {
                     listed += w.tabs.len();
                     w.tabs
                         .iter()
                         .map(|t| {
-                            let mut tab = json!({ "title": cut(&t.title, MAX_TITLE), "url": cut(&t.url, MAX_URL) });
+                            let mut tab = PreviewTab {
+                                title: cut(&t.title, MAX_TITLE),
+                                url: cut(&t.url, MAX_URL),
+                                fav_icon_url: None,
+                                pinned: t.pinned,
+                                active: t.active,
+                            };
                             if let Some(icon) = t.fav_icon_url.as_deref().filter(|i| i.starts_with("data:") && i.len() <= MAX_ICON) {
                                 if icons + icon.len() <= MAX_ICONS {
                                     icons += icon.len();
-                                    tab["favIconUrl"] = json!(icon);
+                                    tab.fav_icon_url = Some(icon.into());
                                 }
-                            }
-                            if t.pinned {
-                                tab["pinned"] = json!(true);
-                            }
-                            if t.active {
-                                tab["active"] = json!(true);
                             }
                             tab
                         })
@@ -103,13 +103,23 @@ pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<Value> {
                 } else {
                     Vec::new()
                 };
-                json!({ "state": w.state.as_str(), "closed": closed, "count": w.tabs.len(), "listed": fits, "tabs": tabs })
+                PreviewWindow {
+                    state: w.state.as_str(),
+                    closed,
+                    count: w.tabs.len(),
+                    listed: fits,
+                    tabs,
+                }
             })
             .collect();
-        out.push(json!({
-            "name": name, "windows": s.windows.len(), "tabs": s.tab_count(), "savedAt": at,
-            "closed": closed, "content": windows,
-        }));
+        out.push(PreviewSession {
+            name: name.clone(),
+            windows: s.windows.len(),
+            tabs: s.tab_count(),
+            saved_at: *at,
+            closed,
+            content: windows,
+        });
     }
     out
 }
@@ -234,6 +244,11 @@ fn pick_windows(session: &Session, windows: &[WindowPick]) -> Result<Session, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn as_json(p: Vec<PreviewSession>) -> Vec<Value> {
+        p.into_iter().map(|s| serde_json::to_value(s).unwrap()).collect()
+    }
     use crate::model::{Tab, TabGroup, Window};
 
     const FIREFOX: &[u8] = include_bytes!("../tests/fixtures/firefox-recovery.jsonlz4");
@@ -379,7 +394,7 @@ mod tests {
         imported.sessions[0].1.windows[0].tabs[0].fav_icon_url = Some("data:image/png;base64,AAAA".into());
         imported.sessions[0].1.windows[0].tabs[2].fav_icon_url = Some(format!("data:image/png;base64,{}", "A".repeat(MAX_ICON)));
         imported.sessions[0].1.windows[0].tabs[1].title = "é".repeat(MAX_TITLE + 5);
-        let p = preview_sessions(Format::TabSessionManager, &imported);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported));
         assert_eq!(
             (p[0]["name"].as_str(), p[0]["windows"].as_u64(), p[0]["tabs"].as_u64()),
             (Some("A"), Some(2), Some(5))
@@ -422,7 +437,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &imported);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported));
         let bytes = serde_json::to_string(&p).unwrap().len();
         assert!(bytes < 2_000_000, "10,000 tabs: {bytes} bytes");
         assert!(p[0]["content"].as_array().unwrap().iter().all(|w| w["listed"] == true));
@@ -437,7 +452,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &over);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &over));
         let windows = p[0]["content"].as_array().unwrap();
         let listed = windows.iter().filter(|w| w["listed"] == true).count();
         assert_eq!(listed, MAX_LISTED_TABS / 1_000);
@@ -452,7 +467,7 @@ mod tests {
     fn the_real_firefox_file_marks_its_closed_windows() {
         let format = import::detect("recovery.jsonlz4", FIREFOX).unwrap();
         let imported = import::parse_as(format, FIREFOX).unwrap();
-        let p = preview_sessions(format, &imported);
+        let p = as_json(preview_sessions(format, &imported));
         assert_eq!(p.len(), 2);
         assert_eq!((p[0]["name"].as_str(), p[0]["closed"].as_bool()), (Some("Firefox session"), Some(false)));
         assert_eq!(

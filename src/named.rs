@@ -13,16 +13,20 @@ const PREFIX: &str = "named/";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NamedMeta {
     pub id: String,
     pub name: String,
     pub tags: Vec<String>,
+    #[cfg_attr(test, ts(type = "number"))]
     pub created_at: Millis,
+    #[cfg_attr(test, ts(type = "number"))]
     pub updated_at: Millis,
     pub windows: u32,
     pub tabs: u32,
     /// Deleted, but can be brought back until purged. (No serde skipping:
     /// the stored encoding is not self-describing.)
+    #[cfg_attr(test, ts(type = "number | null"))]
     pub deleted_at: Option<Millis>,
 }
 

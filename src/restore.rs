@@ -16,11 +16,13 @@ pub enum Status {
 
 /// Where a tab's container stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PlannedContainer {
     pub name: Option<String>,
     pub color: Option<String>,
     /// The container to open the tab in; `None` = the default one.
     #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
     pub use_id: Option<String>,
     pub missing: bool,
 }
@@ -247,6 +249,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Skipped {
     pub url: String,
     pub reason: String,

@@ -17,7 +17,7 @@ use crate::named::{self, NamedMeta, NamedSave};
 use crate::store::{Backend, Op, StoreError};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const QUOTA_BYTES: usize = 102_400;
@@ -284,13 +284,16 @@ impl Plan {
 }
 
 /// The status line for the manager.
-pub fn summary(p: &Plan) -> Value {
-    json!({
-        "pushed": p.set.keys().filter(|k| k.starts_with(MANIFEST)).count(),
-        "pulled": p.pull.len(),
-        "conflicts": p.conflicts.iter().map(|(_, n)| n).collect::<Vec<_>>(),
-        "notSynced": p.not_synced.iter().map(|(_, why)| why).collect::<Vec<_>>(),
-    })
+/// What a sync did, for the manager (`status.sync`).
+pub fn summary(p: &Plan, now: Millis) -> crate::protocol::answer::SyncReport {
+    crate::protocol::answer::SyncReport {
+        at: now,
+        pushed: Some(p.set.keys().filter(|k| k.starts_with(MANIFEST)).count()),
+        pulled: Some(p.pull.len()),
+        conflicts: Some(p.conflicts.iter().map(|(_, n)| n.clone()).collect()),
+        not_synced: Some(p.not_synced.iter().map(|(_, why)| why.clone()).collect()),
+        error: None,
+    }
 }
 
 #[cfg(test)]

@@ -1,9 +1,13 @@
-//! Answers to the extension pages, shaped as docs/PROTOCOL.md says. The
-//! pages render these and decide nothing.
+//! Answers to the extension pages, shaped as docs/PROTOCOL.md says (the
+//! types are in `protocol::answer`). The pages render these and decide nothing.
 
 use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
+use crate::protocol::answer::{
+    Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
+    RestoredPage, SourceView, Status as StatusAnswer, StoreFigures, SyncReport, Timings,
+};
 use crate::restore::{self, OpenTab, Plan, Status};
 use crate::settings::Settings;
 use crate::store::{Backend, Snapshot, StoreError};
@@ -14,44 +18,49 @@ use serde_json::{json, Value};
 /// Source id of the live session as last committed.
 pub const CURRENT: &str = "current";
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceView {
-    pub id: String,
-    pub kind: &'static str,
-    pub label: String,
-    pub taken_at: Option<Millis>,
-    pub windows: usize,
-    pub tabs: usize,
-    pub pending: bool,
-    pub notice: Option<String>,
-}
-
 /// A restored frame's state as the content script wants it.
-pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
-    let Some(r) = r else { return json!({ "state": null }) };
-    let fields: Vec<Value> = r
+pub fn page_restore(r: Option<&PageRestore>) -> PageRestoreAnswer {
+    let Some(r) = r else { return PageRestoreAnswer { state: None } };
+    let fields = r
         .fields
         .iter()
         .map(|f| {
-            let mut out = match &f.value {
-                FieldValue::Text(v) => json!({ "key": f.key, "value": v }),
-                FieldValue::Editable(v) => json!({ "key": f.key, "tag": "contenteditable", "value": v }),
-                FieldValue::Checked(c) => json!({ "key": f.key, "checked": c }),
-                FieldValue::Selected(v) => json!({ "key": f.key, "tag": "select", "selected": v }),
+            let mut out = RestoredField {
+                key: f.key.clone(),
+                tag: None,
+                kind: None,
+                name: None,
+                touched: None,
+                value: None,
+                checked: None,
+                selected: None,
             };
+            match &f.value {
+                FieldValue::Text(v) => out.value = Some(v.clone()),
+                FieldValue::Editable(v) => {
+                    out.tag = Some("contenteditable".into());
+                    out.value = Some(v.clone());
+                }
+                FieldValue::Checked(c) => out.checked = Some(*c),
+                FieldValue::Selected(v) => {
+                    out.tag = Some("select".into());
+                    out.selected = Some(v.clone());
+                }
+            }
             // Known kind (format 2): only an element with the same tag, type
             // and name is filled. Without `type`, one whose kind fits the value.
             if !f.tag.is_empty() {
-                out["tag"] = json!(f.tag);
-                out["type"] = json!(f.kind);
-                out["name"] = json!(f.name);
-                out["touched"] = json!(f.touched);
+                out.tag = Some(f.tag.clone());
+                out.kind = Some(f.kind.clone());
+                out.name = Some(f.name.clone());
+                out.touched = Some(f.touched);
             }
             out
         })
         .collect();
-    json!({ "state": { "scroll": r.scroll, "fields": fields } })
+    PageRestoreAnswer {
+        state: Some(RestoredPage { scroll: r.scroll, fields }),
+    }
 }
 
 fn ended_kind(v: Verdict) -> (&'static str, &'static str) {
@@ -67,10 +76,18 @@ fn counts(s: &Session) -> (usize, usize) {
     (s.windows.len(), s.tab_count())
 }
 
-pub fn autosave_json<B>(k: &Keeper<B>) -> Value {
+pub fn autosave<B>(k: &Keeper<B>) -> Autosave {
     match &k.health.failing {
-        None => json!({ "ok": true, "problem": null, "since": null }),
-        Some((since, why)) => json!({ "ok": false, "problem": why, "since": since }),
+        None => Autosave {
+            ok: true,
+            problem: None,
+            since: None,
+        },
+        Some((since, why)) => Autosave {
+            ok: false,
+            problem: Some(why.clone()),
+            since: Some(*since),
+        },
     }
 }
 
@@ -201,32 +218,38 @@ pub async fn all_sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView
     sources(k).await
 }
 
-pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError> {
+pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreError> {
     let sources = sources(k).await?;
-    Ok(json!({
-        "verdict": k.verdict.as_str(),
-        "lastSavedAt": k.last_saved_at,
-        "autosave": autosave_json(k),
-        "sources": sources,
-    }))
+    Ok(Overview {
+        verdict: k.verdict.as_str(),
+        last_saved_at: k.last_saved_at,
+        autosave: autosave(k),
+        sources,
+    })
 }
 
-pub fn status<B>(k: &Keeper<B>) -> Value {
+/// `status`, with what only the edge measures (`timings`) and the last sync.
+pub fn status<B>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> StatusAnswer {
     let (windows, tabs) = counts(k.session());
-    json!({
-        "lastSavedAt": k.last_saved_at,
-        "windows": windows,
-        "tabs": tabs,
-        "autosave": autosave_json(k),
-        "store": { "commits": k.commits, "bytes": k.bytes_committed },
-    })
+    StatusAnswer {
+        last_saved_at: k.last_saved_at,
+        windows,
+        tabs,
+        autosave: autosave(k),
+        store: StoreFigures {
+            commits: k.commits,
+            bytes: k.bytes_committed,
+        },
+        sync,
+        timings,
+    }
 }
 
 /// Every stored record, decoded by the core, as one JSON document: a full
 /// backup the user can keep, and proof of what is (and is not) stored.
 /// Everything stored, decoded; without typed text unless `typed_text`. The
 /// answer says whether the file holds typed text.
-pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) -> Result<Value, StoreError> {
+pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) -> Result<Backup, StoreError> {
     use crate::codec::{self, Kind};
     use crate::journal::Delta;
     use crate::store::SetAside;
@@ -274,9 +297,19 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
             Ok(kind) => json!({ "kind": kind as u8 }),
             Err(e) => json!({ "unreadable": e.to_string() }),
         };
-        records.push(json!({ "key": key, "bytes": bytes.len(), "value": value }));
+        records.push(BackupRecord {
+            key,
+            bytes: bytes.len(),
+            value,
+        });
     }
-    Ok(json!({ "format": "lifeboat-backup", "version": 1, "exportedAt": now, "holdsTypedText": typed_text, "records": records }))
+    Ok(Backup {
+        format: "lifeboat-backup",
+        version: 1,
+        exported_at: now,
+        holds_typed_text: typed_text,
+        records,
+    })
 }
 
 fn point_id(gen: u64, seq: Option<u32>) -> String {
@@ -330,12 +363,12 @@ pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snap
     Ok(k.store.set_aside(id).await?.snapshot)
 }
 
-pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
-    let windows: Vec<Value> = plan
+pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
+    let windows = plan
         .windows
         .iter()
         .map(|w| {
-            let tabs: Vec<Value> = w
+            let tabs = w
                 .tabs
                 .iter()
                 .map(|p| {
@@ -344,41 +377,59 @@ pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
                         Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
                         Status::Blocked(r) => ("blocked", Some(r.clone())),
                     };
-                    let typed = p.tab.page.as_ref().map_or(0, |pg| pg.typed_fields());
-                    json!({
-                        "url": p.tab.url,
-                        "title": p.tab.title,
-                        "favIconUrl": p.tab.fav_icon_url.as_ref().filter(|u| u.starts_with("data:")),
-                        "pinned": p.tab.pinned,
-                        "active": p.tab.active,
-                        "group": p.group.as_ref().map(|g| json!({ "title": g.title, "color": g.color })),
-                        "container": p.container,
-                        "typedFields": typed,
-                        "truncatedFields": p.tab.page.as_ref().map_or(0, |pg| pg.truncated_fields()),
-                        "cutFields": p.tab.page.as_ref().map_or(0, |pg| pg.cut),
+                    let page = p.tab.page.as_ref();
+                    PlanTab {
+                        url: p.tab.url.clone(),
+                        title: p.tab.title.clone(),
+                        fav_icon_url: p.tab.fav_icon_url.clone().filter(|u| u.starts_with("data:")),
+                        pinned: p.tab.pinned,
+                        active: p.tab.active,
+                        group: p.group.as_ref().map(|g| PlanGroup {
+                            title: g.title.clone(),
+                            color: g.color.clone(),
+                        }),
+                        container: p.container.clone(),
+                        typed_fields: page.map_or(0, |pg| pg.typed_fields()),
+                        truncated_fields: page.map_or(0, |pg| pg.truncated_fields()),
+                        cut_fields: page.map_or(0, |pg| pg.cut),
                         // Earlier pages in this tab, newest first; each can be opened on its own.
-                        "history": p.tab.history.iter().enumerate().rev().map(|(i, v)| json!({
-                            "index": i,
-                            "url": v.url,
-                            "title": v.title,
-                            "at": v.at,
-                            "openable": restore::openable(&v.url).is_ok_and(|u| u.is_some()),
-                        })).collect::<Vec<_>>(),
-                        "status": status,
-                        "reason": reason,
-                    })
+                        history: p
+                            .tab
+                            .history
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .map(|(i, v)| PlanVisit {
+                                index: i,
+                                url: v.url.clone(),
+                                title: v.title.clone(),
+                                at: v.at,
+                                openable: restore::openable(&v.url).is_ok_and(|u| u.is_some()),
+                            })
+                            .collect(),
+                        status,
+                        reason,
+                    }
                 })
                 .collect();
-            json!({ "state": w.state.as_str(), "tabs": tabs, "restorable": w.tabs.iter().filter(|t| t.status == Status::Restore).count() })
+            PlanWindow {
+                state: w.state.as_str(),
+                tabs,
+                restorable: w.tabs.iter().filter(|t| t.status == Status::Restore).count(),
+            }
         })
         .collect();
     // What "Restore all" opens: tabs not open already and not blocked, in
     // the windows that have any.
-    let restorable = json!({
-        "tabs": restore::restorable(plan),
-        "windows": plan.windows.iter().filter(|w| w.tabs.iter().any(|t| t.status == Status::Restore)).count(),
-    });
-    json!({ "source": source, "windows": windows, "notices": plan.notices, "restorable": restorable })
+    PlanAnswer {
+        source: source.clone(),
+        windows,
+        notices: plan.notices.clone(),
+        restorable: Restorable {
+            tabs: restore::restorable(plan),
+            windows: plan.windows.iter().filter(|w| w.tabs.iter().any(|t| t.status == Status::Restore)).count(),
+        },
+    }
 }
 
 /// Plans restoring source `id` against what is open now.
@@ -446,7 +497,7 @@ mod tests {
                 field("", "", FieldValue::Selected(vec!["x".into()])),
             ],
         };
-        let got = page_restore_json(Some(&r));
+        let got = serde_json::to_value(page_restore(Some(&r))).unwrap();
         let fields = got["state"]["fields"].as_array().unwrap();
         assert_eq!(
             fields[0],
@@ -479,11 +530,11 @@ mod tests {
             ..Default::default()
         });
         block_on(crate::named::create(k.store.backend(), "Trip plans", vec![], session, 5)).unwrap();
-        let with = block_on(backup(&k, 10, true)).unwrap();
+        let with = serde_json::to_value(block_on(backup(&k, 10, true)).unwrap()).unwrap();
         let text = with.to_string();
         assert!(text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"));
         assert_eq!(with["holdsTypedText"], true);
-        let without = block_on(backup(&k, 10, false)).unwrap();
+        let without = serde_json::to_value(block_on(backup(&k, 10, false)).unwrap()).unwrap();
         let text = without.to_string();
         assert!(
             !text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"),
@@ -535,7 +586,7 @@ mod tests {
             5000,
         );
         block_on(k.commit(6000)).unwrap();
-        let o = block_on(overview(&mut k)).unwrap();
+        let o = serde_json::to_value(block_on(overview(&mut k)).unwrap()).unwrap();
         assert_eq!(o["verdict"], "crash");
         assert_eq!(o["sources"][0]["kind"], "crash");
         assert_eq!(o["sources"][0]["pending"], true);
@@ -552,14 +603,14 @@ mod tests {
             None,
         ))
         .unwrap();
-        let j = plan_json(&src, &p);
+        let j = serde_json::to_value(plan_answer(&src, &p)).unwrap();
         assert_eq!(j["windows"][0]["tabs"][0]["status"], "already_open");
         assert_eq!(j["windows"][0]["tabs"][1]["status"], "blocked");
         // Nothing left to open: the page says so before anything opens.
         assert_eq!(j["restorable"], json!({ "tabs": 0, "windows": 0 }));
         assert_eq!(j["windows"][0]["restorable"], 0);
         let (src, p) = block_on(plan(&mut k, &id, &[], None)).unwrap();
-        let j = plan_json(&src, &p);
+        let j = serde_json::to_value(plan_answer(&src, &p)).unwrap();
         assert_eq!(j["restorable"], json!({ "tabs": 1, "windows": 1 }));
         assert_eq!(j["windows"][0]["restorable"], 1);
         assert_eq!(j["source"]["takenAt"], 1000, "when the crashed session was last saved");

@@ -15,10 +15,10 @@ use crate::keeper::{Commit, Keeper};
 use crate::manage;
 use crate::model::Container;
 use crate::named;
+use crate::protocol::answer::{Answer, Done, Failure, ImportPreview, PageRestoreAnswer, PageStateAnswer, Reply, Restored, SaveAnswer, Saves, SettingsSaved, StartParts, SyncReport, Timings};
 use crate::protocol::{self, Request, RestoreMode, Role, Sender};
 use crate::restore::{self, OpenTab, Selection};
 use crate::settings::AfterCrash;
-use crate::store::StoreError;
 use crate::verdict::Verdict;
 use crate::view::{self, Badge};
 use futures_channel::{mpsc, oneshot};
@@ -70,7 +70,7 @@ struct Background {
     /// Crashed sessions neither restored nor dismissed (`view::crashes_waiting`).
     crashes_waiting: usize,
     /// What the last sync did (or why it failed), for the manager.
-    last_sync: Option<Value>,
+    last_sync: Option<SyncReport>,
     /// Conflicts the last day's syncs resolved by keeping a copy, with when.
     sync_conflicts: Vec<(u64, String)>,
     /// Import previews waiting for the user's go-ahead, by token.
@@ -89,7 +89,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
                 if let Msg::Request(_, _, reply) = msg {
-                    let _ = reply.send(json_to_js(&json!({ "error": format!("Lifeboat could not open its storage: {e}") })));
+                    let _ = reply.send(json_to_js(&Failure::new(format!("Lifeboat could not open its storage: {e}"))));
                 }
             }
             return;
@@ -114,7 +114,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
     }
 }
 
-fn json_to_js(v: &Value) -> JsValue {
+fn json_to_js(v: &impl Serialize) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
@@ -356,9 +356,9 @@ impl Background {
             Msg::Request(req, sender, reply) => {
                 let role = protocol::role(&sender, &self.own_origin);
                 let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
-                    Ok(r) if !r.permitted(&role) => json!({ "error": protocol::REFUSED, "refused": true }),
+                    Ok(r) if !r.permitted(&role) => Answer::Failure(Failure::refused()),
                     Ok(r) => self.answer(r, role).await,
-                    Err(e) => json!({ "error": format!("Lifeboat did not understand the request: {e}") }),
+                    Err(e) => Answer::Failure(Failure::new(format!("Lifeboat did not understand the request: {e}"))),
                 };
                 let _ = reply.send(json_to_js(&answer));
             }
@@ -504,7 +504,7 @@ impl Background {
             return;
         }
         let now = api::now();
-        let result: Result<(Value, bool), String> = async {
+        let result: Result<(SyncReport, bool), String> = async {
             let (local, base) = crate::sync::local_state(self.keeper.store.backend()).await.map_err(|e| e.to_string())?;
             let remote: std::collections::BTreeMap<String, Value> = api::from_js(api::sync_get_all().await?)?;
             let plan = crate::sync::plan(&local, &remote, &base, now);
@@ -512,7 +512,7 @@ impl Background {
                 api::sync_remove(&plan.remove).await?;
             }
             if !plan.set.is_empty() {
-                api::sync_set(&json_to_js(&serde_json::to_value(&plan.set).unwrap_or(Value::Null))).await?;
+                api::sync_set(&json_to_js(&plan.set)).await?;
             }
             crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
                 .await
@@ -520,37 +520,39 @@ impl Background {
             if !plan.is_quiet() {
                 self.keep_named().await;
             }
-            Ok((crate::sync::summary(&plan), plan.is_quiet()))
+            Ok((crate::sync::summary(&plan, now), plan.is_quiet()))
         }
         .await;
         let report = match result {
             // A sync with nothing to do (for instance the echo of our own
             // write) keeps the last real report, with the new time.
-            Ok((v, true)) if self.last_sync.as_ref().is_some_and(|l| l.get("error").is_none()) => {
-                let mut last = self.last_sync.take().unwrap_or(Value::Null);
-                last["at"] = json!(now);
-                last["notSynced"] = v["notSynced"].clone();
+            Ok((v, true)) if self.last_sync.as_ref().is_some_and(|l| l.error.is_none()) => {
+                let mut last = self.last_sync.take().unwrap_or(v.clone());
+                last.at = now;
+                last.not_synced = v.not_synced;
                 last
             }
-            Ok((mut v, _)) => {
-                v["at"] = json!(now);
-                v
-            }
-            Err(e) => json!({ "at": now, "error": format!("Sync failed: {e}") }),
+            Ok((v, _)) => v,
+            Err(e) => SyncReport {
+                at: now,
+                pushed: None,
+                pulled: None,
+                conflicts: None,
+                not_synced: None,
+                error: Some(format!("Sync failed: {e}")),
+            },
         };
         // A conflict's copy is pushed by the next sync, whose report would
         // otherwise hide the conflict: the recent ones stay listed.
         let mut report = report;
-        if let Some(new) = report.get("conflicts").and_then(Value::as_array) {
-            for c in new.iter().filter_map(Value::as_str) {
-                if !self.sync_conflicts.iter().any(|(_, n)| n == c) {
-                    self.sync_conflicts.push((now, c.to_string()));
-                }
+        for c in report.conflicts.iter().flatten() {
+            if !self.sync_conflicts.iter().any(|(_, n)| n == c) {
+                self.sync_conflicts.push((now, c.to_string()));
             }
         }
         self.sync_conflicts.retain(|(at, _)| now.saturating_sub(*at) < 24 * 3600 * 1000);
         self.sync_conflicts.truncate(20);
-        report["conflicts"] = json!(self.sync_conflicts.iter().map(|(_, n)| n).collect::<Vec<_>>());
+        report.conflicts = Some(self.sync_conflicts.iter().map(|(_, n)| n.clone()).collect());
         self.last_sync = Some(report);
     }
 
@@ -577,7 +579,7 @@ impl Background {
                 if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, tab_window(), &[], api::now()).await {
                     self.keep_named().await;
                     // The manager opens with the new save's name ready to edit.
-                    let id = answer["save"]["id"].as_str().unwrap_or_default().to_string();
+                    let id = answer.save.id;
                     api::open_page(&format!("www/manager.html#rename={id}")).await;
                 }
             }
@@ -585,28 +587,23 @@ impl Background {
         }
     }
 
-    fn import_preview(&mut self, file_name: &str, data: &str) -> Value {
+    fn import_preview(&mut self, file_name: &str, data: &str) -> Reply<ImportPreview> {
         use base64::Engine as _;
-        let bytes = match base64::engine::general_purpose::STANDARD.decode(data.trim()) {
-            Ok(b) => b,
-            Err(_) => return json!({ "error": "The file could not be read." }),
-        };
-        match manage::preview(&self.keeper, file_name, &bytes) {
-            Ok((imported, mut answer)) => {
-                let token = format!("{:x}", api::now());
-                // One preview at a time is all the manager shows.
-                self.imports.clear();
-                self.imports.push((token.clone(), imported));
-                answer["token"] = json!(token);
-                answer
-            }
-            Err(e) => json!({ "error": e }),
-        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| Failure::new("The file could not be read."))?;
+        let (imported, mut answer) = manage::preview(&self.keeper, file_name, &bytes)?;
+        let token = format!("{:x}", api::now());
+        // One preview at a time is all the manager shows.
+        self.imports.clear();
+        self.imports.push((token.clone(), imported));
+        answer.token = token;
+        Ok(answer)
     }
 
     /// Restores the chosen tabs of `source`, planned afresh against what is
     /// open now so nothing opens twice (unless `duplicates`).
-    async fn restore(&mut self, source: &str, selection: &Selection, mode: RestoreMode, duplicates: bool) -> Result<Value, StoreError> {
+    async fn restore(&mut self, source: &str, selection: &Selection, mode: RestoreMode, duplicates: bool) -> Reply<Restored> {
         self.refresh_containers().await;
         // Replacing closes what is open: everything of the source must open.
         let open = if duplicates || mode == RestoreMode::Replace {
@@ -641,10 +638,10 @@ impl Background {
             self.recount_crashes().await;
         }
         outcome.notices.extend(plan.notices);
-        Ok(serde_json::to_value(&outcome).unwrap_or(Value::Null))
+        Ok(outcome)
     }
 
-    async fn answer(&mut self, r: Request, role: Role) -> Value {
+    async fn answer(&mut self, r: Request, role: Role) -> Answer {
         let changes_named = matches!(
             r,
             Request::NamedSave { .. }
@@ -722,111 +719,144 @@ impl Background {
         json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.start_ms })
     }
 
-    async fn answer_now(&mut self, r: Request, role: Role) -> Value {
+    async fn answer_now(&mut self, r: Request, role: Role) -> Answer {
         let from = match role {
             Role::Content(frame) => Some(frame),
             _ => None,
         };
-        let result = match r {
-            Request::Overview => view::overview(&mut self.keeper).await,
+        let now = api::now();
+        match r {
+            Request::Overview => view::overview(&mut self.keeper).await.map_err(Failure::from).into(),
             Request::Status => {
-                let mut v = view::status(&self.keeper);
-                v["sync"] = self.last_sync.clone().unwrap_or(Value::Null);
-                v["timings"] = json!({ "startMs": self.start_ms, "startParts": { "loadWasmMs": self.start_parts[0], "openStorageMs": self.start_parts[1], "judgeMs": self.start_parts[2], "modelMs": self.start_parts[3] }, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
-                Ok(v)
+                let timings = Timings {
+                    start_ms: self.start_ms,
+                    start_parts: StartParts {
+                        load_wasm_ms: self.start_parts[0],
+                        open_storage_ms: self.start_parts[1],
+                        judge_ms: self.start_parts[2],
+                        model_ms: self.start_parts[3],
+                    },
+                    commit_ms: self.commit_ms,
+                    commit_bytes: self.keeper.last_commit_bytes,
+                };
+                view::status(&self.keeper, self.last_sync.clone(), timings).into()
             }
             Request::Plan { source } => {
                 let open = self.open_tabs().await;
-                {
-                    let c = self.containers_arg();
-                    view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
-                }
-                .map(|(src, plan)| view::plan_json(&src, &plan))
+                let c = self.containers_arg();
+                view::plan(&mut self.keeper, &source, &open, c.as_deref())
+                    .await
+                    .map(|(src, plan)| view::plan_answer(&src, &plan))
+                    .map_err(Failure::from)
+                    .into()
             }
             Request::Restore {
                 source,
                 select,
                 mode,
                 duplicates,
-            } => self.restore(&source, &select.to_selection(), mode, duplicates).await,
-            Request::NamedList => named::list(self.keeper.store.backend()).await.map(|saves| json!({ "saves": saves })),
+            } => self.restore(&source, &select.to_selection(), mode, duplicates).await.into(),
+            Request::NamedList => named::list(self.keeper.store.backend())
+                .await
+                .map(|saves| Saves { saves })
+                .map_err(Failure::from)
+                .into(),
             Request::NamedSave {
                 name,
                 scope,
                 window_id,
                 tab_ids,
-            } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, api::now()).await,
+            } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, now).await.into(),
             Request::NamedOverwrite { id } => {
                 let session = manage::current_part(&self.keeper, manage::Scope::All, None, &[]);
-                named::update(self.keeper.store.backend(), &id, api::now(), |s| s.session = session)
+                named::update(self.keeper.store.backend(), &id, now, |s| s.session = session)
                     .await
-                    .map(|m| json!({ "save": m }))
+                    .map(|save| SaveAnswer { save })
+                    .map_err(Failure::from)
+                    .into()
             }
-            Request::NamedRename { id, name } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.name = name)
+            Request::NamedRename { id, name } => named::update(self.keeper.store.backend(), &id, now, |s| s.meta.name = name)
                 .await
-                .map(|m| json!({ "save": m })),
-            Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.tags = tags)
+                .map(|save| SaveAnswer { save })
+                .map_err(Failure::from)
+                .into(),
+            Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, now, |s| s.meta.tags = tags)
                 .await
-                .map(|m| json!({ "save": m })),
-            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, true, api::now())
+                .map(|save| SaveAnswer { save })
+                .map_err(Failure::from)
+                .into(),
+            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, true, now)
                 .await
-                .map(|_| json!({ "ok": true })),
-            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, false, api::now())
+                .map(|_| Done::OK)
+                .map_err(Failure::from)
+                .into(),
+            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, false, now)
                 .await
-                .map(|_| json!({ "ok": true })),
-            Request::Search { query } => manage::search(&mut self.keeper, &query).await,
-            Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, api::now()).await,
-            Request::ImportPreview { file_name, data } => Ok(self.import_preview(&file_name, &data)),
+                .map(|_| Done::OK)
+                .map_err(Failure::from)
+                .into(),
+            Request::Search { query } => manage::search(&mut self.keeper, &query).await.into(),
+            Request::Export { format, sources, typed_text } => manage::export(&mut self.keeper, &format, &sources, typed_text, now).await.into(),
+            Request::ImportPreview { file_name, data } => self.import_preview(&file_name, &data).into(),
             Request::ImportCommit { token, select, merge, name } => match self.imports.iter().position(|(t, _)| *t == token) {
                 Some(at) => {
-                    let answer = manage::commit_import(&mut self.keeper, &self.imports[at].1, select.as_deref(), merge, name.as_deref(), api::now()).await;
+                    let answer = manage::commit_import(&mut self.keeper, &self.imports[at].1, select.as_deref(), merge, name.as_deref(), now).await;
                     // A refused selection leaves the preview for another try.
-                    if !matches!(&answer, Ok(a) if a.get("error").is_some()) {
+                    if answer.is_ok() {
                         self.imports.remove(at);
                     }
-                    answer
+                    answer.into()
                 }
-                None => Ok(json!({ "error": "This preview has expired; please choose the file again." })),
+                None => Answer::Failure(Failure::new("This preview has expired; please choose the file again.")),
             },
             Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
                 Ok(Ok(url)) => {
                     let props = api::to_js(&json!({ "url": url, "active": true }));
-                    Ok(match api::create_tab(&props).await {
-                        Ok(_) => json!({ "ok": true }),
-                        Err(e) => json!({ "error": format!("The page could not be opened: {e}") }),
-                    })
+                    match api::create_tab(&props).await {
+                        Ok(_) => Done::OK.into(),
+                        Err(e) => Failure::new(format!("The page could not be opened: {e}")).into(),
+                    }
                 }
-                Ok(Err(why)) => Ok(json!({ "error": why })),
-                Err(e) => Err(e),
+                Ok(Err(why)) => Failure::new(why).into(),
+                Err(e) => Failure::from(e).into(),
             },
             Request::Dismiss { source } => {
-                let done = self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true }));
+                let done = self.keeper.store.settle(&source).await.map(|_| Done::OK).map_err(Failure::from);
                 self.recount_crashes().await;
-                done
+                done.into()
             }
             Request::Undismiss { source } => {
-                let done = self.keeper.store.unsettle(&source).await.map(|_| json!({ "ok": true }));
+                let done = self.keeper.store.unsettle(&source).await.map(|_| Done::OK).map_err(Failure::from);
                 self.recount_crashes().await;
-                done
+                done.into()
             }
-            Request::Backup { typed_text } => view::backup(&self.keeper, api::now(), typed_text).await,
+            Request::Backup { typed_text } => view::backup(&self.keeper, now, typed_text).await.map_err(Failure::from).into(),
             #[cfg(feature = "bench")]
-            Request::Bench { runs } => Ok(self.bench(runs)),
-            Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
+            Request::Bench { runs } => Answer::Bench(self.bench(runs)),
+            Request::Settings => self.keeper.settings.clone().into(),
             Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
                 Ok(commit) => {
                     if commit == Commit::Now {
                         self.commit().await;
                     }
-                    Ok(json!({ "ok": true, "settings": self.keeper.settings }))
+                    SettingsSaved {
+                        ok: true,
+                        settings: self.keeper.settings.clone(),
+                    }
+                    .into()
                 }
-                Err(e) => Ok(json!({ "error": e.to_string() })),
+                Err(e) => Failure::new(e.to_string()).into(),
             },
             Request::PageState { frame, state } => {
                 let Some(from) = from else {
-                    return json!({ "ok": false, "reason": "not from a tab" });
+                    return PageStateAnswer {
+                        ok: false,
+                        reason: Some("not from a tab".into()),
+                        retry_ms: None,
+                    }
+                    .into();
                 };
-                match self.keeper.page_report(&from, &frame, state.scroll, &state.fields, api::now()) {
+                match self.keeper.page_report(&from, &frame, state.scroll, &state.fields, now) {
                     Ok(commit) => {
                         if commit != Commit::Nothing && !self.pages_pending {
                             self.pages_pending = true;
@@ -835,16 +865,30 @@ impl Background {
                         if commit == Commit::Now {
                             self.commit().await;
                         }
-                        Ok(json!({ "ok": true }))
+                        PageStateAnswer {
+                            ok: true,
+                            reason: None,
+                            retry_ms: None,
+                        }
+                        .into()
                     }
-                    Err(refusal) => Ok(json!({ "ok": false, "reason": refusal.reason, "retryMs": refusal.retry_ms })),
+                    Err(refusal) => PageStateAnswer {
+                        ok: false,
+                        reason: Some(refusal.reason),
+                        retry_ms: refusal.retry_ms,
+                    }
+                    .into(),
                 }
             }
             Request::PageRestore { frame } => {
-                let Some(from) = from else { return json!({ "state": null }) };
-                self.keeper.take_page(&from, &frame).await.map(|r| view::page_restore_json(r.as_ref()))
+                let Some(from) = from else { return PageRestoreAnswer { state: None }.into() };
+                self.keeper
+                    .take_page(&from, &frame)
+                    .await
+                    .map(|r| view::page_restore(r.as_ref()))
+                    .map_err(Failure::from)
+                    .into()
             }
-        };
-        result.unwrap_or_else(|e| json!({ "error": e.to_string() }))
+        }
     }
 }

@@ -4,21 +4,10 @@
 
 use super::api::{self, to_js};
 use crate::model::PageState;
+use crate::protocol::answer::Restored as Outcome;
 use crate::restore::{Order, OrderWindow, Skipped};
 use js_sys::{Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::JsValue;
-
-#[derive(Debug, Default, Serialize)]
-pub struct Outcome {
-    pub windows: usize,
-    pub tabs: usize,
-    pub skipped: Vec<Skipped>,
-    pub notices: Vec<String>,
-    /// Created tabs with typed text to put back when they load.
-    #[serde(skip)]
-    pub pages: Vec<(i64, PageState)>,
-}
 
 fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
     let _ = Reflect::set(o, &k.into(), &v.into());

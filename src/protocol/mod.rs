@@ -4,6 +4,8 @@
 //! from the message body: a web page that took over its content script's
 //! context must not be able to ask for what only Lifeboat's own pages may.
 
+pub mod answer;
+
 use crate::privacy::RawField;
 use crate::restore::Selection;
 use crate::settings::Settings;
