@@ -3,7 +3,9 @@
 //! Everything here but `web` is plain Rust with no browser types, tested
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
 
+pub mod background;
 pub mod backstop;
+pub mod browser;
 pub mod budget;
 pub mod codec;
 pub mod event;

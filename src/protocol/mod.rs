@@ -5,6 +5,7 @@
 //! context must not be able to ask for what only Lifeboat's own pages may.
 
 pub mod answer;
+pub mod dispatch;
 
 use crate::privacy::RawField;
 use crate::restore::Selection;

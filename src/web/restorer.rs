@@ -3,6 +3,7 @@
 //! only sequences the calls and reports what the browser refused.
 
 use super::api::{self, to_js};
+use crate::browser::Target;
 use crate::model::PageState;
 use crate::protocol::answer::Restored as Outcome;
 use crate::restore::{Order, OrderWindow, Skipped};
@@ -15,13 +16,6 @@ fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
 
 fn id_of(v: &JsValue) -> Option<i64> {
     Reflect::get(v, &"id".into()).ok()?.as_f64().map(|f| f as i64)
-}
-
-/// Where the order's windows go.
-pub enum Target {
-    NewWindows,
-    /// Every tab into this existing window (the order was merged into one).
-    Into(i64),
 }
 
 /// `can_create_discarded`: Firefox creates lazy tabs directly; Chrome cannot,
