@@ -104,7 +104,7 @@ pub fn preview_sessions(format: Format, imported: &Imported) -> Vec<PreviewSessi
                     Vec::new()
                 };
                 PreviewWindow {
-                    state: w.state.as_str(),
+                    state: w.state.as_str().into(),
                     closed,
                     count: w.tabs.len(),
                     listed: fits,

@@ -8,7 +8,7 @@ use crate::keeper::Keeper;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta};
 use crate::privacy;
-use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults, SourceView};
+use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults, SourceKind, SourceView};
 use crate::store::Backend;
 use crate::view;
 use serde::Deserialize;
@@ -55,7 +55,7 @@ pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, windo
 pub fn named_source(m: &NamedMeta) -> SourceView {
     SourceView {
         id: m.id.clone(),
-        kind: "named",
+        kind: SourceKind::Named,
         label: m.name.clone(),
         taken_at: Some(m.updated_at),
         windows: m.windows as usize,
@@ -143,7 +143,7 @@ pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Impor
     let sessions = import_choice::preview_sessions(format, &imported);
     let answer = ImportPreview {
         token: String::new(),
-        format: format.label(),
+        format: format.label().into(),
         sessions,
         notes: imported.notes.clone(),
     };

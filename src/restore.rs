@@ -16,7 +16,7 @@ pub enum Status {
 
 /// Where a tab's container stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlannedContainer {
     pub name: Option<String>,
     pub color: Option<String>,
@@ -249,7 +249,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Skipped {
     pub url: String,
     pub reason: String,

@@ -6,7 +6,7 @@ use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
 use crate::protocol::answer::{
     Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
-    RestoredPage, SourceView, Status as StatusAnswer, StoreFigures, SyncReport, Timings,
+    RestoredPage, SourceKind, SourceView, TabStatus, Status as StatusAnswer, StoreFigures, SyncReport, Timings,
 };
 use crate::restore::{self, OpenTab, Plan, Status};
 use crate::settings::Settings;
@@ -63,12 +63,12 @@ pub fn page_restore(r: Option<&PageRestore>) -> PageRestoreAnswer {
     }
 }
 
-fn ended_kind(v: Verdict) -> (&'static str, &'static str) {
+fn ended_kind(v: Verdict) -> (SourceKind, &'static str) {
     match v {
-        Verdict::Crash => ("crash", "Session that was open when the browser crashed"),
-        Verdict::CleanExit => ("clean", "Session from the last time the browser was closed"),
-        Verdict::Updated => ("updated", "Session from before Lifeboat was updated"),
-        Verdict::FirstRun | Verdict::Continuing => ("clean", "Earlier session"),
+        Verdict::Crash => (SourceKind::Crash, "Session that was open when the browser crashed"),
+        Verdict::CleanExit => (SourceKind::Clean, "Session from the last time the browser was closed"),
+        Verdict::Updated => (SourceKind::Updated, "Session from before Lifeboat was updated"),
+        Verdict::FirstRun | Verdict::Continuing => (SourceKind::Clean, "Earlier session"),
     }
 }
 
@@ -155,7 +155,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             }
             Err(e) => out.push(SourceView {
                 id: key,
-                kind: "clean",
+                kind: SourceKind::Clean,
                 label: "Earlier session (unreadable)".into(),
                 taken_at: None,
                 windows: 0,
@@ -179,7 +179,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         }
         out.push(SourceView {
             id: point_id(p.gen, p.seq),
-            kind: "autosave",
+            kind: SourceKind::Autosave,
             label: "Autosave".into(),
             taken_at: Some(p.taken_at),
             windows: p.windows as usize,
@@ -192,7 +192,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         let (windows, tabs) = counts(&snap.session);
         out.push(SourceView {
             id: CURRENT.into(),
-            kind: "current",
+            kind: SourceKind::Current,
             label: "Current session (last autosave)".into(),
             taken_at: Some(snap.taken_at),
             windows,
@@ -221,7 +221,7 @@ pub async fn all_sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView
 pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreError> {
     let sources = sources(k).await?;
     Ok(Overview {
-        verdict: k.verdict.as_str(),
+        verdict: k.verdict.into(),
         last_saved_at: k.last_saved_at,
         autosave: autosave(k),
         sources,
@@ -304,7 +304,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
         });
     }
     Ok(Backup {
-        format: "lifeboat-backup",
+        format: "lifeboat-backup".into(),
         version: 1,
         exported_at: now,
         holds_typed_text: typed_text,
@@ -373,9 +373,9 @@ pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
                 .iter()
                 .map(|p| {
                     let (status, reason) = match &p.status {
-                        Status::Restore => ("restore", None),
-                        Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
-                        Status::Blocked(r) => ("blocked", Some(r.clone())),
+                        Status::Restore => (TabStatus::Restore, None),
+                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some("already open in this browser".to_string())),
+                        Status::Blocked(r) => (TabStatus::Blocked, Some(r.clone())),
                     };
                     let page = p.tab.page.as_ref();
                     PlanTab {
@@ -413,7 +413,7 @@ pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
                 })
                 .collect();
             PlanWindow {
-                state: w.state.as_str(),
+                state: w.state.as_str().into(),
                 tabs,
                 restorable: w.tabs.iter().filter(|t| t.status == Status::Restore).count(),
             }

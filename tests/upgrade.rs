@@ -23,6 +23,7 @@ use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
+use lifeboat::protocol::answer::SourceKind;
 
 const FIXTURES: [&str; 4] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
@@ -146,10 +147,10 @@ fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     let sources = block_on(view::sources(&mut k)).unwrap();
     // The update itself is not a crash: only the old build's unresolved crash
     // (never restored or dismissed) is still pending.
-    assert!(sources.iter().filter(|s| s.pending).all(|s| s.kind == "crash"));
-    assert!(sources.iter().filter(|s| s.kind == "updated").all(|s| !s.pending));
+    assert!(sources.iter().filter(|s| s.pending).all(|s| s.kind == SourceKind::Crash));
+    assert!(sources.iter().filter(|s| s.kind == SourceKind::Updated).all(|s| !s.pending));
     // The crashed session from the old build is still there, whole.
-    let crash = sources.iter().find(|s| s.kind == "crash").expect("the crash set aside by the old build");
+    let crash = sources.iter().find(|s| s.kind == SourceKind::Crash).expect("the crash set aside by the old build");
     let snap = block_on(view::load_source(&mut k, &crash.id)).unwrap();
     let w = &snap.session.windows[0];
     assert_eq!(w.tabs.len(), 6);
@@ -163,7 +164,7 @@ fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     assert_eq!(field.value, FieldValue::Text("half-written reply".into()));
     let history = w.tabs[5].history.clone();
     // The session of the run before the update.
-    let updated = sources.iter().find(|s| s.kind == "updated").expect("the last run's session");
+    let updated = sources.iter().find(|s| s.kind == SourceKind::Updated).expect("the last run's session");
     assert_eq!(updated.tabs, 1);
     // The named save.
     let saves = block_on(named::list(k.store.backend())).unwrap();
@@ -171,7 +172,7 @@ fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     assert_eq!(saves[0].name, "Research");
     assert_eq!(block_on(named::get(k.store.backend(), &saves[0].id)).unwrap().session.tab_count(), 6);
     // Every autosave point still restores.
-    for s in sources.iter().filter(|s| s.kind == "autosave") {
+    for s in sources.iter().filter(|s| s.kind == SourceKind::Autosave) {
         block_on(view::load_source(&mut k, &s.id)).unwrap();
     }
     (field, history)

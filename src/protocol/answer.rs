@@ -16,18 +16,18 @@ use serde_json::Value;
 /// when the core names a message, the page looks `code` up in its own
 /// locale and fills in `args`, falling back to `error`. Absent today.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Failure {
     pub error: String,
     /// Refused to this sender (see "Who may send what"); absent otherwise.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(test, ts(optional, as = "Option<bool>"))]
     pub refused: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(test, ts(optional, as = "Option<Vec<String>>"))]
     pub args: Vec<String>,
 }
@@ -70,8 +70,11 @@ impl From<&str> for Failure {
 }
 
 /// `{ "ok": true }`: done, nothing to tell.
+///
+/// (Under `cfg(test)` every answer also derives `Deserialize`, so that the
+/// examples in docs/PROTOCOL.md are read back into these types.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Done {
     #[cfg_attr(test, ts(type = "true"))]
     pub ok: bool,
@@ -83,7 +86,7 @@ impl Done {
 
 /// Whether autosave works, and since when it fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Autosave {
     pub ok: bool,
@@ -92,15 +95,70 @@ pub struct Autosave {
     pub since: Option<Millis>,
 }
 
+/// What a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize))]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    /// Open when the browser crashed.
+    Crash,
+    /// From the last time the browser was closed (or an earlier run).
+    Clean,
+    /// From before Lifeboat was updated.
+    Updated,
+    /// The live session as last committed in this run.
+    Current,
+    /// A point of the autosave timeline.
+    Autosave,
+    /// A named save.
+    Named,
+}
+
+/// A plan's verdict on one tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize))]
+#[serde(rename_all = "snake_case")]
+pub enum TabStatus {
+    Restore,
+    AlreadyOpen,
+    /// An extension may not open it (`reason` says why).
+    Blocked,
+}
+
+/// How the last run ended, as `overview` tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize))]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictName {
+    Crash,
+    Clean,
+    FirstRun,
+    Updated,
+    /// The background restarted within the same browser run.
+    Running,
+}
+
+impl From<crate::verdict::Verdict> for VerdictName {
+    fn from(v: crate::verdict::Verdict) -> Self {
+        use crate::verdict::Verdict;
+        match v {
+            Verdict::Crash => Self::Crash,
+            Verdict::CleanExit => Self::Clean,
+            Verdict::FirstRun => Self::FirstRun,
+            Verdict::Updated => Self::Updated,
+            Verdict::Continuing => Self::Running,
+        }
+    }
+}
+
 /// One session the user can restore from (`overview.sources`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct SourceView {
     /// Opaque (`crate::source`): passed back as `source`.
     pub id: String,
-    #[cfg_attr(test, ts(type = "\"crash\" | \"clean\" | \"updated\" | \"current\" | \"autosave\" | \"named\""))]
-    pub kind: &'static str,
+    pub kind: SourceKind,
     pub label: String,
     #[cfg_attr(test, ts(type = "number | null"))]
     pub taken_at: Option<Millis>,
@@ -113,11 +171,10 @@ pub struct SourceView {
 
 /// `overview`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Overview {
-    #[cfg_attr(test, ts(type = "\"crash\" | \"clean\" | \"first_run\" | \"updated\" | \"running\""))]
-    pub verdict: &'static str,
+    pub verdict: VerdictName,
     #[cfg_attr(test, ts(type = "number | null"))]
     pub last_saved_at: Option<Millis>,
     pub autosave: Autosave,
@@ -126,7 +183,7 @@ pub struct Overview {
 
 /// `status.store`: what this run committed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct StoreFigures {
     #[cfg_attr(test, ts(type = "number"))]
     pub commits: u64,
@@ -137,7 +194,7 @@ pub struct StoreFigures {
 /// Start-up in parts (see README): loading the WASM (from background.js's
 /// first line), opening storage, judging the last run, building the model.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct StartParts {
     pub load_wasm_ms: f64,
@@ -148,7 +205,7 @@ pub struct StartParts {
 
 /// `status.timings`, measured by the edge.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
     /// The whole start-up, the WASM's fetch, compile and instantiation included.
@@ -161,7 +218,7 @@ pub struct Timings {
 
 /// What the last sync did, or why it failed (`status.sync`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct SyncReport {
     #[cfg_attr(test, ts(type = "number"))]
@@ -187,7 +244,7 @@ pub struct SyncReport {
 
 /// `status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     #[cfg_attr(test, ts(type = "number | null"))]
@@ -203,7 +260,7 @@ pub struct Status {
 
 /// An earlier page of a tab (`plan`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlanVisit {
     pub index: usize,
     pub url: String,
@@ -215,7 +272,7 @@ pub struct PlanVisit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlanGroup {
     pub title: String,
     pub color: String,
@@ -223,7 +280,7 @@ pub struct PlanGroup {
 
 /// One tab of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanTab {
     pub url: String,
@@ -243,16 +300,15 @@ pub struct PlanTab {
     pub cut_fields: u32,
     /// Earlier pages of this tab, newest first.
     pub history: Vec<PlanVisit>,
-    #[cfg_attr(test, ts(type = "\"restore\" | \"already_open\" | \"blocked\""))]
-    pub status: &'static str,
+    pub status: TabStatus,
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlanWindow {
     #[cfg_attr(test, ts(type = "\"normal\" | \"maximized\" | \"minimized\" | \"fullscreen\""))]
-    pub state: &'static str,
+    pub state: String,
     pub tabs: Vec<PlanTab>,
     /// Its tabs with status `restore`.
     pub restorable: usize,
@@ -260,7 +316,7 @@ pub struct PlanWindow {
 
 /// What "Restore all" opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Restorable {
     pub tabs: usize,
     pub windows: usize,
@@ -268,7 +324,7 @@ pub struct Restorable {
 
 /// `plan`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlanAnswer {
     pub source: SourceView,
     pub windows: Vec<PlanWindow>,
@@ -278,7 +334,7 @@ pub struct PlanAnswer {
 
 /// `restore`: what opened, and what the browser refused.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Restored {
     pub windows: usize,
     pub tabs: usize,
@@ -292,21 +348,21 @@ pub struct Restored {
 
 /// `named.list`, `import.commit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Saves {
     pub saves: Vec<NamedMeta>,
 }
 
 /// `named.save`, `named.overwrite`, `named.rename`, `named.tags`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct SaveAnswer {
     pub save: NamedMeta,
 }
 
 /// One tab `search` found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Found {
     pub source: String,
@@ -321,14 +377,14 @@ pub struct Found {
 
 /// `search`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct SearchResults {
     pub results: Vec<Found>,
 }
 
 /// `export`: a file for the page to offer as a download.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct ExportFile {
     pub file_name: String,
@@ -339,7 +395,7 @@ pub struct ExportFile {
 
 /// A tab of an import preview; compact (see docs/PROTOCOL.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewTab {
     pub title: String,
@@ -347,19 +403,19 @@ pub struct PreviewTab {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub fav_icon_url: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(test, ts(optional, as = "Option<bool>"))]
     pub pinned: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(test, ts(optional, as = "Option<bool>"))]
     pub active: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PreviewWindow {
     #[cfg_attr(test, ts(type = "\"normal\" | \"maximized\" | \"minimized\" | \"fullscreen\""))]
-    pub state: &'static str,
+    pub state: String,
     pub closed: bool,
     pub count: usize,
     /// False past the listing cap: `tabs` is empty, only `count` is known.
@@ -368,7 +424,7 @@ pub struct PreviewWindow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewSession {
     pub name: String,
@@ -382,19 +438,19 @@ pub struct PreviewSession {
 
 /// `import.preview`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct ImportPreview {
     /// Names the parsed file for `import.commit`.
     pub token: String,
     /// The format's label.
-    pub format: &'static str,
+    pub format: String,
     pub sessions: Vec<PreviewSession>,
     pub notes: Vec<String>,
 }
 
 /// `setSettings`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct SettingsSaved {
     #[cfg_attr(test, ts(type = "true"))]
     pub ok: bool,
@@ -403,7 +459,7 @@ pub struct SettingsSaved {
 
 /// One stored record, decoded (`backup`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct BackupRecord {
     pub key: String,
     pub bytes: usize,
@@ -415,11 +471,11 @@ pub struct BackupRecord {
 
 /// `backup`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Backup {
     #[cfg_attr(test, ts(type = "\"lifeboat-backup\""))]
-    pub format: &'static str,
+    pub format: String,
     pub version: u32,
     #[cfg_attr(test, ts(type = "number"))]
     pub exported_at: Millis,
@@ -429,7 +485,7 @@ pub struct Backup {
 
 /// `pageState`: kept, or refused with why (and when to try again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct PageStateAnswer {
     pub ok: bool,
@@ -445,7 +501,7 @@ pub struct PageStateAnswer {
 /// A field to put back (`pageRestore`). Fields saved before the kind was
 /// kept (store format 1, imports) have no `type` and no `name`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct RestoredField {
     pub key: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -472,7 +528,7 @@ pub struct RestoredField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct RestoredPage {
     pub scroll: Option<(i32, i32)>,
     pub fields: Vec<RestoredField>,
@@ -481,7 +537,7 @@ pub struct RestoredPage {
 /// `pageRestore`: `state` is null unless a Lifeboat restore left this
 /// frame something to put back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PageRestoreAnswer {
     pub state: Option<RestoredPage>,
 }

@@ -5,12 +5,14 @@
 //! context must not be able to ask for what only Lifeboat's own pages may.
 
 pub mod answer;
+#[cfg(test)]
+mod doc;
 pub mod dispatch;
 
 use crate::privacy::RawField;
 use crate::restore::Selection;
 use crate::settings::Settings;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Who sent a message, as the browser reports it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -222,6 +224,17 @@ pub enum Request {
     },
 }
 
+/// What the background sends a content script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(Deserialize, ts_rs::TS))]
+#[serde(tag = "type")]
+pub enum ToContent {
+    /// Send your page's state again: typed text you sent was not committed
+    /// before the background restarted. No answer.
+    #[serde(rename = "lifeboat.resend")]
+    Resend,
+}
+
 /// Where a restore puts its tabs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,6 +250,7 @@ pub enum RestoreMode {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
 pub struct RawPageState {
     pub scroll: Option<(i32, i32)>,
     pub fields: Vec<RawField>,

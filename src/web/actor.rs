@@ -18,7 +18,7 @@ use crate::event::Event;
 use crate::keeper::Keeper;
 use crate::model::{Container, Millis};
 use crate::protocol::answer::{Failure, Restored, StartParts};
-use crate::protocol::Sender;
+use crate::protocol::{Sender, ToContent};
 use crate::restore::Order;
 use crate::view::Badge;
 use futures_channel::{mpsc, oneshot};
@@ -103,7 +103,7 @@ impl Browser for WebBrowser {
     }
 
     async fn ask_to_resend(&self, tab: i64) {
-        api::message_tab(tab, &json_to_js(&json!({ "type": "lifeboat.resend" }))).await;
+        api::message_tab(tab, &json_to_js(&ToContent::Resend)).await;
     }
 
     async fn set_pages_pending(&self, pending: bool) {
