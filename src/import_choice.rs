@@ -24,17 +24,21 @@ pub const MAX_ICONS: usize = 2 << 20;
 
 /// One session of a selection; `windows: None` takes all of it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionPick {
     pub session: usize,
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub windows: Option<Vec<WindowPick>>,
 }
 
 /// One window of a picked session; `tabs: None` takes all of it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct WindowPick {
     pub window: usize,
     #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
     pub tabs: Option<Vec<usize>>,
 }
 

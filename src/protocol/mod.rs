@@ -8,6 +8,8 @@ pub mod answer;
 #[cfg(test)]
 mod doc;
 pub mod dispatch;
+#[cfg(test)]
+mod typescript;
 
 use crate::privacy::RawField;
 use crate::restore::Selection;
@@ -100,6 +102,7 @@ pub const REFUSED: &str = "Lifeboat refuses this request from where it came from
 
 /// A request from a page.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Request {
     Overview,
@@ -111,22 +114,29 @@ pub enum Request {
         source: String,
         select: SelectView,
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         mode: RestoreMode,
         /// Open tabs even where the same URL is already open.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         duplicates: bool,
     },
     #[serde(rename = "named.list")]
     NamedList,
     #[serde(rename = "named.save")]
     NamedSave {
+        /// Empty: a dated default.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         name: String,
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         scope: crate::manage::Scope,
         #[serde(rename = "windowId")]
+        #[cfg_attr(test, ts(optional, type = "number"))]
         window_id: Option<i64>,
         #[serde(rename = "tabIds", default)]
+        #[cfg_attr(test, ts(optional, as = "Option<Vec<f64>>"))]
         tab_ids: Vec<i64>,
     },
     #[serde(rename = "named.overwrite")]
@@ -157,6 +167,7 @@ pub enum Request {
     #[serde(rename = "import.preview")]
     ImportPreview {
         #[serde(rename = "fileName", default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         file_name: String,
         data: String,
     },
@@ -165,12 +176,15 @@ pub enum Request {
         token: String,
         /// What to keep (see `import_choice`); absent: everything.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional))]
         select: Option<Vec<crate::import_choice::SessionPick>>,
         /// One save for everything kept instead of one per session.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         merge: bool,
         /// The merged save's name.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional))]
         name: Option<String>,
     },
     Export {
@@ -179,6 +193,7 @@ pub enum Request {
         /// Keep what was typed into pages in the file (only Lifeboat's own
         /// format carries it); the manager asks, the default is yes.
         #[serde(rename = "typedText", default = "yes")]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         typed_text: bool,
     },
     Dismiss {
@@ -205,6 +220,7 @@ pub enum Request {
     Backup {
         /// Keep what was typed into pages in the file (default yes).
         #[serde(rename = "typedText", default = "yes")]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         typed_text: bool,
     },
     /// Bench builds only: time the hot paths in the background.
@@ -237,6 +253,7 @@ pub enum ToContent {
 
 /// Where a restore puts its tabs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreMode {
     /// In new windows, as they were.
@@ -249,6 +266,7 @@ pub enum RestoreMode {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(default)]
 #[cfg_attr(test, serde(deny_unknown_fields))]
 pub struct RawPageState {
@@ -257,13 +275,16 @@ pub struct RawPageState {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum SelectView {
-    Word(String),
+    /// "all"
+    Word(#[cfg_attr(test, ts(type = "\"all\""))] String),
     Some(Vec<WindowSelect>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct WindowSelect {
     pub window: usize,
     pub tabs: Vec<usize>,
