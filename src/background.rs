@@ -263,7 +263,13 @@ impl<B: Backend> Background<B> {
         };
         let containers = self.containers_arg();
         let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
-        let order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
+        let mut order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
+        let mut notices = Vec::new();
+        if !self.caps.tab_groups {
+            let (without, notice) = restore::ungrouped(order);
+            order = without;
+            notices.extend(notice);
+        }
         let was_open: Vec<i64> = self.keeper.session().windows.iter().map(|w| w.id).collect();
         let focused = self
             .keeper
@@ -289,6 +295,7 @@ impl<B: Backend> Background<B> {
             self.keeper.store.settle(source).await?;
             self.recount_crashes(browser).await;
         }
+        outcome.notices.extend(notices);
         outcome.notices.extend(plan.notices);
         Ok(outcome)
     }

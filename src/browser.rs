@@ -14,7 +14,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// What this browser can do, found from the APIs it has (once, by the
-/// edge, at start-up) and handed to the core as plain data.
+/// edge, at start-up: `src/web/actor.rs`, `capabilities`) and handed to the
+/// core as plain data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Capabilities {
     /// `tabs.create` takes `discarded: true` (Firefox): a lazy tab is created
@@ -22,7 +23,8 @@ pub struct Capabilities {
     pub create_discarded: bool,
     /// Containers (`contextualIdentities`, Firefox).
     pub containers: bool,
-    /// Tab groups (`tabGroups`, Chromium).
+    /// Tab groups can be made (`tabGroups` and `tabs.group`: Chromium,
+    /// Firefox 139+). Without, a restore opens the tabs ungrouped.
     pub tab_groups: bool,
     /// The context menu can be shown on a tab strip's tab (`"tab"` context).
     pub tab_menu: bool,

@@ -299,7 +299,7 @@ mod tests {
     const FIREFOX: Capabilities = Capabilities {
         create_discarded: true,
         containers: true,
-        tab_groups: false,
+        tab_groups: true,
         tab_menu: true,
     };
 

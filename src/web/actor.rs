@@ -197,14 +197,18 @@ impl OpenWindows {
     }
 }
 
-/// What this browser can do, from the APIs it has (see `Capabilities`).
-fn capabilities(own_origin: &str) -> Capabilities {
-    let firefox = own_origin.starts_with("moz-extension:");
+/// What this browser can do, from the APIs it has: the one place where the
+/// browsers are told apart (`Capabilities`).
+fn capabilities() -> Capabilities {
+    // No API says whether `tabs.create` takes `discarded: true` or whether a
+    // menu item may show on a tab (the "tab" context): both are Gecko's, and
+    // `runtime.getBrowserInfo` is Gecko's own API.
+    let gecko = api::has(&["runtime", "getBrowserInfo"]);
     Capabilities {
-        create_discarded: firefox,
-        containers: firefox,
-        tab_groups: !firefox,
-        tab_menu: firefox,
+        create_discarded: gecko,
+        containers: api::has(&["contextualIdentities"]),
+        tab_groups: api::has(&["tabGroups"]) && api::has(&["tabs", "group"]),
+        tab_menu: gecko,
     }
 }
 
@@ -216,7 +220,7 @@ impl Edge {
         wasm_bindgen_futures::spawn_local(async {
             api::restrict_storage().await;
         });
-        let caps = capabilities(&own_origin);
+        let caps = capabilities();
         // The store (open, judge, set aside) and the browser's windows are
         // read at the same time: neither needs the other until the model is
         // built, and each is mostly waiting on the browser.

@@ -81,6 +81,18 @@ extern "C" {
 }
 
 /// A browser API error as a sentence.
+/// Whether `browser.<path>` exists: what this browser's APIs offer.
+pub fn has(path: &[&str]) -> bool {
+    let mut v = js_sys::global().into();
+    for name in std::iter::once(&"browser").chain(path) {
+        match Reflect::get(&v, &JsValue::from_str(name)) {
+            Ok(next) if !next.is_undefined() && !next.is_null() => v = next,
+            _ => return false,
+        }
+    }
+    true
+}
+
 pub fn message(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
