@@ -1,7 +1,7 @@
 //! What the core asks of the browser, as a trait: the edge (`src/web/`)
 //! implements it with the WebExtension APIs, the tests with a fake. Every
 //! method is I/O only; what to ask, when, and what follows is decided in
-//! `background` and `protocol::dispatch`.
+//! `background` and `background::dispatch`.
 //!
 //! The futures are not `Send`: WASM is single-threaded, and so is the
 //! background's one task.

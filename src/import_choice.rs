@@ -11,7 +11,7 @@
 use crate::import::{self, Format, Imported};
 use crate::model::{Millis, Session};
 use crate::protocol::answer::{PreviewSession, PreviewTab, PreviewWindow};
-use serde::Deserialize;
+pub use crate::protocol::{SessionPick, WindowPick};
 
 /// Tabs listed one by one in a preview, all sessions together.
 pub const MAX_LISTED_TABS: usize = 20_000;
@@ -21,26 +21,6 @@ pub const MAX_URL: usize = 1_000;
 /// The largest favicon (a `data:` URL) a preview carries, and all of them together.
 pub const MAX_ICON: usize = 4 << 10;
 pub const MAX_ICONS: usize = 2 << 20;
-
-/// One session of a selection; `windows: None` takes all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct SessionPick {
-    pub session: usize,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
-    pub windows: Option<Vec<WindowPick>>,
-}
-
-/// One window of a picked session; `tabs: None` takes all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-pub struct WindowPick {
-    pub window: usize,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
-    pub tabs: Option<Vec<usize>>,
-}
 
 /// A named save to create.
 #[derive(Debug, Clone, PartialEq)]

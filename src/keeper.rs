@@ -4,7 +4,8 @@
 //! the browser only through its arguments, so all of it runs in `cargo test`.
 
 use crate::budget::{self, ReportRate, ScriptText};
-use crate::event::{Change, Event, Tracker};
+use crate::event::{Change, Event};
+use crate::tracker::Tracker;
 use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
 use crate::privacy::RawField;

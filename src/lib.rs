@@ -26,6 +26,7 @@ pub mod settings;
 pub mod store;
 pub mod sync;
 pub mod timeline;
+pub mod tracker;
 pub mod verdict;
 pub mod view;
 

@@ -11,17 +11,7 @@ use crate::privacy;
 use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults, SourceKind, SourceView};
 use crate::store::Backend;
 use crate::view;
-use serde::Deserialize;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    #[default]
-    All,
-    Window,
-    Tabs,
-}
+pub use crate::protocol::Scope;
 
 /// The live session, or part of it, as the user would save it.
 pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_ids: &[i64]) -> Session {

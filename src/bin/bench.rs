@@ -4,7 +4,8 @@
 //! section; numbers, not pass/fail.
 
 use lifeboat::codec::{self, Kind};
-use lifeboat::event::{Event, TabInfo, Tracker, WindowInfo};
+use lifeboat::event::{Event, TabInfo, WindowInfo};
+use lifeboat::tracker::Tracker;
 use lifeboat::journal::{self, Delta};
 use lifeboat::keeper::Keeper;
 use lifeboat::model::{Session, Tab, Window};

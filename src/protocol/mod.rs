@@ -7,7 +7,6 @@
 pub mod answer;
 #[cfg(test)]
 mod doc;
-pub mod dispatch;
 #[cfg(test)]
 mod typescript;
 
@@ -131,7 +130,7 @@ pub enum Request {
         name: String,
         #[serde(default)]
         #[cfg_attr(test, ts(optional, as = "Option<_>"))]
-        scope: crate::manage::Scope,
+        scope: Scope,
         #[serde(rename = "windowId")]
         #[cfg_attr(test, ts(optional, type = "number"))]
         window_id: Option<i64>,
@@ -177,7 +176,7 @@ pub enum Request {
         /// What to keep (see `import_choice`); absent: everything.
         #[serde(default)]
         #[cfg_attr(test, ts(optional))]
-        select: Option<Vec<crate::import_choice::SessionPick>>,
+        select: Option<Vec<SessionPick>>,
         /// One save for everything kept instead of one per session.
         #[serde(default)]
         #[cfg_attr(test, ts(optional, as = "Option<_>"))]
@@ -249,6 +248,37 @@ pub enum ToContent {
     /// before the background restarted. No answer.
     #[serde(rename = "lifeboat.resend")]
     Resend,
+}
+
+/// What `named.save` saves: all windows, one window, or some tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    All,
+    Window,
+    Tabs,
+}
+
+/// One session of a selection; `windows: None` takes all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SessionPick {
+    pub session: usize,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub windows: Option<Vec<WindowPick>>,
+}
+
+/// One window of a picked session; `tabs: None` takes all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct WindowPick {
+    pub window: usize,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub tabs: Option<Vec<usize>>,
 }
 
 /// Where a restore puts its tabs.
@@ -357,7 +387,7 @@ mod tests {
         assert!(matches!(
             r,
             Request::NamedSave {
-                scope: crate::manage::Scope::Tabs,
+                scope: Scope::Tabs,
                 window_id: Some(3),
                 ..
             }

@@ -7,9 +7,7 @@
 //! `LIFEBOAT_WRITE_TYPES=1 cargo test typescript` writes it anew.
 
 use super::answer::*;
-use super::{RawPageState, Request, RestoreMode, SelectView, ToContent, WindowSelect};
-use crate::import_choice::{SessionPick, WindowPick};
-use crate::manage::Scope;
+use super::{RawPageState, Request, RestoreMode, Scope, SelectView, SessionPick, ToContent, WindowPick, WindowSelect};
 use crate::named::NamedMeta;
 use crate::privacy::RawField;
 use crate::restore::{PlannedContainer, Skipped};

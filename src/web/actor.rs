@@ -6,7 +6,7 @@
 //!
 //! Only I/O lives here: reading the browser, translating its events, timers,
 //! and `WebBrowser`, the core's `Browser` carried out with the WebExtension
-//! APIs. Every decision is in `crate::background` and `protocol::dispatch`.
+//! APIs. Every decision is in `crate::background` and `background::dispatch`.
 
 use super::api;
 use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabEventInfo};

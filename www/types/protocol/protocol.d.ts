@@ -44,6 +44,9 @@ export type WindowSelect = { window: number, tabs: Array<number>, };
  */
 export type RestoreMode = "new" | "current" | "replace";
 
+/**
+ * What `named.save` saves: all windows, one window, or some tabs.
+ */
 export type Scope = "all" | "window" | "tabs";
 
 /**

@@ -2,9 +2,9 @@
 //! to its handler (`view`, `manage`, `named`, the keeper), and followed by
 //! what a change of named saves or settings asks for (the spare copy, a sync).
 
-use super::answer::{Answer, Done, Failure, ImportPreview, PageRestoreAnswer, PageStateAnswer, Reply, SaveAnswer, Saves, SettingsSaved, Timings};
-use super::{role, Request, Role, Sender};
-use crate::background::Background;
+use crate::protocol::answer::{Answer, Done, Failure, ImportPreview, PageRestoreAnswer, PageStateAnswer, Reply, SaveAnswer, Saves, SettingsSaved, Timings};
+use super::Background;
+use crate::protocol::{role, Request, Role, Sender};
 use crate::browser::Browser;
 use crate::keeper::Commit;
 use crate::manage;
@@ -284,7 +284,7 @@ impl<B: Backend> Background<B> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SenderTab, REFUSED};
+    use crate::protocol::{SenderTab, REFUSED};
     use super::*;
     use crate::browser::{Capabilities, SeenTab, Target};
     use crate::event::{Event, TabInfo, WindowInfo};

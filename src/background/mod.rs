@@ -3,7 +3,9 @@
 //! conflicts of the last day, the import waiting for its go-ahead, the crash
 //! count on the badge, start-up timings). The edge (`src/web/actor.rs`) only
 //! reads the browser, feeds events and timers in, and carries out what this
-//! asks through `Browser`; requests are answered in `protocol::dispatch`.
+//! asks through `Browser`; requests are answered in `dispatch`.
+
+mod dispatch;
 
 use crate::browser::{Browser, Capabilities, Target, UserCommand};
 use crate::event::Event;
