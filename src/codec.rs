@@ -41,7 +41,7 @@ pub enum Kind {
     Settings = 5,
     /// Page states waiting for restored tabs to load.
     Pages = 6,
-    /// `backstop`'s spare copy of records.
+    /// `spare`'s spare copy of records.
     Spare = 7,
 }
 

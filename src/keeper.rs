@@ -61,7 +61,7 @@ pub struct Keeper<B> {
     pending_pages: Vec<(i64, PageState)>,
     /// A write failed in this background run: the browser may empty the
     /// database at its next start, so every commit also refreshes the spare
-    /// copy (`backstop`).
+    /// copy (`spare`).
     degraded: bool,
     /// How often each tab may report typed text.
     rate: ReportRate,
@@ -163,7 +163,7 @@ impl<B: Backend> Keeper<B> {
         // A spare copy elsewhere is put back before anything is judged.
         let recovered = match last_mark {
             Some(_) => None,
-            None => crate::backstop::recover(store.backend()).await?,
+            None => crate::spare::recover(store.backend()).await?,
         };
         if recovered.is_some() {
             last_mark = store.run_mark(version).await?;
@@ -333,7 +333,7 @@ impl<B: Backend> Keeper<B> {
                 if written.checkpoint || (self.degraded && written.bytes > 0) {
                     // A failed spare copy is not a failed save: the database has it.
                     // Its bytes count with the commits'.
-                    let spare = crate::backstop::keep_session(&self.store, now).await.unwrap_or(0);
+                    let spare = crate::spare::keep_session(&self.store, now).await.unwrap_or(0);
                     self.bytes_committed += spare as u64;
                 }
                 Ok(written.bytes)

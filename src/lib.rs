@@ -4,16 +4,17 @@
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
 
 pub mod background;
-pub mod backstop;
 pub mod browser;
 pub mod budget;
 pub mod codec;
+pub mod dates;
 pub mod event;
 pub mod export;
 pub mod import;
 pub mod import_choice;
 pub mod journal;
 pub mod keeper;
+pub mod keys;
 pub mod manage;
 pub mod model;
 pub mod named;
@@ -23,6 +24,8 @@ pub mod purge;
 pub mod restore;
 pub mod saver;
 pub mod settings;
+pub mod source;
+pub mod spare;
 pub mod store;
 pub mod sync;
 pub mod timeline;

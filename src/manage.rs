@@ -6,9 +6,9 @@ use crate::import::{self, Imported};
 use crate::import_choice::{self, Chosen, SessionPick};
 use crate::keeper::Keeper;
 use crate::model::{Millis, Session};
-use crate::named::{self, NamedMeta};
+use crate::named;
 use crate::privacy;
-use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults, SourceKind, SourceView};
+use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
 use crate::store::Backend;
 use crate::view;
 pub use crate::protocol::Scope;
@@ -41,19 +41,6 @@ pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, windo
     }
     let meta = named::create(k.store.backend(), name, Vec::new(), session, now).await?;
     Ok(SaveAnswer { save: meta })
-}
-
-pub fn named_source(m: &NamedMeta) -> SourceView {
-    SourceView {
-        id: m.id.clone(),
-        kind: SourceKind::Named,
-        label: m.name.clone(),
-        taken_at: Some(m.updated_at),
-        windows: m.windows as usize,
-        tabs: m.tabs as usize,
-        pending: false,
-        notice: None,
-    }
 }
 
 /// Every tab whose title or URL contains every word of `query`, across all

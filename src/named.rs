@@ -8,8 +8,7 @@ use crate::model::{Millis, Session};
 use crate::store::{Backend, Op, StoreError};
 use serde::{Deserialize, Serialize};
 
-const INDEX: &str = "named-index";
-const PREFIX: &str = "named/";
+use crate::keys::{NAMED_INDEX as INDEX, NAMED_RECORD as PREFIX};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -40,9 +39,6 @@ fn record_key(id: &str) -> String {
     format!("{PREFIX}{id}")
 }
 
-pub fn is_named_id(id: &str) -> bool {
-    id.starts_with("n/")
-}
 
 /// Longest name kept; longer ones are cut.
 pub const MAX_NAME: usize = 200;
@@ -107,7 +103,7 @@ pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: S
     let idx = index(b).await?;
     let mut n = now;
     let id = loop {
-        let id = format!("n/{n:016x}");
+        let id = crate::source::named(n);
         if !idx.iter().any(|m| m.id == id) {
             break id;
         }
@@ -133,7 +129,7 @@ pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: S
 
 /// "Session of 2026-11-25 14:03 UTC" (the core has no time zone).
 pub fn default_name(now: Millis) -> String {
-    format!("Session of {}", crate::export::utc(now))
+    format!("Session of {}", crate::dates::utc(now))
 }
 
 /// Changes a save: its session, name or tags.

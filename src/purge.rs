@@ -10,11 +10,9 @@ use crate::codec::{self, Kind};
 use crate::journal::{Delta, DeltaOp, TabField};
 use crate::model::{PageState, Session, Visit};
 use crate::named::NamedSave;
-use crate::store::{Backend, Op, SetAside, Snapshot, StoreError, SET_ASIDE};
-use crate::timeline::{CHECKPOINT, JOURNAL};
+use crate::keys::{CHECKPOINT, JOURNAL, NAMED_RECORD as NAMED, SET_ASIDE};
+use crate::store::{Backend, Op, SetAside, Snapshot, StoreError};
 
-/// Named save records (the index holds no pages).
-const NAMED: &str = "named/";
 
 /// Drops from `page` the frames `refuse` says no to (every frame when the
 /// page itself is refused); returns how many fields went.

@@ -26,8 +26,7 @@ pub const MAX_ITEMS: usize = 512;
 /// Room kept free under the quotas for rounding and other extensions' habits.
 const SLACK: usize = 1_024;
 
-const MANIFEST: &str = "lb:m:";
-const CHUNK: &str = "lb:c:";
+use crate::keys::{SYNC_CHUNK as CHUNK, SYNC_MANIFEST as MANIFEST};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -230,7 +229,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
     out
 }
 
-const BASE: &str = "sync-base";
+use crate::keys::SYNC_BASE as BASE;
 
 /// Every named save, deleted ones included (their tombstones must travel),
 /// as it may leave the device (without typed text), with its record, and

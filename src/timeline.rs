@@ -25,8 +25,8 @@ pub struct RecordMeta {
     pub bytes: u32,
 }
 
-pub const CHECKPOINT: &str = "ck/";
-pub const JOURNAL: &str = "jr/";
+pub use crate::keys::CHECKPOINT;
+pub use crate::keys::JOURNAL;
 
 impl RecordMeta {
     pub fn of(gen: u64, seq: Option<u32>, taken_at: Millis, session: &Session, bytes: usize) -> Self {

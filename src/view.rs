@@ -8,15 +8,14 @@ use crate::protocol::answer::{
     Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
     RestoredPage, SourceKind, SourceView, TabStatus, Status as StatusAnswer, StoreFigures, SyncReport, Timings,
 };
+use crate::named::NamedMeta;
 use crate::restore::{self, OpenTab, Plan, Status};
+use crate::source::{self, Source};
 use crate::settings::Settings;
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
 use serde::Serialize;
 use serde_json::{json, Value};
-
-/// Source id of the live session as last committed.
-pub const CURRENT: &str = "current";
 
 /// A restored frame's state as the content script wants it.
 pub fn page_restore(r: Option<&PageRestore>) -> PageRestoreAnswer {
@@ -178,7 +177,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             continue;
         }
         out.push(SourceView {
-            id: point_id(p.gen, p.seq),
+            id: source::point(p.gen, p.seq),
             kind: SourceKind::Autosave,
             label: "Autosave".into(),
             taken_at: Some(p.taken_at),
@@ -191,7 +190,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     if let Some(snap) = k.committed() {
         let (windows, tabs) = counts(&snap.session);
         out.push(SourceView {
-            id: CURRENT.into(),
+            id: source::CURRENT.into(),
             kind: SourceKind::Current,
             label: "Current session (last autosave)".into(),
             taken_at: Some(snap.taken_at),
@@ -208,7 +207,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             .await
             .unwrap_or_default()
             .iter()
-            .map(crate::manage::named_source),
+            .map(named_source),
     );
     Ok(out)
 }
@@ -264,7 +263,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
     for key in k.store.backend().keys("").await? {
         let Some(bytes) = k.store.backend().get(&key).await? else { continue };
         let value = match codec::header(&bytes).map(|h| h.kind) {
-            Ok(Kind::Checkpoint) if key.starts_with("prev/") => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
+            Ok(Kind::Checkpoint) if key.starts_with(crate::keys::SET_ASIDE) => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
                 if !typed_text {
                     a.snapshot.session = a.snapshot.session.without_typed_text();
                 }
@@ -288,7 +287,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
             Ok(Kind::Named) => as_json(codec::decode::<Vec<crate::named::NamedMeta>>(Kind::Named, &bytes)),
             Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
             // Two records are JSON in the container: the settings, and what the last sync saw.
-            Ok(Kind::Settings) if key == "settings" => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
+            Ok(Kind::Settings) if key == crate::keys::SETTINGS => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
             Ok(Kind::Settings) => codec::open(Kind::Settings, &bytes)
                 .ok()
                 .and_then(|raw| serde_json::from_slice(&raw).ok())
@@ -310,19 +309,6 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
         holds_typed_text: typed_text,
         records,
     })
-}
-
-fn point_id(gen: u64, seq: Option<u32>) -> String {
-    match seq {
-        Some(s) => format!("point/{gen:x}/{s:x}"),
-        None => format!("point/{gen:x}/-"),
-    }
-}
-
-fn parse_point_id(id: &str) -> Option<(u64, Option<u32>)> {
-    let (g, s) = id.strip_prefix("point/")?.split_once('/')?;
-    let seq = if s == "-" { None } else { Some(u32::from_str_radix(s, 16).ok()?) };
-    Some((u64::from_str_radix(g, 16).ok()?, seq))
 }
 
 /// The address of one earlier page of a tab of `source`, if an extension
@@ -347,20 +333,33 @@ pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usiz
 
 /// The snapshot behind a source id.
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
-    if id == CURRENT {
-        return k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into()));
+    match source::parse(id) {
+        Some(Source::Current) => k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into())),
+        Some(Source::Point { gen, seq }) => k.store.load_point(gen, seq).await,
+        Some(Source::Named(id)) => {
+            let save = crate::named::get(k.store.backend(), id).await?;
+            Ok(Snapshot {
+                taken_at: save.meta.updated_at,
+                session: save.session,
+            })
+        }
+        Some(Source::SetAside(id)) => Ok(k.store.set_aside(id).await?.snapshot),
+        None => Err(StoreError::NotFound(id.into())),
     }
-    if let Some((gen, seq)) = parse_point_id(id) {
-        return k.store.load_point(gen, seq).await;
+}
+
+/// A named save as a source.
+pub fn named_source(m: &NamedMeta) -> SourceView {
+    SourceView {
+        id: m.id.clone(),
+        kind: SourceKind::Named,
+        label: m.name.clone(),
+        taken_at: Some(m.updated_at),
+        windows: m.windows as usize,
+        tabs: m.tabs as usize,
+        pending: false,
+        notice: None,
     }
-    if crate::named::is_named_id(id) {
-        let save = crate::named::get(k.store.backend(), id).await?;
-        return Ok(Snapshot {
-            taken_at: save.meta.updated_at,
-            session: save.session,
-        });
-    }
-    Ok(k.store.set_aside(id).await?.snapshot)
 }
 
 pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {

@@ -302,9 +302,9 @@ impl<B: Backend> Background<B> {
         Ok(outcome)
     }
 
-    /// Refreshes the spare copy of the named saves (`backstop`) after they changed.
+    /// Refreshes the spare copy of the named saves (`spare`) after they changed.
     pub(crate) async fn keep_named(&self, browser: &impl Browser) {
-        if let Err(e) = crate::backstop::keep_named(self.keeper.store.backend(), browser.now()).await {
+        if let Err(e) = crate::spare::keep_named(self.keeper.store.backend(), browser.now()).await {
             browser.warn(&format!("Lifeboat: the spare copy of the named saves failed: {e}"));
         }
     }
@@ -382,7 +382,7 @@ impl<B: Backend> Background<B> {
             }
             UserCommand::OpenManager => browser.open_page(MANAGER_PAGE).await,
             UserCommand::SaveWindow(window) => {
-                let name = format!("Window of {}", crate::export::utc(now));
+                let name = format!("Window of {}", crate::dates::utc(now));
                 if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, window, &[], now).await {
                     self.keep_named(browser).await;
                     // The manager opens with the new save's name ready to edit.

@@ -43,11 +43,7 @@ pub enum Msg {
     OfferRestore { recheck: bool },
 }
 
-/// Marks this browser run in `storage.session`.
-const RUN_FLAG: &str = "lifeboatRun";
-/// Set while typed text reported by a page is not committed yet: a
-/// background that restarts with it set asks the pages to send it again.
-const PAGES_PENDING: &str = "lifeboatPagesPending";
+use crate::keys::{PAGES_PENDING_FLAG as PAGES_PENDING, RUN_FLAG};
 
 /// The core's `Browser`, with the WebExtension APIs.
 struct WebBrowser;

@@ -20,16 +20,11 @@
 use crate::codec::{self, Kind};
 use crate::model::Millis;
 use crate::named::NamedSave;
-use crate::store::{Backend, Op, SetAside, Store, StoreError, RUN, SET_ASIDE};
+use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
+use crate::store::{Backend, Op, SetAside, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
-/// Spare area keys: the session part changes often, named saves rarely.
-const SESSION: &str = "session";
-const NAMED: &str = "named";
-/// Named save records and their index (`named/…`, `named-index`).
-const NAMED_PREFIX: &str = "named";
-/// One named save's record (`named/<id>`), as opposed to the index.
-const NAMED_RECORD: &str = "named/";
+// Spare area parts (`keys`): the session part changes often, named saves rarely.
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Spare {
