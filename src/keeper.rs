@@ -519,6 +519,7 @@ impl<B: Backend> Keeper<B> {
         let what = crate::purge::Refused {
             text: &refused,
             visit: &visit_refused,
+            keep_cut_notes: true,
         };
         crate::purge::refused(self.store.backend(), &what).await?;
         if dropped == 0 {
