@@ -39,7 +39,7 @@ pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, windo
     if session.tab_count() == 0 {
         return Err("There are no tabs to save there.".into());
     }
-    let meta = named::create(k.store.backend(), name, Vec::new(), session, now).await?;
+    let meta = named::create(k.backend(), name, Vec::new(), session, now).await?;
     Ok(SaveAnswer { save: meta })
 }
 
@@ -117,7 +117,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
 pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8]) -> Result<(Imported, ImportPreview), String> {
     let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
     let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
-    import::apply_settings(&mut imported, &k.settings);
+    import::apply_settings(&mut imported, k.settings());
     let sessions = import_choice::preview_sessions(format, &imported);
     let answer = ImportPreview {
         token: String::new(),
@@ -141,10 +141,10 @@ pub async fn commit_import<B: Backend>(
     let chosen = import_choice::choose(imported, select, merge, name).map_err(Failure::new)?;
     let mut saves = Vec::new();
     for (i, Chosen { name, session, saved_at: at }) in chosen.into_iter().enumerate() {
-        let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
+        let meta = named::create(k.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
         // Keep the file's own date where it has one.
         let meta = match at {
-            Some(at) => named::update(k.store.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
+            Some(at) => named::update(k.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
             None => meta,
         };
         saves.push(meta);
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!(preview.sessions[0].tabs, 3);
         let back = block_on(commit_import(&mut k, &imported, None, false, None, 400)).unwrap();
         assert_eq!(back.saves.len(), 1);
-        assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
+        assert_eq!(block_on(named::list(k.backend())).unwrap().len(), 2);
     }
 
     #[test]
@@ -229,11 +229,11 @@ mod tests {
         );
         let (imported, p) = preview(&k, "tsm.json", file.as_bytes()).unwrap();
         assert_eq!(p.sessions[0].content[0].tabs[2].url, "https://w/3");
-        let before = k.store.backend().data.borrow().clone();
+        let before = k.backend().data.borrow().clone();
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
         let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap_err();
         assert_eq!(refused.error, import_choice::NOTHING_TICKED);
-        assert_eq!(*k.store.backend().data.borrow(), before, "a refused selection stores nothing");
+        assert_eq!(*k.backend().data.borrow(), before, "a refused selection stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
         let done = block_on(commit_import(&mut k, &imported, Some(&some), true, Some("Two of three"), 500)).unwrap();
         let saves = &done.saves;
@@ -250,12 +250,12 @@ mod tests {
     #[test]
     fn a_hostile_file_is_refused_and_changes_nothing() {
         let k = keeper();
-        let before = k.store.backend().data.borrow().clone();
+        let before = k.backend().data.borrow().clone();
         assert!(preview(&k, "x.json", b"{not json").is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
         assert!(preview(&k, "recovery.jsonlz4", &lying).is_err());
-        assert_eq!(*k.store.backend().data.borrow(), before);
+        assert_eq!(*k.backend().data.borrow(), before);
     }
 }

@@ -76,7 +76,7 @@ fn counts(s: &Session) -> (usize, usize) {
 }
 
 pub fn autosave<B>(k: &Keeper<B>) -> Autosave {
-    match &k.health.failing {
+    match &k.failing() {
         None => Autosave {
             ok: true,
             problem: None,
@@ -113,7 +113,7 @@ impl Badge {
 }
 
 pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
-    match (&k.health.failing, crashes_waiting) {
+    match (&k.failing(), crashes_waiting) {
         (Some((_, why)), _) => Badge::Failing(why.clone()),
         (None, 0) => Badge::Clear,
         (None, n) => Badge::CrashWaiting(n),
@@ -122,7 +122,7 @@ pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
 
 /// How many crashed sessions wait for the user to restore or dismiss them.
 pub async fn crashes_waiting<B: Backend>(k: &Keeper<B>) -> usize {
-    k.store
+    k.store()
         .set_asides()
         .await
         .unwrap_or_default()
@@ -136,7 +136,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     let mut out = Vec::new();
     // A storage that fails to read (disk full, closed database) must not hide
     // what is in memory: each part is listed if it can be read.
-    for (key, entry) in k.store.set_asides().await.unwrap_or_default() {
+    for (key, entry) in k.store().set_asides().await.unwrap_or_default() {
         match entry {
             Ok(a) => {
                 let (kind, label) = ended_kind(a.ended);
@@ -165,14 +165,14 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         }
     }
     // The one set aside at this run's start carries the store's notice, if any.
-    if let (Some(key), Some(notice)) = (&k.set_aside_key, &k.notice) {
+    if let (Some(key), Some(notice)) = (&k.set_aside_key(), &k.notice()) {
         if let Some(s) = out.iter_mut().find(|s| &s.id == key) {
-            s.notice = Some(notice.clone());
+            s.notice = Some(notice.to_string());
         }
     }
     // The current state is listed as "current"; the timeline lists the rest.
     let now = k.committed().map_or(0, |s| s.taken_at);
-    for p in k.store.timeline(now.max(k.last_saved_at.unwrap_or(0))).await.unwrap_or_default() {
+    for p in k.store().timeline(now.max(k.last_saved_at().unwrap_or(0))).await.unwrap_or_default() {
         if Some(p.taken_at) == k.committed().map(|s| s.taken_at) {
             continue;
         }
@@ -203,7 +203,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     // Named saves after the sessions the browser left, newest first.
     out.extend(
-        crate::named::list(k.store.backend())
+        crate::named::list(k.backend())
             .await
             .unwrap_or_default()
             .iter()
@@ -220,8 +220,8 @@ pub async fn all_sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView
 pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreError> {
     let sources = sources(k).await?;
     Ok(Overview {
-        verdict: k.verdict.into(),
-        last_saved_at: k.last_saved_at,
+        verdict: k.verdict().into(),
+        last_saved_at: k.last_saved_at(),
         autosave: autosave(k),
         sources,
     })
@@ -231,13 +231,13 @@ pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreEr
 pub fn status<B>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> StatusAnswer {
     let (windows, tabs) = counts(k.session());
     StatusAnswer {
-        last_saved_at: k.last_saved_at,
+        last_saved_at: k.last_saved_at(),
         windows,
         tabs,
         autosave: autosave(k),
         store: StoreFigures {
-            commits: k.commits,
-            bytes: k.bytes_committed,
+            commits: k.commits().0,
+            bytes: k.commits().1,
         },
         sync,
         timings,
@@ -260,8 +260,8 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
         }
     }
     let mut records = Vec::new();
-    for key in k.store.backend().keys("").await? {
-        let Some(bytes) = k.store.backend().get(&key).await? else { continue };
+    for key in k.backend().keys("").await? {
+        let Some(bytes) = k.backend().get(&key).await? else { continue };
         let value = match codec::header(&bytes).map(|h| h.kind) {
             Ok(Kind::Checkpoint) if key.starts_with(crate::keys::SET_ASIDE) => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
                 if !typed_text {
@@ -335,15 +335,15 @@ pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usiz
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
     match source::parse(id) {
         Some(Source::Current) => k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into())),
-        Some(Source::Point { gen, seq }) => k.store.load_point(gen, seq).await,
+        Some(Source::Point { gen, seq }) => k.store().load_point(gen, seq).await,
         Some(Source::Named(id)) => {
-            let save = crate::named::get(k.store.backend(), id).await?;
+            let save = crate::named::get(k.backend(), id).await?;
             Ok(Snapshot {
                 taken_at: save.meta.updated_at,
                 session: save.session,
             })
         }
-        Some(Source::SetAside(id)) => Ok(k.store.set_aside(id).await?.snapshot),
+        Some(Source::SetAside(id)) => Ok(k.store().set_aside(id).await?.snapshot),
         None => Err(StoreError::NotFound(id.into())),
     }
 }
@@ -528,7 +528,7 @@ mod tests {
             }],
             ..Default::default()
         });
-        block_on(crate::named::create(k.store.backend(), "Trip plans", vec![], session, 5)).unwrap();
+        block_on(crate::named::create(k.backend(), "Trip plans", vec![], session, 5)).unwrap();
         let with = serde_json::to_value(block_on(backup(&k, 10, true)).unwrap()).unwrap();
         let text = with.to_string();
         assert!(text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"));
@@ -566,7 +566,7 @@ mod tests {
             );
         }
         block_on(k.commit(1000)).unwrap();
-        let mut k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        let mut k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();
         k.apply(
             Event::WindowOpened(WindowInfo {
                 id: 1,
@@ -641,18 +641,18 @@ mod tests {
         );
         block_on(k.commit(1000)).unwrap();
         // Killed: the next run sets the session aside as a pending crash.
-        let k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
-        let key = k.set_aside_key.clone().unwrap();
+        let k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        let key = k.set_aside_key().map(str::to_string).unwrap();
         assert_eq!(block_on(crashes_waiting(&k)), 1);
         let waiting = badge(&k, 1);
         assert_eq!(waiting, Badge::CrashWaiting(1));
         assert_eq!(waiting.text(), "1");
-        block_on(k.store.settle(&key)).unwrap();
+        block_on(k.store().settle(&key)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
-        block_on(k.store.unsettle(&key)).unwrap();
+        block_on(k.store().unsettle(&key)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::CrashWaiting(1));
         let mut k = k;
-        k.health.failing = Some((7, "Quota exceeded".into()));
+        k.set_failing(Some((7, "Quota exceeded".into())));
         let failing = badge(&k, 1);
         assert_eq!(failing, Badge::Failing("Quota exceeded".into()));
         assert_eq!(failing.text(), "!");

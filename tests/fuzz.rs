@@ -210,7 +210,7 @@ fn a_damaged_spare_copy_never_stops_a_start() {
         1,
     );
     block_on(k.commit(2)).unwrap();
-    let spare = k.store.backend().spare.borrow().clone();
+    let spare = k.backend().spare.borrow().clone();
     assert!(!spare.is_empty(), "the commit wrote a spare copy");
     let seeds: Vec<(String, Vec<u8>)> = spare.into_iter().collect();
     let n = cases();

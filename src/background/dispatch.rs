@@ -76,7 +76,7 @@ impl<B: Backend> Background<B> {
             Request::Overview => view::overview(&mut self.keeper).await.map_err(store).into(),
             Request::Status => {
                 let timings = Timings {
-                    commit_bytes: self.keeper.last_commit_bytes,
+                    commit_bytes: self.keeper.last_commit_bytes(),
                     ..self.timings
                 };
                 view::status(&self.keeper, self.last_sync.clone(), timings).into()
@@ -96,7 +96,7 @@ impl<B: Backend> Background<B> {
                 mode,
                 duplicates,
             } => self.restore(browser, &source, &select.to_selection(), mode, duplicates).await.into(),
-            Request::NamedList => named::list(self.keeper.store.backend()).await.map(|saves| Saves { saves }).map_err(store).into(),
+            Request::NamedList => named::list(self.keeper.backend()).await.map(|saves| Saves { saves }).map_err(store).into(),
             Request::NamedSave {
                 name,
                 scope,
@@ -105,28 +105,28 @@ impl<B: Backend> Background<B> {
             } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, now).await.into(),
             Request::NamedOverwrite { id } => {
                 let session = manage::current_part(&self.keeper, manage::Scope::All, None, &[]);
-                named::update(self.keeper.store.backend(), &id, now, |s| s.session = session)
+                named::update(self.keeper.backend(), &id, now, |s| s.session = session)
                     .await
                     .map(|save| SaveAnswer { save })
                     .map_err(store)
                     .into()
             }
-            Request::NamedRename { id, name } => named::update(self.keeper.store.backend(), &id, now, |s| s.meta.name = name)
+            Request::NamedRename { id, name } => named::update(self.keeper.backend(), &id, now, |s| s.meta.name = name)
                 .await
                 .map(|save| SaveAnswer { save })
                 .map_err(store)
                 .into(),
-            Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, now, |s| s.meta.tags = tags)
+            Request::NamedTags { id, tags } => named::update(self.keeper.backend(), &id, now, |s| s.meta.tags = tags)
                 .await
                 .map(|save| SaveAnswer { save })
                 .map_err(store)
                 .into(),
-            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, true, now)
+            Request::NamedDelete { id } => named::set_deleted(self.keeper.backend(), &id, true, now)
                 .await
                 .map(|_| Done::OK)
                 .map_err(store)
                 .into(),
-            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, false, now)
+            Request::NamedUndelete { id } => named::set_deleted(self.keeper.backend(), &id, false, now)
                 .await
                 .map(|_| Done::OK)
                 .map_err(store)
@@ -154,19 +154,19 @@ impl<B: Backend> Background<B> {
                 Err(e) => store(e).into(),
             },
             Request::Dismiss { source } => {
-                let done = self.keeper.store.settle(&source).await.map(|_| Done::OK).map_err(store);
+                let done = self.keeper.store().settle(&source).await.map(|_| Done::OK).map_err(store);
                 self.recount_crashes(browser).await;
                 done.into()
             }
             Request::Undismiss { source } => {
-                let done = self.keeper.store.unsettle(&source).await.map(|_| Done::OK).map_err(store);
+                let done = self.keeper.store().unsettle(&source).await.map(|_| Done::OK).map_err(store);
                 self.recount_crashes(browser).await;
                 done.into()
             }
             Request::Backup { typed_text } => view::backup(&self.keeper, now, typed_text).await.map_err(store).into(),
             #[cfg(feature = "bench")]
             Request::Bench { runs } => Answer::Bench(self.bench(browser, runs)),
-            Request::Settings => self.keeper.settings.clone().into(),
+            Request::Settings => self.keeper.settings().clone().into(),
             Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
                 Ok(commit) => {
                     if commit == Commit::Now {
@@ -174,7 +174,7 @@ impl<B: Backend> Background<B> {
                     }
                     SettingsSaved {
                         ok: true,
-                        settings: self.keeper.settings.clone(),
+                        settings: self.keeper.settings().clone(),
                     }
                     .into()
                 }
@@ -264,7 +264,7 @@ impl<B: Backend> Background<B> {
                     muted: i % 2 == 0,
                     ..Default::default()
                 };
-                self.keeper.tracker.apply(Event::TabUpdated(info));
+                self.keeper.apply_to_model(Event::TabUpdated(info));
             }
             update_us = json!((browser.perf_now() - t0) * 1000.0 / n as f64);
             // Put the tab back as it was.
@@ -276,7 +276,7 @@ impl<B: Backend> Background<B> {
                 muted: tab.muted,
                 ..Default::default()
             };
-            self.keeper.tracker.apply(Event::TabUpdated(info));
+            self.keeper.apply_to_model(Event::TabUpdated(info));
         }
         json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms })
     }
@@ -333,7 +333,7 @@ mod tests {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", OWN, 0, true)).unwrap();
         open(&mut k, 1, &[(1, "https://a.example/"), (2, "https://b.example/")], 0);
         block_on(k.commit(1000)).unwrap();
-        let mut k = block_on(Keeper::start(k.store.backend().clone(), "1", OWN, 5000, true)).unwrap();
+        let mut k = block_on(Keeper::start(k.backend().clone(), "1", OWN, 5000, true)).unwrap();
         open(&mut k, 7, &[(3, "https://z.example/")], 5000);
         block_on(k.commit(5500)).unwrap();
         Background::new(k, FIREFOX, Vec::new())
@@ -365,7 +365,7 @@ mod tests {
     }
 
     fn crash_id(bg: &Background<MemoryBackend>) -> String {
-        bg.keeper.set_aside_key.clone().unwrap()
+        bg.keeper.set_aside_key().map(str::to_string).unwrap()
     }
 
     #[test]
@@ -401,7 +401,7 @@ mod tests {
         assert_eq!(done, json!({ "ok": true }));
         assert!(ask(&mut bg, &b, json!({ "type": "named.list" }), &page())["saves"].as_array().unwrap().is_empty());
         assert!(
-            bg.keeper.store.backend().spare.borrow().contains_key("named"),
+            bg.keeper.backend().spare.borrow().contains_key("named"),
             "a change of named saves refreshes their spare copy"
         );
         let nothing = ask(&mut bg, &b, json!({ "type": "named.save", "scope": "tabs", "tabIds": [99] }), &page());
@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn restore_at_once_restores_without_the_page() {
         let (mut bg, b) = (after_a_crash(), browser());
-        bg.keeper.settings.after_crash = AfterCrash::RestoreAtOnce;
+        bg.keeper.settings_mut().after_crash = AfterCrash::RestoreAtOnce;
         assert!(!block_on(bg.offer_restore(&b, false)));
         assert!(b.opened_pages.borrow().is_empty());
         assert_eq!(b.orders.borrow().len(), 1);
@@ -541,7 +541,7 @@ mod tests {
         let (mut bg, b) = (after_a_crash(), browser());
         ask(&mut bg, &b, json!({ "type": "named.save", "name": "Synced", "scope": "all" }), &page());
         assert!(b.sync_area.borrow().is_empty(), "sync is off");
-        let mut settings = bg.keeper.settings.clone();
+        let mut settings = bg.keeper.settings().clone();
         settings.sync = true;
         let answer = ask(&mut bg, &b, json!({ "type": "setSettings", "settings": settings }), &page());
         assert_eq!((answer["ok"].as_bool(), answer["settings"]["sync"].as_bool()), (Some(true), Some(true)));

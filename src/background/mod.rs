@@ -38,22 +38,22 @@ pub const RESTORE_PAGE: &str = "www/restore.html";
 pub const MANAGER_PAGE: &str = "www/manager.html";
 
 pub struct Background<B> {
-    pub(crate) keeper: Keeper<B>,
-    pub(crate) caps: Capabilities,
+    keeper: Keeper<B>,
+    caps: Capabilities,
     /// The containers that exist, as last read.
-    pub(crate) containers: Vec<Container>,
+    containers: Vec<Container>,
     /// Typed text reported by a page is not committed yet (the edge keeps
     /// the flag where a restarted background finds it).
-    pub(crate) pages_pending: bool,
+    pages_pending: bool,
     /// Crashed sessions neither restored nor dismissed (`view::crashes_waiting`).
-    pub(crate) crashes_waiting: usize,
+    crashes_waiting: usize,
     /// What the last sync did (or why it failed), for the manager.
-    pub(crate) last_sync: Option<SyncReport>,
+    last_sync: Option<SyncReport>,
     /// Conflicts the last day's syncs resolved by keeping a copy, with when.
-    pub(crate) sync_conflicts: Vec<(Millis, String)>,
+    sync_conflicts: Vec<(Millis, String)>,
     /// Import previews waiting for the user's go-ahead, by token.
-    pub(crate) imports: Vec<(String, Imported)>,
-    pub(crate) timings: Timings,
+    imports: Vec<(String, Imported)>,
+    timings: Timings,
 }
 
 impl<B: Backend> Background<B> {
@@ -90,7 +90,7 @@ impl<B: Backend> Background<B> {
 
     /// When the saver wants to commit next, if it does.
     pub fn deadline(&self) -> Option<Millis> {
-        self.keeper.saver.deadline()
+        self.keeper.deadline()
     }
 
     /// Start-up as the edge measured it (`status.timings`).
@@ -120,7 +120,7 @@ impl<B: Backend> Background<B> {
 
     /// Whether to offer the crashed session a moment after start-up.
     pub fn offers_restore(&self) -> bool {
-        self.keeper.verdict == Verdict::Crash && self.keeper.set_aside_key.is_some()
+        self.keeper.verdict() == Verdict::Crash && self.keeper.set_aside_key().is_some()
     }
 
     /// Asks every web page's content script to send its typed text again.
@@ -140,11 +140,11 @@ impl<B: Backend> Background<B> {
     }
 
     pub async fn commit(&mut self, browser: &impl Browser) {
-        let was_failing = self.keeper.health.failing.is_some();
+        let was_failing = self.keeper.failing().is_some();
         let t0 = browser.perf_now();
         let result = self.keeper.commit(browser.now()).await;
         self.timings.commit_ms = browser.perf_now() - t0;
-        if result.is_ok() && self.pages_pending && !self.keeper.saver.is_dirty() {
+        if result.is_ok() && self.pages_pending && !self.keeper.is_dirty() {
             self.pages_pending = false;
             browser.set_pages_pending(false).await;
         }
@@ -169,7 +169,7 @@ impl<B: Backend> Background<B> {
     /// The minute alarm: commit whatever a lost timer left pending, and sync.
     /// (The edge reads window geometry first: Firefox has no event for it.)
     pub async fn tick(&mut self, browser: &impl Browser) {
-        if self.keeper.saver.is_dirty() {
+        if self.keeper.is_dirty() {
             self.commit(browser).await;
         }
         self.sync(browser).await;
@@ -218,9 +218,9 @@ impl<B: Backend> Background<B> {
     /// restores it at once if the settings say so. Returns whether to look
     /// again after `OFFER_RECHECK_MS` (`recheck`: this is that look).
     pub async fn offer_restore(&mut self, browser: &impl Browser, recheck: bool) -> bool {
-        let Some(key) = self.keeper.set_aside_key.clone() else { return false };
+        let Some(key) = self.keeper.set_aside_key().map(str::to_string) else { return false };
         // Already chosen (restored or dismissed) since: nothing to offer again.
-        if recheck && !self.keeper.store.set_aside(&key).await.is_ok_and(|a| a.pending) {
+        if recheck && !self.keeper.store().set_aside(&key).await.is_ok_and(|a| a.pending) {
             return false;
         }
         // One look at the tabs: is our page there, and what is open already.
@@ -244,7 +244,7 @@ impl<B: Backend> Background<B> {
             return false;
         }
         if !recheck
-            && self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce
+            && self.keeper.settings().after_crash == AfterCrash::RestoreAtOnce
             && self.restore(browser, &key, &Selection::All, RestoreMode::New, false).await.is_ok()
         {
             return false;
@@ -265,7 +265,7 @@ impl<B: Backend> Background<B> {
         };
         let containers = self.containers_arg();
         let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
-        let mut order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
+        let mut order = restore::order(&plan, selection, self.keeper.settings().lazy_restore);
         let mut notices = Vec::new();
         if !self.caps.tab_groups {
             let (without, notice) = restore::ungrouped(order);
@@ -294,7 +294,7 @@ impl<B: Backend> Background<B> {
             outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
         }
         if src.pending {
-            self.keeper.store.settle(source).await?;
+            self.keeper.store().settle(source).await?;
             self.recount_crashes(browser).await;
         }
         outcome.notices.extend(notices);
@@ -304,19 +304,19 @@ impl<B: Backend> Background<B> {
 
     /// Refreshes the spare copy of the named saves (`spare`) after they changed.
     pub(crate) async fn keep_named(&self, browser: &impl Browser) {
-        if let Err(e) = crate::spare::keep_named(self.keeper.store.backend(), browser.now()).await {
+        if let Err(e) = crate::spare::keep_named(self.keeper.backend(), browser.now()).await {
             browser.warn(&format!("Lifeboat: the spare copy of the named saves failed: {e}"));
         }
     }
 
     /// Syncs named saves with `storage.sync`, when the user turned it on.
     pub async fn sync(&mut self, browser: &impl Browser) {
-        if !self.keeper.settings.sync {
+        if !self.keeper.settings().sync {
             return;
         }
         let now = browser.now();
         let result: Result<(SyncReport, bool), String> = async {
-            let (local, base) = crate::sync::local_state(self.keeper.store.backend()).await.map_err(|e| e.to_string())?;
+            let (local, base) = crate::sync::local_state(self.keeper.backend()).await.map_err(|e| e.to_string())?;
             let remote = browser.sync_get_all().await?;
             let plan = crate::sync::plan(&local, &remote, &base, now);
             if !plan.remove.is_empty() {
@@ -325,7 +325,7 @@ impl<B: Backend> Background<B> {
             if !plan.set.is_empty() {
                 browser.sync_set(&plan.set).await?;
             }
-            crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
+            crate::sync::apply_local(self.keeper.backend(), &plan, now)
                 .await
                 .map_err(|e| e.to_string())?;
             if !plan.is_quiet() {

@@ -211,7 +211,7 @@ fn stored(s: &Session) -> MemoryBackend {
         );
         block_on(k.commit(10 + i as u64)).unwrap();
     }
-    k.store.backend().clone()
+    k.backend().clone()
 }
 
 fn fmt_us(us: f64) -> String {
