@@ -244,21 +244,7 @@ mod tests {
     use crate::model::*;
 
     fn sample() -> Session {
-        let tabs = (0..20)
-            .map(|i| Tab {
-                id: i,
-                url: format!("https://example.org/page/{i}"),
-                title: format!("Page {i}"),
-                ..Default::default()
-            })
-            .collect();
-        Session {
-            windows: vec![Window {
-                id: 1,
-                tabs,
-                ..Default::default()
-            }],
-        }
+        crate::test_kit::session_of(20)
     }
 
     #[test]

@@ -237,14 +237,7 @@ mod tests {
 
     const FIREFOX: &[u8] = include_bytes!("../tests/fixtures/firefox-recovery.jsonlz4");
 
-    fn tab(id: i64, url: &str) -> Tab {
-        Tab {
-            id,
-            url: url.into(),
-            title: format!("Title {url}"),
-            ..Default::default()
-        }
-    }
+    use crate::test_kit::tab;
 
     /// "A": two windows (a0 a1 a2 | a3 a4); "B": one window (b0 b1).
     fn two() -> Imported {
@@ -389,7 +382,7 @@ mod tests {
             (Some(3), Some(true), Some(false))
         );
         assert_eq!(w["tabs"][0]["url"], "https://a0/");
-        assert_eq!(w["tabs"][0]["title"], "Title https://a0/");
+        assert_eq!(w["tabs"][0]["title"], "t1");
         assert_eq!(w["tabs"][0]["favIconUrl"], "data:image/png;base64,AAAA");
         assert!(w["tabs"][2].get("favIconUrl").is_none(), "a large icon is left out");
         assert_eq!(w["tabs"][1]["title"].as_str().unwrap().chars().count(), MAX_TITLE + 1, "cut, with an ellipsis");

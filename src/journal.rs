@@ -317,14 +317,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn tab(id: i64, url: &str) -> Tab {
-        Tab {
-            id,
-            url: url.into(),
-            title: format!("t{id}"),
-            ..Default::default()
-        }
-    }
+    use crate::test_kit::tab;
 
     #[test]
     fn one_changed_tab_is_one_op() {

@@ -628,26 +628,7 @@ mod tests {
     }
 
     fn open_two_tabs<B: Backend>(k: &mut Keeper<B>, now: Millis) {
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            now,
-        );
-        for (i, u) in ["https://a/", "https://b/"].iter().enumerate() {
-            k.apply(
-                Event::TabCreated(TabInfo {
-                    id: i as i64,
-                    window_id: 1,
-                    index: i,
-                    url: (*u).into(),
-                    ..Default::default()
-                }),
-                now,
-            );
-        }
+        crate::test_kit::open_window(k, 1, &[(0, "https://a/"), (1, "https://b/")], now);
     }
 
     /// Keeps the storage across "browser runs".

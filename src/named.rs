@@ -182,26 +182,10 @@ pub async fn purge<B: Backend>(b: &B, before: Millis) -> Result<usize, StoreErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Tab, Window};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
 
-    fn session(n: usize) -> Session {
-        let tabs = (0..n)
-            .map(|i| Tab {
-                id: i as i64,
-                url: format!("https://e.org/{i}"),
-                ..Default::default()
-            })
-            .collect();
-        Session {
-            windows: vec![Window {
-                id: 1,
-                tabs,
-                ..Default::default()
-            }],
-        }
-    }
+    use crate::test_kit::session_of as session;
 
     #[test]
     fn create_list_rename_delete_undo_purge() {

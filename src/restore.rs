@@ -387,11 +387,7 @@ mod tests {
     use crate::model::Window;
 
     fn tab(url: &str) -> Tab {
-        Tab {
-            url: url.into(),
-            title: url.into(),
-            ..Default::default()
-        }
+        crate::test_kit::tab(0, url)
     }
 
     fn session() -> Session {

@@ -1,7 +1,67 @@
 //! Builders shared by the unit tests, so that a change to the model is
 //! followed in one place.
 
-use crate::model::{Field, FieldValue, Tab, Window};
+use crate::event::{Event, TabInfo, WindowInfo};
+use crate::keeper::Keeper;
+use crate::model::{Field, FieldValue, Millis, Session, Tab, Window};
+use crate::store::Backend;
+
+/// Tab `id` at `url`, titled `t<id>`.
+pub fn tab(id: i64, url: &str) -> Tab {
+    Tab {
+        id,
+        url: url.into(),
+        title: format!("t{id}"),
+        ..Default::default()
+    }
+}
+
+/// One window (id 1) of `n` tabs, `https://e.org/<i>`.
+pub fn session_of(n: usize) -> Session {
+    Session {
+        windows: vec![Window {
+            id: 1,
+            tabs: (0..n).map(|i| tab(i as i64, &format!("https://e.org/{i}"))).collect(),
+            ..Default::default()
+        }],
+    }
+}
+
+/// A tab as a browser event describes it, titled `t<id>`.
+pub fn tab_info(id: i64, window_id: i64, index: usize, url: &str) -> TabInfo {
+    TabInfo {
+        id,
+        window_id,
+        index,
+        url: url.into(),
+        title: format!("t{id}"),
+        ..Default::default()
+    }
+}
+
+/// A normal window as a browser event describes it.
+pub fn window_info(id: i64) -> WindowInfo {
+    WindowInfo {
+        id,
+        normal: true,
+        ..Default::default()
+    }
+}
+
+/// Opens window `window`, focused, with `tabs` (id, URL) in order, through
+/// the keeper's events.
+pub fn open_window<B: Backend>(k: &mut Keeper<B>, window: i64, tabs: &[(i64, &str)], now: Millis) {
+    k.apply(
+        Event::WindowOpened(WindowInfo {
+            focused: true,
+            ..window_info(window)
+        }),
+        now,
+    );
+    for (index, (id, url)) in tabs.iter().enumerate() {
+        k.apply(Event::TabCreated(tab_info(*id, window, index, url)), now);
+    }
+}
 
 /// A text field with `key` holding `value`.
 pub fn text_field(key: &str, value: &str) -> Field {

@@ -355,23 +355,7 @@ mod tests {
     use crate::event::{GroupInfo, WindowInfo};
     use crate::model::{Field, FieldValue, FrameFields};
 
-    fn tab(id: i64, window_id: i64, index: usize, url: &str) -> TabInfo {
-        TabInfo {
-            id,
-            window_id,
-            index,
-            url: url.into(),
-            title: format!("t{id}"),
-            ..Default::default()
-        }
-    }
-    fn win(id: i64) -> WindowInfo {
-        WindowInfo {
-            id,
-            normal: true,
-            ..Default::default()
-        }
-    }
+    use crate::test_kit::{tab_info as tab, window_info as win};
     fn urls(t: &Tracker, w: usize) -> Vec<&str> {
         t.session.windows[w].tabs.iter().map(|t| t.url.as_str()).collect()
     }

@@ -470,7 +470,7 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Event, TabInfo, WindowInfo};
+    use crate::test_kit::open_window;
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
 
@@ -545,45 +545,10 @@ mod tests {
     #[test]
     fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            0,
-        );
-        for (i, u) in ["https://a/", "about:config"].iter().enumerate() {
-            k.apply(
-                Event::TabCreated(TabInfo {
-                    id: i as i64,
-                    window_id: 1,
-                    index: i,
-                    url: (*u).into(),
-                    ..Default::default()
-                }),
-                0,
-            );
-        }
+        open_window(&mut k, 1, &[(0, "https://a/"), (1, "about:config")], 0);
         block_on(k.commit(1000)).unwrap();
         let mut k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            5000,
-        );
-        k.apply(
-            Event::TabCreated(TabInfo {
-                id: 3,
-                window_id: 1,
-                url: "https://z/".into(),
-                ..Default::default()
-            }),
-            5000,
-        );
+        open_window(&mut k, 1, &[(3, "https://z/")], 5000);
         block_on(k.commit(6000)).unwrap();
         let o = serde_json::to_value(block_on(overview(&mut k)).unwrap()).unwrap();
         assert_eq!(o["verdict"], "crash");
@@ -622,23 +587,7 @@ mod tests {
     fn the_badge_shows_a_waiting_crash_until_it_is_answered() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            0,
-        );
-        k.apply(
-            Event::TabCreated(TabInfo {
-                id: 1,
-                window_id: 1,
-                url: "https://a/".into(),
-                ..Default::default()
-            }),
-            0,
-        );
+        open_window(&mut k, 1, &[(1, "https://a/")], 0);
         block_on(k.commit(1000)).unwrap();
         // Killed: the next run sets the session aside as a pending crash.
         let k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();

@@ -287,12 +287,11 @@ mod tests {
     use crate::protocol::{SenderTab, REFUSED};
     use super::*;
     use crate::browser::{Capabilities, SeenTab, Target};
-    use crate::event::{Event, TabInfo, WindowInfo};
     use crate::keeper::Keeper;
     use crate::settings::AfterCrash;
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
-    use crate::test_kit::FakeBrowser;
+    use crate::test_kit::{open_window as open, FakeBrowser};
     use serde_json::json;
 
     const OWN: &str = "moz-extension://me/";
@@ -302,30 +301,6 @@ mod tests {
         tab_groups: true,
         tab_menu: true,
     };
-
-    fn open(k: &mut Keeper<MemoryBackend>, window: i64, tabs: &[(i64, &str)], now: u64) {
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: window,
-                normal: true,
-                focused: true,
-                ..Default::default()
-            }),
-            now,
-        );
-        for (i, (id, url)) in tabs.iter().enumerate() {
-            k.apply(
-                Event::TabCreated(TabInfo {
-                    id: *id,
-                    window_id: window,
-                    index: i,
-                    url: (*url).into(),
-                    ..Default::default()
-                }),
-                now,
-            );
-        }
-    }
 
     /// A background started after a crash: the last run had window 1 with
     /// two tabs; this run has window 7 with one.
