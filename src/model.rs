@@ -311,6 +311,15 @@ impl Refused<'_> {
     }
 }
 
+/// A session as a file holds it, with its name and date: what exporters
+/// write and `import::Imported::saved` gives back.
+#[derive(Debug, Clone, Copy)]
+pub struct Saved<'a> {
+    pub name: &'a str,
+    pub saved_at: Option<Millis>,
+    pub session: &'a Session,
+}
+
 impl Session {
     /// The session with no typed text (scroll positions stay): what may sit
     /// where a content script can read it, or leave the device through sync.

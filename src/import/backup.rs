@@ -9,7 +9,9 @@
 
 use super::{lifeboat, ImportError, Imported, MAX_INPUT};
 use crate::codec::{self, Kind};
-use crate::export::{self, Saved};
+use super::lifeboat_file;
+use crate::dates::utc;
+use crate::model::Saved;
 use crate::journal::Delta;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta, NamedSave};
@@ -65,7 +67,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     }
     for (_, aside) in block_on(store.set_asides()).unwrap_or_default() {
         if let Ok(a) = aside {
-            let name = format!("Earlier session ({})", export::utc(a.snapshot.taken_at));
+            let name = format!("Earlier session ({})", utc(a.snapshot.taken_at));
             sessions.push((name, Some(a.snapshot.taken_at), a.snapshot.session));
         }
     }
@@ -92,7 +94,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
             session,
         })
         .collect();
-    let mut out = match lifeboat::parse(export::export(export::Format::Lifeboat, &saved, 0).as_bytes()) {
+    let mut out = match lifeboat::parse(lifeboat_file::write(&saved, 0).as_bytes()) {
         Err(ImportError::NothingToImport(mut n)) => {
             notes.append(&mut n);
             return Err(ImportError::NothingToImport(notes));

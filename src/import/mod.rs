@@ -16,6 +16,7 @@ mod error;
 pub mod firefox;
 pub(crate) mod json;
 pub mod lifeboat;
+pub mod lifeboat_file;
 pub mod mozlz4;
 pub mod onetab;
 mod pickle;
@@ -98,11 +99,11 @@ pub struct ClosedTab {
 
 impl Imported {
     /// The sessions as `export` takes them, to write an import out again.
-    pub fn saved(&self) -> Vec<crate::export::Saved<'_>> {
+    pub fn saved(&self) -> Vec<crate::model::Saved<'_>> {
         self.sessions
             .iter()
             .zip(&self.saved_at)
-            .map(|((name, session), saved_at)| crate::export::Saved {
+            .map(|((name, session), saved_at)| crate::model::Saved {
                 name,
                 saved_at: *saved_at,
                 session,
