@@ -20,7 +20,7 @@ use crate::store::{block_on, SetAside, Snapshot, Store};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub const FORMAT: &str = "lifeboat-backup";
+pub use super::BACKUP_FORMAT as FORMAT;
 pub const VERSION: u64 = 1;
 pub const LATEST_NAME: &str = "Autosave (latest)";
 
