@@ -5,7 +5,6 @@
 
 use crate::budget::{self, ReportRate, ScriptText};
 use crate::event::{Change, Event};
-use crate::tracker::Tracker;
 use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
 use crate::privacy::RawField;
@@ -13,6 +12,7 @@ use crate::protocol::{self, Frame};
 use crate::saver::{Policy, Saver};
 use crate::settings::Settings;
 use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
+use crate::tracker::Tracker;
 use crate::verdict::{self, RunMark, Verdict};
 use std::collections::HashMap;
 

@@ -58,7 +58,17 @@ mod tests {
     #[test]
     fn record_prefixes_do_not_overlap() {
         use super::*;
-        let keys = [CHECKPOINT, JOURNAL, RUN, SET_ASIDE, SETTINGS, PENDING_PAGES, NAMED_INDEX, NAMED_RECORD, SYNC_BASE];
+        let keys = [
+            CHECKPOINT,
+            JOURNAL,
+            RUN,
+            SET_ASIDE,
+            SETTINGS,
+            PENDING_PAGES,
+            NAMED_INDEX,
+            NAMED_RECORD,
+            SYNC_BASE,
+        ];
         for a in keys {
             for b in keys {
                 if a != b {

@@ -9,9 +9,9 @@ use crate::model::{Millis, Session};
 use crate::named;
 use crate::privacy;
 use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
+pub use crate::protocol::Scope;
 use crate::store::Backend;
 use crate::view;
-pub use crate::protocol::Scope;
 
 /// The live session, or part of it, as the user would save it.
 pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_ids: &[i64]) -> Session {

@@ -39,7 +39,6 @@ fn record_key(id: &str) -> String {
     format!("{PREFIX}{id}")
 }
 
-
 /// Longest name kept; longer ones are cut.
 pub const MAX_NAME: usize = 200;
 

@@ -8,11 +8,10 @@
 
 use crate::codec::{self, Kind};
 use crate::journal::Delta;
+use crate::keys::{CHECKPOINT, JOURNAL, NAMED_RECORD as NAMED, SET_ASIDE};
 pub use crate::model::Refused;
 use crate::named::NamedSave;
-use crate::keys::{CHECKPOINT, JOURNAL, NAMED_RECORD as NAMED, SET_ASIDE};
 use crate::store::{Backend, Op, SetAside, Snapshot, StoreError};
-
 
 /// Rewrites every stored record holding typed text or visits that `refused`
 /// says no to, without them, in one batch. Records that do not decode are

@@ -15,7 +15,10 @@ pub enum Source<'a> {
     Current,
     /// A point of the autosave timeline: its generation and journal
     /// sequence (`None`: the generation's checkpoint).
-    Point { gen: u64, seq: Option<u32> },
+    Point {
+        gen: u64,
+        seq: Option<u32>,
+    },
     /// A named save (`n/<hex>`).
     Named(&'a str),
     /// A session set aside at a start (`prev/<hex>`), also its store key.

@@ -18,9 +18,9 @@
 //! typed into them.
 
 use crate::codec::{self, Kind};
+use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
 use crate::model::Millis;
 use crate::named::NamedSave;
-use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
 use crate::store::{Backend, Op, SetAside, Store, StoreError};
 use serde::{Deserialize, Serialize};
 

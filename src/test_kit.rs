@@ -132,7 +132,10 @@ impl crate::browser::Browser for FakeBrowser {
     }
     async fn carry_out(&self, order: &crate::restore::Order, target: crate::browser::Target, create_discarded: bool) -> crate::protocol::answer::Restored {
         self.orders.borrow_mut().push((order.clone(), target, create_discarded));
-        let new_windows = order.windows.iter().filter(|w| w.join.is_none() && target == crate::browser::Target::NewWindows);
+        let new_windows = order
+            .windows
+            .iter()
+            .filter(|w| w.join.is_none() && target == crate::browser::Target::NewWindows);
         crate::protocol::answer::Restored {
             windows: new_windows.count(),
             tabs: order.windows.iter().map(|w| w.tabs.len()).sum(),

@@ -4,14 +4,14 @@
 use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
+use crate::named::NamedMeta;
 use crate::protocol::answer::{
     Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
-    RestoredPage, SourceKind, SourceView, TabStatus, Status as StatusAnswer, StoreFigures, SyncReport, Timings,
+    RestoredPage, SourceKind, SourceView, Status as StatusAnswer, StoreFigures, SyncReport, TabStatus, Timings,
 };
-use crate::named::NamedMeta;
 use crate::restore::{self, OpenTab, Plan, Status};
-use crate::source::{self, Source};
 use crate::settings::Settings;
+use crate::source::{self, Source};
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
 use serde::Serialize;
@@ -202,13 +202,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     }
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     // Named saves after the sessions the browser left, newest first.
-    out.extend(
-        crate::named::list(k.backend())
-            .await
-            .unwrap_or_default()
-            .iter()
-            .map(named_source),
-    );
+    out.extend(crate::named::list(k.backend()).await.unwrap_or_default().iter().map(named_source));
     Ok(out)
 }
 
@@ -470,9 +464,9 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_kit::open_window;
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
+    use crate::test_kit::open_window;
 
     /// Issue 11 item 7: the content script learns what each field was, and
     /// tells fields saved before that (format 1) by the absent `type`.

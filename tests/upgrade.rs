@@ -18,12 +18,12 @@ use lifeboat::keeper::Keeper;
 use lifeboat::model::{Container, Field, FieldValue, Visit};
 use lifeboat::named;
 use lifeboat::privacy::RawField;
+use lifeboat::protocol::answer::SourceKind;
 use lifeboat::settings::{PrivacyLevel, Settings};
 use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
-use lifeboat::protocol::answer::SourceKind;
 
 const FIXTURES: [&str; 4] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
@@ -150,7 +150,10 @@ fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     assert!(sources.iter().filter(|s| s.pending).all(|s| s.kind == SourceKind::Crash));
     assert!(sources.iter().filter(|s| s.kind == SourceKind::Updated).all(|s| !s.pending));
     // The crashed session from the old build is still there, whole.
-    let crash = sources.iter().find(|s| s.kind == SourceKind::Crash).expect("the crash set aside by the old build");
+    let crash = sources
+        .iter()
+        .find(|s| s.kind == SourceKind::Crash)
+        .expect("the crash set aside by the old build");
     let snap = block_on(view::load_source(&mut k, &crash.id)).unwrap();
     let w = &snap.session.windows[0];
     assert_eq!(w.tabs.len(), 6);

@@ -2,13 +2,13 @@
 //! to its handler (`view`, `manage`, `named`, the keeper), and followed by
 //! what a change of named saves or settings asks for (the spare copy, a sync).
 
-use crate::protocol::answer::{Answer, Done, Failure, ImportPreview, PageRestoreAnswer, PageStateAnswer, Reply, SaveAnswer, Saves, SettingsSaved, Timings};
 use super::Background;
-use crate::protocol::{role, Request, Role, Sender};
 use crate::browser::Browser;
 use crate::keeper::Commit;
 use crate::manage;
 use crate::named;
+use crate::protocol::answer::{Answer, Done, Failure, ImportPreview, PageRestoreAnswer, PageStateAnswer, Reply, SaveAnswer, Saves, SettingsSaved, Timings};
+use crate::protocol::{role, Request, Role, Sender};
 use crate::store::Backend;
 use crate::view;
 use serde_json::Value;
@@ -284,10 +284,10 @@ impl<B: Backend> Background<B> {
 
 #[cfg(test)]
 mod tests {
-    use crate::protocol::{SenderTab, REFUSED};
     use super::*;
     use crate::browser::{Capabilities, SeenTab, Target};
     use crate::keeper::Keeper;
+    use crate::protocol::{SenderTab, REFUSED};
     use crate::settings::AfterCrash;
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
@@ -351,7 +351,11 @@ mod tests {
         assert_eq!(o["sources"][0]["pending"], true);
         let refused = json!({ "error": REFUSED, "refused": true });
         let site = content(3, "https://z.example/");
-        assert_eq!(ask(&mut bg, &b, json!({ "type": "backup" }), &site), refused, "a content script reads no backup");
+        assert_eq!(
+            ask(&mut bg, &b, json!({ "type": "backup" }), &site),
+            refused,
+            "a content script reads no backup"
+        );
         assert_eq!(ask(&mut bg, &b, json!({ "type": "pageRestore", "frame": "" }), &page()), refused);
         assert_eq!(ask(&mut bg, &b, json!({ "type": "overview" }), &Sender::default()), refused, "a stranger");
         let bad = ask(&mut bg, &b, json!({ "type": "nope" }), &page());
@@ -374,7 +378,10 @@ mod tests {
         assert_eq!(list["saves"][0]["id"], id.as_str());
         let done = ask(&mut bg, &b, json!({ "type": "named.delete", "id": id }), &page());
         assert_eq!(done, json!({ "ok": true }));
-        assert!(ask(&mut bg, &b, json!({ "type": "named.list" }), &page())["saves"].as_array().unwrap().is_empty());
+        assert!(ask(&mut bg, &b, json!({ "type": "named.list" }), &page())["saves"]
+            .as_array()
+            .unwrap()
+            .is_empty());
         assert!(
             bg.keeper.backend().spare.borrow().contains_key("named"),
             "a change of named saves refreshes their spare copy"
@@ -411,7 +418,12 @@ mod tests {
         block_on(bg.started(&b));
         assert_eq!(*b.badges.borrow(), [crate::view::Badge::CrashWaiting(1)]);
         let id = crash_id(&bg);
-        let r = ask(&mut bg, &b, json!({ "type": "restore", "source": id, "select": "all", "mode": "replace" }), &page());
+        let r = ask(
+            &mut bg,
+            &b,
+            json!({ "type": "restore", "source": id, "select": "all", "mode": "replace" }),
+            &page(),
+        );
         assert_eq!((r["windows"].as_u64(), r["tabs"].as_u64()), (Some(1), Some(2)), "{r}");
         assert_eq!(*b.closed_windows.borrow(), [7]);
         let orders = b.orders.borrow();
@@ -434,7 +446,12 @@ mod tests {
             ..Default::default()
         });
         let id = crash_id(&bg);
-        let r = ask(&mut bg, &b, json!({ "type": "restore", "source": id, "select": "all", "mode": "current" }), &page());
+        let r = ask(
+            &mut bg,
+            &b,
+            json!({ "type": "restore", "source": id, "select": "all", "mode": "current" }),
+            &page(),
+        );
         assert_eq!(r["tabs"], 1, "{r}");
         assert_eq!((b.orders.borrow()[0].1, b.orders.borrow()[0].2), (Target::Into(7), false));
         assert!(b.closed_windows.borrow().is_empty());

@@ -218,7 +218,9 @@ impl<B: Backend> Background<B> {
     /// restores it at once if the settings say so. Returns whether to look
     /// again after `OFFER_RECHECK_MS` (`recheck`: this is that look).
     pub async fn offer_restore(&mut self, browser: &impl Browser, recheck: bool) -> bool {
-        let Some(key) = self.keeper.set_aside_key().map(str::to_string) else { return false };
+        let Some(key) = self.keeper.set_aside_key().map(str::to_string) else {
+            return false;
+        };
         // Already chosen (restored or dismissed) since: nothing to offer again.
         if recheck && !self.keeper.store().set_aside(&key).await.is_ok_and(|a| a.pending) {
             return false;
@@ -226,11 +228,7 @@ impl<B: Backend> Background<B> {
         // One look at the tabs: is our page there, and what is open already.
         let tabs = browser.tabs().await;
         let page = format!("{}{RESTORE_PAGE}", self.keeper.own_origin());
-        let shows_page = |t: &crate::browser::SeenTab| {
-            std::iter::once(&t.url)
-                .chain(t.pending_url.as_ref())
-                .any(|u| u.starts_with(&page))
-        };
+        let shows_page = |t: &crate::browser::SeenTab| std::iter::once(&t.url).chain(t.pending_url.as_ref()).any(|u| u.starts_with(&page));
         if tabs.iter().any(shows_page) {
             return false;
         }
@@ -255,7 +253,14 @@ impl<B: Backend> Background<B> {
 
     /// Restores the chosen tabs of `source`, planned afresh against what is
     /// open now so nothing opens twice (unless `duplicates`).
-    pub(crate) async fn restore(&mut self, browser: &impl Browser, source: &str, selection: &Selection, mode: RestoreMode, duplicates: bool) -> Reply<Restored> {
+    pub(crate) async fn restore(
+        &mut self,
+        browser: &impl Browser,
+        source: &str,
+        selection: &Selection,
+        mode: RestoreMode,
+        duplicates: bool,
+    ) -> Reply<Restored> {
         self.refresh_containers(browser).await;
         // Replacing closes what is open: everything of the source must open.
         let open = if duplicates || mode == RestoreMode::Replace {
@@ -325,9 +330,7 @@ impl<B: Backend> Background<B> {
             if !plan.set.is_empty() {
                 browser.sync_set(&plan.set).await?;
             }
-            crate::sync::apply_local(self.keeper.backend(), &plan, now)
-                .await
-                .map_err(|e| e.to_string())?;
+            crate::sync::apply_local(self.keeper.backend(), &plan, now).await.map_err(|e| e.to_string())?;
             if !plan.is_quiet() {
                 self.keep_named(browser).await;
             }

@@ -5,12 +5,12 @@
 
 use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
-use lifeboat::tracker::Tracker;
 use lifeboat::journal::{self, Delta};
 use lifeboat::keeper::Keeper;
 use lifeboat::model::{Session, Tab, Window};
 use lifeboat::store::memory::MemoryBackend;
 use lifeboat::store::{block_on, Snapshot};
+use lifeboat::tracker::Tracker;
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -10,8 +10,8 @@ pub mod onetab;
 pub mod tsm;
 pub mod urls;
 
-pub use crate::dates::utc;
 use crate::dates::calendar;
+pub use crate::dates::utc;
 use crate::model::Millis;
 
 pub use crate::model::Saved;
@@ -74,7 +74,6 @@ pub fn export(format: Format, sessions: &[Saved], exported_at: Millis) -> String
         Format::Html => html::write(sessions, exported_at),
     }
 }
-
 
 /// A title or URL on one line: line breaks would split a line format's record.
 pub(crate) fn one_line(s: &str) -> String {

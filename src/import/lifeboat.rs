@@ -4,8 +4,8 @@
 
 use super::collect::{tab, Collector};
 use super::json::{self, List, Str};
-use super::{text, HistoryEntry, ImportError, Imported, MAX_INPUT};
 use super::lifeboat_file::{File, WFrame, WPage, WTab, WValue, WWindow, FORMAT, VERSION};
+use super::{text, HistoryEntry, ImportError, Imported, MAX_INPUT};
 use crate::model::{Container, FieldValue, FrameFields, Geometry, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
 

@@ -85,7 +85,6 @@ pub fn version(bytes: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?))
 }
 
-
 // ---------------------------------------------------------------- records
 
 pub(crate) struct Command<'a> {

@@ -297,7 +297,10 @@ fn a_doc_that_drifted_fails() {
     for (from, to) in [
         ("\"lastSavedAt\": 1764070000000,", "\"lastSaved\": 1764070000000,"),
         ("\"cutFields\": 0,", "\"cutFields\": 0, \"stray\": 1,"),
-        ("\"status\": \"restore\" | \"already_open\" | \"blocked\",", "\"status\": \"restore\" | \"reopened\","),
+        (
+            "\"status\": \"restore\" | \"already_open\" | \"blocked\",",
+            "\"status\": \"restore\" | \"reopened\",",
+        ),
         ("{ \"type\": \"named.list\" }", "{ \"type\": \"named.lists\" }"),
         ("\"typedFields\": 0,", ""),
     ] {
@@ -309,8 +312,11 @@ fn a_doc_that_drifted_fails() {
 #[test]
 fn the_reader_tries_each_alternative() {
     let named = BTreeMap::new();
-    let r = readings(r#"{ "a": "x" | "y", "b": [1, …], // note
-        "c": 1 | 2 | 3 }"#, &named)
+    let r = readings(
+        r#"{ "a": "x" | "y", "b": [1, …], // note
+        "c": 1 | 2 | 3 }"#,
+        &named,
+    )
     .unwrap();
     assert_eq!(r.len(), 4);
     assert_eq!(r[0], serde_json::json!({ "a": "x", "b": [1], "c": 1 }));

@@ -52,14 +52,62 @@ fn declarations() -> Declarations {
     }
     add!(
         // What the pages and the content script send.
-        Request, SelectView, WindowSelect, RestoreMode, Scope, SessionPick, WindowPick, RawPageState, RawField,
+        Request,
+        SelectView,
+        WindowSelect,
+        RestoreMode,
+        Scope,
+        SessionPick,
+        WindowPick,
+        RawPageState,
+        RawField,
         // What the background sends a content script.
         ToContent,
         // The answers.
-        Answer, Failure, Done, Overview, VerdictName, Autosave, SourceView, SourceKind, Status, StoreFigures, Timings, StartParts, SyncReport,
-        PlanAnswer, PlanWindow, PlanTab, TabStatus, PlanGroup, PlanVisit, PlannedContainer, Restorable, Restored, Skipped, Saves, SaveAnswer,
-        NamedMeta, SearchResults, Found, ExportFile, ImportPreview, PreviewSession, PreviewWindow, PreviewTab, SettingsSaved, Settings,
-        PrivacyLevel, AfterCrash, Tier, Backup, BackupRecord, PageStateAnswer, PageRestoreAnswer, RestoredPage, RestoredField,
+        Answer,
+        Failure,
+        Done,
+        Overview,
+        VerdictName,
+        Autosave,
+        SourceView,
+        SourceKind,
+        Status,
+        StoreFigures,
+        Timings,
+        StartParts,
+        SyncReport,
+        PlanAnswer,
+        PlanWindow,
+        PlanTab,
+        TabStatus,
+        PlanGroup,
+        PlanVisit,
+        PlannedContainer,
+        Restorable,
+        Restored,
+        Skipped,
+        Saves,
+        SaveAnswer,
+        NamedMeta,
+        SearchResults,
+        Found,
+        ExportFile,
+        ImportPreview,
+        PreviewSession,
+        PreviewWindow,
+        PreviewTab,
+        SettingsSaved,
+        Settings,
+        PrivacyLevel,
+        AfterCrash,
+        Tier,
+        Backup,
+        BackupRecord,
+        PageStateAnswer,
+        PageRestoreAnswer,
+        RestoredPage,
+        RestoredField,
     );
     d.answer_map();
     d
@@ -100,7 +148,8 @@ impl Declarations {
         for t in &types {
             assert!(ANSWER_TO.iter().any(|(r, _)| r == t), "request {t} has no answer in ANSWER_TO");
         }
-        self.text.push_str("/**\n * The answer to each request, by its `type` (a `Failure` can answer any).\n */\nexport type AnswerTo = {\n");
+        self.text
+            .push_str("/**\n * The answer to each request, by its `type` (a `Failure` can answer any).\n */\nexport type AnswerTo = {\n");
         for (request, answer) in ANSWER_TO {
             assert!(self.declared.contains(*answer), "{answer}");
             assert!(types.contains(request), "{request} is no request");

@@ -263,7 +263,12 @@ impl Edge {
                 model_ms: t_end - t_judged,
             },
         );
-        api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), caps.menu_contexts()).await;
+        api::create_menu(
+            "lifeboat-save-window",
+            &api::text("menuSaveWindow", "Save this window as…"),
+            caps.menu_contexts(),
+        )
+        .await;
         if edge.bg.offers_restore() {
             edge.later(OFFER_DELAY_MS, Msg::OfferRestore { recheck: false });
         }
@@ -427,7 +432,6 @@ impl Edge {
             _ => return None,
         })
     }
-
 }
 
 /// A keyboard shortcut or a click on the context menu, as the core sees it.
