@@ -3,15 +3,18 @@
 //! Everything here but `web` is plain Rust with no browser types, tested
 //! natively. `web` (wasm32 only) binds it to the WebExtension APIs.
 
-pub mod backstop;
+pub mod background;
+pub mod browser;
 pub mod budget;
 pub mod codec;
+pub mod dates;
 pub mod event;
 pub mod export;
 pub mod import;
 pub mod import_choice;
 pub mod journal;
 pub mod keeper;
+pub mod keys;
 pub mod manage;
 pub mod model;
 pub mod named;
@@ -21,9 +24,12 @@ pub mod purge;
 pub mod restore;
 pub mod saver;
 pub mod settings;
+pub mod source;
+pub mod spare;
 pub mod store;
 pub mod sync;
 pub mod timeline;
+pub mod tracker;
 pub mod verdict;
 pub mod view;
 

@@ -6,21 +6,12 @@ use crate::import::{self, Imported};
 use crate::import_choice::{self, Chosen, SessionPick};
 use crate::keeper::Keeper;
 use crate::model::{Container, Millis, Session};
-use crate::named::{self, NamedMeta};
+use crate::named;
 use crate::privacy;
-use crate::store::{Backend, StoreError};
-use crate::view::{self, SourceView};
-use serde::Deserialize;
-use serde_json::{json, Value};
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    #[default]
-    All,
-    Window,
-    Tabs,
-}
+use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
+pub use crate::protocol::Scope;
+use crate::store::Backend;
+use crate::view;
 
 /// The live session, or part of it, as the user would save it.
 pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_ids: &[i64]) -> Session {
@@ -43,36 +34,22 @@ pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_
     s
 }
 
-pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Result<Value, StoreError> {
+pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Reply<SaveAnswer> {
     let session = current_part(k, scope, window_id, tab_ids);
     if session.tab_count() == 0 {
-        return Ok(json!({ "error": "There are no tabs to save there." }));
+        return Err("There are no tabs to save there.".into());
     }
-    let meta = named::create(k.store.backend(), name, Vec::new(), session, now).await?;
-    Ok(json!({ "save": meta }))
-}
-
-pub fn named_source(m: &NamedMeta) -> SourceView {
-    SourceView {
-        id: m.id.clone(),
-        kind: "named",
-        label: m.name.clone(),
-        label_key: None,
-        taken_at: Some(m.updated_at),
-        windows: m.windows as usize,
-        tabs: m.tabs as usize,
-        pending: false,
-        notice: None,
-    }
+    let meta = named::create(k.backend(), name, Vec::new(), session, now).await?;
+    Ok(SaveAnswer { save: meta })
 }
 
 /// Every tab whose title or URL contains every word of `query`, across all
 /// sources, newest source first.
-pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value, StoreError> {
+pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Reply<SearchResults> {
     const MAX: usize = 200;
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
     if words.is_empty() {
-        return Ok(json!({ "results": [] }));
+        return Ok(SearchResults { results: Vec::new() });
     }
     let mut results = Vec::new();
     'sources: for src in view::all_sources(k).await? {
@@ -81,10 +58,16 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
             for (ti, t) in w.tabs.iter().enumerate() {
                 let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
                 if words.iter().all(|w| hay.contains(w.as_str())) {
-                    results.push(json!({
-                        "source": src.id, "sourceLabel": src.label, "sourceLabelKey": src.label_key, "takenAt": src.taken_at,
-                        "window": wi, "tab": ti, "title": t.title, "url": t.url,
-                    }));
+                    results.push(Found {
+                        source: src.id.clone(),
+                        source_label: src.label.clone(),
+                        source_label_key: src.label_key.clone(),
+                        taken_at: src.taken_at,
+                        window: wi,
+                        tab: ti,
+                        title: t.title.clone(),
+                        url: t.url.clone(),
+                    });
                     if results.len() >= MAX {
                         break 'sources;
                     }
@@ -92,14 +75,14 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
             }
         }
     }
-    Ok(json!({ "results": results }))
+    Ok(SearchResults { results })
 }
 
 /// Exports `sources` as `format`, without typed text unless `typed_text`;
 /// the answer says whether the file holds any.
-pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], typed_text: bool, now: Millis) -> Result<Value, StoreError> {
+pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], typed_text: bool, now: Millis) -> Reply<ExportFile> {
     let Some(format) = export::Format::from_id(format) else {
-        return Ok(json!({ "error": format!("Unknown export format \"{format}\".") }));
+        return Err(format!("Unknown export format \"{format}\".").into());
     };
     let all = view::all_sources(k).await?;
     let mut picked: Vec<(String, Option<Millis>, Session)> = Vec::new();
@@ -110,7 +93,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
         picked.push((label, Some(snap.taken_at), session));
     }
     if picked.is_empty() {
-        return Ok(json!({ "error": "Choose at least one session to export." }));
+        return Err("Choose at least one session to export.".into());
     }
     let holds = picked.iter().any(|(_, _, s)| {
         s.windows
@@ -122,17 +105,28 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
     let text = export::export(format, &saved, now);
     // Only Lifeboat's own format carries typed text at all.
     let holds = holds && format == export::Format::Lifeboat;
-    Ok(json!({ "fileName": format.file_name(now), "mime": format.mime(), "text": text, "holdsTypedText": holds }))
+    Ok(ExportFile {
+        file_name: format.file_name(now),
+        mime: format.mime().into(),
+        text,
+        holds_typed_text: holds,
+    })
 }
 
-/// Parses a file for the preview: nothing is stored yet. `containers`: the
-/// browser's (`None`: it has none), to name the file's containers.
-pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8], containers: Option<&[Container]>) -> Result<(Imported, Value), String> {
+/// Parses a file for the preview: nothing is stored yet.
+/// The answer's `token` is left empty for the caller to fill.
+/// `containers`: the browser's (`None`: it has none), to name the file's containers.
+pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8], containers: Option<&[Container]>) -> Result<(Imported, ImportPreview), String> {
     let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
     let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
-    import::apply_settings(&mut imported, &k.settings);
+    import::apply_settings(&mut imported, k.settings());
     let sessions = import_choice::preview_sessions(format, &imported, containers);
-    let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
+    let answer = ImportPreview {
+        token: String::new(),
+        format: format.label().into(),
+        sessions,
+        notes: imported.notes.clone(),
+    };
     Ok((imported, answer))
 }
 
@@ -145,22 +139,19 @@ pub async fn commit_import<B: Backend>(
     merge: bool,
     name: Option<&str>,
     now: Millis,
-) -> Result<Value, StoreError> {
-    let chosen = match import_choice::choose(imported, select, merge, name) {
-        Ok(c) => c,
-        Err(e) => return Ok(json!({ "error": e })),
-    };
+) -> Reply<Saves> {
+    let chosen = import_choice::choose(imported, select, merge, name).map_err(Failure::new)?;
     let mut saves = Vec::new();
     for (i, Chosen { name, session, saved_at: at }) in chosen.into_iter().enumerate() {
-        let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
+        let meta = named::create(k.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
         // Keep the file's own date where it has one.
         let meta = match at {
-            Some(at) => named::update(k.store.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
+            Some(at) => named::update(k.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
             None => meta,
         };
         saves.push(meta);
     }
-    Ok(json!({ "saves": saves }))
+    Ok(Saves { saves })
 }
 
 #[cfg(test)]
@@ -215,19 +206,18 @@ mod tests {
     fn save_search_export_and_import_back() {
         let mut k = keeper();
         let saved = block_on(save(&mut k, "Trip", Scope::Window, Some(1), &[], 100)).unwrap();
-        let id = saved["save"]["id"].as_str().unwrap().to_string();
+        let id = saved.save.id.clone();
         block_on(k.commit(200)).unwrap();
         let found = block_on(search(&mut k, "lisbon 11")).unwrap();
-        let hits = found["results"].as_array().unwrap();
-        assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
-        assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
+        let hits = &found.results;
+        assert!(hits.iter().any(|h| h.source == id && h.url == "https://e.org/11"));
+        assert!(hits.iter().all(|h| h.title.contains("11")));
         let out = block_on(export(&mut k, "lifeboat", std::slice::from_ref(&id), true, 300)).unwrap();
-        let text = out["text"].as_str().unwrap();
-        let (imported, preview) = preview(&k, out["fileName"].as_str().unwrap(), text.as_bytes(), None).unwrap();
-        assert_eq!(preview["sessions"][0]["tabs"], 3);
+        let (imported, preview) = preview(&k, &out.file_name, out.text.as_bytes(), None).unwrap();
+        assert_eq!(preview.sessions[0].tabs, 3);
         let back = block_on(commit_import(&mut k, &imported, None, false, None, 400)).unwrap();
-        assert_eq!(back["saves"].as_array().unwrap().len(), 1);
-        assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
+        assert_eq!(back.saves.len(), 1);
+        assert_eq!(block_on(named::list(k.backend())).unwrap().len(), 2);
     }
 
     #[test]
@@ -240,22 +230,19 @@ mod tests {
             r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
         );
         let (imported, p) = preview(&k, "tsm.json", file.as_bytes(), None).unwrap();
-        assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
-        let before = k.store.backend().data.borrow().clone();
+        assert_eq!(p.sessions[0].content[0].tabs[2].url, "https://w/3");
+        let before = k.backend().data.borrow().clone();
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
-        let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap();
-        assert_eq!(refused["error"], import_choice::NOTHING_TICKED);
-        assert_eq!(*k.store.backend().data.borrow(), before, "a refused selection stores nothing");
+        let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap_err();
+        assert_eq!(refused.error, import_choice::NOTHING_TICKED);
+        assert_eq!(*k.backend().data.borrow(), before, "a refused selection stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
         let done = block_on(commit_import(&mut k, &imported, Some(&some), true, Some("Two of three"), 500)).unwrap();
-        let saves = done["saves"].as_array().unwrap();
-        assert_eq!(
-            (saves.len(), saves[0]["name"].as_str(), saves[0]["tabs"].as_u64()),
-            (1, Some("Two of three"), Some(2))
-        );
-        let id = saves[0]["id"].as_str().unwrap().to_string();
+        let saves = &done.saves;
+        assert_eq!((saves.len(), saves[0].name.as_str(), saves[0].tabs), (1, "Two of three", 2));
+        let id = saves[0].id.clone();
         let out = block_on(export(&mut k, "urls", &[id], false, 600)).unwrap();
-        let text = out["text"].as_str().unwrap();
+        let text = &out.text;
         assert!(
             text.contains("https://w/1") && text.contains("https://w/3") && !text.contains("https://w/2"),
             "{text}"
@@ -265,12 +252,12 @@ mod tests {
     #[test]
     fn a_hostile_file_is_refused_and_changes_nothing() {
         let k = keeper();
-        let before = k.store.backend().data.borrow().clone();
+        let before = k.backend().data.borrow().clone();
         assert!(preview(&k, "x.json", b"{not json", None).is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
         assert!(preview(&k, "recovery.jsonlz4", &lying, None).is_err());
-        assert_eq!(*k.store.backend().data.borrow(), before);
+        assert_eq!(*k.backend().data.borrow(), before);
     }
 }
