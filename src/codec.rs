@@ -41,7 +41,7 @@ pub enum Kind {
     Settings = 5,
     /// Page states waiting for restored tabs to load.
     Pages = 6,
-    /// `backstop`'s spare copy of records.
+    /// `spare`'s spare copy of records.
     Spare = 7,
 }
 
@@ -244,21 +244,7 @@ mod tests {
     use crate::model::*;
 
     fn sample() -> Session {
-        let tabs = (0..20)
-            .map(|i| Tab {
-                id: i,
-                url: format!("https://example.org/page/{i}"),
-                title: format!("Page {i}"),
-                ..Default::default()
-            })
-            .collect();
-        Session {
-            windows: vec![Window {
-                id: 1,
-                tabs,
-                ..Default::default()
-            }],
-        }
+        crate::test_kit::session_of(20)
     }
 
     #[test]

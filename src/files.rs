@@ -9,18 +9,23 @@ use crate::import::{self, Imported};
 use crate::import_check::ImportedSave;
 use crate::import_choice;
 use crate::model::{Container, Millis};
+use crate::protocol::answer::ImportPreview;
 use crate::settings::Settings;
 use serde_json::{json, Value};
 
 /// Parses a file for the preview with the user's `settings` applied;
 /// `containers`: the browser's (`None`: it has none), to name the file's
 /// containers as a restore would find them.
-pub fn preview(file_name: &str, bytes: &[u8], settings: &Settings, containers: Option<&[Container]>) -> Result<(Imported, Value), String> {
+pub fn preview(file_name: &str, bytes: &[u8], settings: &Settings, containers: Option<&[Container]>) -> Result<(Imported, ImportPreview), String> {
     let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
     let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
     import::apply_settings(&mut imported, settings);
     let sessions = import_choice::preview_sessions(format, &imported, containers);
-    let answer = json!({ "format": format.label(), "sessions": sessions, "notes": imported.notes });
+    let answer = ImportPreview {
+        format: format.label().into(),
+        sessions,
+        notes: imported.notes.clone(),
+    };
     Ok((imported, answer))
 }
 

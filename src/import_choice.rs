@@ -5,17 +5,14 @@
 //! The preview lists each window's tabs compactly (title, URL, a small
 //! `data:` favicon, pinned), up to `MAX_LISTED_TABS` tabs in all: a window
 //! beyond that is listed with its count only and can be taken whole or not
-//! at all. A tab's group (title, colour) and container (named as the
-//! restore page names it, from the file or this browser's containers) go
-//! with it, so the preview shows the same badges as the restore page.
-//! Indices in a selection are positions in `Imported::sessions`,
+//! at all. Indices in a selection are positions in `Imported::sessions`,
 //! their windows and their tabs, as the preview lists them.
 
 use crate::import::{self, Format, Imported};
 use crate::model::{Container, Session};
+use crate::protocol::answer::{PlanGroup, PreviewSession, PreviewTab, PreviewWindow};
+pub use crate::protocol::{SessionPick, WindowPick};
 use crate::restore;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// Tabs listed one by one in a preview, all sessions together.
 pub const MAX_LISTED_TABS: usize = 20_000;
@@ -25,22 +22,6 @@ pub const MAX_URL: usize = 1_000;
 /// The largest favicon (a `data:` URL) a preview carries, and all of them together.
 pub const MAX_ICON: usize = 4 << 10;
 pub const MAX_ICONS: usize = 2 << 20;
-
-/// One session of a selection; `windows: None` takes all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SessionPick {
-    pub session: usize,
-    #[serde(default)]
-    pub windows: Option<Vec<WindowPick>>,
-}
-
-/// One window of a picked session; `tabs: None` takes all of it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct WindowPick {
-    pub window: usize,
-    #[serde(default)]
-    pub tabs: Option<Vec<usize>>,
-}
 
 /// A named save to create: what the manager sends the background.
 pub type Chosen = crate::import_check::ImportedSave;
@@ -69,40 +50,39 @@ fn cut(s: &str, max: usize) -> String {
 /// closed, and each window with its tabs (or its count only, past the cap).
 /// `containers`: the browser's containers (`None`: it has none), to name
 /// and colour the file's containers as a restore would find them.
-pub fn preview_sessions(format: Format, imported: &Imported, containers: Option<&[Container]>) -> Vec<Value> {
+pub fn preview_sessions(format: Format, imported: &Imported, containers: Option<&[Container]>) -> Vec<PreviewSession> {
     let mut listed = 0usize;
     let mut icons = 0usize;
     let mut out = Vec::with_capacity(imported.sessions.len());
     for (si, ((name, s), at)) in imported.sessions.iter().zip(&imported.saved_at).enumerate() {
         let closed = is_closed(format, imported, si);
-        let windows: Vec<Value> = s
+        let windows: Vec<PreviewWindow> = s
             .windows
             .iter()
             .map(|w| {
                 let fits = listed + w.tabs.len() <= MAX_LISTED_TABS;
-                let tabs: Vec<Value> = if fits {
+                let tabs: Vec<PreviewTab> = if fits {
                     listed += w.tabs.len();
                     w.tabs
                         .iter()
                         .map(|t| {
-                            let mut tab = json!({ "title": cut(&t.title, MAX_TITLE), "url": cut(&t.url, MAX_URL) });
+                            let mut tab = PreviewTab {
+                                title: cut(&t.title, MAX_TITLE),
+                                url: cut(&t.url, MAX_URL),
+                                fav_icon_url: None,
+                                pinned: t.pinned,
+                                active: t.active,
+                                group: t.group.and_then(|id| w.groups.iter().find(|g| g.id == id)).map(|g| PlanGroup {
+                                    title: cut(&g.title, MAX_TITLE),
+                                    color: g.color.clone(),
+                                }),
+                                container: t.container.as_ref().map(|c| restore::plan_container(c, containers, &mut Vec::new())),
+                            };
                             if let Some(icon) = t.fav_icon_url.as_deref().filter(|i| i.starts_with("data:") && i.len() <= MAX_ICON) {
                                 if icons + icon.len() <= MAX_ICONS {
                                     icons += icon.len();
-                                    tab["favIconUrl"] = json!(icon);
+                                    tab.fav_icon_url = Some(icon.into());
                                 }
-                            }
-                            if t.pinned {
-                                tab["pinned"] = json!(true);
-                            }
-                            if t.active {
-                                tab["active"] = json!(true);
-                            }
-                            if let Some(g) = t.group.and_then(|id| w.groups.iter().find(|g| g.id == id)) {
-                                tab["group"] = json!({ "title": cut(&g.title, MAX_TITLE), "color": g.color });
-                            }
-                            if let Some(c) = &t.container {
-                                tab["container"] = json!(restore::plan_container(c, containers, &mut Vec::new()));
                             }
                             tab
                         })
@@ -110,13 +90,23 @@ pub fn preview_sessions(format: Format, imported: &Imported, containers: Option<
                 } else {
                     Vec::new()
                 };
-                json!({ "state": w.state.as_str(), "closed": closed, "count": w.tabs.len(), "listed": fits, "tabs": tabs })
+                PreviewWindow {
+                    state: w.state.as_str().into(),
+                    closed,
+                    count: w.tabs.len(),
+                    listed: fits,
+                    tabs,
+                }
             })
             .collect();
-        out.push(json!({
-            "name": name, "windows": s.windows.len(), "tabs": s.tab_count(), "savedAt": at,
-            "closed": closed, "content": windows,
-        }));
+        out.push(PreviewSession {
+            name: name.clone(),
+            windows: s.windows.len(),
+            tabs: s.tab_count(),
+            saved_at: *at,
+            closed,
+            content: windows,
+        });
     }
     out
 }
@@ -241,18 +231,16 @@ fn pick_windows(session: &Session, windows: &[WindowPick]) -> Result<Session, St
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{json, Value};
+
+    fn as_json(p: Vec<PreviewSession>) -> Vec<Value> {
+        p.into_iter().map(|s| serde_json::to_value(s).unwrap()).collect()
+    }
     use crate::model::{Tab, TabGroup, Window};
 
     const FIREFOX: &[u8] = include_bytes!("../tests/fixtures/firefox-recovery.jsonlz4");
 
-    fn tab(id: i64, url: &str) -> Tab {
-        Tab {
-            id,
-            url: url.into(),
-            title: format!("Title {url}"),
-            ..Default::default()
-        }
-    }
+    use crate::test_kit::tab;
 
     /// "A": two windows (a0 a1 a2 | a3 a4); "B": one window (b0 b1).
     fn two() -> Imported {
@@ -386,7 +374,7 @@ mod tests {
         imported.sessions[0].1.windows[0].tabs[0].fav_icon_url = Some("data:image/png;base64,AAAA".into());
         imported.sessions[0].1.windows[0].tabs[2].fav_icon_url = Some(format!("data:image/png;base64,{}", "A".repeat(MAX_ICON)));
         imported.sessions[0].1.windows[0].tabs[1].title = "é".repeat(MAX_TITLE + 5);
-        let p = preview_sessions(Format::TabSessionManager, &imported, None);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported, None));
         assert_eq!(
             (p[0]["name"].as_str(), p[0]["windows"].as_u64(), p[0]["tabs"].as_u64()),
             (Some("A"), Some(2), Some(5))
@@ -397,7 +385,7 @@ mod tests {
             (Some(3), Some(true), Some(false))
         );
         assert_eq!(w["tabs"][0]["url"], "https://a0/");
-        assert_eq!(w["tabs"][0]["title"], "Title https://a0/");
+        assert_eq!(w["tabs"][0]["title"], "t1");
         assert_eq!(w["tabs"][0]["favIconUrl"], "data:image/png;base64,AAAA");
         assert!(w["tabs"][2].get("favIconUrl").is_none(), "a large icon is left out");
         assert_eq!(w["tabs"][1]["title"].as_str().unwrap().chars().count(), MAX_TITLE + 1, "cut, with an ellipsis");
@@ -429,7 +417,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &imported, None);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported, None));
         let bytes = serde_json::to_string(&p).unwrap().len();
         assert!(bytes < 2_000_000, "10,000 tabs: {bytes} bytes");
         assert!(p[0]["content"].as_array().unwrap().iter().all(|w| w["listed"] == true));
@@ -444,7 +432,7 @@ mod tests {
             saved_at: vec![None],
             ..Default::default()
         };
-        let p = preview_sessions(Format::TabSessionManager, &over, None);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &over, None));
         let windows = p[0]["content"].as_array().unwrap();
         let listed = windows.iter().filter(|w| w["listed"] == true).count();
         assert_eq!(listed, MAX_LISTED_TABS / 1_000);
@@ -459,7 +447,7 @@ mod tests {
     fn the_real_firefox_file_marks_its_closed_windows() {
         let format = import::detect("recovery.jsonlz4", FIREFOX).unwrap();
         let imported = import::parse_as(format, FIREFOX).unwrap();
-        let p = preview_sessions(format, &imported, None);
+        let p = as_json(preview_sessions(format, &imported, None));
         assert_eq!(p.len(), 2);
         assert_eq!((p[0]["name"].as_str(), p[0]["closed"].as_bool()), (Some("Firefox session"), Some(false)));
         assert_eq!(
@@ -497,7 +485,7 @@ mod tests {
             color: Some("orange".into()),
         };
         // Firefox: named from its containers; one it lacks is marked missing.
-        let p = preview_sessions(Format::TabSessionManager, &imported, Some(std::slice::from_ref(&work)));
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported, Some(std::slice::from_ref(&work))));
         let tabs = &p[0]["content"][0]["tabs"];
         assert_eq!(tabs[0]["group"], json!({ "title": "Trip", "color": "cyan" }));
         assert_eq!(tabs[1]["group"], tabs[0]["group"]);
@@ -508,7 +496,7 @@ mod tests {
             "no group, the default container"
         );
         // Chrome has no containers: nothing is missing, nothing named.
-        let p = preview_sessions(Format::TabSessionManager, &imported, None);
+        let p = as_json(preview_sessions(Format::TabSessionManager, &imported, None));
         assert_eq!(
             p[0]["content"][0]["tabs"][0]["container"],
             json!({ "name": null, "color": null, "missing": false })
@@ -522,7 +510,7 @@ mod tests {
             name: Some("Shopping".into()),
             color: Some("pink".into()),
         });
-        let p = preview_sessions(Format::Lifeboat, &named, None);
+        let p = as_json(preview_sessions(Format::Lifeboat, &named, None));
         assert_eq!(p[0]["content"][0]["tabs"][0]["container"]["name"], "Shopping");
         assert_eq!(p[0]["content"][0]["tabs"][0]["container"]["color"], "pink");
         let fx = import::parse_as(Format::Firefox, FIREFOX).unwrap();
@@ -531,7 +519,7 @@ mod tests {
             name: Some("Personal".into()),
             color: Some("blue".into()),
         };
-        let p = preview_sessions(Format::Firefox, &fx, Some(std::slice::from_ref(&personal)));
+        let p = as_json(preview_sessions(Format::Firefox, &fx, Some(std::slice::from_ref(&personal))));
         let work_tab = p[0]["content"][0]["tabs"]
             .as_array()
             .unwrap()

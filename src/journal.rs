@@ -2,7 +2,7 @@
 //! that the bytes written for a change grow with the change, not with the
 //! session. `diff` then `apply` reproduces the newer session exactly.
 
-use crate::model::{Container, Geometry, Millis, PageState, Session, Tab, TabGroup, Visit, Window, WindowState, MAX_HISTORY};
+use crate::model::{Container, Geometry, Millis, PageState, Refused, Session, Tab, TabGroup, Visit, Window, WindowState, MAX_HISTORY};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
@@ -157,26 +157,32 @@ impl Delta {
     /// The record without typed text (scroll positions stay): for a backup
     /// the user asked to keep free of it.
     pub fn without_typed_text(mut self) -> Self {
-        let strip = |page: &mut Option<PageState>| {
-            if let Some(p) = page {
-                p.frames.clear();
-                if p.is_empty() {
-                    *page = None;
-                }
-            }
-        };
+        self.strip(&Refused::ALL_TEXT);
+        self
+    }
+
+    /// Takes out what `r` refuses; returns how many fields and visits went.
+    pub fn strip(&mut self, r: &Refused) -> usize {
+        let mut n = 0;
         for op in &mut self.ops {
             match op {
-                DeltaOp::Tab { tab, .. } => strip(&mut tab.page),
-                DeltaOp::TabPatch { fields, .. } => fields.iter_mut().for_each(|f| {
-                    if let TabField::Page(p) = f {
-                        strip(p)
+                DeltaOp::Tab { tab, .. } => n += r.strip_page(&mut tab.page) + r.strip_history(&mut tab.history),
+                DeltaOp::TabPatch { fields, .. } => {
+                    let before = fields.len();
+                    fields.retain(|f| !matches!(f, TabField::Visited(v) if (r.visit)(&v.url)));
+                    n += before - fields.len();
+                    for f in fields {
+                        match f {
+                            TabField::Page(p) => n += r.strip_page(p),
+                            TabField::History(h) => n += r.strip_history(h),
+                            _ => {}
+                        }
                     }
-                }),
+                }
                 _ => {}
             }
         }
-        self
+        n
     }
 }
 
@@ -311,14 +317,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn tab(id: i64, url: &str) -> Tab {
-        Tab {
-            id,
-            url: url.into(),
-            title: format!("t{id}"),
-            ..Default::default()
-        }
-    }
+    use crate::test_kit::tab;
 
     #[test]
     fn one_changed_tab_is_one_op() {

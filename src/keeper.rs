@@ -4,7 +4,7 @@
 //! the browser only through its arguments, so all of it runs in `cargo test`.
 
 use crate::budget::{self, ReportRate, ScriptText};
-use crate::event::{Change, Event, Tracker};
+use crate::event::{Change, Event};
 use crate::model::{Field, Millis, PageState, Session};
 use crate::privacy;
 use crate::privacy::RawField;
@@ -12,6 +12,7 @@ use crate::protocol::{self, Frame};
 use crate::saver::{Policy, Saver};
 use crate::settings::Settings;
 use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
+use crate::tracker::Tracker;
 use crate::verdict::{self, RunMark, Verdict};
 use std::collections::HashMap;
 
@@ -33,12 +34,12 @@ pub struct Health {
 }
 
 pub struct Keeper<B> {
-    pub store: Store<B>,
-    pub tracker: Tracker,
-    pub saver: Saver,
-    pub verdict: Verdict,
+    store: Store<B>,
+    tracker: Tracker,
+    saver: Saver,
+    verdict: Verdict,
     /// Where the set-aside session of this run's start went, if any.
-    pub set_aside_key: Option<String>,
+    set_aside_key: Option<String>,
     /// Origin of Lifeboat's own pages, which are never recorded.
     own_origin: String,
     mark: RunMark,
@@ -47,20 +48,20 @@ pub struct Keeper<B> {
     /// The last normal window was closed: the model keeps it as the session
     /// the user left, and the next new window starts afresh.
     closed_last: bool,
-    pub last_saved_at: Option<Millis>,
-    pub last_commit_bytes: usize,
+    last_saved_at: Option<Millis>,
+    last_commit_bytes: usize,
     /// Commits that wrote something this background run, and their bytes:
     /// what the store says it committed (benchmarks compare it with the disk).
-    pub commits: u64,
-    pub bytes_committed: u64,
-    pub health: Health,
-    pub notice: Option<String>,
-    pub settings: Settings,
+    commits: u64,
+    bytes_committed: u64,
+    health: Health,
+    notice: Option<String>,
+    settings: Settings,
     /// Typed text waiting for restored tabs to load, by tab id.
     pending_pages: Vec<(i64, PageState)>,
     /// A write failed in this background run: the browser may empty the
     /// database at its next start, so every commit also refreshes the spare
-    /// copy (`backstop`).
+    /// copy (`spare`).
     degraded: bool,
     /// How often each tab may report typed text.
     rate: ReportRate,
@@ -147,12 +148,84 @@ impl<B> Keeper<B> {
         &self.tracker.session
     }
 
+    /// The store, to read what it holds and settle set-aside sessions.
+    pub fn store(&self) -> &Store<B> {
+        &self.store
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Where the set-aside session of this run's start went, if any.
+    pub fn set_aside_key(&self) -> Option<&str> {
+        self.set_aside_key.as_deref()
+    }
+
+    /// What the store had to say at start-up (a damaged snapshot replaced).
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// When saving started failing, and why.
+    pub fn failing(&self) -> Option<&(Millis, String)> {
+        self.health.failing.as_ref()
+    }
+
+    pub fn last_saved_at(&self) -> Option<Millis> {
+        self.last_saved_at
+    }
+
+    /// Bytes of the last commit.
+    pub fn last_commit_bytes(&self) -> usize {
+        self.last_commit_bytes
+    }
+
+    /// Commits that wrote something in this background run, and their bytes.
+    pub fn commits(&self) -> (u64, u64) {
+        (self.commits, self.bytes_committed)
+    }
+
+    /// When the saver wants to commit next, if it does.
+    pub fn deadline(&self) -> Option<Millis> {
+        self.saver.deadline()
+    }
+
+    /// Something is not committed yet.
+    pub fn is_dirty(&self) -> bool {
+        self.saver.is_dirty()
+    }
+
+    /// Applies an event to the live model only, the saver not told (the
+    /// bench times the model alone).
+    pub fn apply_to_model(&mut self, e: Event) {
+        self.tracker.apply(e);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    #[cfg(test)]
+    pub(crate) fn set_failing(&mut self, failing: Option<(Millis, String)>) {
+        self.health.failing = failing;
+    }
+
     pub fn own_origin(&self) -> &str {
         &self.own_origin
     }
 }
 
 impl<B: Backend> Keeper<B> {
+    pub fn backend(&self) -> &B {
+        self.store.backend()
+    }
+
     /// Reads what the last run left and, at a new browser run, judges it and
     /// sets it aside before anything may write over it.
     pub async fn start(backend: B, version: &str, own_origin: &str, now: Millis, new_browser_run: bool) -> Result<Self, StoreError> {
@@ -162,7 +235,7 @@ impl<B: Backend> Keeper<B> {
         // A spare copy elsewhere is put back before anything is judged.
         let recovered = match last_mark {
             Some(_) => None,
-            None => crate::backstop::recover(store.backend()).await?,
+            None => crate::spare::recover(store.backend()).await?,
         };
         if recovered.is_some() {
             last_mark = store.run_mark(version).await?;
@@ -332,7 +405,7 @@ impl<B: Backend> Keeper<B> {
                 if written.checkpoint || (self.degraded && written.bytes > 0) {
                     // A failed spare copy is not a failed save: the database has it.
                     // Its bytes count with the commits'.
-                    let spare = crate::backstop::keep_session(&self.store, now).await.unwrap_or(0);
+                    let spare = crate::spare::keep_session(&self.store, now).await.unwrap_or(0);
                     self.bytes_committed += spare as u64;
                 }
                 Ok(written.bytes)
@@ -518,6 +591,7 @@ impl<B: Backend> Keeper<B> {
         let what = crate::purge::Refused {
             text: &refused,
             visit: &visit_refused,
+            keep_cut_notes: true,
         };
         crate::purge::refused(self.store.backend(), &what).await?;
         if dropped == 0 {
@@ -554,26 +628,7 @@ mod tests {
     }
 
     fn open_two_tabs<B: Backend>(k: &mut Keeper<B>, now: Millis) {
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            now,
-        );
-        for (i, u) in ["https://a/", "https://b/"].iter().enumerate() {
-            k.apply(
-                Event::TabCreated(TabInfo {
-                    id: i as i64,
-                    window_id: 1,
-                    index: i,
-                    url: (*u).into(),
-                    ..Default::default()
-                }),
-                now,
-            );
-        }
+        crate::test_kit::open_window(k, 1, &[(0, "https://a/"), (1, "https://b/")], now);
     }
 
     /// Keeps the storage across "browser runs".

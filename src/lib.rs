@@ -9,7 +9,8 @@
 //! a parsed import again) and the pages' (feature `pages`: `import`,
 //! `export`, `import_choice`). Native builds have both.
 
-pub mod backstop;
+pub mod background;
+pub mod browser;
 pub mod budget;
 pub mod codec;
 pub mod dates;
@@ -25,6 +26,7 @@ pub mod import_check;
 pub mod import_choice;
 pub mod journal;
 pub mod keeper;
+pub mod keys;
 pub mod manage;
 pub mod model;
 pub mod named;
@@ -34,9 +36,12 @@ pub mod purge;
 pub mod restore;
 pub mod saver;
 pub mod settings;
+pub mod source;
+pub mod spare;
 pub mod store;
 pub mod sync;
 pub mod timeline;
+pub mod tracker;
 pub mod verdict;
 pub mod view;
 

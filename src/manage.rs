@@ -4,21 +4,12 @@
 use crate::import_check::{self, ImportedSave};
 use crate::keeper::Keeper;
 use crate::model::{Millis, Session};
-use crate::named::{self, NamedMeta};
+use crate::named;
 use crate::privacy;
-use crate::store::{Backend, StoreError};
-use crate::view::{self, SourceView};
-use serde::Deserialize;
-use serde_json::{json, Value};
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scope {
-    #[default]
-    All,
-    Window,
-    Tabs,
-}
+use crate::protocol::answer::{ExportSessions, Failure, Found, Reply, SaveAnswer, Saves, SearchResults};
+pub use crate::protocol::Scope;
+use crate::store::Backend;
+use crate::view;
 
 /// The live session, or part of it, as the user would save it.
 pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_ids: &[i64]) -> Session {
@@ -41,36 +32,22 @@ pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_
     s
 }
 
-pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Result<Value, StoreError> {
+pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Reply<SaveAnswer> {
     let session = current_part(k, scope, window_id, tab_ids);
     if session.tab_count() == 0 {
-        return Ok(json!({ "error": "There are no tabs to save there." }));
+        return Err("There are no tabs to save there.".into());
     }
-    let meta = named::create(k.store.backend(), name, Vec::new(), session, now).await?;
-    Ok(json!({ "save": meta }))
-}
-
-pub fn named_source(m: &NamedMeta) -> SourceView {
-    SourceView {
-        id: m.id.clone(),
-        kind: "named",
-        label: m.name.clone(),
-        label_key: None,
-        taken_at: Some(m.updated_at),
-        windows: m.windows as usize,
-        tabs: m.tabs as usize,
-        pending: false,
-        notice: None,
-    }
+    let meta = named::create(k.backend(), name, Vec::new(), session, now).await?;
+    Ok(SaveAnswer { save: meta })
 }
 
 /// Every tab whose title or URL contains every word of `query`, across all
 /// sources, newest source first.
-pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value, StoreError> {
+pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Reply<SearchResults> {
     const MAX: usize = 200;
     let words: Vec<String> = query.split_whitespace().map(|w| w.to_lowercase()).collect();
     if words.is_empty() {
-        return Ok(json!({ "results": [] }));
+        return Ok(SearchResults { results: Vec::new() });
     }
     let mut results = Vec::new();
     'sources: for src in view::all_sources(k).await? {
@@ -79,10 +56,16 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
             for (ti, t) in w.tabs.iter().enumerate() {
                 let hay = format!("{}\n{}", t.title.to_lowercase(), t.url.to_lowercase());
                 if words.iter().all(|w| hay.contains(w.as_str())) {
-                    results.push(json!({
-                        "source": src.id, "sourceLabel": src.label, "sourceLabelKey": src.label_key, "takenAt": src.taken_at,
-                        "window": wi, "tab": ti, "title": t.title, "url": t.url,
-                    }));
+                    results.push(Found {
+                        source: src.id.clone(),
+                        source_label: src.label.clone(),
+                        source_label_key: src.label_key.clone(),
+                        taken_at: src.taken_at,
+                        window: wi,
+                        tab: ti,
+                        title: t.title.clone(),
+                        url: t.url.clone(),
+                    });
                     if results.len() >= MAX {
                         break 'sources;
                     }
@@ -90,13 +73,13 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Result<Value,
             }
         }
     }
-    Ok(json!({ "results": results }))
+    Ok(SearchResults { results })
 }
 
 /// The sessions `sources` name, for the manager to write as a file (the
 /// exporters are in the pages' module), without typed text unless
 /// `typed_text`; the answer says whether they hold any.
-pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_text: bool) -> Result<Value, StoreError> {
+pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_text: bool) -> Reply<ExportSessions> {
     let all = view::all_sources(k).await?;
     let mut picked: Vec<ImportedSave> = Vec::new();
     for id in sources {
@@ -110,7 +93,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_tex
         });
     }
     if picked.is_empty() {
-        return Ok(json!({ "error": "Choose at least one session to export." }));
+        return Err("Choose at least one session to export.".into());
     }
     let holds = picked.iter().any(|s| {
         s.session
@@ -119,28 +102,30 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_tex
             .flat_map(|w| &w.tabs)
             .any(|t| t.page.as_ref().is_some_and(|p| p.typed_fields() > 0))
     });
-    Ok(json!({ "sessions": picked, "holdsTypedText": holds }))
+    Ok(ExportSessions {
+        sessions: picked,
+        holds_typed_text: holds,
+    })
 }
 
 /// Keeps sessions the manager parsed and chose as named saves, once they
 /// pass the background's own checks (`import_check::check`): the page is
 /// not trusted with what enters the store.
-pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: &str, now: Millis) -> Result<Value, StoreError> {
-    let (checked, notes) = match import_check::decode_saves(saves).and_then(|saves| import_check::check(saves, &k.settings)) {
-        Ok(c) => c,
-        Err(e) => return Ok(json!({ "error": e })),
-    };
+pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: &str, now: Millis) -> Reply<Saves> {
+    let (checked, notes) = import_check::decode_saves(saves)
+        .and_then(|saves| import_check::check(saves, k.settings()))
+        .map_err(Failure::new)?;
     let mut saves = Vec::new();
     for (i, ImportedSave { name, session, saved_at: at }) in checked.into_iter().enumerate() {
-        let meta = named::create(k.store.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
+        let meta = named::create(k.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
         // Keep the file's own date where it has one.
         let meta = match at {
-            Some(at) => named::update(k.store.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
+            Some(at) => named::update(k.backend(), &meta.id, at, |s| s.meta.created_at = at).await?,
             None => meta,
         };
         saves.push(meta);
     }
-    Ok(json!({ "saves": saves, "notes": notes }))
+    Ok(Saves { saves, notes })
 }
 
 #[cfg(test)]
@@ -195,9 +180,8 @@ mod tests {
     /// the pages' module writes and parses the file, the background checks
     /// and keeps what comes back.
     #[cfg(feature = "pages")]
-    fn write(out: &Value, format: &str) -> (String, String) {
-        let sessions: Vec<ImportedSave> = serde_json::from_value(out["sessions"].clone()).unwrap();
-        let file = crate::files::export_file(format, &sessions, out["holdsTypedText"] == true, 300);
+    fn write(out: &ExportSessions, format: &str) -> (String, String) {
+        let file = crate::files::export_file(format, &out.sessions, out.holds_typed_text, 300);
         (file["fileName"].as_str().unwrap().to_string(), file["text"].as_str().unwrap().to_string())
     }
 
@@ -218,19 +202,19 @@ mod tests {
         use crate::files::preview;
         let mut k = keeper();
         let saved = block_on(save(&mut k, "Trip", Scope::Window, Some(1), &[], 100)).unwrap();
-        let id = saved["save"]["id"].as_str().unwrap().to_string();
+        let id = saved.save.id.clone();
         block_on(k.commit(200)).unwrap();
         let found = block_on(search(&mut k, "lisbon 11")).unwrap();
-        let hits = found["results"].as_array().unwrap();
-        assert!(hits.iter().any(|h| h["source"] == id.as_str() && h["url"] == "https://e.org/11"));
-        assert!(hits.iter().all(|h| h["title"].as_str().unwrap().contains("11")));
+        let hits = &found.results;
+        assert!(hits.iter().any(|h| h.source == id && h.url == "https://e.org/11"));
+        assert!(hits.iter().all(|h| h.title.contains("11")));
         let out = block_on(export(&mut k, std::slice::from_ref(&id), true)).unwrap();
         let (file_name, text) = write(&out, "lifeboat");
-        let (imported, preview) = preview(&file_name, text.as_bytes(), &k.settings, None).unwrap();
-        assert_eq!(preview["sessions"][0]["tabs"], 3);
+        let (imported, preview) = preview(&file_name, text.as_bytes(), k.settings(), None).unwrap();
+        assert_eq!(preview.sessions[0].tabs, 3);
         let back = block_on(commit_import(&mut k, &chosen(&imported, None, false, None).unwrap(), 400)).unwrap();
-        assert_eq!(back["saves"].as_array().unwrap().len(), 1);
-        assert_eq!(block_on(named::list(k.store.backend())).unwrap().len(), 2);
+        assert_eq!(back.saves.len(), 1);
+        assert_eq!(block_on(named::list(k.backend())).unwrap().len(), 2);
     }
 
     #[test]
@@ -245,22 +229,19 @@ mod tests {
             r#""2":{"url":"https://w/2","title":"W2","index":1,"windowId":1},"#,
             r#""3":{"url":"https://w/3","title":"W3","index":2,"windowId":1}}}}]"#
         );
-        let (imported, p) = preview("tsm.json", file.as_bytes(), &k.settings, None).unwrap();
-        assert_eq!(p["sessions"][0]["content"][0]["tabs"][2]["url"], "https://w/3");
+        let (imported, p) = preview("tsm.json", file.as_bytes(), k.settings(), None).unwrap();
+        assert_eq!(p.sessions[0].content[0].tabs[2].url, "https://w/3");
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
         assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err(), import_choice::NOTHING_TICKED);
-        let before = k.store.backend().data.borrow().clone();
-        let refused = block_on(commit_import(&mut k, &import_check::encode_saves(&[]), 400)).unwrap();
-        assert!(refused["error"].as_str().unwrap().starts_with("Nothing to import"), "{refused}");
-        assert_eq!(*k.store.backend().data.borrow(), before, "a refused import stores nothing");
+        let before = k.backend().data.borrow().clone();
+        let refused = block_on(commit_import(&mut k, &import_check::encode_saves(&[]), 400)).unwrap_err();
+        assert!(refused.error.starts_with("Nothing to import"), "{refused:?}");
+        assert_eq!(*k.backend().data.borrow(), before, "a refused import stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
         let done = block_on(commit_import(&mut k, &chosen(&imported, Some(&some), true, Some("Two of three")).unwrap(), 500)).unwrap();
-        let saves = done["saves"].as_array().unwrap();
-        assert_eq!(
-            (saves.len(), saves[0]["name"].as_str(), saves[0]["tabs"].as_u64()),
-            (1, Some("Two of three"), Some(2))
-        );
-        let id = saves[0]["id"].as_str().unwrap().to_string();
+        let saves = &done.saves;
+        assert_eq!((saves.len(), saves[0].name.as_str(), saves[0].tabs), (1, "Two of three", 2));
+        let id = saves[0].id.clone();
         let out = block_on(export(&mut k, &[id], false)).unwrap();
         let (_, text) = write(&out, "urls");
         assert!(
@@ -274,13 +255,13 @@ mod tests {
     fn a_hostile_file_is_refused_and_changes_nothing() {
         use crate::files::preview;
         let k = keeper();
-        let before = k.store.backend().data.borrow().clone();
-        assert!(preview("x.json", b"{not json", &k.settings, None).is_err());
+        let before = k.backend().data.borrow().clone();
+        assert!(preview("x.json", b"{not json", k.settings(), None).is_err());
         let mut lying = b"mozLz40\0".to_vec();
         lying.extend_from_slice(&u32::MAX.to_le_bytes());
         lying.extend_from_slice(&[0; 16]);
-        assert!(preview("recovery.jsonlz4", &lying, &k.settings, None).is_err());
-        assert_eq!(*k.store.backend().data.borrow(), before);
+        assert!(preview("recovery.jsonlz4", &lying, k.settings(), None).is_err());
+        assert_eq!(*k.backend().data.borrow(), before);
     }
 
     /// A parsed import with a password field's text and a script URL, sent
@@ -330,10 +311,10 @@ mod tests {
             },
         };
         let done = block_on(commit_import(&mut k, &import_check::encode_saves(&[save]), 10)).unwrap();
-        let id = done["saves"][0]["id"].as_str().unwrap().to_string();
-        let kept = block_on(named::get(k.store.backend(), &id)).unwrap();
+        let id = done.saves[0].id.clone();
+        let kept = block_on(named::get(k.backend(), &id)).unwrap();
         let tabs = &kept.session.windows[0].tabs;
         assert_eq!((tabs.len(), tabs[0].url.as_str(), tabs[0].page.is_none()), (1, "https://a.example/", true));
-        assert!(done["notes"].to_string().contains("left out"), "{done}");
+        assert!(done.notes.iter().any(|n| n.contains("left out")), "{done:?}");
     }
 }

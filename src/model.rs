@@ -266,28 +266,76 @@ pub enum FieldValue {
     Editable(String),
 }
 
+/// What to take out of stored sessions and deltas, in one walk: the typed
+/// text of the frames `text` refuses (every frame of a page whose own URL
+/// it refuses) and the visits `visit` refuses.
+pub struct Refused<'a> {
+    pub text: &'a dyn Fn(&str) -> bool,
+    pub visit: &'a dyn Fn(&str) -> bool,
+    /// A page left with no text still says how much was cut over the budget
+    /// (the settings refused some text; the user still learns some was
+    /// left out). False: the count goes with the text.
+    pub keep_cut_notes: bool,
+}
+
+impl Refused<'static> {
+    /// All typed text, no visit: a copy that may leave the store (a backup
+    /// without typed text, sync, the spare copy, a content script's view).
+    pub const ALL_TEXT: Refused<'static> = Refused {
+        text: &|_| true,
+        visit: &|_| false,
+        keep_cut_notes: false,
+    };
+}
+
+impl Refused<'_> {
+    /// Strips one tab's page state; returns how many fields went.
+    pub fn strip_page(&self, page: &mut Option<PageState>) -> usize {
+        let Some(p) = page else { return 0 };
+        let n = if (self.text)(&p.url) {
+            p.drop_frames(&mut |_| true)
+        } else {
+            p.drop_frames(&mut |u| (self.text)(u))
+        };
+        if p.is_empty() && (p.cut == 0 || !self.keep_cut_notes) {
+            *page = None;
+        }
+        n
+    }
+
+    /// Strips one tab's history; returns how many visits went.
+    pub fn strip_history(&self, history: &mut Vec<Visit>) -> usize {
+        let before = history.len();
+        history.retain(|v| !(self.visit)(&v.url));
+        before - history.len()
+    }
+}
+
+/// A session as a file holds it, with its name and date: what exporters
+/// write and `import::Imported::saved` gives back.
+#[derive(Debug, Clone, Copy)]
+pub struct Saved<'a> {
+    pub name: &'a str,
+    pub saved_at: Option<Millis>,
+    pub session: &'a Session,
+}
+
 impl Session {
     /// The session with no typed text (scroll positions stay): what may sit
     /// where a content script can read it, or leave the device through sync.
     pub fn without_typed_text(&self) -> Session {
         let mut s = self.clone();
-        s.drop_typed_text(|_| true);
+        s.strip(&Refused::ALL_TEXT);
         s
     }
 
-    /// Drops the typed text of every frame `refuse(frame URL)` says no to,
-    /// and the page states left with nothing. Returns how many fields went.
-    pub fn drop_typed_text(&mut self, mut refuse: impl FnMut(&str) -> bool) -> usize {
-        let mut dropped = 0;
-        for t in self.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
-            if let Some(page) = &mut t.page {
-                dropped += page.drop_frames(&mut refuse);
-                if page.is_empty() {
-                    t.page = None;
-                }
-            }
-        }
-        dropped
+    /// Takes out what `r` refuses; returns how many fields and visits went.
+    pub fn strip(&mut self, r: &Refused) -> usize {
+        self.windows
+            .iter_mut()
+            .flat_map(|w| w.tabs.iter_mut())
+            .map(|t| r.strip_page(&mut t.page) + r.strip_history(&mut t.history))
+            .sum()
     }
 
     pub fn tab_count(&self) -> usize {

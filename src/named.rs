@@ -8,21 +8,24 @@ use crate::model::{Millis, Session};
 use crate::store::{Backend, Op, StoreError};
 use serde::{Deserialize, Serialize};
 
-const INDEX: &str = "named-index";
-const PREFIX: &str = "named/";
+use crate::keys::{NAMED_INDEX as INDEX, NAMED_RECORD as PREFIX};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct NamedMeta {
     pub id: String,
     pub name: String,
     pub tags: Vec<String>,
+    #[cfg_attr(test, ts(type = "number"))]
     pub created_at: Millis,
+    #[cfg_attr(test, ts(type = "number"))]
     pub updated_at: Millis,
     pub windows: u32,
     pub tabs: u32,
     /// Deleted, but can be brought back until purged. (No serde skipping:
     /// the stored encoding is not self-describing.)
+    #[cfg_attr(test, ts(type = "number | null"))]
     pub deleted_at: Option<Millis>,
 }
 
@@ -34,10 +37,6 @@ pub struct NamedSave {
 
 fn record_key(id: &str) -> String {
     format!("{PREFIX}{id}")
-}
-
-pub fn is_named_id(id: &str) -> bool {
-    id.starts_with("n/")
 }
 
 /// Longest name kept; longer ones are cut.
@@ -103,7 +102,7 @@ pub async fn create<B: Backend>(b: &B, name: &str, tags: Vec<String>, session: S
     let idx = index(b).await?;
     let mut n = now;
     let id = loop {
-        let id = format!("n/{n:016x}");
+        let id = crate::source::named(n);
         if !idx.iter().any(|m| m.id == id) {
             break id;
         }
@@ -182,26 +181,10 @@ pub async fn purge<B: Backend>(b: &B, before: Millis) -> Result<usize, StoreErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Tab, Window};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
 
-    fn session(n: usize) -> Session {
-        let tabs = (0..n)
-            .map(|i| Tab {
-                id: i as i64,
-                url: format!("https://e.org/{i}"),
-                ..Default::default()
-            })
-            .collect();
-        Session {
-            windows: vec![Window {
-                id: 1,
-                tabs,
-                ..Default::default()
-            }],
-        }
-    }
+    use crate::test_kit::session_of as session;
 
     #[test]
     fn create_list_rename_delete_undo_purge() {

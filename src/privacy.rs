@@ -56,6 +56,7 @@ pub fn scrub<'a>(session: &'a Session, own_origin: &str) -> std::borrow::Cow<'a,
 /// A form field as the content script reports it (docs/PROTOCOL.md).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(test, derive(ts_rs::TS), serde(deny_unknown_fields))]
 pub struct RawField {
     pub key: String,
     pub tag: String,

@@ -7,72 +7,11 @@
 //! record that holds such text, in one batch, is a cost worth paying.
 
 use crate::codec::{self, Kind};
-use crate::journal::{Delta, DeltaOp, TabField};
-use crate::model::{PageState, Session, Visit};
+use crate::journal::Delta;
+use crate::keys::{CHECKPOINT, JOURNAL, NAMED_RECORD as NAMED, SET_ASIDE};
+pub use crate::model::Refused;
 use crate::named::NamedSave;
-use crate::store::{Backend, Op, SetAside, Snapshot, StoreError, SET_ASIDE};
-use crate::timeline::{CHECKPOINT, JOURNAL};
-
-/// Named save records (the index holds no pages).
-const NAMED: &str = "named/";
-
-/// Drops from `page` the frames `refuse` says no to (every frame when the
-/// page itself is refused); returns how many fields went.
-fn strip_page(page: &mut Option<PageState>, refuse: &dyn Fn(&str) -> bool) -> usize {
-    let Some(p) = page else { return 0 };
-    let n = if refuse(&p.url) {
-        p.drop_frames(&mut |_| true)
-    } else {
-        p.drop_frames(&mut |u| refuse(u))
-    };
-    if p.is_empty() && p.cut == 0 {
-        *page = None;
-    }
-    n
-}
-
-/// What the settings now refuse: typed text on a page, a page in a history.
-pub struct Refused<'a> {
-    pub text: &'a dyn Fn(&str) -> bool,
-    pub visit: &'a dyn Fn(&str) -> bool,
-}
-
-fn strip_history(history: &mut Vec<Visit>, r: &Refused) -> usize {
-    let before = history.len();
-    history.retain(|v| !(r.visit)(&v.url));
-    before - history.len()
-}
-
-fn strip_session(s: &mut Session, r: &Refused) -> usize {
-    s.windows
-        .iter_mut()
-        .flat_map(|w| w.tabs.iter_mut())
-        .map(|t| strip_page(&mut t.page, r.text) + strip_history(&mut t.history, r))
-        .sum()
-}
-
-fn strip_delta(d: &mut Delta, r: &Refused) -> usize {
-    let mut n = 0;
-    for op in &mut d.ops {
-        match op {
-            DeltaOp::Tab { tab, .. } => n += strip_page(&mut tab.page, r.text) + strip_history(&mut tab.history, r),
-            DeltaOp::TabPatch { fields, .. } => {
-                let before = fields.len();
-                fields.retain(|f| !matches!(f, TabField::Visited(v) if (r.visit)(&v.url)));
-                n += before - fields.len();
-                for f in fields {
-                    match f {
-                        TabField::Page(p) => n += strip_page(p, r.text),
-                        TabField::History(h) => n += strip_history(h, r),
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    n
-}
+use crate::store::{Backend, Op, SetAside, Snapshot, StoreError};
 
 /// Rewrites every stored record holding typed text or visits that `refused`
 /// says no to, without them, in one batch. Records that do not decode are
@@ -89,25 +28,25 @@ pub async fn refused<B: Backend>(b: &B, refuse: &Refused<'_>) -> Result<usize, S
     };
     for (key, bytes) in b.scan(CHECKPOINT).await? {
         if let Ok(mut s) = codec::decode::<Snapshot>(Kind::Checkpoint, &bytes) {
-            let n = strip_session(&mut s.session, refuse);
+            let n = s.session.strip(refuse);
             keep(key, n, &|| codec::encode(Kind::Checkpoint, &s));
         }
     }
     for (key, bytes) in b.scan(JOURNAL).await? {
         if let Ok(mut d) = codec::decode::<Delta>(Kind::Delta, &bytes) {
-            let n = strip_delta(&mut d, refuse);
+            let n = d.strip(refuse);
             keep(key, n, &|| codec::encode(Kind::Delta, &d));
         }
     }
     for (key, bytes) in b.scan(SET_ASIDE).await? {
         if let Ok(mut a) = codec::decode::<SetAside>(Kind::Checkpoint, &bytes) {
-            let n = strip_session(&mut a.snapshot.session, refuse);
+            let n = a.snapshot.session.strip(refuse);
             keep(key, n, &|| codec::encode(Kind::Checkpoint, &a));
         }
     }
     for (key, bytes) in b.scan(NAMED).await? {
         if let Ok(mut s) = codec::decode::<NamedSave>(Kind::Named, &bytes) {
-            let n = strip_session(&mut s.session, refuse);
+            let n = s.session.strip(refuse);
             keep(key, n, &|| codec::encode(Kind::Named, &s));
         }
     }

@@ -16,11 +16,13 @@ pub enum Status {
 
 /// Where a tab's container stands now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct PlannedContainer {
     pub name: Option<String>,
     pub color: Option<String>,
     /// The container to open the tab in; `None` = the default one.
     #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
     pub use_id: Option<String>,
     pub missing: bool,
 }
@@ -250,6 +252,7 @@ pub struct Order {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Skipped {
     pub url: String,
     pub reason: String,
@@ -360,6 +363,22 @@ pub fn into_one(mut order: Order) -> Order {
     order
 }
 
+/// The order without its tab groups, for a browser that cannot make them:
+/// the tabs open ungrouped, and one notice says so (instead of one failure
+/// per group).
+pub fn ungrouped(mut order: Order) -> (Order, Option<String>) {
+    let mut had = false;
+    for w in &mut order.windows {
+        had |= !w.groups.is_empty();
+        w.groups.clear();
+        for t in &mut w.tabs {
+            t.group = None;
+        }
+    }
+    let notice = had.then(|| "This browser cannot make tab groups: the tabs were opened ungrouped.".to_string());
+    (order, notice)
+}
+
 /// How many tabs a plan would open.
 pub fn restorable(plan: &Plan) -> usize {
     plan.windows.iter().flat_map(|w| &w.tabs).filter(|t| t.status == Status::Restore).count()
@@ -371,11 +390,7 @@ mod tests {
     use crate::model::Window;
 
     fn tab(url: &str) -> Tab {
-        Tab {
-            url: url.into(),
-            title: url.into(),
-            ..Default::default()
-        }
+        crate::test_kit::tab(0, url)
     }
 
     fn session() -> Session {
@@ -562,5 +577,44 @@ mod tests {
         assert_eq!(c[2].use_id.as_deref(), Some("firefox-container-3"));
         assert_eq!(p.notices.len(), 1);
         assert!(p.notices[0].contains("Gone"));
+    }
+
+    #[test]
+    fn a_browser_without_tab_groups_gets_the_tabs_ungrouped_and_one_notice() {
+        let tab = |group| OrderTab {
+            url: Some("https://a/".into()),
+            title: String::new(),
+            pinned: false,
+            active: false,
+            muted: false,
+            lazy: true,
+            group,
+            cookie_store_id: None,
+            page: None,
+        };
+        let window = OrderWindow {
+            join: None,
+            state: "normal",
+            left: None,
+            top: None,
+            width: None,
+            height: None,
+            focused: true,
+            tabs: vec![tab(Some(0)), tab(None)],
+            groups: vec![OrderGroup {
+                title: "Trip".into(),
+                color: "blue".into(),
+                collapsed: false,
+            }],
+        };
+        let order = Order {
+            windows: vec![window.clone(), window],
+            skipped: Vec::new(),
+        };
+        let (flat, notice) = ungrouped(order);
+        assert!(flat.windows.iter().all(|w| w.groups.is_empty() && w.tabs.iter().all(|t| t.group.is_none())));
+        assert_eq!(flat.windows.iter().map(|w| w.tabs.len()).sum::<usize>(), 4, "every tab still opens");
+        assert!(notice.is_some_and(|n| n.contains("ungrouped")));
+        assert_eq!(ungrouped(flat).1, None, "no groups, nothing to say");
     }
 }

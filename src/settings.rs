@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Where typed text is kept (Firefox's `browser.sessionstore.privacy_level`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum PrivacyLevel {
     #[default]
     Everywhere,
@@ -18,6 +19,7 @@ pub enum PrivacyLevel {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum AfterCrash {
     /// Open the restore page and let the user choose.
     #[default]
@@ -27,6 +29,7 @@ pub enum AfterCrash {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Settings {
     pub privacy_level: PrivacyLevel,
     /// Hosts (and their subdomains) whose typed text is never kept.

@@ -72,7 +72,7 @@ pub trait Backend {
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError>;
 
-    /// A spare area outside this storage, for `backstop`'s copy of what must
+    /// A spare area outside this storage, for `spare`'s copy of what must
     /// not be lost; backends without one keep nothing there.
     async fn spare_get(&self, _key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(None)
@@ -120,11 +120,8 @@ pub struct Latest {
 /// How many set-aside sessions that are not pending crashes are kept.
 pub const KEEP_SET_ASIDE: usize = 10;
 
-const SETTINGS: &str = "settings";
-const PENDING_PAGES: &str = "pages";
-use crate::timeline::{journal_prefix, RecordMeta, Tier, CHECKPOINT, JOURNAL};
-pub(crate) const RUN: &str = "run";
-pub(crate) const SET_ASIDE: &str = "prev/";
+use crate::keys::{CHECKPOINT, JOURNAL, PENDING_PAGES, RUN, SETTINGS, SET_ASIDE};
+use crate::timeline::{journal_prefix, RecordMeta, Tier};
 
 /// Only records that read back are written: a session past the codec's
 /// limit would be saved and then be unreadable after a crash.
@@ -200,7 +197,7 @@ impl<B: Backend> Store<B> {
     }
 
     /// The current state as one checkpoint record (key, bytes) of its
-    /// generation: what `backstop` keeps of the timeline.
+    /// generation: what `spare` keeps of the timeline.
     /// Typed text is left out: the spare area is readable by content scripts.
     pub fn current_record(&self) -> Option<(String, Vec<u8>)> {
         let base = self.base.as_ref()?;

@@ -17,7 +17,7 @@ use crate::named::{self, NamedMeta, NamedSave};
 use crate::store::{Backend, Op, StoreError};
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const QUOTA_BYTES: usize = 102_400;
@@ -26,8 +26,7 @@ pub const MAX_ITEMS: usize = 512;
 /// Room kept free under the quotas for rounding and other extensions' habits.
 const SLACK: usize = 1_024;
 
-const MANIFEST: &str = "lb:m:";
-const CHUNK: &str = "lb:c:";
+use crate::keys::{SYNC_CHUNK as CHUNK, SYNC_MANIFEST as MANIFEST};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -230,7 +229,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
     out
 }
 
-const BASE: &str = "sync-base";
+use crate::keys::SYNC_BASE as BASE;
 
 /// Every named save, deleted ones included (their tombstones must travel),
 /// as it may leave the device (without typed text), with its record, and
@@ -284,13 +283,16 @@ impl Plan {
 }
 
 /// The status line for the manager.
-pub fn summary(p: &Plan) -> Value {
-    json!({
-        "pushed": p.set.keys().filter(|k| k.starts_with(MANIFEST)).count(),
-        "pulled": p.pull.len(),
-        "conflicts": p.conflicts.iter().map(|(_, n)| n).collect::<Vec<_>>(),
-        "notSynced": p.not_synced.iter().map(|(_, why)| why).collect::<Vec<_>>(),
-    })
+/// What a sync did, for the manager (`status.sync`).
+pub fn summary(p: &Plan, now: Millis) -> crate::protocol::answer::SyncReport {
+    crate::protocol::answer::SyncReport {
+        at: now,
+        pushed: Some(p.set.keys().filter(|k| k.starts_with(MANIFEST)).count()),
+        pulled: Some(p.pull.len()),
+        conflicts: Some(p.conflicts.iter().map(|(_, n)| n.clone()).collect()),
+        not_synced: Some(p.not_synced.iter().map(|(_, why)| why.clone()).collect()),
+        error: None,
+    }
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@ pub struct RecordMeta {
     pub bytes: u32,
 }
 
-pub const CHECKPOINT: &str = "ck/";
-pub const JOURNAL: &str = "jr/";
+pub use crate::keys::CHECKPOINT;
+pub use crate::keys::JOURNAL;
 
 impl RecordMeta {
     pub fn of(gen: u64, seq: Option<u32>, taken_at: Millis, session: &Session, bytes: usize) -> Self {
@@ -80,8 +80,11 @@ pub fn journal_prefix(gen: u64) -> String {
 /// Keep the newest point in each `bucket` for points younger than `horizon`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Tier {
+    #[cfg_attr(test, ts(type = "number"))]
     pub bucket_ms: Millis,
+    #[cfg_attr(test, ts(type = "number"))]
     pub horizon_ms: Millis,
 }
 

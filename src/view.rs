@@ -1,60 +1,65 @@
-//! Answers to the extension pages, shaped as docs/PROTOCOL.md says. The
-//! pages render these and decide nothing.
+//! Answers to the extension pages, shaped as docs/PROTOCOL.md says (the
+//! types are in `protocol::answer`). The pages render these and decide nothing.
 
 use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
 use crate::model::{Container, FieldValue, Millis, Session};
+use crate::named::NamedMeta;
+use crate::protocol::answer::{
+    Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
+    RestoredPage, SourceKind, SourceView, Status as StatusAnswer, StoreFigures, SyncReport, TabStatus, Timings,
+};
 use crate::restore::{self, OpenTab, Plan, Status};
 use crate::settings::Settings;
+use crate::source::{self, Source};
 use crate::store::{Backend, Snapshot, StoreError};
 use crate::verdict::Verdict;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Source id of the live session as last committed.
-pub const CURRENT: &str = "current";
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceView {
-    pub id: String,
-    pub kind: &'static str,
-    /// In English; `label_key` names the message the pages show instead
-    /// (none for a named save, whose label is the user's name for it).
-    pub label: String,
-    pub label_key: Option<&'static str>,
-    pub taken_at: Option<Millis>,
-    pub windows: usize,
-    pub tabs: usize,
-    pub pending: bool,
-    pub notice: Option<String>,
-}
-
 /// A restored frame's state as the content script wants it.
-pub fn page_restore_json(r: Option<&PageRestore>) -> Value {
-    let Some(r) = r else { return json!({ "state": null }) };
-    let fields: Vec<Value> = r
+pub fn page_restore(r: Option<&PageRestore>) -> PageRestoreAnswer {
+    let Some(r) = r else { return PageRestoreAnswer { state: None } };
+    let fields = r
         .fields
         .iter()
         .map(|f| {
-            let mut out = match &f.value {
-                FieldValue::Text(v) => json!({ "key": f.key, "value": v }),
-                FieldValue::Editable(v) => json!({ "key": f.key, "tag": "contenteditable", "value": v }),
-                FieldValue::Checked(c) => json!({ "key": f.key, "checked": c }),
-                FieldValue::Selected(v) => json!({ "key": f.key, "tag": "select", "selected": v }),
+            let mut out = RestoredField {
+                key: f.key.clone(),
+                tag: None,
+                kind: None,
+                name: None,
+                touched: None,
+                value: None,
+                checked: None,
+                selected: None,
             };
+            match &f.value {
+                FieldValue::Text(v) => out.value = Some(v.clone()),
+                FieldValue::Editable(v) => {
+                    out.tag = Some("contenteditable".into());
+                    out.value = Some(v.clone());
+                }
+                FieldValue::Checked(c) => out.checked = Some(*c),
+                FieldValue::Selected(v) => {
+                    out.tag = Some("select".into());
+                    out.selected = Some(v.clone());
+                }
+            }
             // Known kind (format 2): only an element with the same tag, type
             // and name is filled. Without `type`, one whose kind fits the value.
             if !f.tag.is_empty() {
-                out["tag"] = json!(f.tag);
-                out["type"] = json!(f.kind);
-                out["name"] = json!(f.name);
-                out["touched"] = json!(f.touched);
+                out.tag = Some(f.tag.clone());
+                out.kind = Some(f.kind.clone());
+                out.name = Some(f.name.clone());
+                out.touched = Some(f.touched);
             }
             out
         })
         .collect();
-    json!({ "state": { "scroll": r.scroll, "fields": fields } })
+    PageRestoreAnswer {
+        state: Some(RestoredPage { scroll: r.scroll, fields }),
+    }
 }
 
 /// English label and message key of the sources no verdict names.
@@ -63,12 +68,12 @@ const AUTOSAVE: (&str, &str) = ("Autosave", "kind_autosave");
 const CURRENT_LABEL: (&str, &str) = ("Current session (last autosave)", "sourceCurrent");
 
 /// Kind, English label and its message key of a session set aside after `v`.
-fn ended_kind(v: Verdict) -> (&'static str, &'static str, &'static str) {
+fn ended_kind(v: Verdict) -> (SourceKind, &'static str, &'static str) {
     match v {
-        Verdict::Crash => ("crash", "Session that was open when the browser crashed", "sourceCrashed"),
-        Verdict::CleanExit => ("clean", "Session from the last time the browser was closed", "sourceClosed"),
-        Verdict::Updated => ("updated", "Session from before Lifeboat was updated", "sourceUpdated"),
-        Verdict::FirstRun | Verdict::Continuing => ("clean", "Earlier session", "sourceEarlier"),
+        Verdict::Crash => (SourceKind::Crash, "Session that was open when the browser crashed", "sourceCrashed"),
+        Verdict::CleanExit => (SourceKind::Clean, "Session from the last time the browser was closed", "sourceClosed"),
+        Verdict::Updated => (SourceKind::Updated, "Session from before Lifeboat was updated", "sourceUpdated"),
+        Verdict::FirstRun | Verdict::Continuing => (SourceKind::Clean, "Earlier session", "sourceEarlier"),
     }
 }
 
@@ -76,10 +81,18 @@ fn counts(s: &Session) -> (usize, usize) {
     (s.windows.len(), s.tab_count())
 }
 
-pub fn autosave_json<B>(k: &Keeper<B>) -> Value {
-    match &k.health.failing {
-        None => json!({ "ok": true, "problem": null, "since": null }),
-        Some((since, why)) => json!({ "ok": false, "problem": why, "since": since }),
+pub fn autosave<B>(k: &Keeper<B>) -> Autosave {
+    match &k.failing() {
+        None => Autosave {
+            ok: true,
+            problem: None,
+            since: None,
+        },
+        Some((since, why)) => Autosave {
+            ok: false,
+            problem: Some(why.clone()),
+            since: Some(*since),
+        },
     }
 }
 
@@ -106,7 +119,7 @@ impl Badge {
 }
 
 pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
-    match (&k.health.failing, crashes_waiting) {
+    match (&k.failing(), crashes_waiting) {
         (Some((_, why)), _) => Badge::Failing(why.clone()),
         (None, 0) => Badge::Clear,
         (None, n) => Badge::CrashWaiting(n),
@@ -115,7 +128,7 @@ pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
 
 /// How many crashed sessions wait for the user to restore or dismiss them.
 pub async fn crashes_waiting<B: Backend>(k: &Keeper<B>) -> usize {
-    k.store
+    k.store()
         .set_asides()
         .await
         .unwrap_or_default()
@@ -129,7 +142,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     let mut out = Vec::new();
     // A storage that fails to read (disk full, closed database) must not hide
     // what is in memory: each part is listed if it can be read.
-    for (key, entry) in k.store.set_asides().await.unwrap_or_default() {
+    for (key, entry) in k.store().set_asides().await.unwrap_or_default() {
         match entry {
             Ok(a) => {
                 let (kind, label, label_key) = ended_kind(a.ended);
@@ -138,7 +151,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
                     id: key,
                     kind,
                     label: label.into(),
-                    label_key: Some(label_key),
+                    label_key: Some(label_key.into()),
                     taken_at: Some(a.snapshot.taken_at),
                     windows,
                     tabs,
@@ -148,9 +161,9 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             }
             Err(e) => out.push(SourceView {
                 id: key,
-                kind: "clean",
+                kind: SourceKind::Clean,
                 label: UNREADABLE.0.into(),
-                label_key: Some(UNREADABLE.1),
+                label_key: Some(UNREADABLE.1.into()),
                 taken_at: None,
                 windows: 0,
                 tabs: 0,
@@ -160,22 +173,22 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
         }
     }
     // The one set aside at this run's start carries the store's notice, if any.
-    if let (Some(key), Some(notice)) = (&k.set_aside_key, &k.notice) {
+    if let (Some(key), Some(notice)) = (&k.set_aside_key(), &k.notice()) {
         if let Some(s) = out.iter_mut().find(|s| &s.id == key) {
-            s.notice = Some(notice.clone());
+            s.notice = Some(notice.to_string());
         }
     }
     // The current state is listed as "current"; the timeline lists the rest.
     let now = k.committed().map_or(0, |s| s.taken_at);
-    for p in k.store.timeline(now.max(k.last_saved_at.unwrap_or(0))).await.unwrap_or_default() {
+    for p in k.store().timeline(now.max(k.last_saved_at().unwrap_or(0))).await.unwrap_or_default() {
         if Some(p.taken_at) == k.committed().map(|s| s.taken_at) {
             continue;
         }
         out.push(SourceView {
-            id: point_id(p.gen, p.seq),
-            kind: "autosave",
+            id: source::point(p.gen, p.seq),
+            kind: SourceKind::Autosave,
             label: AUTOSAVE.0.into(),
-            label_key: Some(AUTOSAVE.1),
+            label_key: Some(AUTOSAVE.1.into()),
             taken_at: Some(p.taken_at),
             windows: p.windows as usize,
             tabs: p.tabs as usize,
@@ -186,10 +199,10 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     if let Some(snap) = k.committed() {
         let (windows, tabs) = counts(&snap.session);
         out.push(SourceView {
-            id: CURRENT.into(),
-            kind: "current",
+            id: source::CURRENT.into(),
+            kind: SourceKind::Current,
             label: CURRENT_LABEL.0.into(),
-            label_key: Some(CURRENT_LABEL.1),
+            label_key: Some(CURRENT_LABEL.1.into()),
             taken_at: Some(snap.taken_at),
             windows,
             tabs,
@@ -199,13 +212,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     }
     out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     // Named saves after the sessions the browser left, newest first.
-    out.extend(
-        crate::named::list(k.store.backend())
-            .await
-            .unwrap_or_default()
-            .iter()
-            .map(crate::manage::named_source),
-    );
+    out.extend(crate::named::list(k.backend()).await.unwrap_or_default().iter().map(named_source));
     Ok(out)
 }
 
@@ -214,32 +221,38 @@ pub async fn all_sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView
     sources(k).await
 }
 
-pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Value, StoreError> {
+pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreError> {
     let sources = sources(k).await?;
-    Ok(json!({
-        "verdict": k.verdict.as_str(),
-        "lastSavedAt": k.last_saved_at,
-        "autosave": autosave_json(k),
-        "sources": sources,
-    }))
+    Ok(Overview {
+        verdict: k.verdict().into(),
+        last_saved_at: k.last_saved_at(),
+        autosave: autosave(k),
+        sources,
+    })
 }
 
-pub fn status<B>(k: &Keeper<B>) -> Value {
+/// `status`, with what only the edge measures (`timings`) and the last sync.
+pub fn status<B>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> StatusAnswer {
     let (windows, tabs) = counts(k.session());
-    json!({
-        "lastSavedAt": k.last_saved_at,
-        "windows": windows,
-        "tabs": tabs,
-        "autosave": autosave_json(k),
-        "store": { "commits": k.commits, "bytes": k.bytes_committed },
-    })
+    StatusAnswer {
+        last_saved_at: k.last_saved_at(),
+        windows,
+        tabs,
+        autosave: autosave(k),
+        store: StoreFigures {
+            commits: k.commits().0,
+            bytes: k.commits().1,
+        },
+        sync,
+        timings,
+    }
 }
 
 /// Every stored record, decoded by the core, as one JSON document: a full
 /// backup the user can keep, and proof of what is (and is not) stored.
 /// Everything stored, decoded; without typed text unless `typed_text`. The
 /// answer says whether the file holds typed text.
-pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) -> Result<Value, StoreError> {
+pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) -> Result<Backup, StoreError> {
     use crate::codec::{self, Kind};
     use crate::journal::Delta;
     use crate::store::SetAside;
@@ -251,10 +264,10 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
         }
     }
     let mut records = Vec::new();
-    for key in k.store.backend().keys("").await? {
-        let Some(bytes) = k.store.backend().get(&key).await? else { continue };
+    for key in k.backend().keys("").await? {
+        let Some(bytes) = k.backend().get(&key).await? else { continue };
         let value = match codec::header(&bytes).map(|h| h.kind) {
-            Ok(Kind::Checkpoint) if key.starts_with("prev/") => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
+            Ok(Kind::Checkpoint) if key.starts_with(crate::keys::SET_ASIDE) => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
                 if !typed_text {
                     a.snapshot.session = a.snapshot.session.without_typed_text();
                 }
@@ -278,7 +291,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
             Ok(Kind::Named) => as_json(codec::decode::<Vec<crate::named::NamedMeta>>(Kind::Named, &bytes)),
             Ok(Kind::RunMark) => as_json(codec::decode::<RunMark>(Kind::RunMark, &bytes)),
             // Two records are JSON in the container: the settings, and what the last sync saw.
-            Ok(Kind::Settings) if key == "settings" => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
+            Ok(Kind::Settings) if key == crate::keys::SETTINGS => serde_json::to_value(Settings::decode(&bytes)).unwrap_or(Value::Null),
             Ok(Kind::Settings) => codec::open(Kind::Settings, &bytes)
                 .ok()
                 .and_then(|raw| serde_json::from_slice(&raw).ok())
@@ -287,22 +300,19 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
             Ok(kind) => json!({ "kind": kind as u8 }),
             Err(e) => json!({ "unreadable": e.to_string() }),
         };
-        records.push(json!({ "key": key, "bytes": bytes.len(), "value": value }));
+        records.push(BackupRecord {
+            key,
+            bytes: bytes.len(),
+            value,
+        });
     }
-    Ok(json!({ "format": "lifeboat-backup", "version": 1, "exportedAt": now, "holdsTypedText": typed_text, "records": records }))
-}
-
-fn point_id(gen: u64, seq: Option<u32>) -> String {
-    match seq {
-        Some(s) => format!("point/{gen:x}/{s:x}"),
-        None => format!("point/{gen:x}/-"),
-    }
-}
-
-fn parse_point_id(id: &str) -> Option<(u64, Option<u32>)> {
-    let (g, s) = id.strip_prefix("point/")?.split_once('/')?;
-    let seq = if s == "-" { None } else { Some(u32::from_str_radix(s, 16).ok()?) };
-    Some((u64::from_str_radix(g, 16).ok()?, seq))
+    Ok(Backup {
+        format: "lifeboat-backup".into(),
+        version: 1,
+        exported_at: now,
+        holds_typed_text: typed_text,
+        records,
+    })
 }
 
 /// The address of one earlier page of a tab of `source`, if an extension
@@ -327,71 +337,103 @@ pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usiz
 
 /// The snapshot behind a source id.
 pub async fn load_source<B: Backend>(k: &mut Keeper<B>, id: &str) -> Result<Snapshot, StoreError> {
-    if id == CURRENT {
-        return k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into()));
+    match source::parse(id) {
+        Some(Source::Current) => k.committed().cloned().ok_or_else(|| StoreError::NotFound(id.into())),
+        Some(Source::Point { gen, seq }) => k.store().load_point(gen, seq).await,
+        Some(Source::Named(id)) => {
+            let save = crate::named::get(k.backend(), id).await?;
+            Ok(Snapshot {
+                taken_at: save.meta.updated_at,
+                session: save.session,
+            })
+        }
+        Some(Source::SetAside(id)) => Ok(k.store().set_aside(id).await?.snapshot),
+        None => Err(StoreError::NotFound(id.into())),
     }
-    if let Some((gen, seq)) = parse_point_id(id) {
-        return k.store.load_point(gen, seq).await;
-    }
-    if crate::named::is_named_id(id) {
-        let save = crate::named::get(k.store.backend(), id).await?;
-        return Ok(Snapshot {
-            taken_at: save.meta.updated_at,
-            session: save.session,
-        });
-    }
-    Ok(k.store.set_aside(id).await?.snapshot)
 }
 
-pub fn plan_json(source: &SourceView, plan: &Plan) -> Value {
-    let windows: Vec<Value> = plan
+/// A named save as a source.
+pub fn named_source(m: &NamedMeta) -> SourceView {
+    SourceView {
+        id: m.id.clone(),
+        kind: SourceKind::Named,
+        label: m.name.clone(),
+        label_key: None,
+        taken_at: Some(m.updated_at),
+        windows: m.windows as usize,
+        tabs: m.tabs as usize,
+        pending: false,
+        notice: None,
+    }
+}
+
+pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
+    let windows = plan
         .windows
         .iter()
         .map(|w| {
-            let tabs: Vec<Value> = w
+            let tabs = w
                 .tabs
                 .iter()
                 .map(|p| {
                     let (status, reason) = match &p.status {
-                        Status::Restore => ("restore", None),
-                        Status::AlreadyOpen => ("already_open", Some("already open in this browser".to_string())),
-                        Status::Blocked(r) => ("blocked", Some(r.clone())),
+                        Status::Restore => (TabStatus::Restore, None),
+                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some("already open in this browser".to_string())),
+                        Status::Blocked(r) => (TabStatus::Blocked, Some(r.clone())),
                     };
-                    let typed = p.tab.page.as_ref().map_or(0, |pg| pg.typed_fields());
-                    json!({
-                        "url": p.tab.url,
-                        "title": p.tab.title,
-                        "favIconUrl": p.tab.fav_icon_url.as_ref().filter(|u| u.starts_with("data:")),
-                        "pinned": p.tab.pinned,
-                        "active": p.tab.active,
-                        "group": p.group.as_ref().map(|g| json!({ "title": g.title, "color": g.color })),
-                        "container": p.container,
-                        "typedFields": typed,
-                        "truncatedFields": p.tab.page.as_ref().map_or(0, |pg| pg.truncated_fields()),
-                        "cutFields": p.tab.page.as_ref().map_or(0, |pg| pg.cut),
+                    let page = p.tab.page.as_ref();
+                    PlanTab {
+                        url: p.tab.url.clone(),
+                        title: p.tab.title.clone(),
+                        fav_icon_url: p.tab.fav_icon_url.clone().filter(|u| u.starts_with("data:")),
+                        pinned: p.tab.pinned,
+                        active: p.tab.active,
+                        group: p.group.as_ref().map(|g| PlanGroup {
+                            title: g.title.clone(),
+                            color: g.color.clone(),
+                        }),
+                        container: p.container.clone(),
+                        typed_fields: page.map_or(0, |pg| pg.typed_fields()),
+                        truncated_fields: page.map_or(0, |pg| pg.truncated_fields()),
+                        cut_fields: page.map_or(0, |pg| pg.cut),
                         // Earlier pages in this tab, newest first; each can be opened on its own.
-                        "history": p.tab.history.iter().enumerate().rev().map(|(i, v)| json!({
-                            "index": i,
-                            "url": v.url,
-                            "title": v.title,
-                            "at": v.at,
-                            "openable": restore::openable(&v.url).is_ok_and(|u| u.is_some()),
-                        })).collect::<Vec<_>>(),
-                        "status": status,
-                        "reason": reason,
-                    })
+                        history: p
+                            .tab
+                            .history
+                            .iter()
+                            .enumerate()
+                            .rev()
+                            .map(|(i, v)| PlanVisit {
+                                index: i,
+                                url: v.url.clone(),
+                                title: v.title.clone(),
+                                at: v.at,
+                                openable: restore::openable(&v.url).is_ok_and(|u| u.is_some()),
+                            })
+                            .collect(),
+                        status,
+                        reason,
+                    }
                 })
                 .collect();
-            json!({ "state": w.state.as_str(), "tabs": tabs, "restorable": w.tabs.iter().filter(|t| t.status == Status::Restore).count() })
+            PlanWindow {
+                state: w.state.as_str().into(),
+                tabs,
+                restorable: w.tabs.iter().filter(|t| t.status == Status::Restore).count(),
+            }
         })
         .collect();
     // What "Restore all" opens: tabs not open already and not blocked, in
     // the windows that have any.
-    let restorable = json!({
-        "tabs": restore::restorable(plan),
-        "windows": plan.windows.iter().filter(|w| w.tabs.iter().any(|t| t.status == Status::Restore)).count(),
-    });
-    json!({ "source": source, "windows": windows, "notices": plan.notices, "restorable": restorable })
+    PlanAnswer {
+        source: source.clone(),
+        windows,
+        notices: plan.notices.clone(),
+        restorable: Restorable {
+            tabs: restore::restorable(plan),
+            windows: plan.windows.iter().filter(|w| w.tabs.iter().any(|t| t.status == Status::Restore)).count(),
+        },
+    }
 }
 
 /// Plans restoring source `id` against what is open now.
@@ -433,9 +475,9 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::{Event, TabInfo, WindowInfo};
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
+    use crate::test_kit::open_window;
 
     /// Issue 11 item 7: the content script learns what each field was, and
     /// tells fields saved before that (format 1) by the absent `type`.
@@ -459,7 +501,7 @@ mod tests {
                 field("", "", FieldValue::Selected(vec!["x".into()])),
             ],
         };
-        let got = page_restore_json(Some(&r));
+        let got = serde_json::to_value(page_restore(Some(&r))).unwrap();
         let fields = got["state"]["fields"].as_array().unwrap();
         assert_eq!(
             fields[0],
@@ -491,12 +533,12 @@ mod tests {
             }],
             ..Default::default()
         });
-        block_on(crate::named::create(k.store.backend(), "Trip plans", vec![], session, 5)).unwrap();
-        let with = block_on(backup(&k, 10, true)).unwrap();
+        block_on(crate::named::create(k.backend(), "Trip plans", vec![], session, 5)).unwrap();
+        let with = serde_json::to_value(block_on(backup(&k, 10, true)).unwrap()).unwrap();
         let text = with.to_string();
         assert!(text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"));
         assert_eq!(with["holdsTypedText"], true);
-        let without = block_on(backup(&k, 10, false)).unwrap();
+        let without = serde_json::to_value(block_on(backup(&k, 10, false)).unwrap()).unwrap();
         let text = without.to_string();
         assert!(
             !text.contains("draft in a save") && text.contains("Trip plans") && text.contains("t1.example"),
@@ -508,47 +550,12 @@ mod tests {
     #[test]
     fn overview_lists_the_pending_crash_first_and_the_plan_marks_open_tabs() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            0,
-        );
-        for (i, u) in ["https://a/", "about:config"].iter().enumerate() {
-            k.apply(
-                Event::TabCreated(TabInfo {
-                    id: i as i64,
-                    window_id: 1,
-                    index: i,
-                    url: (*u).into(),
-                    ..Default::default()
-                }),
-                0,
-            );
-        }
+        open_window(&mut k, 1, &[(0, "https://a/"), (1, "about:config")], 0);
         block_on(k.commit(1000)).unwrap();
-        let mut k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            5000,
-        );
-        k.apply(
-            Event::TabCreated(TabInfo {
-                id: 3,
-                window_id: 1,
-                url: "https://z/".into(),
-                ..Default::default()
-            }),
-            5000,
-        );
+        let mut k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        open_window(&mut k, 1, &[(3, "https://z/")], 5000);
         block_on(k.commit(6000)).unwrap();
-        let o = block_on(overview(&mut k)).unwrap();
+        let o = serde_json::to_value(block_on(overview(&mut k)).unwrap()).unwrap();
         assert_eq!(o["verdict"], "crash");
         assert_eq!(o["sources"][0]["kind"], "crash");
         assert_eq!(o["sources"][0]["pending"], true);
@@ -565,14 +572,14 @@ mod tests {
             None,
         ))
         .unwrap();
-        let j = plan_json(&src, &p);
+        let j = serde_json::to_value(plan_answer(&src, &p)).unwrap();
         assert_eq!(j["windows"][0]["tabs"][0]["status"], "already_open");
         assert_eq!(j["windows"][0]["tabs"][1]["status"], "blocked");
         // Nothing left to open: the page says so before anything opens.
         assert_eq!(j["restorable"], json!({ "tabs": 0, "windows": 0 }));
         assert_eq!(j["windows"][0]["restorable"], 0);
         let (src, p) = block_on(plan(&mut k, &id, &[], None)).unwrap();
-        let j = plan_json(&src, &p);
+        let j = serde_json::to_value(plan_answer(&src, &p)).unwrap();
         assert_eq!(j["restorable"], json!({ "tabs": 1, "windows": 1 }));
         assert_eq!(j["windows"][0]["restorable"], 1);
         assert_eq!(j["source"]["takenAt"], 1000, "when the crashed session was last saved");
@@ -585,37 +592,21 @@ mod tests {
     fn the_badge_shows_a_waiting_crash_until_it_is_answered() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", "x://", 0, true)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
-        k.apply(
-            Event::WindowOpened(WindowInfo {
-                id: 1,
-                normal: true,
-                ..Default::default()
-            }),
-            0,
-        );
-        k.apply(
-            Event::TabCreated(TabInfo {
-                id: 1,
-                window_id: 1,
-                url: "https://a/".into(),
-                ..Default::default()
-            }),
-            0,
-        );
+        open_window(&mut k, 1, &[(1, "https://a/")], 0);
         block_on(k.commit(1000)).unwrap();
         // Killed: the next run sets the session aside as a pending crash.
-        let k = block_on(Keeper::start(k.store.backend().clone(), "1", "x://", 5000, true)).unwrap();
-        let key = k.set_aside_key.clone().unwrap();
+        let k = block_on(Keeper::start(k.backend().clone(), "1", "x://", 5000, true)).unwrap();
+        let key = k.set_aside_key().map(str::to_string).unwrap();
         assert_eq!(block_on(crashes_waiting(&k)), 1);
         let waiting = badge(&k, 1);
         assert_eq!(waiting, Badge::CrashWaiting(1));
         assert_eq!(waiting.text(), "1");
-        block_on(k.store.settle(&key)).unwrap();
+        block_on(k.store().settle(&key)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::Clear);
-        block_on(k.store.unsettle(&key)).unwrap();
+        block_on(k.store().unsettle(&key)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::CrashWaiting(1));
         let mut k = k;
-        k.health.failing = Some((7, "Quota exceeded".into()));
+        k.set_failing(Some((7, "Quota exceeded".into())));
         let failing = badge(&k, 1);
         assert_eq!(failing, Badge::Failing("Quota exceeded".into()));
         assert_eq!(failing.text(), "!");
@@ -631,7 +622,7 @@ mod label_tests {
     /// and say in English what `label` says.
     #[test]
     fn every_source_label_has_its_message() {
-        let en: Value = serde_json::from_str(include_str!("../www/_locales/en/messages.json")).unwrap();
+        let en: serde_json::Value = serde_json::from_str(include_str!("../www/_locales/en/messages.json")).unwrap();
         let verdicts = [Verdict::Crash, Verdict::CleanExit, Verdict::Updated, Verdict::FirstRun, Verdict::Continuing];
         let by_verdict = verdicts.into_iter().map(|v| {
             let (_, label, key) = ended_kind(v);

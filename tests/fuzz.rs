@@ -210,7 +210,7 @@ fn a_damaged_spare_copy_never_stops_a_start() {
         1,
     );
     block_on(k.commit(2)).unwrap();
-    let spare = k.store.backend().spare.borrow().clone();
+    let spare = k.backend().spare.borrow().clone();
     assert!(!spare.is_empty(), "the commit wrote a spare copy");
     let seeds: Vec<(String, Vec<u8>)> = spare.into_iter().collect();
     let n = cases();
@@ -281,7 +281,7 @@ fn mutate_snss(r: &mut Rng, seed: &[u8]) -> Vec<u8> {
 }
 
 fn check_snss(kind: snss::Kind, bytes: &[u8]) {
-    match snss::parse_as(kind, bytes) {
+    match lifeboat::import::parse_snss(kind, bytes) {
         Ok(got) => {
             let tabs: usize = got.sessions.iter().map(|(_, s)| s.tab_count()).sum();
             assert!(tabs <= MAX_TABS);
@@ -308,7 +308,7 @@ fn snss_files_survive_hostile_input() {
     ];
     for (kind, seed) in &seeds {
         check_snss(*kind, seed);
-        assert!(snss::parse_as(*kind, seed).is_ok(), "the seeds themselves read");
+        assert!(lifeboat::import::parse_snss(*kind, seed).is_ok(), "the seeds themselves read");
     }
     let n = cases();
     for i in 0..n {
@@ -360,7 +360,7 @@ fn snss_hundred_thousand_commands() {
         f = f.ints(12, &[t, 1]);
     }
     assert_eq!(
-        snss::parse_as(snss::Kind::Session, &f.finish()),
+        lifeboat::import::parse_snss(snss::Kind::Session, &f.finish()),
         Err(ImportError::TooManyTabs { limit: MAX_TABS })
     );
 }

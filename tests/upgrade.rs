@@ -18,6 +18,7 @@ use lifeboat::keeper::Keeper;
 use lifeboat::model::{Container, Field, FieldValue, Visit};
 use lifeboat::named;
 use lifeboat::privacy::RawField;
+use lifeboat::protocol::answer::SourceKind;
 use lifeboat::settings::{PrivacyLevel, Settings};
 use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
@@ -103,11 +104,11 @@ fn write_store() -> MemoryBackend {
     };
     k.page_report(&frame, "", Some((0, 640)), &[field], 3_000).unwrap();
     block_on(k.commit(4_000)).unwrap();
-    block_on(named::create(k.store.backend(), "Research", vec!["work".into()], k.session().clone(), 5_000)).unwrap();
-    let backend = k.store.backend().clone();
+    block_on(named::create(k.backend(), "Research", vec!["work".into()], k.session().clone(), 5_000)).unwrap();
+    let backend = k.backend().clone();
     // The browser crashes; the next run sets the session aside and goes on.
     let mut k = block_on(Keeper::start(backend, OLD_VERSION, ORIGIN, 60_000, true)).unwrap();
-    assert_eq!(k.verdict, Verdict::Crash);
+    assert_eq!(k.verdict(), Verdict::Crash);
     k.apply(
         Event::WindowOpened(WindowInfo {
             id: 7,
@@ -127,7 +128,7 @@ fn write_store() -> MemoryBackend {
         60_000,
     );
     block_on(k.commit(61_000)).unwrap();
-    k.store.backend().clone()
+    k.backend().clone()
 }
 
 /// Checks what every build's store must give after an update; returns the
@@ -140,16 +141,19 @@ fn check_after_update(backend: MemoryBackend) -> Field {
 /// history of the tab that navigated before the crash.
 fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     let mut k = block_on(Keeper::start(backend, "0.2.0", ORIGIN, 100_000, true)).unwrap();
-    assert_eq!(k.verdict, Verdict::Updated, "an update is not a crash");
-    assert_eq!(k.settings.privacy_level, PrivacyLevel::NotOnHttps);
-    assert_eq!(k.settings.excluded_sites, vec!["bank.example".to_string()]);
+    assert_eq!(k.verdict(), Verdict::Updated, "an update is not a crash");
+    assert_eq!(k.settings().privacy_level, PrivacyLevel::NotOnHttps);
+    assert_eq!(k.settings().excluded_sites, vec!["bank.example".to_string()]);
     let sources = block_on(view::sources(&mut k)).unwrap();
     // The update itself is not a crash: only the old build's unresolved crash
     // (never restored or dismissed) is still pending.
-    assert!(sources.iter().filter(|s| s.pending).all(|s| s.kind == "crash"));
-    assert!(sources.iter().filter(|s| s.kind == "updated").all(|s| !s.pending));
+    assert!(sources.iter().filter(|s| s.pending).all(|s| s.kind == SourceKind::Crash));
+    assert!(sources.iter().filter(|s| s.kind == SourceKind::Updated).all(|s| !s.pending));
     // The crashed session from the old build is still there, whole.
-    let crash = sources.iter().find(|s| s.kind == "crash").expect("the crash set aside by the old build");
+    let crash = sources
+        .iter()
+        .find(|s| s.kind == SourceKind::Crash)
+        .expect("the crash set aside by the old build");
     let snap = block_on(view::load_source(&mut k, &crash.id)).unwrap();
     let w = &snap.session.windows[0];
     assert_eq!(w.tabs.len(), 6);
@@ -163,15 +167,15 @@ fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
     assert_eq!(field.value, FieldValue::Text("half-written reply".into()));
     let history = w.tabs[5].history.clone();
     // The session of the run before the update.
-    let updated = sources.iter().find(|s| s.kind == "updated").expect("the last run's session");
+    let updated = sources.iter().find(|s| s.kind == SourceKind::Updated).expect("the last run's session");
     assert_eq!(updated.tabs, 1);
     // The named save.
-    let saves = block_on(named::list(k.store.backend())).unwrap();
+    let saves = block_on(named::list(k.backend())).unwrap();
     assert_eq!(saves.len(), 1);
     assert_eq!(saves[0].name, "Research");
-    assert_eq!(block_on(named::get(k.store.backend(), &saves[0].id)).unwrap().session.tab_count(), 6);
+    assert_eq!(block_on(named::get(k.backend(), &saves[0].id)).unwrap().session.tab_count(), 6);
     // Every autosave point still restores.
-    for s in sources.iter().filter(|s| s.kind == "autosave") {
+    for s in sources.iter().filter(|s| s.kind == SourceKind::Autosave) {
         block_on(view::load_source(&mut k, &s.id)).unwrap();
     }
     (field, history)

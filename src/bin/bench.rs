@@ -4,12 +4,13 @@
 //! section; numbers, not pass/fail.
 
 use lifeboat::codec::{self, Kind};
-use lifeboat::event::{Event, TabInfo, Tracker, WindowInfo};
+use lifeboat::event::{Event, TabInfo, WindowInfo};
 use lifeboat::journal::{self, Delta};
 use lifeboat::keeper::Keeper;
 use lifeboat::model::{Session, Tab, Window};
 use lifeboat::store::memory::MemoryBackend;
 use lifeboat::store::{block_on, Snapshot};
+use lifeboat::tracker::Tracker;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -210,7 +211,7 @@ fn stored(s: &Session) -> MemoryBackend {
         );
         block_on(k.commit(10 + i as u64)).unwrap();
     }
-    k.store.backend().clone()
+    k.backend().clone()
 }
 
 fn fmt_us(us: f64) -> String {

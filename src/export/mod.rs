@@ -4,22 +4,17 @@
 //! Exporters never fail and read no clock: the caller passes the time.
 
 pub mod html;
-pub mod lifeboat;
+/// Lifeboat's own format, written where its schema is (see there).
+pub use crate::import::lifeboat_file as lifeboat;
 pub mod onetab;
 pub mod tsm;
 pub mod urls;
 
 use crate::dates::calendar;
 pub use crate::dates::utc;
-use crate::model::{Millis, Session};
+use crate::model::Millis;
 
-/// One session to export.
-#[derive(Debug, Clone, Copy)]
-pub struct Saved<'a> {
-    pub name: &'a str,
-    pub saved_at: Option<Millis>,
-    pub session: &'a Session,
-}
+pub use crate::model::Saved;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -7,10 +7,12 @@
 //! Lifeboat's own export and import, so a hand-edited backup passes the same
 //! URL checks as any other file.
 
+use super::lifeboat_file;
 use super::{lifeboat, ImportError, Imported, MAX_INPUT};
 use crate::codec::{self, Kind};
-use crate::export::{self, Saved};
+use crate::dates::utc;
 use crate::journal::Delta;
+use crate::model::Saved;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta, NamedSave};
 use crate::store::memory::MemoryBackend;
@@ -18,7 +20,7 @@ use crate::store::{block_on, SetAside, Snapshot, Store};
 use serde::Deserialize;
 use serde_json::Value;
 
-pub const FORMAT: &str = "lifeboat-backup";
+pub use super::BACKUP_FORMAT as FORMAT;
 pub const VERSION: u64 = 1;
 pub const LATEST_NAME: &str = "Autosave (latest)";
 
@@ -65,7 +67,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     }
     for (_, aside) in block_on(store.set_asides()).unwrap_or_default() {
         if let Ok(a) = aside {
-            let name = format!("Earlier session ({})", export::utc(a.snapshot.taken_at));
+            let name = format!("Earlier session ({})", utc(a.snapshot.taken_at));
             sessions.push((name, Some(a.snapshot.taken_at), a.snapshot.session));
         }
     }
@@ -92,7 +94,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
             session,
         })
         .collect();
-    let mut out = match lifeboat::parse(export::export(export::Format::Lifeboat, &saved, 0).as_bytes()) {
+    let mut out = match lifeboat::parse(lifeboat_file::write(&saved, 0).as_bytes()) {
         Err(ImportError::NothingToImport(mut n)) => {
             notes.append(&mut n);
             return Err(ImportError::NothingToImport(notes));

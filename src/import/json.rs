@@ -397,7 +397,7 @@ impl Probe {
     }
 
     pub fn is_backup(&self) -> bool {
-        self.format.as_deref() == Some(super::backup::FORMAT)
+        self.format.as_deref() == Some(super::BACKUP_FORMAT)
     }
 }
 

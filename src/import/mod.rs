@@ -16,6 +16,7 @@ mod error;
 pub mod firefox;
 pub(crate) mod json;
 pub mod lifeboat;
+pub mod lifeboat_file;
 pub mod mozlz4;
 pub mod onetab;
 mod pickle;
@@ -32,6 +33,19 @@ pub use error::ImportError;
 pub use settings::apply_settings;
 
 use crate::model::{Millis, Session};
+
+/// A Chromium session file (SNSS) of `kind`: `snss` reads the records both
+/// kinds share, `snss_session` and `snss_tabs` what each makes of them.
+pub fn parse_snss(kind: snss::Kind, bytes: &[u8]) -> Result<Imported, ImportError> {
+    match kind {
+        snss::Kind::Session => snss_session::parse(bytes),
+        snss::Kind::Tabs => snss_tabs::parse(bytes),
+    }
+}
+
+/// The `format` of Lifeboat's full backup (`backup`), which the JSON reader
+/// tells apart from its export.
+pub const BACKUP_FORMAT: &str = "lifeboat-backup";
 
 /// The largest file accepted as it is (plain JSON or text). Real Firefox
 /// sessions of 145 MB exist; 257 MiB was too much even for Firefox.
@@ -98,11 +112,11 @@ pub struct ClosedTab {
 
 impl Imported {
     /// The sessions as `export` takes them, to write an import out again.
-    pub fn saved(&self) -> Vec<crate::export::Saved<'_>> {
+    pub fn saved(&self) -> Vec<crate::model::Saved<'_>> {
         self.sessions
             .iter()
             .zip(&self.saved_at)
-            .map(|((name, session), saved_at)| crate::export::Saved {
+            .map(|((name, session), saved_at)| crate::model::Saved {
                 name,
                 saved_at: *saved_at,
                 session,
@@ -203,8 +217,8 @@ pub fn detect_and_parse(file_name: &str, bytes: &[u8]) -> Result<Imported, Impor
 pub fn parse_as(format: Format, bytes: &[u8]) -> Result<Imported, ImportError> {
     match format {
         Format::Firefox => firefox::parse(bytes),
-        Format::ChromiumSession => snss::parse_as(snss::Kind::Session, bytes),
-        Format::ChromiumTabs => snss::parse_as(snss::Kind::Tabs, bytes),
+        Format::ChromiumSession => parse_snss(snss::Kind::Session, bytes),
+        Format::ChromiumTabs => parse_snss(snss::Kind::Tabs, bytes),
         Format::TabSessionManager => tsm::parse(bytes),
         Format::OneTab => onetab::parse(bytes),
         Format::UrlList => urls::parse(bytes),

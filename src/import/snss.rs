@@ -23,7 +23,7 @@
 
 use super::collect::{tab, Collector};
 use super::pickle::Pickle;
-use super::{HistoryEntry, ImportError, Imported, MAX_INPUT};
+use super::{HistoryEntry, ImportError, MAX_INPUT};
 use crate::model::{Millis, Tab, TabGroup, WindowState};
 use std::collections::HashMap;
 
@@ -83,13 +83,6 @@ pub fn version(bytes: &[u8]) -> Option<u32> {
         return None;
     }
     Some(u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?))
-}
-
-pub fn parse_as(kind: Kind, bytes: &[u8]) -> Result<Imported, ImportError> {
-    match kind {
-        Kind::Session => super::snss_session::parse(bytes),
-        Kind::Tabs => super::snss_tabs::parse(bytes),
-    }
 }
 
 // ---------------------------------------------------------------- records

@@ -1,31 +1,33 @@
-//! The background's one task. It owns the keeper; browser events, page
-//! requests and the backstop alarm reach it through a channel, so a commit
-//! awaiting IndexedDB never races an event. Start-up (verdict, setting the
-//! last session aside) finishes before the first event is applied: events
-//! simply wait in the channel.
+//! The background's one task at the browser edge. It owns the core's
+//! `Background`; browser events, page requests and the minute alarm reach it
+//! through a channel, so a commit awaiting IndexedDB never races an event.
+//! Start-up (verdict, setting the last session aside) finishes before the
+//! first event is applied: events simply wait in the channel.
+//!
+//! Only I/O lives here: reading the browser, translating its events, timers,
+//! and `WebBrowser`, the core's `Browser` carried out with the WebExtension
+//! APIs. Every decision is in `crate::background` and `background::dispatch`.
 
 use super::api;
 use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabEventInfo};
 use super::idb::IdbBackend;
 use super::restorer;
-use super::restorer::Target;
+use crate::background::{Background, OFFER_DELAY_MS, OFFER_RECHECK_MS};
+use crate::browser::{Browser, Capabilities, SeenTab, Target, UserCommand};
 use crate::event::Event;
-use crate::keeper::{Commit, Keeper};
-use crate::manage;
-use crate::model::Container;
-use crate::named;
-use crate::protocol::{self, Request, RestoreMode, Role, Sender};
-use crate::restore::{self, OpenTab, Selection};
-use crate::settings::AfterCrash;
-use crate::store::StoreError;
-use crate::verdict::Verdict;
-use crate::view::{self, Badge};
+use crate::keeper::Keeper;
+use crate::model::{Container, Millis};
+use crate::protocol::answer::{Failure, Restored, StartParts};
+use crate::protocol::{Sender, ToContent};
+use crate::restore::Order;
+use crate::view::Badge;
 use futures_channel::{mpsc, oneshot};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use wasm_bindgen::JsValue;
 
 pub enum Msg {
@@ -34,72 +36,132 @@ pub enum Msg {
     /// A message from a page or content script, its sender as the browser
     /// reports it, and where to answer.
     Request(JsValue, Sender, oneshot::Sender<JsValue>),
-    /// The backstop alarm.
+    /// The minute alarm.
     Tick,
     /// A moment after start-up: decide whether to offer the crashed session
     /// (`recheck`: a later look, in case the page we opened was swept away).
     OfferRestore { recheck: bool },
 }
 
-/// Marks this browser run in `storage.session`.
-const RUN_FLAG: &str = "lifeboatRun";
-/// Set while typed text reported by a page is not committed yet: a
-/// background that restarts with it set asks the pages to send it again.
-const PAGES_PENDING: &str = "lifeboatPagesPending";
-/// How long after start-up to look at what the browser restored itself,
-/// before deciding whether the restore page has anything to offer.
-const OFFER_DELAY_MS: u32 = 1500;
-/// When to look again whether the offered restore page is still there:
-/// Firefox's own crash restore, if it runs after ours, replaces the tabs of
-/// the window it restores into, our page with them.
-const OFFER_RECHECK_MS: u32 = 6000;
+use crate::keys::{PAGES_PENDING_FLAG as PAGES_PENDING, RUN_FLAG};
 
-struct Background {
-    keeper: Keeper<IdbBackend>,
-    /// Measured here, reported by `status` (see README for the figures).
-    start_ms: f64,
-    /// Start-up in parts: loading the WASM (from background.js's first line),
-    /// opening storage, judging the last run (reading and setting it aside),
-    /// rebuilding the model from the open windows.
-    start_parts: [f64; 4],
-    commit_ms: f64,
-    containers: Vec<Container>,
-    /// `PAGES_PENDING` is set in storage.session.
-    pages_pending: bool,
-    /// Crashed sessions neither restored nor dismissed (`view::crashes_waiting`).
-    crashes_waiting: usize,
-    /// What the last sync did (or why it failed), for the manager.
-    last_sync: Option<Value>,
-    /// Conflicts the last day's syncs resolved by keeping a copy, with when.
-    sync_conflicts: Vec<(u64, String)>,
-    own_origin: String,
-    firefox: bool,
+/// The core's `Browser`, with the WebExtension APIs.
+struct WebBrowser;
+
+impl Browser for WebBrowser {
+    fn now(&self) -> Millis {
+        api::now()
+    }
+
+    fn perf_now(&self) -> f64 {
+        api::perf_now()
+    }
+
+    fn warn(&self, message: &str) {
+        api::console_warn(message);
+    }
+
+    async fn tabs(&self) -> Vec<SeenTab> {
+        let tabs = api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default();
+        tabs.into_iter()
+            .filter_map(|t| {
+                let info = t.info(&[])?;
+                Some(SeenTab {
+                    id: info.id,
+                    window: info.window_id,
+                    url: info.url,
+                    pending_url: t.pending_url,
+                    incognito: t.incognito,
+                })
+            })
+            .collect()
+    }
+
+    async fn containers(&self) -> Option<Vec<Container>> {
+        let list = api::containers().await.and_then(api::from_js::<Vec<BrowserContainer>>).ok()?;
+        Some(list.into_iter().map(Container::from).collect())
+    }
+
+    async fn carry_out(&self, order: &Order, target: Target, create_discarded: bool) -> Restored {
+        restorer::carry_out(order, target, create_discarded).await
+    }
+
+    async fn close_windows(&self, ids: &[i64]) {
+        restorer::close_windows(ids).await;
+    }
+
+    async fn open_tab(&self, url: &str) -> Result<(), String> {
+        api::create_tab(&api::to_js(&json!({ "url": url, "active": true }))).await.map(|_| ())
+    }
+
+    async fn open_page(&self, path: &str) {
+        api::open_page(path).await;
+    }
+
+    async fn ask_to_resend(&self, tab: i64) {
+        api::message_tab(tab, &json_to_js(&ToContent::Resend)).await;
+    }
+
+    async fn set_pages_pending(&self, pending: bool) {
+        let _ = api::set_session_bool(PAGES_PENDING, pending).await;
+    }
+
+    async fn show_badge(&self, badge: &Badge) {
+        let (title, color) = match badge {
+            Badge::Clear => ("Lifeboat".to_string(), api::BADGE_WAITING),
+            Badge::Failing(why) => (format!("Lifeboat: autosave is failing: {why}"), api::BADGE_ALERT),
+            Badge::CrashWaiting(_) => (
+                api::text(
+                    "badgeCrashWaiting",
+                    "Lifeboat: tabs from a crash are waiting. Open the restore page to restore or dismiss them.",
+                ),
+                api::BADGE_WAITING,
+            ),
+        };
+        api::set_badge(&badge.text(), &title, color).await;
+    }
+
+    async fn sync_get_all(&self) -> Result<BTreeMap<String, Value>, String> {
+        api::from_js(api::sync_get_all().await?)
+    }
+
+    async fn sync_set(&self, items: &BTreeMap<String, Value>) -> Result<(), String> {
+        api::sync_set(&json_to_js(items)).await
+    }
+
+    async fn sync_remove(&self, keys: &[String]) -> Result<(), String> {
+        api::sync_remove(keys).await
+    }
+}
+
+struct Edge {
+    bg: Background<IdbBackend>,
     tx: mpsc::UnboundedSender<Msg>,
 }
 
 pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg>, script_start: f64) {
-    let mut bg = match Background::start(tx, script_start).await {
-        Ok(bg) => bg,
+    let mut edge = match Edge::start(tx, script_start).await {
+        Ok(edge) => edge,
         Err(e) => {
             api::console_warn(&format!("Lifeboat could not start: {e}"));
             api::set_badge("!", &format!("Lifeboat is not saving: {e}"), api::BADGE_ALERT).await;
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
                 if let Msg::Request(_, _, reply) = msg {
-                    let _ = reply.send(json_to_js(&json!({ "error": format!("Lifeboat could not open its storage: {e}") })));
+                    let _ = reply.send(json_to_js(&Failure::new(format!("Lifeboat could not open its storage: {e}"))));
                 }
             }
             return;
         }
     };
     loop {
-        let msg = match bg.keeper.saver.deadline() {
+        let msg = match edge.bg.deadline() {
             Some(at) => {
                 let wait = at.saturating_sub(api::now()).min(u32::MAX as u64) as u32;
                 match select(rx.next(), TimeoutFuture::new(wait)).await {
                     Either::Left((msg, _)) => msg,
                     Either::Right(_) => {
-                        bg.commit().await;
+                        edge.bg.commit(&WebBrowser).await;
                         continue;
                     }
                 }
@@ -107,11 +169,11 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             None => rx.next().await,
         };
         let Some(msg) = msg else { return };
-        bg.handle(msg).await;
+        edge.handle(msg).await;
     }
 }
 
-fn json_to_js(v: &Value) -> JsValue {
+fn json_to_js(v: &impl Serialize) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
@@ -124,17 +186,29 @@ struct OpenWindows {
 
 impl OpenWindows {
     async fn read() -> Self {
-        let containers = match api::containers().await.and_then(api::from_js::<Vec<BrowserContainer>>) {
-            Ok(list) => list.into_iter().map(Container::from).collect(),
-            Err(_) => Vec::new(),
-        };
+        let containers = WebBrowser.containers().await.unwrap_or_default();
         let windows = api::all_windows(true).await.and_then(api::from_js::<Vec<BrowserWindow>>);
         let groups = api::query_groups().await.and_then(api::from_js::<Vec<BrowserGroup>>).unwrap_or_default();
         Self { containers, windows, groups }
     }
 }
 
-impl Background {
+/// What this browser can do, from the APIs it has: the one place where the
+/// browsers are told apart (`Capabilities`).
+fn capabilities() -> Capabilities {
+    // No API says whether `tabs.create` takes `discarded: true` or whether a
+    // menu item may show on a tab (the "tab" context): both are Gecko's, and
+    // `runtime.getBrowserInfo` is Gecko's own API.
+    let gecko = api::has(&["runtime", "getBrowserInfo"]);
+    Capabilities {
+        create_discarded: gecko,
+        containers: api::has(&["contextualIdentities"]),
+        tab_groups: api::has(&["tabGroups"]) && api::has(&["tabs", "group"]),
+        tab_menu: gecko,
+    }
+}
+
+impl Edge {
     async fn start(tx: mpsc::UnboundedSender<Msg>, script_start: f64) -> Result<Self, String> {
         let t0 = api::perf_now();
         let own_origin = api::runtime_get_url("");
@@ -142,9 +216,7 @@ impl Background {
         wasm_bindgen_futures::spawn_local(async {
             api::restrict_storage().await;
         });
-        let firefox = own_origin.starts_with("moz-extension:");
-        // If session storage cannot be read, assume the same run: a missed crash
-        // offer is recoverable by hand; a false one after every wake is not.
+        let caps = capabilities();
         // The store (open, judge, set aside) and the browser's windows are
         // read at the same time: neither needs the other until the model is
         // built, and each is mostly waiting on the browser.
@@ -166,137 +238,66 @@ impl Background {
         };
         let (judged, open) = futures_util::future::join(store, OpenWindows::read()).await;
         let (keeper, new_run, t_open, t_judged) = judged?;
-        let mut bg = Self {
-            keeper,
-            start_ms: 0.0,
-            start_parts: [0.0; 4],
-            commit_ms: 0.0,
-            containers: Vec::new(),
-            last_sync: None,
-            pages_pending: false,
-            crashes_waiting: 0,
-            sync_conflicts: Vec::new(),
-            own_origin,
-            firefox,
+        let mut edge = Self {
+            bg: Background::new(keeper, caps, open.containers),
             tx,
         };
-        bg.load_open_windows(open).await;
-        bg.crashes_waiting = view::crashes_waiting(&bg.keeper).await;
-        bg.show_badge().await;
+        edge.load_open_windows(open.windows, open.groups).await;
+        edge.bg.started(&WebBrowser).await;
         let t_end = api::perf_now();
-        // The whole start-up: from background.js's first line, the WASM's
-        // fetch, compile and instantiation included.
-        bg.start_ms = t_end - script_start.min(t0);
         if !new_run && api::session_bool(PAGES_PENDING).await {
-            bg.ask_pages_again().await;
+            edge.bg.ask_pages_again(&WebBrowser).await;
         }
-        // Open storage, judge the last run, then what building the model added
-        // after the store was ready (the windows are read meanwhile).
-        bg.start_parts = [t0 - script_start.min(t0), t_open - t0, t_judged - t_open, t_end - t_judged];
-        let contexts: &[&str] = if bg.firefox { &["page", "tab", "action"] } else { &["page", "action"] };
-        api::create_menu("lifeboat-save-window", &api::text("menuSaveWindow", "Save this window as…"), contexts).await;
-        if bg.keeper.verdict == Verdict::Crash && bg.keeper.set_aside_key.is_some() {
-            let tx = bg.tx.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                TimeoutFuture::new(OFFER_DELAY_MS).await;
-                let _ = tx.unbounded_send(Msg::OfferRestore { recheck: false });
-            });
+        // The whole start-up: from background.js's first line, the WASM's
+        // fetch, compile and instantiation included. Then in parts: loading
+        // the WASM, opening storage, judging the last run, and what building
+        // the model added after the store was ready (the windows are read
+        // meanwhile).
+        let start = script_start.min(t0);
+        edge.bg.set_start(
+            t_end - start,
+            StartParts {
+                load_wasm_ms: t0 - start,
+                open_storage_ms: t_open - t0,
+                judge_ms: t_judged - t_open,
+                model_ms: t_end - t_judged,
+            },
+        );
+        api::create_menu(
+            "lifeboat-save-window",
+            &api::text("menuSaveWindow", "Save this window as…"),
+            caps.menu_contexts(),
+        )
+        .await;
+        if edge.bg.offers_restore() {
+            edge.later(OFFER_DELAY_MS, Msg::OfferRestore { recheck: false });
         }
-        Ok(bg)
+        Ok(edge)
     }
 
-    async fn refresh_containers(&mut self) {
-        if let Ok(list) = api::containers().await {
-            if let Ok(list) = api::from_js::<Vec<BrowserContainer>>(list) {
-                self.containers = list.into_iter().map(Container::from).collect();
-            }
-        }
+    /// Sends `msg` to this task after `ms`.
+    fn later(&self, ms: u32, msg: Msg) {
+        let tx = self.tx.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            TimeoutFuture::new(ms).await;
+            let _ = tx.unbounded_send(msg);
+        });
     }
 
     /// The model starts from what is open; from then on events keep it.
-    async fn load_open_windows(&mut self, open: OpenWindows) {
-        let now = api::now();
-        self.containers = open.containers;
-        match open.windows {
+    async fn load_open_windows(&mut self, windows: Result<Vec<BrowserWindow>, String>, groups: Vec<BrowserGroup>) {
+        match windows {
             Ok(windows) => {
                 for w in &windows {
-                    for e in w.events(&self.containers) {
-                        self.apply(e, now).await;
+                    for e in w.events(self.bg.containers()) {
+                        self.bg.apply(&WebBrowser, e).await;
                     }
                 }
             }
             Err(e) => api::console_warn(&format!("Lifeboat: cannot list windows: {e}")),
         }
-        for g in open.groups {
-            self.apply(Event::GroupChanged(g.info()), now).await;
-        }
-    }
-
-    async fn apply(&mut self, e: Event, now: u64) {
-        if self.keeper.apply(e, now) == Commit::Now {
-            self.commit().await;
-        }
-    }
-
-    /// Asks every web page's content script to send its typed text again.
-    async fn ask_pages_again(&mut self) {
-        let ask = json_to_js(&json!({ "type": "lifeboat.resend" }));
-        let ids: Vec<i64> = self
-            .keeper
-            .session()
-            .windows
-            .iter()
-            .flat_map(|w| &w.tabs)
-            .filter(|t| t.url.starts_with("http"))
-            .map(|t| t.id)
-            .collect();
-        for id in ids {
-            api::message_tab(id, &ask).await;
-        }
-    }
-
-    async fn commit(&mut self) {
-        let was_failing = self.keeper.health.failing.is_some();
-        let t0 = api::perf_now();
-        let result = self.keeper.commit(api::now()).await;
-        self.commit_ms = api::perf_now() - t0;
-        if result.is_ok() && self.pages_pending && !self.keeper.saver.is_dirty() {
-            self.pages_pending = false;
-            let _ = api::set_session_bool(PAGES_PENDING, false).await;
-        }
-        match result {
-            Ok(_) if was_failing => self.show_badge().await,
-            Ok(_) => {}
-            Err(e) => {
-                api::console_warn(&format!("Lifeboat: autosave failed: {e}"));
-                self.show_badge().await;
-            }
-        }
-    }
-
-    /// The toolbar badge as the core decides it (`view::badge`).
-    async fn show_badge(&self) {
-        let badge = view::badge(&self.keeper, self.crashes_waiting);
-        let (title, color) = match &badge {
-            Badge::Clear => ("Lifeboat".to_string(), api::BADGE_WAITING),
-            Badge::Failing(why) => (format!("Lifeboat: autosave is failing: {why}"), api::BADGE_ALERT),
-            Badge::CrashWaiting(_) => (
-                api::text(
-                    "badgeCrashWaiting",
-                    "Lifeboat: tabs from a crash are waiting. Open the restore page to restore or dismiss them.",
-                ),
-                api::BADGE_WAITING,
-            ),
-        };
-        api::set_badge(&badge.text(), &title, color).await;
-    }
-
-    /// A crash was restored, dismissed or the dismissal undone: recount.
-    async fn recount_crashes(&mut self) {
-        let n = view::crashes_waiting(&self.keeper).await;
-        if n != self.crashes_waiting {
-            self.crashes_waiting = n;
-            self.show_badge().await;
+        for g in groups {
+            self.bg.apply(&WebBrowser, Event::GroupChanged(g.info())).await;
         }
     }
 
@@ -304,25 +305,29 @@ impl Background {
         match msg {
             Msg::Browser(kind, a, b, c) => {
                 if kind.starts_with("contextualIdentities.") {
-                    self.refresh_containers().await;
+                    if let Some(list) = WebBrowser.containers().await {
+                        self.bg.set_containers(list);
+                    }
                     return;
                 }
                 if kind == "storage.onChanged" {
                     // Another device's change arrived through sync.
                     if b.as_string().as_deref() == Some("sync") {
-                        self.sync().await;
+                        self.bg.sync(&WebBrowser).await;
                     }
                     return;
                 }
                 if kind == "commands.onCommand" || kind == "contextMenus.onClicked" {
-                    self.user_command(&kind, a, b).await;
+                    if let Some(command) = user_command(&kind, &a, &b) {
+                        self.bg.user_command(&WebBrowser, command).await;
+                    }
                     return;
                 }
                 let attached = (kind == "tabs.onAttached")
                     .then(|| Some((a.as_f64()? as i64, api::from_js::<TabEventInfo>(b.clone()).ok()?.new_window_id)))
                     .flatten();
                 if let Some(e) = self.translate(&kind, a, b, c) {
-                    self.apply(e, api::now()).await;
+                    self.bg.apply(&WebBrowser, e).await;
                 }
                 // A tab moved to another window can change on the way (Chrome
                 // unpins it, drops its group) without an update event: re-read it.
@@ -331,30 +336,28 @@ impl Background {
                 if let Some((id, window)) = attached {
                     if let Ok(Some(info)) = api::get_tab(id)
                         .await
-                        .map(|t| api::from_js::<BrowserTab>(t).ok().and_then(|t| t.info(&self.containers)))
+                        .map(|t| api::from_js::<BrowserTab>(t).ok().and_then(|t| t.info(self.bg.containers())))
                     {
                         if info.window_id == window {
-                            self.apply(Event::TabUpdated(info), api::now()).await;
+                            self.bg.apply(&WebBrowser, Event::TabUpdated(info)).await;
                         }
                     }
                 }
             }
             Msg::Tick => {
-                // The backstop: pick up geometry changes (Firefox has no event for
-                // them) and commit whatever a lost timer left pending.
+                // Pick up geometry changes first: Firefox has no event for them.
                 self.refresh_geometry().await;
-                if self.keeper.saver.is_dirty() {
-                    self.commit().await;
-                }
-                self.sync().await;
+                self.bg.tick(&WebBrowser).await;
             }
-            Msg::OfferRestore { recheck } => self.offer_restore(recheck).await,
+            Msg::OfferRestore { recheck } => {
+                if self.bg.offer_restore(&WebBrowser, recheck).await {
+                    self.later(OFFER_RECHECK_MS, Msg::OfferRestore { recheck: true });
+                }
+            }
             Msg::Request(req, sender, reply) => {
-                let role = protocol::role(&sender, &self.own_origin);
-                let answer = match api::from_js::<Value>(req).and_then(|v| serde_json::from_value::<Request>(v).map_err(|e| e.to_string())) {
-                    Ok(r) if !r.permitted(&role) => json!({ "error": protocol::REFUSED, "refused": true }),
-                    Ok(r) => self.answer(r, role).await,
-                    Err(e) => json!({ "error": format!("Lifeboat did not understand the request: {e}") }),
+                let answer = match api::from_js::<Value>(req) {
+                    Ok(body) => self.bg.answer_message(&WebBrowser, body, &sender).await,
+                    Err(e) => Failure::new(format!("Lifeboat did not understand the request: {e}")).into(),
                 };
                 let _ = reply.send(json_to_js(&answer));
             }
@@ -365,7 +368,7 @@ impl Background {
         if let Ok(windows) = api::all_windows(false).await.and_then(api::from_js::<Vec<BrowserWindow>>) {
             let now = api::now();
             for w in windows.iter().filter_map(BrowserWindow::info) {
-                self.keeper.apply(Event::WindowChanged(w), now);
+                self.bg.note(Event::WindowChanged(w), now);
             }
         }
     }
@@ -373,7 +376,7 @@ impl Background {
     fn translate(&self, kind: &str, a: JsValue, b: JsValue, c: JsValue) -> Option<Event> {
         let id = |v: &JsValue| v.as_f64().map(|f| f as i64);
         let info = |v: JsValue| api::from_js::<TabEventInfo>(v).ok();
-        let tab = |v: JsValue| api::from_js::<BrowserTab>(v).ok().and_then(|t| t.info(&self.containers));
+        let tab = |v: JsValue| api::from_js::<BrowserTab>(v).ok().and_then(|t| t.info(self.bg.containers()));
         Some(match kind {
             "tabs.onCreated" => Event::TabCreated(tab(a)?),
             "tabs.onUpdated" => Event::TabUpdated(tab(c)?),
@@ -429,388 +432,17 @@ impl Background {
             _ => return None,
         })
     }
+}
 
-    /// Tabs open now in normal windows, Lifeboat's own pages left out.
-    async fn open_tabs(&self) -> Vec<OpenTab> {
-        self.open_tabs_of(Self::all_tabs().await)
-    }
-
-    async fn all_tabs() -> Vec<BrowserTab> {
-        api::query_tabs().await.and_then(api::from_js::<Vec<BrowserTab>>).unwrap_or_default()
-    }
-
-    fn open_tabs_of(&self, tabs: Vec<BrowserTab>) -> Vec<OpenTab> {
-        tabs.into_iter()
-            .filter(|t| !t.incognito)
-            .filter_map(|t| t.info(&[]))
-            .filter(|t| !t.url.starts_with(&self.own_origin))
-            .map(|t| OpenTab {
-                url: t.url,
-                window: t.window_id,
-            })
-            .collect()
-    }
-
-    /// The containers that exist now; `None` where the browser has none.
-    fn containers_arg(&self) -> Option<Vec<Container>> {
-        self.firefox.then(|| self.containers.clone())
-    }
-
-    async fn offer_restore(&mut self, recheck: bool) {
-        let Some(key) = self.keeper.set_aside_key.clone() else { return };
-        // Already chosen (restored or dismissed) since: nothing to offer again.
-        if recheck && !self.keeper.store.set_aside(&key).await.is_ok_and(|a| a.pending) {
-            return;
+/// A keyboard shortcut or a click on the context menu, as the core sees it.
+fn user_command(kind: &str, a: &JsValue, b: &JsValue) -> Option<UserCommand> {
+    match (kind, a.as_string().as_deref()) {
+        ("commands.onCommand", Some("save-session")) => Some(UserCommand::SaveSession),
+        ("commands.onCommand", Some("open-manager")) => Some(UserCommand::OpenManager),
+        ("contextMenus.onClicked", _) => {
+            let window = js_sys::Reflect::get(b, &"windowId".into()).ok().and_then(|v| v.as_f64()).map(|f| f as i64);
+            Some(UserCommand::SaveWindow(window))
         }
-        // One look at the tabs: is our page there, and what is open already.
-        let tabs = Self::all_tabs().await;
-        let page = format!("{}www/restore.html", self.own_origin);
-        let shows_page = |t: &BrowserTab| [&t.url, &t.pending_url].iter().any(|u| u.as_deref().is_some_and(|u| u.starts_with(&page)));
-        if tabs.iter().any(shows_page) {
-            return;
-        }
-        let open = self.open_tabs_of(tabs);
-        let containers = self.containers_arg();
-        let Ok((_, plan)) = view::plan(&mut self.keeper, &key, &open, containers.as_deref()).await else {
-            return;
-        };
-        // Everything already back (the browser restored it): nothing to offer.
-        if restore::restorable(&plan) == 0 {
-            return;
-        }
-        if !recheck
-            && self.keeper.settings.after_crash == AfterCrash::RestoreAtOnce
-            && self.restore(&key, &Selection::All, RestoreMode::New, false).await.is_ok()
-        {
-            return;
-        }
-        api::open_page("www/restore.html").await;
-        if !recheck {
-            let tx = self.tx.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                TimeoutFuture::new(OFFER_RECHECK_MS).await;
-                let _ = tx.unbounded_send(Msg::OfferRestore { recheck: true });
-            });
-        }
-    }
-
-    /// Syncs named saves with `storage.sync`, when the user turned it on.
-    async fn sync(&mut self) {
-        if !self.keeper.settings.sync {
-            return;
-        }
-        let now = api::now();
-        let result: Result<(Value, bool), String> = async {
-            let (local, base) = crate::sync::local_state(self.keeper.store.backend()).await.map_err(|e| e.to_string())?;
-            let remote: std::collections::BTreeMap<String, Value> = api::from_js(api::sync_get_all().await?)?;
-            let plan = crate::sync::plan(&local, &remote, &base, now);
-            if !plan.remove.is_empty() {
-                api::sync_remove(&plan.remove).await?;
-            }
-            if !plan.set.is_empty() {
-                api::sync_set(&json_to_js(&serde_json::to_value(&plan.set).unwrap_or(Value::Null))).await?;
-            }
-            crate::sync::apply_local(self.keeper.store.backend(), &plan, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            if !plan.is_quiet() {
-                self.keep_named().await;
-            }
-            Ok((crate::sync::summary(&plan), plan.is_quiet()))
-        }
-        .await;
-        let report = match result {
-            // A sync with nothing to do (for instance the echo of our own
-            // write) keeps the last real report, with the new time.
-            Ok((v, true)) if self.last_sync.as_ref().is_some_and(|l| l.get("error").is_none()) => {
-                let mut last = self.last_sync.take().unwrap_or(Value::Null);
-                last["at"] = json!(now);
-                last["notSynced"] = v["notSynced"].clone();
-                last
-            }
-            Ok((mut v, _)) => {
-                v["at"] = json!(now);
-                v
-            }
-            Err(e) => json!({ "at": now, "error": format!("Sync failed: {e}") }),
-        };
-        // A conflict's copy is pushed by the next sync, whose report would
-        // otherwise hide the conflict: the recent ones stay listed.
-        let mut report = report;
-        if let Some(new) = report.get("conflicts").and_then(Value::as_array) {
-            for c in new.iter().filter_map(Value::as_str) {
-                if !self.sync_conflicts.iter().any(|(_, n)| n == c) {
-                    self.sync_conflicts.push((now, c.to_string()));
-                }
-            }
-        }
-        self.sync_conflicts.retain(|(at, _)| now.saturating_sub(*at) < 24 * 3600 * 1000);
-        self.sync_conflicts.truncate(20);
-        report["conflicts"] = json!(self.sync_conflicts.iter().map(|(_, n)| n).collect::<Vec<_>>());
-        self.last_sync = Some(report);
-    }
-
-    /// Refreshes the spare copy of the named saves (`backstop`) after they changed.
-    async fn keep_named(&self) {
-        if let Err(e) = crate::backstop::keep_named(self.keeper.store.backend(), api::now()).await {
-            api::console_warn(&format!("Lifeboat: the spare copy of the named saves failed: {e}"));
-        }
-    }
-
-    /// A keyboard shortcut or the context menu.
-    async fn user_command(&mut self, kind: &str, a: JsValue, b: JsValue) {
-        let tab_window = || js_sys::Reflect::get(&b, &"windowId".into()).ok().and_then(|v| v.as_f64()).map(|f| f as i64);
-        match (kind, a.as_string().as_deref()) {
-            ("commands.onCommand", Some("save-session")) => {
-                let saved = manage::save(&mut self.keeper, "", manage::Scope::All, None, &[], api::now()).await;
-                if saved.is_ok() {
-                    self.keep_named().await;
-                }
-            }
-            ("commands.onCommand", Some("open-manager")) => api::open_page("www/manager.html").await,
-            ("contextMenus.onClicked", _) => {
-                let name = format!("Window of {}", crate::dates::utc(api::now()));
-                if let Ok(answer) = manage::save(&mut self.keeper, &name, manage::Scope::Window, tab_window(), &[], api::now()).await {
-                    self.keep_named().await;
-                    // The manager opens with the new save's name ready to edit.
-                    let id = answer["save"]["id"].as_str().unwrap_or_default().to_string();
-                    api::open_page(&format!("www/manager.html#rename={id}")).await;
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Restores the chosen tabs of `source`, planned afresh against what is
-    /// open now so nothing opens twice (unless `duplicates`).
-    async fn restore(&mut self, source: &str, selection: &Selection, mode: RestoreMode, duplicates: bool) -> Result<Value, StoreError> {
-        self.refresh_containers().await;
-        // Replacing closes what is open: everything of the source must open.
-        let open = if duplicates || mode == RestoreMode::Replace {
-            Vec::new()
-        } else {
-            self.open_tabs().await
-        };
-        let containers = self.containers_arg();
-        let (src, plan) = view::plan(&mut self.keeper, source, &open, containers.as_deref()).await?;
-        let order = restore::order(&plan, selection, self.keeper.settings.lazy_restore);
-        let was_open: Vec<i64> = self.keeper.session().windows.iter().map(|w| w.id).collect();
-        let focused = self
-            .keeper
-            .session()
-            .windows
-            .iter()
-            .find(|w| w.focused)
-            .or(self.keeper.session().windows.first())
-            .map(|w| w.id);
-        let mut outcome = match (mode, focused) {
-            (RestoreMode::Current, Some(id)) => restorer::carry_out(&restore::into_one(order), Target::Into(id), self.firefox).await,
-            _ => restorer::carry_out(&order, Target::NewWindows, self.firefox).await,
-        };
-        if mode == RestoreMode::Replace && outcome.tabs > 0 {
-            restorer::close_windows(&was_open).await;
-        }
-        if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
-            outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
-        }
-        if src.pending {
-            self.keeper.store.settle(source).await?;
-            self.recount_crashes().await;
-        }
-        outcome.notices.extend(plan.notices);
-        Ok(serde_json::to_value(&outcome).unwrap_or(Value::Null))
-    }
-
-    async fn answer(&mut self, r: Request, role: Role) -> Value {
-        let changes_named = matches!(
-            r,
-            Request::NamedSave { .. }
-                | Request::NamedOverwrite { .. }
-                | Request::NamedRename { .. }
-                | Request::NamedTags { .. }
-                | Request::NamedDelete { .. }
-                | Request::NamedUndelete { .. }
-                | Request::ImportCommit { .. }
-        );
-        // Turning sync on syncs at once too.
-        let syncs = changes_named || matches!(r, Request::SetSettings { .. });
-        let answer = self.answer_now(r, role).await;
-        if changes_named {
-            self.keep_named().await;
-        }
-        if syncs {
-            self.sync().await;
-        }
-        answer
-    }
-
-    /// Times the hot paths inside this background, on the session it holds
-    /// (bench builds only): a full snapshot (encode + LZ4 + checksum) and a
-    /// one-tab update applied to the model, each over `n` runs.
-    #[cfg(feature = "bench")]
-    fn bench(&mut self, n: u32) -> Value {
-        use crate::codec::{self, Kind};
-        use crate::store::Snapshot;
-        let n = n.max(1);
-        let snap = Snapshot {
-            taken_at: api::now(),
-            session: self.keeper.session().clone(),
-        };
-        let t0 = api::perf_now();
-        let mut bytes = 0;
-        for _ in 0..n {
-            bytes = std::hint::black_box(codec::encode(Kind::Checkpoint, &snap)).len();
-        }
-        let snapshot_ms = (api::perf_now() - t0) / n as f64;
-        let last = self
-            .keeper
-            .session()
-            .windows
-            .iter()
-            .flat_map(|w| w.tabs.iter().map(move |t| (w.id, t)))
-            .last()
-            .map(|(w, t)| (w, t.clone()));
-        let mut update_us = Value::Null;
-        if let Some((window_id, tab)) = last {
-            let t0 = api::perf_now();
-            for i in 0..n {
-                let info = crate::event::TabInfo {
-                    id: tab.id,
-                    window_id,
-                    url: tab.url.clone(),
-                    title: tab.title.clone(),
-                    muted: i % 2 == 0,
-                    ..Default::default()
-                };
-                self.keeper.tracker.apply(crate::event::Event::TabUpdated(info));
-            }
-            update_us = json!((api::perf_now() - t0) * 1000.0 / n as f64);
-            // Put the tab back as it was.
-            let info = crate::event::TabInfo {
-                id: tab.id,
-                window_id,
-                url: tab.url.clone(),
-                title: tab.title.clone(),
-                muted: tab.muted,
-                ..Default::default()
-            };
-            self.keeper.tracker.apply(crate::event::Event::TabUpdated(info));
-        }
-        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.start_ms })
-    }
-
-    async fn answer_now(&mut self, r: Request, role: Role) -> Value {
-        let from = match role {
-            Role::Content(frame) => Some(frame),
-            _ => None,
-        };
-        let result = match r {
-            Request::Overview => view::overview(&mut self.keeper).await,
-            Request::Status => {
-                let mut v = view::status(&self.keeper);
-                v["sync"] = self.last_sync.clone().unwrap_or(Value::Null);
-                v["timings"] = json!({ "startMs": self.start_ms, "startParts": { "loadWasmMs": self.start_parts[0], "openStorageMs": self.start_parts[1], "judgeMs": self.start_parts[2], "modelMs": self.start_parts[3] }, "commitMs": self.commit_ms, "commitBytes": self.keeper.last_commit_bytes });
-                Ok(v)
-            }
-            Request::Plan { source } => {
-                let open = self.open_tabs().await;
-                {
-                    let c = self.containers_arg();
-                    view::plan(&mut self.keeper, &source, &open, c.as_deref()).await
-                }
-                .map(|(src, plan)| view::plan_json(&src, &plan))
-            }
-            Request::Restore {
-                source,
-                select,
-                mode,
-                duplicates,
-            } => self.restore(&source, &select.to_selection(), mode, duplicates).await,
-            Request::NamedList => named::list(self.keeper.store.backend()).await.map(|saves| json!({ "saves": saves })),
-            Request::NamedSave {
-                name,
-                scope,
-                window_id,
-                tab_ids,
-            } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, api::now()).await,
-            Request::NamedOverwrite { id } => {
-                let session = manage::current_part(&self.keeper, manage::Scope::All, None, &[]);
-                named::update(self.keeper.store.backend(), &id, api::now(), |s| s.session = session)
-                    .await
-                    .map(|m| json!({ "save": m }))
-            }
-            Request::NamedRename { id, name } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.name = name)
-                .await
-                .map(|m| json!({ "save": m })),
-            Request::NamedTags { id, tags } => named::update(self.keeper.store.backend(), &id, api::now(), |s| s.meta.tags = tags)
-                .await
-                .map(|m| json!({ "save": m })),
-            Request::NamedDelete { id } => named::set_deleted(self.keeper.store.backend(), &id, true, api::now())
-                .await
-                .map(|_| json!({ "ok": true })),
-            Request::NamedUndelete { id } => named::set_deleted(self.keeper.store.backend(), &id, false, api::now())
-                .await
-                .map(|_| json!({ "ok": true })),
-            Request::Search { query } => manage::search(&mut self.keeper, &query).await,
-            Request::Export { sources, typed_text } => manage::export(&mut self.keeper, &sources, typed_text).await,
-            Request::ImportCommit { saves } => manage::commit_import(&mut self.keeper, &saves, api::now()).await,
-            Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
-                Ok(Ok(url)) => {
-                    let props = api::to_js(&json!({ "url": url, "active": true }));
-                    Ok(match api::create_tab(&props).await {
-                        Ok(_) => json!({ "ok": true }),
-                        Err(e) => json!({ "error": format!("The page could not be opened: {e}") }),
-                    })
-                }
-                Ok(Err(why)) => Ok(json!({ "error": why })),
-                Err(e) => Err(e),
-            },
-            Request::Dismiss { source } => {
-                let done = self.keeper.store.settle(&source).await.map(|_| json!({ "ok": true }));
-                self.recount_crashes().await;
-                done
-            }
-            Request::Undismiss { source } => {
-                let done = self.keeper.store.unsettle(&source).await.map(|_| json!({ "ok": true }));
-                self.recount_crashes().await;
-                done
-            }
-            Request::Backup { typed_text } => view::backup(&self.keeper, api::now(), typed_text).await,
-            #[cfg(feature = "bench")]
-            Request::Bench { runs } => Ok(self.bench(runs)),
-            Request::Settings => Ok(serde_json::to_value(&self.keeper.settings).unwrap_or(Value::Null)),
-            Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
-                Ok(commit) => {
-                    if commit == Commit::Now {
-                        self.commit().await;
-                    }
-                    Ok(json!({ "ok": true, "settings": self.keeper.settings }))
-                }
-                Err(e) => Ok(json!({ "error": e.to_string() })),
-            },
-            Request::PageState { frame, state } => {
-                let Some(from) = from else {
-                    return json!({ "ok": false, "reason": "not from a tab" });
-                };
-                match self.keeper.page_report(&from, &frame, state.scroll, &state.fields, api::now()) {
-                    Ok(commit) => {
-                        if commit != Commit::Nothing && !self.pages_pending {
-                            self.pages_pending = true;
-                            let _ = api::set_session_bool(PAGES_PENDING, true).await;
-                        }
-                        if commit == Commit::Now {
-                            self.commit().await;
-                        }
-                        Ok(json!({ "ok": true }))
-                    }
-                    Err(refusal) => Ok(json!({ "ok": false, "reason": refusal.reason, "retryMs": refusal.retry_ms })),
-                }
-            }
-            Request::PageRestore { frame } => {
-                let Some(from) = from else { return json!({ "state": null }) };
-                self.keeper.take_page(&from, &frame).await.map(|r| view::page_restore_json(r.as_ref()))
-            }
-        };
-        result.unwrap_or_else(|e| json!({ "error": e.to_string() }))
+        _ => None,
     }
 }

@@ -66,6 +66,8 @@ extern "C" {
     fn action_set_badge_background_color(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "alarms"], js_name = create)]
     fn alarms_create(name: &str, p: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "alarms"], js_name = clear)]
+    fn alarms_clear(name: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "contextMenus"], js_name = removeAll)]
     fn context_menus_remove_all() -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "contextMenus"], js_name = create)]
@@ -81,6 +83,18 @@ extern "C" {
 }
 
 /// A browser API error as a sentence.
+/// Whether `browser.<path>` exists: what this browser's APIs offer.
+pub fn has(path: &[&str]) -> bool {
+    let mut v = js_sys::global().into();
+    for name in std::iter::once(&"browser").chain(path) {
+        match Reflect::get(&v, &JsValue::from_str(name)) {
+            Ok(next) if !next.is_undefined() && !next.is_null() => v = next,
+            _ => return false,
+        }
+    }
+    true
+}
+
 pub fn message(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;
@@ -216,7 +230,7 @@ pub async fn session_bool(key: &str) -> bool {
 }
 
 /// `storage.local`, another storage area than Lifeboat's IndexedDB (see
-/// `backstop`). Values are strings: Chrome keeps JSON there, not bytes.
+/// `spare`). Values are strings: Chrome keeps JSON there, not bytes.
 pub async fn local_get(key: &str) -> Result<Option<String>, String> {
     let got = call(storage_local_get(key)).await?;
     Ok(Reflect::get(&got, &key.into()).ok().and_then(|v| v.as_string()))
@@ -260,14 +274,19 @@ pub async fn set_badge(text: &str, title: &str, color: &str) {
     let _ = call(action_set_title(&t)).await;
 }
 
-/// A repeating alarm: the backstop that commits even if a timer was lost
-/// with a suspended background.
+/// A repeating alarm: the minute alarm that commits even if a timer was
+/// lost with a suspended background.
 pub fn create_alarm(name: &str, period_minutes: f64) {
     let o = Object::new();
     let _ = Reflect::set(&o, &"periodInMinutes".into(), &period_minutes.into());
     if let Err(e) = alarms_create(name, &o) {
-        console_warn(&format!("Lifeboat: no backstop alarm: {}", message(&e)));
+        console_warn(&format!("Lifeboat: no minute alarm: {}", message(&e)));
     }
+}
+
+/// Removes an alarm (one a previous build made), if there is one.
+pub fn clear_alarm(name: &str) {
+    let _ = alarms_clear(name);
 }
 
 /// A string from `_locales`, or `fallback` (English) when it has none.

@@ -13,8 +13,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-const DB: &str = "lifeboat";
-const STORE: &str = "records";
+use crate::keys::{IDB_DATABASE as DB, IDB_RECORDS as STORE, SPARE};
 
 pub struct IdbBackend {
     name: String,
@@ -102,7 +101,7 @@ impl IdbBackend {
     }
 
     fn spare_key(&self, key: &str) -> String {
-        format!("spare/{}/{key}", self.name)
+        format!("{SPARE}{}/{key}", self.name)
     }
 
     async fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {

@@ -46,7 +46,8 @@ mod exports {
         crate::privacy::set_host_to_ascii(super::api::host_to_ascii);
         let (tx, rx) = mpsc::unbounded();
         INBOX.with(|i| *i.borrow_mut() = Some(tx.clone()));
-        super::api::create_alarm("lifeboat-backstop", 1.0);
+        super::api::create_alarm(crate::keys::MINUTE_ALARM, 1.0);
+        super::api::clear_alarm(crate::keys::OLD_MINUTE_ALARM);
         wasm_bindgen_futures::spawn_local(actor::run(rx, tx, script_start));
     }
 

@@ -3,22 +3,12 @@
 //! only sequences the calls and reports what the browser refused.
 
 use super::api::{self, to_js};
+use crate::browser::Target;
 use crate::model::PageState;
+use crate::protocol::answer::Restored as Outcome;
 use crate::restore::{Order, OrderWindow, Skipped};
 use js_sys::{Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::JsValue;
-
-#[derive(Debug, Default, Serialize)]
-pub struct Outcome {
-    pub windows: usize,
-    pub tabs: usize,
-    pub skipped: Vec<Skipped>,
-    pub notices: Vec<String>,
-    /// Created tabs with typed text to put back when they load.
-    #[serde(skip)]
-    pub pages: Vec<(i64, PageState)>,
-}
 
 fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
     let _ = Reflect::set(o, &k.into(), &v.into());
@@ -26,13 +16,6 @@ fn set(o: &Object, k: &str, v: impl Into<JsValue>) {
 
 fn id_of(v: &JsValue) -> Option<i64> {
     Reflect::get(v, &"id".into()).ok()?.as_f64().map(|f| f as i64)
-}
-
-/// Where the order's windows go.
-pub enum Target {
-    NewWindows,
-    /// Every tab into this existing window (the order was merged into one).
-    Into(i64),
 }
 
 /// `can_create_discarded`: Firefox creates lazy tabs directly; Chrome cannot,

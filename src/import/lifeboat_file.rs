@@ -1,10 +1,13 @@
-//! Lifeboat's own export: everything the model holds, as versioned JSON
-//! (docs/EXPORT-FORMAT.md). The schema is defined once, here, and read back
-//! by `import::lifeboat` through the same types.
+//! Lifeboat's own file: everything the model holds, as versioned JSON
+//! (docs/EXPORT-FORMAT.md). The schema is defined once, here, written by
+//! `write` (the `lifeboat` export, `export::lifeboat`) and read back by
+//! `import::lifeboat` through the same lenient types: both directions live
+//! on the import side, so that export depends on import and not the other
+//! way round.
 
-use super::Saved;
-use crate::import::json::List;
-use crate::import::TabHistory;
+use super::json::List;
+use super::TabHistory;
+use crate::model::Saved;
 use crate::model::{FieldValue, Millis, Tab, Window};
 use serde::{Deserialize, Serialize};
 

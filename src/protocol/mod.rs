@@ -4,10 +4,16 @@
 //! from the message body: a web page that took over its content script's
 //! context must not be able to ask for what only Lifeboat's own pages may.
 
+pub mod answer;
+#[cfg(test)]
+mod doc;
+#[cfg(test)]
+mod typescript;
+
 use crate::privacy::RawField;
 use crate::restore::Selection;
 use crate::settings::Settings;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Who sent a message, as the browser reports it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -95,6 +101,7 @@ pub const REFUSED: &str = "Lifeboat refuses this request from where it came from
 
 /// A request from a page.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Request {
     Overview,
@@ -106,22 +113,29 @@ pub enum Request {
         source: String,
         select: SelectView,
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         mode: RestoreMode,
         /// Open tabs even where the same URL is already open.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         duplicates: bool,
     },
     #[serde(rename = "named.list")]
     NamedList,
     #[serde(rename = "named.save")]
     NamedSave {
+        /// Empty: a dated default.
         #[serde(default)]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         name: String,
         #[serde(default)]
-        scope: crate::manage::Scope,
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
+        scope: Scope,
         #[serde(rename = "windowId")]
+        #[cfg_attr(test, ts(optional, type = "number"))]
         window_id: Option<i64>,
         #[serde(rename = "tabIds", default)]
+        #[cfg_attr(test, ts(optional, as = "Option<Vec<f64>>"))]
         tab_ids: Vec<i64>,
     },
     #[serde(rename = "named.overwrite")]
@@ -163,6 +177,7 @@ pub enum Request {
         /// Keep what was typed into pages (only Lifeboat's own format
         /// carries it); the manager asks, the default is yes.
         #[serde(rename = "typedText", default = "yes")]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         typed_text: bool,
     },
     Dismiss {
@@ -189,6 +204,7 @@ pub enum Request {
     Backup {
         /// Keep what was typed into pages in the file (default yes).
         #[serde(rename = "typedText", default = "yes")]
+        #[cfg_attr(test, ts(optional, as = "Option<_>"))]
         typed_text: bool,
     },
     /// Bench builds only: time the hot paths in the background.
@@ -208,8 +224,51 @@ pub enum Request {
     },
 }
 
+/// What the background sends a content script.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(Deserialize, ts_rs::TS))]
+#[serde(tag = "type")]
+pub enum ToContent {
+    /// Send your page's state again: typed text you sent was not committed
+    /// before the background restarted. No answer.
+    #[serde(rename = "lifeboat.resend")]
+    Resend,
+}
+
+/// What `named.save` saves: all windows, one window, or some tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    All,
+    Window,
+    Tabs,
+}
+
+/// One session of a selection; `windows: None` takes all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct SessionPick {
+    pub session: usize,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub windows: Option<Vec<WindowPick>>,
+}
+
+/// One window of a picked session; `tabs: None` takes all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct WindowPick {
+    pub window: usize,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub tabs: Option<Vec<usize>>,
+}
+
 /// Where a restore puts its tabs.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RestoreMode {
     /// In new windows, as they were.
@@ -222,20 +281,25 @@ pub enum RestoreMode {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(default)]
+#[cfg_attr(test, serde(deny_unknown_fields))]
 pub struct RawPageState {
     pub scroll: Option<(i32, i32)>,
     pub fields: Vec<RawField>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum SelectView {
-    Word(String),
+    /// "all"
+    Word(#[cfg_attr(test, ts(type = "\"all\""))] String),
     Some(Vec<WindowSelect>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct WindowSelect {
     pub window: usize,
     pub tabs: Vec<usize>,
@@ -308,7 +372,7 @@ mod tests {
         assert!(matches!(
             r,
             Request::NamedSave {
-                scope: crate::manage::Scope::Tabs,
+                scope: Scope::Tabs,
                 window_id: Some(3),
                 ..
             }

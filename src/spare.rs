@@ -18,18 +18,13 @@
 //! typed into them.
 
 use crate::codec::{self, Kind};
+use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
 use crate::model::Millis;
 use crate::named::NamedSave;
-use crate::store::{Backend, Op, SetAside, Store, StoreError, RUN, SET_ASIDE};
+use crate::store::{Backend, Op, SetAside, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
-/// Spare area keys: the session part changes often, named saves rarely.
-const SESSION: &str = "session";
-const NAMED: &str = "named";
-/// Named save records and their index (`named/…`, `named-index`).
-const NAMED_PREFIX: &str = "named";
-/// One named save's record (`named/<id>`), as opposed to the index.
-const NAMED_RECORD: &str = "named/";
+// Spare area parts (`keys`): the session part changes often, named saves rarely.
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Spare {
@@ -123,7 +118,7 @@ mod tests {
     }
 
     fn started_again(k: Keeper<MemoryBackend>, now: Millis) -> Keeper<MemoryBackend> {
-        block_on(Keeper::start(k.store.backend().clone(), "1.0", "ext://own/", now, true)).unwrap()
+        block_on(Keeper::start(k.backend().clone(), "1.0", "ext://own/", now, true)).unwrap()
     }
 
     fn open_tab<B: Backend>(k: &mut Keeper<B>, id: i64, url: &str, now: Millis) {
@@ -188,15 +183,15 @@ mod tests {
         };
         k.page_report(&top, "", None, &[field], 1_500).unwrap();
         block_on(k.commit(2_000)).unwrap();
-        block_on(crate::named::create(k.store.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
-        block_on(keep_named(k.store.backend(), 2_500)).unwrap();
+        block_on(crate::named::create(k.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
+        block_on(keep_named(k.backend(), 2_500)).unwrap();
         // A crash: the next run sets the session aside as pending, and its first checkpoint refreshes the spare copy.
         let mut k = started_again(k, 5_000);
         open_tab(&mut k, 2, "https://b.example/", 5_000);
         block_on(k.commit(6_000)).unwrap();
-        let b = k.store.backend();
+        let b = k.backend();
         assert!(
-            format!("{:?}", block_on(k.store.set_asides()).unwrap()).contains("typed secret"),
+            format!("{:?}", block_on(k.store().set_asides()).unwrap()).contains("typed secret"),
             "the database keeps it"
         );
         let mut decoded = String::new();
@@ -225,13 +220,13 @@ mod tests {
         let mut k = started(MemoryBackend::default());
         open_tab(&mut k, 1, "https://a.example/", 1_000);
         block_on(k.commit(2_000)).unwrap();
-        let first = block_on(k.store.backend().spare_get(SESSION))
+        let first = block_on(k.backend().spare_get(SESSION))
             .unwrap()
             .expect("the first commit of a run is a checkpoint");
         open_tab(&mut k, 2, "https://b.example/", 3_000);
         block_on(k.commit(4_000)).unwrap();
         assert_eq!(
-            block_on(k.store.backend().spare_get(SESSION)).unwrap().unwrap(),
+            block_on(k.backend().spare_get(SESSION)).unwrap().unwrap(),
             first,
             "a journal record leaves the spare copy alone"
         );
@@ -245,25 +240,25 @@ mod tests {
         let mut k = started(FaultyBackend::default());
         open_tab(&mut k, 1, "https://a.example/", 1_000);
         block_on(k.commit(2_000)).unwrap();
-        let save = block_on(crate::named::create(k.store.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
-        block_on(keep_named(k.store.backend(), 2_500)).unwrap();
+        let save = block_on(crate::named::create(k.backend(), "Trip", Vec::new(), k.session().clone(), 2_500)).unwrap();
+        block_on(keep_named(k.backend(), 2_500)).unwrap();
         open_tab(&mut k, 2, "https://b.example/", 3_000);
-        k.store.backend().fail_next(Fault::Refuse);
+        k.backend().fail_next(Fault::Refuse);
         assert!(block_on(k.commit(4_000)).is_err());
         open_tab(&mut k, 3, "https://c.example/", 5_000);
         block_on(k.commit(9_000)).unwrap();
-        let latest = k.store.current().unwrap().clone();
+        let latest = k.store().current().unwrap().clone();
         assert_eq!(latest.session.tab_count(), 3);
 
         // Next start: the database is empty, the spare area is not.
         let next = FaultyBackend::default();
-        *next.inner.spare.borrow_mut() = k.store.backend().inner.spare.borrow().clone();
+        *next.inner.spare.borrow_mut() = k.backend().inner.spare.borrow().clone();
         let k2 = block_on(Keeper::start(next, "1.0", "ext://own/", 20_000, true)).unwrap();
-        assert_eq!(k2.verdict, Verdict::Crash);
-        assert!(k2.notice.as_deref().is_some_and(|n| n.contains("spare copy")), "{:?}", k2.notice);
-        let aside = block_on(k2.store.set_aside(k2.set_aside_key.as_deref().unwrap())).unwrap();
+        assert_eq!(k2.verdict(), Verdict::Crash);
+        assert!(k2.notice().is_some_and(|n| n.contains("spare copy")), "{:?}", k2.notice());
+        let aside = block_on(k2.store().set_aside(k2.set_aside_key().unwrap())).unwrap();
         assert_eq!(aside.snapshot.session, latest.session, "the crash is the state of the last commit");
-        let saves = block_on(crate::named::list(k2.store.backend())).unwrap();
+        let saves = block_on(crate::named::list(k2.backend())).unwrap();
         assert!(saves.iter().any(|s| s.id == save.id), "the named save is back");
     }
 }

@@ -1,0 +1,531 @@
+//! Every request answered: parsed, checked against its sender's role, handed
+//! to its handler (`view`, `manage`, `named`, the keeper), and followed by
+//! what a change of named saves or settings asks for (the spare copy, a sync).
+
+use super::Background;
+use crate::browser::Browser;
+use crate::keeper::Commit;
+use crate::manage;
+use crate::named;
+use crate::protocol::answer::{Answer, Done, Failure, PageRestoreAnswer, PageStateAnswer, SaveAnswer, Saves, SettingsSaved, Timings};
+use crate::protocol::{role, Request, Role, Sender};
+use crate::store::Backend;
+use crate::view;
+use serde_json::Value;
+
+impl<B: Backend> Background<B> {
+    /// A message as it arrived: its JSON body and its sender as the browser
+    /// reports it.
+    pub async fn answer_message(&mut self, browser: &impl Browser, message: Value, sender: &Sender) -> Answer {
+        let role = role(sender, self.keeper.own_origin());
+        match serde_json::from_value::<Request>(message) {
+            Ok(r) => self.answer(browser, r, role).await,
+            Err(e) => Failure::new(format!("Lifeboat did not understand the request: {e}")).into(),
+        }
+    }
+
+    /// Answers `r` from a sender of `role`; refuses what that role may not ask.
+    pub async fn answer(&mut self, browser: &impl Browser, r: Request, role: Role) -> Answer {
+        if !r.permitted(&role) {
+            return Failure::refused().into();
+        }
+        let changes_named = matches!(
+            r,
+            Request::NamedSave { .. }
+                | Request::NamedOverwrite { .. }
+                | Request::NamedRename { .. }
+                | Request::NamedTags { .. }
+                | Request::NamedDelete { .. }
+                | Request::NamedUndelete { .. }
+                | Request::ImportCommit { .. }
+        );
+        // Turning sync on syncs at once too.
+        let syncs = changes_named || matches!(r, Request::SetSettings { .. });
+        let answer = self.answer_now(browser, r, role).await;
+        if changes_named {
+            self.keep_named(browser).await;
+        }
+        if syncs {
+            self.sync(browser).await;
+        }
+        answer
+    }
+
+    async fn answer_now(&mut self, browser: &impl Browser, r: Request, role: Role) -> Answer {
+        let from = match role {
+            Role::Content(frame) => Some(frame),
+            _ => None,
+        };
+        let now = browser.now();
+        let store = |e: crate::store::StoreError| Failure::from(e);
+        match r {
+            Request::Overview => view::overview(&mut self.keeper).await.map_err(store).into(),
+            Request::Status => {
+                let timings = Timings {
+                    commit_bytes: self.keeper.last_commit_bytes(),
+                    ..self.timings
+                };
+                view::status(&self.keeper, self.last_sync.clone(), timings).into()
+            }
+            Request::Plan { source } => {
+                let open = self.open_tabs(browser).await;
+                let c = self.containers_arg();
+                view::plan(&mut self.keeper, &source, &open, c.as_deref())
+                    .await
+                    .map(|(src, plan)| view::plan_answer(&src, &plan))
+                    .map_err(store)
+                    .into()
+            }
+            Request::Restore {
+                source,
+                select,
+                mode,
+                duplicates,
+            } => self.restore(browser, &source, &select.to_selection(), mode, duplicates).await.into(),
+            Request::NamedList => named::list(self.keeper.backend())
+                .await
+                .map(|saves| Saves { saves, notes: Vec::new() })
+                .map_err(store)
+                .into(),
+            Request::NamedSave {
+                name,
+                scope,
+                window_id,
+                tab_ids,
+            } => manage::save(&mut self.keeper, &name, scope, window_id, &tab_ids, now).await.into(),
+            Request::NamedOverwrite { id } => {
+                let session = manage::current_part(&self.keeper, manage::Scope::All, None, &[]);
+                named::update(self.keeper.backend(), &id, now, |s| s.session = session)
+                    .await
+                    .map(|save| SaveAnswer { save })
+                    .map_err(store)
+                    .into()
+            }
+            Request::NamedRename { id, name } => named::update(self.keeper.backend(), &id, now, |s| s.meta.name = name)
+                .await
+                .map(|save| SaveAnswer { save })
+                .map_err(store)
+                .into(),
+            Request::NamedTags { id, tags } => named::update(self.keeper.backend(), &id, now, |s| s.meta.tags = tags)
+                .await
+                .map(|save| SaveAnswer { save })
+                .map_err(store)
+                .into(),
+            Request::NamedDelete { id } => named::set_deleted(self.keeper.backend(), &id, true, now)
+                .await
+                .map(|_| Done::OK)
+                .map_err(store)
+                .into(),
+            Request::NamedUndelete { id } => named::set_deleted(self.keeper.backend(), &id, false, now)
+                .await
+                .map(|_| Done::OK)
+                .map_err(store)
+                .into(),
+            Request::Search { query } => manage::search(&mut self.keeper, &query).await.into(),
+            Request::Export { sources, typed_text } => manage::export(&mut self.keeper, &sources, typed_text).await.into(),
+            Request::ImportCommit { saves } => manage::commit_import(&mut self.keeper, &saves, now).await.into(),
+            Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
+                Ok(Ok(url)) => match browser.open_tab(&url).await {
+                    Ok(()) => Done::OK.into(),
+                    Err(e) => Failure::new(format!("The page could not be opened: {e}")).into(),
+                },
+                Ok(Err(why)) => Failure::new(why).into(),
+                Err(e) => store(e).into(),
+            },
+            Request::Dismiss { source } => {
+                let done = self.keeper.store().settle(&source).await.map(|_| Done::OK).map_err(store);
+                self.recount_crashes(browser).await;
+                done.into()
+            }
+            Request::Undismiss { source } => {
+                let done = self.keeper.store().unsettle(&source).await.map(|_| Done::OK).map_err(store);
+                self.recount_crashes(browser).await;
+                done.into()
+            }
+            Request::Backup { typed_text } => view::backup(&self.keeper, now, typed_text).await.map_err(store).into(),
+            #[cfg(feature = "bench")]
+            Request::Bench { runs } => Answer::Bench(self.bench(browser, runs)),
+            Request::Settings => self.keeper.settings().clone().into(),
+            Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
+                Ok(commit) => {
+                    if commit == Commit::Now {
+                        self.commit(browser).await;
+                    }
+                    SettingsSaved {
+                        ok: true,
+                        settings: self.keeper.settings().clone(),
+                    }
+                    .into()
+                }
+                Err(e) => Failure::new(e.to_string()).into(),
+            },
+            Request::PageState { frame, state } => {
+                let Some(from) = from else {
+                    return PageStateAnswer {
+                        ok: false,
+                        reason: Some("not from a tab".into()),
+                        retry_ms: None,
+                    }
+                    .into();
+                };
+                match self.keeper.page_report(&from, &frame, state.scroll, &state.fields, now) {
+                    Ok(commit) => {
+                        if commit != Commit::Nothing {
+                            self.note_pages_pending(browser).await;
+                        }
+                        if commit == Commit::Now {
+                            self.commit(browser).await;
+                        }
+                        PageStateAnswer {
+                            ok: true,
+                            reason: None,
+                            retry_ms: None,
+                        }
+                        .into()
+                    }
+                    Err(refusal) => PageStateAnswer {
+                        ok: false,
+                        reason: Some(refusal.reason),
+                        retry_ms: refusal.retry_ms,
+                    }
+                    .into(),
+                }
+            }
+            Request::PageRestore { frame } => {
+                let Some(from) = from else { return PageRestoreAnswer { state: None }.into() };
+                self.keeper
+                    .take_page(&from, &frame)
+                    .await
+                    .map(|r| view::page_restore(r.as_ref()))
+                    .map_err(store)
+                    .into()
+            }
+        }
+    }
+
+    /// Times the hot paths inside this background, on the session it holds
+    /// (bench builds only): a full snapshot (encode + LZ4 + checksum) and a
+    /// one-tab update applied to the model, each over `n` runs.
+    #[cfg(feature = "bench")]
+    fn bench(&mut self, browser: &impl Browser, n: u32) -> Value {
+        use crate::codec::{self, Kind};
+        use crate::event::{Event, TabInfo};
+        use crate::store::Snapshot;
+        use serde_json::json;
+        let n = n.max(1);
+        let snap = Snapshot {
+            taken_at: browser.now(),
+            session: self.keeper.session().clone(),
+        };
+        let t0 = browser.perf_now();
+        let mut bytes = 0;
+        for _ in 0..n {
+            bytes = std::hint::black_box(codec::encode(Kind::Checkpoint, &snap)).len();
+        }
+        let snapshot_ms = (browser.perf_now() - t0) / n as f64;
+        let last = self
+            .keeper
+            .session()
+            .windows
+            .iter()
+            .flat_map(|w| w.tabs.iter().map(move |t| (w.id, t)))
+            .last()
+            .map(|(w, t)| (w, t.clone()));
+        let mut update_us = Value::Null;
+        if let Some((window_id, tab)) = last {
+            let t0 = browser.perf_now();
+            for i in 0..n {
+                let info = TabInfo {
+                    id: tab.id,
+                    window_id,
+                    url: tab.url.clone(),
+                    title: tab.title.clone(),
+                    muted: i % 2 == 0,
+                    ..Default::default()
+                };
+                self.keeper.apply_to_model(Event::TabUpdated(info));
+            }
+            update_us = json!((browser.perf_now() - t0) * 1000.0 / n as f64);
+            // Put the tab back as it was.
+            let info = TabInfo {
+                id: tab.id,
+                window_id,
+                url: tab.url.clone(),
+                title: tab.title.clone(),
+                muted: tab.muted,
+                ..Default::default()
+            };
+            self.keeper.apply_to_model(Event::TabUpdated(info));
+        }
+        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::browser::{Capabilities, SeenTab, Target};
+    use crate::keeper::Keeper;
+    use crate::protocol::{SenderTab, REFUSED};
+    use crate::settings::AfterCrash;
+    use crate::store::block_on;
+    use crate::store::memory::MemoryBackend;
+    use crate::test_kit::{open_window as open, FakeBrowser};
+    use serde_json::json;
+
+    const OWN: &str = "moz-extension://me/";
+    const FIREFOX: Capabilities = Capabilities {
+        create_discarded: true,
+        containers: true,
+        tab_groups: true,
+        tab_menu: true,
+    };
+
+    /// A background started after a crash: the last run had window 1 with
+    /// two tabs; this run has window 7 with one.
+    fn after_a_crash() -> Background<MemoryBackend> {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), "1", OWN, 0, true)).unwrap();
+        open(&mut k, 1, &[(1, "https://a.example/"), (2, "https://b.example/")], 0);
+        block_on(k.commit(1000)).unwrap();
+        let mut k = block_on(Keeper::start(k.backend().clone(), "1", OWN, 5000, true)).unwrap();
+        open(&mut k, 7, &[(3, "https://z.example/")], 5000);
+        block_on(k.commit(5500)).unwrap();
+        Background::new(k, FIREFOX, Vec::new())
+    }
+
+    fn browser() -> FakeBrowser {
+        let b = FakeBrowser::default();
+        b.now.set(6000);
+        b
+    }
+
+    fn page() -> Sender {
+        Sender {
+            url: format!("{OWN}www/manager.html"),
+            ..Default::default()
+        }
+    }
+
+    fn content(tab: i64, url: &str) -> Sender {
+        Sender {
+            url: url.into(),
+            frame_id: Some(0),
+            tab: Some(SenderTab { id: Some(tab) }),
+        }
+    }
+
+    fn ask(bg: &mut Background<MemoryBackend>, b: &FakeBrowser, request: Value, from: &Sender) -> Value {
+        serde_json::to_value(block_on(bg.answer_message(b, request, from))).unwrap()
+    }
+
+    fn crash_id(bg: &Background<MemoryBackend>) -> String {
+        bg.keeper.set_aside_key().map(str::to_string).unwrap()
+    }
+
+    #[test]
+    fn requests_are_answered_and_refused_by_role() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        let o = ask(&mut bg, &b, json!({ "type": "overview" }), &page());
+        assert_eq!((o["verdict"].as_str(), o["sources"][0]["kind"].as_str()), (Some("crash"), Some("crash")));
+        assert_eq!(o["sources"][0]["pending"], true);
+        let refused = json!({ "error": REFUSED, "refused": true });
+        let site = content(3, "https://z.example/");
+        assert_eq!(
+            ask(&mut bg, &b, json!({ "type": "backup" }), &site),
+            refused,
+            "a content script reads no backup"
+        );
+        assert_eq!(ask(&mut bg, &b, json!({ "type": "pageRestore", "frame": "" }), &page()), refused);
+        assert_eq!(ask(&mut bg, &b, json!({ "type": "overview" }), &Sender::default()), refused, "a stranger");
+        let bad = ask(&mut bg, &b, json!({ "type": "nope" }), &page());
+        assert!(bad["error"].as_str().unwrap().starts_with("Lifeboat did not understand"), "{bad}");
+        assert!(bad.get("refused").is_none());
+        // A failure is an `error` sentence, whatever the request.
+        let gone = ask(&mut bg, &b, json!({ "type": "plan", "source": "prev/nothing" }), &page());
+        assert!(gone["error"].is_string(), "{gone}");
+        // An import the background cannot read is refused with a sentence.
+        let garbled = ask(&mut bg, &b, json!({ "type": "import.commit", "saves": "not a record" }), &page());
+        assert!(garbled["error"].is_string() && garbled.get("saves").is_none(), "{garbled}");
+    }
+
+    #[test]
+    fn named_saves_round_trip_and_refresh_the_spare_copy() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        let saved = ask(&mut bg, &b, json!({ "type": "named.save", "name": "Trip", "scope": "all" }), &page());
+        let id = saved["save"]["id"].as_str().unwrap().to_string();
+        assert_eq!((saved["save"]["name"].as_str(), saved["save"]["tabs"].as_u64()), (Some("Trip"), Some(1)));
+        let list = ask(&mut bg, &b, json!({ "type": "named.list" }), &page());
+        assert_eq!(list["saves"][0]["id"], id.as_str());
+        let done = ask(&mut bg, &b, json!({ "type": "named.delete", "id": id }), &page());
+        assert_eq!(done, json!({ "ok": true }));
+        assert!(ask(&mut bg, &b, json!({ "type": "named.list" }), &page())["saves"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+        assert!(
+            bg.keeper.backend().spare.borrow().contains_key("named"),
+            "a change of named saves refreshes their spare copy"
+        );
+        let nothing = ask(&mut bg, &b, json!({ "type": "named.save", "scope": "tabs", "tabIds": [99] }), &page());
+        assert_eq!(nothing, json!({ "error": "There are no tabs to save there." }));
+    }
+
+    #[test]
+    fn status_carries_the_edges_timings() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        bg.set_start(
+            12.5,
+            crate::protocol::answer::StartParts {
+                load_wasm_ms: 4.0,
+                open_storage_ms: 3.0,
+                judge_ms: 2.0,
+                model_ms: 1.0,
+            },
+        );
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!(s["timings"]["startMs"], 12.5);
+        assert_eq!(s["timings"]["startParts"]["loadWasmMs"], 4.0);
+        assert_eq!((s["windows"].as_u64(), s["tabs"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(s["sync"], Value::Null, "sync is off");
+        assert_eq!(s["autosave"], json!({ "ok": true, "problem": null, "since": null }));
+    }
+
+    /// A "replace" restore closes the windows that were open, once the new
+    /// ones are; restoring the crash settles it and clears the badge.
+    #[test]
+    fn replace_closes_what_was_open_and_restoring_a_crash_settles_it() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        block_on(bg.started(&b));
+        assert_eq!(*b.badges.borrow(), [crate::view::Badge::CrashWaiting(1)]);
+        let id = crash_id(&bg);
+        let r = ask(
+            &mut bg,
+            &b,
+            json!({ "type": "restore", "source": id, "select": "all", "mode": "replace" }),
+            &page(),
+        );
+        assert_eq!((r["windows"].as_u64(), r["tabs"].as_u64()), (Some(1), Some(2)), "{r}");
+        assert_eq!(*b.closed_windows.borrow(), [7]);
+        let orders = b.orders.borrow();
+        assert_eq!((orders[0].1, orders[0].2), (Target::NewWindows, true), "Firefox creates lazy tabs discarded");
+        drop(orders);
+        let o = ask(&mut bg, &b, json!({ "type": "overview" }), &page());
+        assert_eq!(o["sources"][0]["pending"], false, "restored: no longer pending");
+        assert_eq!(b.badges.borrow().last(), Some(&crate::view::Badge::Clear));
+    }
+
+    #[test]
+    fn current_mode_opens_into_the_focused_window_and_closes_nothing() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        bg.caps.create_discarded = false;
+        // One of the crashed tabs is open again: it is left out.
+        b.tabs.borrow_mut().push(SeenTab {
+            id: 3,
+            window: 7,
+            url: "https://a.example/".into(),
+            ..Default::default()
+        });
+        let id = crash_id(&bg);
+        let r = ask(
+            &mut bg,
+            &b,
+            json!({ "type": "restore", "source": id, "select": "all", "mode": "current" }),
+            &page(),
+        );
+        assert_eq!(r["tabs"], 1, "{r}");
+        assert_eq!((b.orders.borrow()[0].1, b.orders.borrow()[0].2), (Target::Into(7), false));
+        assert!(b.closed_windows.borrow().is_empty());
+    }
+
+    #[test]
+    fn the_restore_page_is_offered_then_looked_at_again() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        assert!(bg.offers_restore());
+        assert!(block_on(bg.offer_restore(&b, false)), "look again later");
+        assert_eq!(*b.opened_pages.borrow(), ["www/restore.html"]);
+        // Still there on the second look: nothing more.
+        b.tabs.borrow_mut().push(SeenTab {
+            id: 9,
+            window: 7,
+            url: format!("{OWN}www/restore.html"),
+            ..Default::default()
+        });
+        assert!(!block_on(bg.offer_restore(&b, true)));
+        assert_eq!(b.opened_pages.borrow().len(), 1);
+        // Swept away by the browser's own restore: opened again, once.
+        b.tabs.borrow_mut().clear();
+        assert!(!block_on(bg.offer_restore(&b, true)));
+        assert_eq!(b.opened_pages.borrow().len(), 2);
+        // Dismissed since: the second look does nothing.
+        let id = crash_id(&bg);
+        assert_eq!(ask(&mut bg, &b, json!({ "type": "dismiss", "source": id }), &page()), json!({ "ok": true }));
+        assert!(!block_on(bg.offer_restore(&b, true)));
+        assert_eq!(b.opened_pages.borrow().len(), 2);
+    }
+
+    #[test]
+    fn nothing_is_offered_when_the_browser_brought_everything_back() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        for (id, url) in [(4, "https://a.example/"), (5, "https://b.example/")] {
+            b.tabs.borrow_mut().push(SeenTab {
+                id,
+                window: 7,
+                url: url.into(),
+                ..Default::default()
+            });
+        }
+        assert!(!block_on(bg.offer_restore(&b, false)));
+        assert!(b.opened_pages.borrow().is_empty() && b.orders.borrow().is_empty());
+    }
+
+    #[test]
+    fn restore_at_once_restores_without_the_page() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        bg.keeper.settings_mut().after_crash = AfterCrash::RestoreAtOnce;
+        assert!(!block_on(bg.offer_restore(&b, false)));
+        assert!(b.opened_pages.borrow().is_empty());
+        assert_eq!(b.orders.borrow().len(), 1);
+    }
+
+    #[test]
+    fn typed_text_is_flagged_pending_until_committed() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        let report = json!({ "type": "pageState", "frame": "", "state": { "fields": [
+            { "key": "#c", "tag": "textarea", "type": "", "value": "hello", "touched": true }
+        ] } });
+        let site = content(3, "https://z.example/");
+        assert_eq!(ask(&mut bg, &b, report, &site), json!({ "ok": true }));
+        assert_eq!(b.pages_pending.get(), Some(true));
+        block_on(bg.commit(&b));
+        assert_eq!(b.pages_pending.get(), Some(false));
+        // A page that names another tab's frame is refused, with why.
+        let wrong = json!({ "type": "pageState", "frame": "", "state": { "fields": [] } });
+        let other = ask(&mut bg, &b, wrong, &content(3, "https://elsewhere.example/"));
+        assert_eq!(other["ok"], false);
+        assert!(other["reason"].is_string(), "{other}");
+        // A restarted background asks the pages to send again.
+        block_on(bg.ask_pages_again(&b));
+        assert_eq!(*b.resend_asked.borrow(), [3]);
+    }
+
+    #[test]
+    fn turning_sync_on_syncs_and_status_reports_it() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        ask(&mut bg, &b, json!({ "type": "named.save", "name": "Synced", "scope": "all" }), &page());
+        assert!(b.sync_area.borrow().is_empty(), "sync is off");
+        let mut settings = bg.keeper.settings().clone();
+        settings.sync = true;
+        let answer = ask(&mut bg, &b, json!({ "type": "setSettings", "settings": settings }), &page());
+        assert_eq!((answer["ok"].as_bool(), answer["settings"]["sync"].as_bool()), (Some(true), Some(true)));
+        assert!(!b.sync_area.borrow().is_empty(), "pushed at once");
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!((s["sync"]["pushed"].as_u64(), s["sync"]["at"].as_u64()), (Some(1), Some(6000)), "{s}");
+        let failing = FakeBrowser {
+            sync_fails: Some("quota".into()),
+            ..browser()
+        };
+        block_on(bg.sync(&failing));
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!(s["sync"]["error"], "Sync failed: quota");
+    }
+}
