@@ -11,8 +11,8 @@
 use crate::import::{self, Format, Imported};
 use crate::model::{Container, Millis, Session};
 use crate::protocol::answer::{PlanGroup, PreviewSession, PreviewTab, PreviewWindow};
-use crate::restore;
 pub use crate::protocol::{SessionPick, WindowPick};
+use crate::restore;
 
 /// Tabs listed one by one in a preview, all sessions together.
 pub const MAX_LISTED_TABS: usize = 20_000;

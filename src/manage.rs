@@ -5,7 +5,9 @@ use crate::export::{self, Saved};
 use crate::import::{self, Imported};
 use crate::import_choice::{self, Chosen, SessionPick};
 use crate::keeper::Keeper;
+use crate::message;
 use crate::model::{Container, Millis, Session};
+use crate::msg;
 use crate::named;
 use crate::privacy;
 use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
@@ -37,7 +39,7 @@ pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_
 pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Reply<SaveAnswer> {
     let session = current_part(k, scope, window_id, tab_ids);
     if session.tab_count() == 0 {
-        return Err("There are no tabs to save there.".into());
+        return Err(message::NO_TABS_TO_SAVE.msg().into());
     }
     let meta = named::create(k.backend(), name, Vec::new(), session, now).await?;
     Ok(SaveAnswer { save: meta })
@@ -82,7 +84,7 @@ pub async fn search<B: Backend>(k: &mut Keeper<B>, query: &str) -> Reply<SearchR
 /// the answer says whether the file holds any.
 pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[String], typed_text: bool, now: Millis) -> Reply<ExportFile> {
     let Some(format) = export::Format::from_id(format) else {
-        return Err(format!("Unknown export format \"{format}\".").into());
+        return Err(msg!(message::UNKNOWN_EXPORT_FORMAT, format).into());
     };
     let all = view::all_sources(k).await?;
     let mut picked: Vec<(String, Option<Millis>, Session)> = Vec::new();
@@ -93,7 +95,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
         picked.push((label, Some(snap.taken_at), session));
     }
     if picked.is_empty() {
-        return Err("Choose at least one session to export.".into());
+        return Err(message::NOTHING_TO_EXPORT.msg().into());
     }
     let holds = picked.iter().any(|(_, _, s)| {
         s.windows
@@ -116,9 +118,14 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, format: &str, sources: &[Stri
 /// Parses a file for the preview: nothing is stored yet.
 /// The answer's `token` is left empty for the caller to fill.
 /// `containers`: the browser's (`None`: it has none), to name the file's containers.
-pub fn preview<B>(k: &Keeper<B>, file_name: &str, bytes: &[u8], containers: Option<&[Container]>) -> Result<(Imported, ImportPreview), String> {
-    let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
-    let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
+pub fn preview<B>(
+    k: &Keeper<B>,
+    file_name: &str,
+    bytes: &[u8],
+    containers: Option<&[Container]>,
+) -> Result<(Imported, ImportPreview), crate::message::Message> {
+    let format = import::detect(file_name, bytes).map_err(|e| e.message())?;
+    let mut imported = import::parse_as(format, bytes).map_err(|e| e.message())?;
     import::apply_settings(&mut imported, k.settings());
     let sessions = import_choice::preview_sessions(format, &imported, containers);
     let answer = ImportPreview {

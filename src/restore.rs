@@ -50,7 +50,7 @@ pub struct PlannedWindow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     pub windows: Vec<PlannedWindow>,
-    pub notices: Vec<String>,
+    pub notices: Vec<crate::message::Message>,
 }
 
 /// Why an extension cannot open `url`, or `Ok(url to open)` (`None`: a new tab).
@@ -154,7 +154,7 @@ pub fn plan(session: &Session, open: &[OpenTab], containers: Option<&[Container]
         .collect();
     let notices = missing_containers
         .into_iter()
-        .map(|name| format!("The container \"{name}\" no longer exists: its tabs will open in the default container."))
+        .map(|name| crate::msg!(crate::message::NOTICE_CONTAINER_GONE, name))
         .collect();
     Plan { windows, notices }
 }
@@ -366,7 +366,7 @@ pub fn into_one(mut order: Order) -> Order {
 /// The order without its tab groups, for a browser that cannot make them:
 /// the tabs open ungrouped, and one notice says so (instead of one failure
 /// per group).
-pub fn ungrouped(mut order: Order) -> (Order, Option<String>) {
+pub fn ungrouped(mut order: Order) -> (Order, Option<crate::message::Message>) {
     let mut had = false;
     for w in &mut order.windows {
         had |= !w.groups.is_empty();
@@ -375,7 +375,7 @@ pub fn ungrouped(mut order: Order) -> (Order, Option<String>) {
             t.group = None;
         }
     }
-    let notice = had.then(|| "This browser cannot make tab groups: the tabs were opened ungrouped.".to_string());
+    let notice = had.then(|| crate::message::NOTICE_UNGROUPED.msg());
     (order, notice)
 }
 
@@ -576,7 +576,8 @@ mod tests {
         assert!(c[1].missing && c[1].use_id.is_none());
         assert_eq!(c[2].use_id.as_deref(), Some("firefox-container-3"));
         assert_eq!(p.notices.len(), 1);
-        assert!(p.notices[0].contains("Gone"));
+        assert!(p.notices[0].text.contains("Gone"));
+        assert_eq!(p.notices[0].key, "noticeContainerGone");
     }
 
     #[test]
@@ -614,7 +615,7 @@ mod tests {
         let (flat, notice) = ungrouped(order);
         assert!(flat.windows.iter().all(|w| w.groups.is_empty() && w.tabs.iter().all(|t| t.group.is_none())));
         assert_eq!(flat.windows.iter().map(|w| w.tabs.len()).sum::<usize>(), 4, "every tab still opens");
-        assert!(notice.is_some_and(|n| n.contains("ungrouped")));
+        assert!(notice.is_some_and(|n| n.text.contains("ungrouped")));
         assert_eq!(ungrouped(flat).1, None, "no groups, nothing to say");
     }
 }

@@ -4,7 +4,7 @@
 
 import {
   agoElement, byId, countsText, earlierPages, el, errorText, formatDateTime, icon, initI18n, localize, planNotices,
-  renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
+  messageText, renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
   windowItem, windowStateText,
 } from './common.js';
 
@@ -120,7 +120,7 @@ function renderSources() {
     source.takenAt != null ? el('span', { class: 'source-time' },
       el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
     el('span', { class: 'source-counts' }, countsText(source.windows, source.tabs)),
-    source.notice ? el('span', { class: 'source-notice' }, icon('warning'), el('span', {}, source.notice)) : null);
+    source.notice ? el('span', { class: 'source-notice' }, icon('warning'), el('span', {}, messageText(source.notice))) : null);
     button.addEventListener('click', () => selectSource(source.id));
     ui.sources.append(el('li', {}, button));
   }

@@ -148,7 +148,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
                 if let Msg::Request(_, _, reply) = msg {
-                    let _ = reply.send(json_to_js(&Failure::new(format!("Lifeboat could not open its storage: {e}"))));
+                    let _ = reply.send(json_to_js(&Failure::from(crate::msg!(crate::message::STORAGE_NOT_OPENED, e.to_string()))));
                 }
             }
             return;
@@ -357,7 +357,7 @@ impl Edge {
             Msg::Request(req, sender, reply) => {
                 let answer = match api::from_js::<Value>(req) {
                     Ok(body) => self.bg.answer_message(&WebBrowser, body, &sender).await,
-                    Err(e) => Failure::new(format!("Lifeboat did not understand the request: {e}")).into(),
+                    Err(e) => Failure::from(crate::msg!(crate::message::BAD_REQUEST, e.to_string())).into(),
                 };
                 let _ = reply.send(json_to_js(&answer));
             }

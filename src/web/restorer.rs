@@ -39,7 +39,7 @@ pub async fn carry_out(order: &Order, target: Target, can_create_discarded: bool
                     focus = Some(id);
                 }
             }
-            Err(e) => out.notices.push(format!("A window could not be created: {e}")),
+            Err(e) => out.notices.push(crate::msg!(crate::message::NOTICE_WINDOW_FAILED, e.to_string())),
         }
     }
     if let Some(id) = focus {
@@ -153,7 +153,9 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
                     let _ = api::update_group(gid as i64, &u).await;
                 }
             }
-            Err(e) => out.notices.push(format!("The tab group \"{}\" could not be recreated: {e}", g.title)),
+            Err(e) => out
+                .notices
+                .push(crate::msg!(crate::message::NOTICE_GROUP_FAILED, g.title.as_str(), e.to_string())),
         }
     }
 
