@@ -147,7 +147,7 @@ pub async fn commit_import<B: Backend>(
     name: Option<&str>,
     now: Millis,
 ) -> Reply<Saves> {
-    let chosen = import_choice::choose(imported, select, merge, name).map_err(Failure::new)?;
+    let chosen = import_choice::choose(imported, select, merge, name)?;
     let mut saves = Vec::new();
     for (i, Chosen { name, session, saved_at: at }) in chosen.into_iter().enumerate() {
         let meta = named::create(k.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
@@ -241,7 +241,8 @@ mod tests {
         let before = k.backend().data.borrow().clone();
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
         let refused = block_on(commit_import(&mut k, &imported, Some(&none), false, None, 400)).unwrap_err();
-        assert_eq!(refused.error, import_choice::NOTHING_TICKED);
+        assert_eq!(refused.error, import_choice::NOTHING_TICKED.english);
+        assert_eq!(refused.code.as_deref(), Some("errNothingTicked"));
         assert_eq!(*k.backend().data.borrow(), before, "a refused selection stores nothing");
         let some: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[0,2]}]}]"#).unwrap();
         let done = block_on(commit_import(&mut k, &imported, Some(&some), true, Some("Two of three"), 500)).unwrap();

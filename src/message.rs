@@ -156,6 +156,13 @@ messages! {
     PAGE_IS_NEW_TAB = "errPageIsNewTab": "That page is the browser's new-tab page.";
     PAGE_UNOPENABLE = "errPageUnopenable": "It cannot be opened: $WHY$.";
     SYNC_FAILED = "errSyncFailed": "Sync failed: $DETAIL$";
+    NOTHING_TICKED = "errNothingTicked": "Nothing is ticked: tick at least one tab to import.";
+    PICK_NO_SESSION = "errPickNoSession": "The selection names session $NUMBER$, but the file has $COUNT$; please choose the file again.";
+    PICK_SESSION_TWICE = "errPickSessionTwice": "The selection names session $NUMBER$ twice.";
+    PICK_IN_SESSION = "errPickInSession": "\"$NAME$\": $PROBLEM$";
+    PICK_NO_WINDOW = "errPickNoWindow": "the selection names window $NUMBER$, but the session has $COUNT$; please choose the file again.";
+    PICK_WINDOW_TWICE = "errPickWindowTwice": "the selection names window $NUMBER$ twice.";
+    PICK_NO_TAB = "errPickNoTab": "the selection names tab $TAB$ of window $WINDOW$, which has $COUNT$ tabs; please choose the file again.";
     SETTINGS_NOT_A_SITE = "errSettingsNotASite": "Settings not saved: $ENTRIES$ is not a site (write a host such as bank.example, or a web address).";
 
 
