@@ -10,7 +10,7 @@ use crate::model::{Container, Millis, Session};
 use crate::msg;
 use crate::named;
 use crate::privacy;
-use crate::protocol::answer::{ExportFile, Failure, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
+use crate::protocol::answer::{ExportFile, Found, ImportPreview, Reply, SaveAnswer, Saves, SearchResults};
 pub use crate::protocol::Scope;
 use crate::store::Backend;
 use crate::view;

@@ -166,6 +166,19 @@ messages! {
     SETTINGS_NOT_A_SITE = "errSettingsNotASite": "Settings not saved: $ENTRIES$ is not a site (write a host such as bank.example, or a web address).";
 
 
+    // Why a tab is not opened (restore::openable, a plan, a restore).
+    UNOPENABLE_ABOUT = "unopenableAbout": "about: pages cannot be opened by an extension";
+    UNOPENABLE_SETTINGS = "unopenableSettings": "browser settings pages cannot be opened by an extension";
+    UNOPENABLE_FILE = "unopenableFile": "local files (file:) cannot be opened by an extension";
+    UNOPENABLE_JAVASCRIPT = "unopenableJavascript": "javascript: URLs are never run";
+    UNOPENABLE_DATA = "unopenableData": "data: URLs cannot be opened by an extension";
+    UNOPENABLE_BLOB = "unopenableBlob": "blob: URLs only lived as long as the page that made them";
+    UNOPENABLE_PAGES = "unopenablePages": "$SCHEME$: pages cannot be opened by an extension";
+    UNOPENABLE_NOT_URL = "unopenableNotUrl": "not a URL";
+    UNOPENABLE_URLS = "unopenableUrls": "$SCHEME$: URLs cannot be opened by an extension";
+    ALREADY_OPEN = "tabAlreadyOpen": "already open in this browser";
+    BROWSER_REFUSED_TAB = "tabBrowserRefused": "the browser refused to open it: $ERROR$";
+
     // Storage (store::StoreError, codec::DecodeError).
     STORE_BACKEND = "storeBackend": "storage failed: $DETAIL$";
     STORE_RECORD = "storeRecord": "stored record $KEY$ is unusable: $ERROR$";

@@ -2,7 +2,9 @@
 //! an extension may not open and why. The edge carries out the resulting
 //! `Order` with the browser's APIs; every decision is made here.
 
+use crate::message::{self, Message};
 use crate::model::{Container, Geometry, PageState, Session, Tab, TabGroup, WindowState};
+use crate::msg;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use std::collections::HashMap;
 pub enum Status {
     Restore,
     AlreadyOpen,
-    Blocked(String),
+    Blocked(Message),
 }
 
 /// Where a tab's container stands now.
@@ -54,7 +56,7 @@ pub struct Plan {
 }
 
 /// Why an extension cannot open `url`, or `Ok(url to open)` (`None`: a new tab).
-pub fn openable(url: &str) -> Result<Option<String>, String> {
+pub fn openable(url: &str) -> Result<Option<String>, Message> {
     let lower = url.trim().to_ascii_lowercase();
     let scheme = lower.split_once(':').map(|(s, _)| s).unwrap_or("");
     match scheme {
@@ -63,32 +65,32 @@ pub fn openable(url: &str) -> Result<Option<String>, String> {
             "about:blank" => Ok(Some("about:blank".into())),
             "about:newtab" | "about:home" | "about:privatebrowsing" => Ok(None),
             _ if lower.starts_with("about:reader?url=") => reader_target(url),
-            _ => Err("about: pages cannot be opened by an extension".into()),
+            _ => Err(message::UNOPENABLE_ABOUT.msg()),
         },
         "chrome" | "edge" | "brave" | "opera" | "vivaldi" => {
             if lower.starts_with("chrome://newtab") || lower.starts_with("chrome://new-tab-page") {
                 Ok(None)
             } else {
-                Err("browser settings pages cannot be opened by an extension".into())
+                Err(message::UNOPENABLE_SETTINGS.msg())
             }
         }
-        "file" => Err("local files (file:) cannot be opened by an extension".into()),
-        "javascript" => Err("javascript: URLs are never run".into()),
-        "data" => Err("data: URLs cannot be opened by an extension".into()),
-        "blob" => Err("blob: URLs only lived as long as the page that made them".into()),
-        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => Err(format!("{scheme}: pages cannot be opened by an extension")),
-        "" => Err("not a URL".into()),
-        _ => Err(format!("{scheme}: URLs cannot be opened by an extension")),
+        "file" => Err(message::UNOPENABLE_FILE.msg()),
+        "javascript" => Err(message::UNOPENABLE_JAVASCRIPT.msg()),
+        "data" => Err(message::UNOPENABLE_DATA.msg()),
+        "blob" => Err(message::UNOPENABLE_BLOB.msg()),
+        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => Err(msg!(message::UNOPENABLE_PAGES, scheme)),
+        "" => Err(message::UNOPENABLE_NOT_URL.msg()),
+        _ => Err(msg!(message::UNOPENABLE_URLS, scheme)),
     }
 }
 
 /// Firefox's reader view wraps the real page: open the page itself.
-fn reader_target(url: &str) -> Result<Option<String>, String> {
+fn reader_target(url: &str) -> Result<Option<String>, Message> {
     let inner = &url["about:reader?url=".len()..];
     let decoded = percent_encoding::percent_decode_str(inner).decode_utf8_lossy();
     match openable(&decoded) {
         Ok(Some(u)) if u.starts_with("http") => Ok(Some(u)),
-        _ => Err("about: pages cannot be opened by an extension".into()),
+        _ => Err(message::UNOPENABLE_ABOUT.msg()),
     }
 }
 
@@ -255,7 +257,7 @@ pub struct Order {
 #[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Skipped {
     pub url: String,
-    pub reason: String,
+    pub reason: Message,
 }
 
 /// Turns a plan and a selection into windows and tabs to create. Only tabs

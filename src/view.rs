@@ -380,7 +380,7 @@ pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
                 .map(|p| {
                     let (status, reason) = match &p.status {
                         Status::Restore => (TabStatus::Restore, None),
-                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some("already open in this browser".to_string())),
+                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some(message::ALREADY_OPEN.msg())),
                         Status::Blocked(r) => (TabStatus::Blocked, Some(r.clone())),
                     };
                     let page = p.tab.page.as_ref();

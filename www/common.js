@@ -516,7 +516,7 @@ export function tabBadges(tab) {
   }
   if (tab.typedFields && tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
   if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
-  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: tab.reason ?? '' }, icon('block'), t('badgeBlocked')));
+  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: messageText(tab.reason) }, icon('block'), t('badgeBlocked')));
   return badges;
 }
 
@@ -639,7 +639,7 @@ export function restoreResultNodes(answer) {
     nodes.push(el('p', { class: 'result-subtitle' }, t('skippedHeading')),
       el('ul', { class: 'skipped' }, skipped.map((s) => el('li', { dataset: { url: String(s.url ?? '') } },
         el('span', { class: 'skipped-url' }, String(s.url ?? '')), ' — ',
-        el('span', { class: 'skipped-reason' }, String(s.reason ?? ''))))));
+        el('span', { class: 'skipped-reason' }, messageText(s.reason))))));
   }
   const notices = answer.notices ?? [];
   if (notices.length) nodes.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, messageText(n)))));

@@ -170,11 +170,11 @@ function tabRow(tab, windowIndex, tabIndex) {
     notes.push(el('p', { class: 'tab-note note-container' }, icon('info'), el('span', {}, t('containerMissing', tab.container.name ?? ''))));
   }
   if (status === 'blocked' && tab.reason) {
-    notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, tab.reason)));
+    notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, messageText(tab.reason))));
   }
   return tabItem(tab, windowIndex, tabIndex, {
     check: { id, checked: restorable, disabled: !restorable, dataset: { window: String(windowIndex), tab: String(tabIndex) } },
-    title: status === 'already_open' && tab.reason ? tab.reason : null,
+    title: status === 'already_open' && tab.reason ? messageText(tab.reason) : null,
     after: [...notes, earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e))],
   });
 }

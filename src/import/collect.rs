@@ -60,7 +60,8 @@ fn judge(raw: &str) -> Verdict {
     }
     let reason = match openable(&url) {
         Ok(_) => return Verdict::Open(url),
-        Err(reason) => reason,
+        // The notes are English sentences: the reason goes in as its text.
+        Err(reason) => reason.text,
     };
     let lower = url.to_ascii_lowercase();
     let scheme = lower.split_once(':').map_or("", |(s, _)| s);

@@ -318,7 +318,7 @@ pub struct PlanTab {
     /// Earlier pages of this tab, newest first.
     pub history: Vec<PlanVisit>,
     pub status: TabStatus,
-    pub reason: Option<String>,
+    pub reason: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

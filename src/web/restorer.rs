@@ -120,7 +120,7 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
             Err(e) => {
                 out.skipped.push(Skipped {
                     url: t.url.clone().unwrap_or_default(),
-                    reason: format!("the browser refused to open it: {e}"),
+                    reason: crate::msg!(crate::message::BROWSER_REFUSED_TAB, e.to_string()),
                 });
                 created.push(None);
             }

@@ -91,7 +91,7 @@ export interface ViewTab {
   container?: Container | null;
   typedFields?: number;
   status?: TabStatus;
-  reason?: string | null;
+  reason?: Message | null;
 }
 
 export interface PlanTab extends ViewTab {
@@ -122,7 +122,7 @@ export type RestoreMode = 'new' | 'current' | 'replace';
 
 export interface Skipped {
   url?: string | null;
-  reason?: string | null;
+  reason?: Message | null;
 }
 
 export interface RestoreAnswer {

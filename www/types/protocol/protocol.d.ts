@@ -246,7 +246,7 @@ cutFields: number,
 /**
  * Earlier pages of this tab, newest first.
  */
-history: Array<PlanVisit>, status: TabStatus, reason: string | null, };
+history: Array<PlanVisit>, status: TabStatus, reason: Message | null, };
 
 /**
  * A plan's verdict on one tab.
@@ -279,7 +279,7 @@ export type Restorable = { tabs: number, windows: number, };
  */
 export type Restored = { windows: number, tabs: number, skipped: Array<Skipped>, notices: Array<Message>, };
 
-export type Skipped = { url: string, reason: string, };
+export type Skipped = { url: string, reason: Message, };
 
 /**
  * `named.list`, `import.commit`.
