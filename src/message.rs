@@ -179,6 +179,9 @@ messages! {
     ALREADY_OPEN = "tabAlreadyOpen": "already open in this browser";
     BROWSER_REFUSED_TAB = "tabBrowserRefused": "the browser refused to open it: $ERROR$";
 
+    // The toolbar badge's tooltip.
+    BADGE_AUTOSAVE_FAILING = "badgeAutosaveFailing": "Lifeboat: autosave is failing: $PROBLEM$";
+
     // Storage (store::StoreError, codec::DecodeError).
     STORE_BACKEND = "storeBackend": "storage failed: $DETAIL$";
     STORE_RECORD = "storeRecord": "stored record $KEY$ is unusable: $ERROR$";

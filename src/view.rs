@@ -104,7 +104,7 @@ pub fn autosave<B>(k: &Keeper<B>) -> Autosave {
 pub enum Badge {
     Clear,
     /// Saving fails, with why.
-    Failing(String),
+    Failing(Message),
     /// This many crashed sessions are neither restored nor dismissed.
     CrashWaiting(usize),
 }
@@ -122,7 +122,7 @@ impl Badge {
 
 pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
     match (&k.failing(), crashes_waiting) {
-        (Some((_, why)), _) => Badge::Failing(why.text.clone()),
+        (Some((_, why)), _) => Badge::Failing(why.clone()),
         (None, 0) => Badge::Clear,
         (None, n) => Badge::CrashWaiting(n),
     }
@@ -607,7 +607,10 @@ mod tests {
         let mut k = k;
         k.set_failing(Some((7, StoreError::Backend("Quota exceeded".into()).message())));
         let failing = badge(&k, 1);
-        assert_eq!(failing, Badge::Failing("storage failed: Quota exceeded".into()));
+        assert!(
+            matches!(&failing, Badge::Failing(m) if m.text == "storage failed: Quota exceeded"),
+            "{failing:?}"
+        );
         assert_eq!(failing.text(), "!");
         assert_eq!(Badge::Clear.text(), "");
     }

@@ -109,7 +109,10 @@ impl Browser for WebBrowser {
     async fn show_badge(&self, badge: &Badge) {
         let (title, color) = match badge {
             Badge::Clear => ("Lifeboat".to_string(), api::BADGE_WAITING),
-            Badge::Failing(why) => (format!("Lifeboat: autosave is failing: {why}"), api::BADGE_ALERT),
+            Badge::Failing(why) => (
+                api::translated(&crate::msg!(crate::message::BADGE_AUTOSAVE_FAILING, why.clone())),
+                api::BADGE_ALERT,
+            ),
             Badge::CrashWaiting(_) => (
                 api::text(
                     "badgeCrashWaiting",
