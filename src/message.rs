@@ -179,6 +179,10 @@ messages! {
     ALREADY_OPEN = "tabAlreadyOpen": "already open in this browser";
     BROWSER_REFUSED_TAB = "tabBrowserRefused": "the browser refused to open it: $ERROR$";
 
+    // Why a named save was not synced.
+    SYNC_INCOMPLETE = "syncIncomplete": "its copy in sync storage is incomplete; it will be read again later";
+    SYNC_TOO_BIG = "syncTooBig": "\"$NAME$\" is too big to sync ($SIZE$ KB; sync storage holds $QUOTA$ KB in all)";
+
     // The toolbar badge's tooltip.
     BADGE_AUTOSAVE_FAILING = "badgeAutosaveFailing": "Lifeboat: autosave is failing: $PROBLEM$";
 

@@ -253,7 +253,7 @@ pub struct SyncReport {
     /// Why some saves were not synced.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
-    pub not_synced: Option<Vec<String>>,
+    pub not_synced: Option<Vec<Message>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub error: Option<Message>,

@@ -34,7 +34,7 @@ function renderSync() {
     const notSynced = sync.notSynced ?? [];
     if (notSynced.length) {
       nodes.push(el('p', { class: 'sync-line is-warn' }, icon('warning'), el('span', {}, t('syncNotSynced'))),
-        list('sync-not-synced', notSynced));
+        list('sync-not-synced', notSynced.map(messageText)));
     }
   }
   box.replaceChildren(...nodes);

@@ -138,7 +138,7 @@ export interface SyncReport {
   pushed?: number;
   pulled?: number;
   conflicts?: string[];
-  notSynced?: string[];
+  notSynced?: Message[];
 }
 
 export interface Status {

@@ -209,7 +209,7 @@ conflicts?: Array<string>,
 /**
  * Why some saves were not synced.
  */
-notSynced?: Array<string>, error?: Message, };
+notSynced?: Array<Message>, error?: Message, };
 
 /**
  * `plan`.
