@@ -33,16 +33,9 @@ pub struct Failure {
     pub args: Vec<Arg>,
 }
 
+/// A failure is made from a `Message` only (no constructor takes a bare
+/// string), so that every failure the core sends names its message.
 impl Failure {
-    pub fn new(error: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            refused: false,
-            code: None,
-            args: Vec::new(),
-        }
-    }
-
     /// The answer to a request its sender may not make.
     pub fn refused() -> Self {
         Self {
@@ -66,18 +59,6 @@ impl From<Message> for Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
         e.message().into()
-    }
-}
-
-impl From<String> for Failure {
-    fn from(e: String) -> Self {
-        Self::new(e)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(e: &str) -> Self {
-        Self::new(e)
     }
 }
 
