@@ -80,12 +80,28 @@ arg_from_number!(u16, u32, u64, usize);
 impl Def {
     /// The message with these arguments (one per placeholder, in order).
     pub fn with(self, args: Vec<Arg>) -> Message {
-        debug_assert_eq!(placeholders(self.english).len(), args.len(), "{}: arguments", self.key);
         let names = placeholders(self.english);
-        let mut text = self.english.to_string();
-        for (name, arg) in names.iter().zip(&args) {
-            text = text.replace(&format!("${name}$"), arg.text());
+        debug_assert_eq!(names.len(), args.len(), "{}: arguments", self.key);
+        // One pass over the template, so that an argument's own text (a
+        // save's name, a file's words) is never read as a placeholder.
+        let mut text = String::with_capacity(self.english.len());
+        let mut rest = self.english;
+        while let Some(start) = rest.find('$') {
+            text.push_str(&rest[..start]);
+            let after = &rest[start + 1..];
+            let name = after.find('$').map(|end| &after[..end]);
+            match name.and_then(|n| names.iter().position(|m| *m == n)) {
+                Some(i) => {
+                    text.push_str(args.get(i).map_or("", Arg::text));
+                    rest = &after[names[i].len() + 1..];
+                }
+                None => {
+                    text.push('$');
+                    rest = after;
+                }
+            }
         }
+        text.push_str(rest);
         Message {
             text,
             key: self.key.to_string(),
@@ -285,6 +301,8 @@ mod tests {
         assert_eq!(m.text, "The file is not valid JSON: EOF at line 3, column 9.");
         assert_eq!(m.key, "importBadJson");
         assert_eq!(placeholders(IMPORT_BAD_JSON.english), ["DETAIL", "LINE", "COLUMN"]);
+        let sly = msg!(IMPORT_BAD_JSON, "$LINE$ $COLUMN$", 1usize, 2usize);
+        assert_eq!(sly.text, "The file is not valid JSON: $LINE$ $COLUMN$ at line 1, column 2.");
         let nested = msg!(SYNC_FAILED, msg!(STORE_NOT_FOUND, "k"));
         assert_eq!(nested.text, "Sync failed: nothing stored under k");
         let json = serde_json::to_value(&nested).unwrap();
