@@ -15,6 +15,8 @@
 //! Decoding never trusts a length before the checksum has vouched for it, and
 //! never allocates more than `MAX_RAW` whatever a header claims.
 
+use crate::message::{self, Message};
+use crate::msg;
 use serde::{de::DeserializeOwned, Serialize};
 use std::cell::Cell;
 use std::fmt;
@@ -82,18 +84,25 @@ pub enum DecodeError {
     Payload(String),
 }
 
+impl DecodeError {
+    /// The sentence for the user (`crate::message`).
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Truncated { have, need } => msg!(message::RECORD_TRUNCATED, *have, *need),
+            Self::BadMagic => message::RECORD_BAD_MAGIC.msg(),
+            Self::UnsupportedVersion(v) => msg!(message::RECORD_NEWER, *v),
+            Self::WrongKind { expected, found } => msg!(message::RECORD_WRONG_KIND, found.to_string(), expected.to_string()),
+            Self::TooLarge(n) => msg!(message::RECORD_TOO_LARGE, *n, MAX_RAW),
+            Self::ChecksumMismatch => message::RECORD_CHECKSUM.msg(),
+            Self::Decompress(e) => msg!(message::RECORD_DECOMPRESS, e.as_str()),
+            Self::Payload(e) => msg!(message::RECORD_PAYLOAD, e.as_str()),
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Truncated { have, need } => write!(f, "record is cut short ({have} of {need} bytes)"),
-            Self::BadMagic => write!(f, "not a Lifeboat record"),
-            Self::UnsupportedVersion(v) => write!(f, "written by a newer Lifeboat (format {v})"),
-            Self::WrongKind { expected, found } => write!(f, "record of kind {found}, expected {expected}"),
-            Self::TooLarge(n) => write!(f, "record claims {n} bytes, over the {MAX_RAW}-byte limit"),
-            Self::ChecksumMismatch => write!(f, "record is damaged (checksum mismatch)"),
-            Self::Decompress(e) => write!(f, "record does not decompress: {e}"),
-            Self::Payload(e) => write!(f, "record content is unreadable: {e}"),
-        }
+        f.write_str(&self.message().text)
     }
 }
 

@@ -8,17 +8,24 @@ use crate::export::{self, Saved};
 use crate::import::{self, Imported};
 use crate::import_check::ImportedSave;
 use crate::import_choice;
+use crate::message;
 use crate::model::{Container, Millis};
-use crate::protocol::answer::ImportPreview;
+use crate::msg;
+use crate::protocol::answer::{Failure, ImportPreview};
 use crate::settings::Settings;
 use serde_json::{json, Value};
 
 /// Parses a file for the preview with the user's `settings` applied;
 /// `containers`: the browser's (`None`: it has none), to name the file's
 /// containers as a restore would find them.
-pub fn preview(file_name: &str, bytes: &[u8], settings: &Settings, containers: Option<&[Container]>) -> Result<(Imported, ImportPreview), String> {
-    let format = import::detect(file_name, bytes).map_err(|e| e.to_string())?;
-    let mut imported = import::parse_as(format, bytes).map_err(|e| e.to_string())?;
+pub fn preview(
+    file_name: &str,
+    bytes: &[u8],
+    settings: &Settings,
+    containers: Option<&[Container]>,
+) -> Result<(Imported, ImportPreview), crate::message::Message> {
+    let format = import::detect(file_name, bytes).map_err(|e| e.message())?;
+    let mut imported = import::parse_as(format, bytes).map_err(|e| e.message())?;
     import::apply_settings(&mut imported, settings);
     let sessions = import_choice::preview_sessions(format, &imported, containers);
     let answer = ImportPreview {
@@ -35,10 +42,10 @@ pub fn preview(file_name: &str, bytes: &[u8], settings: &Settings, containers: O
 /// format carries it.
 pub fn export_file(format: &str, sessions: &[ImportedSave], holds: bool, now: Millis) -> Value {
     let Some(format) = export::Format::from_id(format) else {
-        return json!({ "error": format!("Unknown export format \"{format}\".") });
+        return json!(Failure::from(msg!(message::UNKNOWN_EXPORT_FORMAT, format)));
     };
     if sessions.is_empty() {
-        return json!({ "error": "Choose at least one session to export." });
+        return json!(Failure::from(message::NOTHING_TO_EXPORT.msg()));
     }
     let saved: Vec<Saved> = sessions
         .iter()

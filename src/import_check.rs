@@ -4,7 +4,9 @@
 //! sessions a page sends (`check`) before storing anything: a page is
 //! trusted with parsing, not with what may enter the store.
 
+use crate::message::{self, Message};
 use crate::model::{Field, FieldValue, Millis, Session, Tab};
+use crate::msg;
 use crate::privacy::{forms_allowed, keep_field, RawField};
 use crate::restore::openable;
 use crate::settings::Settings;
@@ -51,18 +53,18 @@ pub fn encode_saves(saves: &[ImportedSave]) -> String {
 }
 
 /// Reads what `encode_saves` wrote; a sentence for the user when it cannot.
-pub fn decode_saves(text: &str) -> Result<Vec<ImportedSave>, String> {
+pub fn decode_saves(text: &str) -> Result<Vec<ImportedSave>, Message> {
     use crate::codec::{self, Kind};
     use base64::Engine as _;
-    let unreadable = |e: &dyn std::fmt::Display| format!("The sessions to import could not be read: {e}.");
+    let unreadable = |e: &dyn std::fmt::Display| msg!(message::IMPORT_SAVES_UNREADABLE, e.to_string());
     if text.len() > MAX_TEXT_BYTES * 4 / 3 + 4 {
-        return Err(format!("This import is too large: more than {} MiB.", MAX_TEXT_BYTES >> 20));
+        return Err(msg!(message::IMPORT_SAVES_TOO_LARGE, MAX_TEXT_BYTES >> 20));
     }
     let bytes = base64::engine::general_purpose::STANDARD.decode(text.trim()).map_err(|e| unreadable(&e))?;
     // Checked before anything is unpacked: a short record may claim gigabytes.
     let header = codec::header(&bytes).map_err(|e| unreadable(&e))?;
     if header.raw_len > MAX_RAW_BYTES {
-        return Err(format!("This import is too large: more than {} MiB.", MAX_RAW_BYTES >> 20));
+        return Err(msg!(message::IMPORT_SAVES_TOO_LARGE, MAX_RAW_BYTES >> 20));
     }
     codec::decode(Kind::Named, &bytes).map_err(|e| unreadable(&e))
 }
@@ -116,7 +118,8 @@ pub fn judge(raw: &str) -> Verdict {
     }
     let reason = match openable(&url) {
         Ok(_) => return Verdict::Open(url),
-        Err(reason) => reason,
+        // The notes are English sentences: the reason goes in as its text.
+        Err(reason) => reason.text,
     };
     let lower = url.to_ascii_lowercase();
     let scheme = lower.split_once(':').map_or("", |(s, _)| s);
@@ -304,16 +307,16 @@ pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, sett
 /// then the user's settings, then tidied. Tabs, visits and fields that fail
 /// are left out and counted in the notes; an import over the caps is
 /// refused whole, with a sentence for the user.
-pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<ImportedSave>, Vec<String>), String> {
+pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<ImportedSave>, Vec<String>), Message> {
     if saves.len() > MAX_SESSIONS {
-        return Err(format!("This import is too large: more than {MAX_SESSIONS} sessions."));
+        return Err(msg!(message::IMPORT_TOO_MANY_SESSIONS, MAX_SESSIONS));
     }
     let tabs: usize = saves.iter().map(|s| s.session.tab_count()).sum();
     if tabs > MAX_TABS {
-        return Err(format!("This import is too large: more than {MAX_TABS} tabs."));
+        return Err(msg!(message::IMPORT_SAVES_TOO_MANY_TABS, MAX_TABS));
     }
     if text_bytes(&saves) > MAX_TEXT_BYTES {
-        return Err(format!("This import is too large: more than {} MiB of text.", MAX_TEXT_BYTES >> 20));
+        return Err(msg!(message::IMPORT_TOO_MUCH_TEXT, MAX_TEXT_BYTES >> 20));
     }
     let (mut dropped_tabs, mut dropped_fields, mut cut) = (0usize, 0usize, 0usize);
     let mut kept = Vec::with_capacity(saves.len());
@@ -395,9 +398,9 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
         }
     }
     if saves.is_empty() {
-        return Err(format!("Nothing to import: no tab passed the checks. {}", notes.join(" "))
-            .trim_end()
-            .to_string());
+        let mut refusal = msg!(message::IMPORT_NOTHING_PASSED, notes.join(" "));
+        refusal.text = refusal.text.trim_end().to_string();
+        return Err(refusal);
     }
     Ok((saves, notes))
 }
@@ -559,12 +562,12 @@ mod tests {
     fn an_oversized_import_is_refused_with_a_reason() {
         let many: Vec<Tab> = (0..MAX_TABS + 1).map(|_| tab("https://a/", vec![])).collect();
         let err = check(vec![save(many)], &Settings::default()).unwrap_err();
-        assert!(err.contains("more than 100000 tabs"), "{err}");
+        assert!(err.text.contains("more than 100000 tabs"), "{err:?}");
         let sessions: Vec<ImportedSave> = (0..MAX_SESSIONS + 1).map(|_| save(vec![])).collect();
-        assert!(check(sessions, &Settings::default()).unwrap_err().contains("sessions"));
+        assert!(check(sessions, &Settings::default()).unwrap_err().text.contains("sessions"));
         let huge = "x".repeat(MAX_URL - 20);
         let big: Vec<Tab> = (0..40).map(|i| tab(&format!("https://a/{i}{huge}"), vec![])).collect();
-        assert!(check(vec![save(big)], &Settings::default()).unwrap_err().contains("MiB of text"));
+        assert!(check(vec![save(big)], &Settings::default()).unwrap_err().text.contains("MiB of text"));
         let long = Tab {
             title: "t".repeat(MAX_TEXT_CHARS + 9),
             ..tab("https://a/", vec![])
@@ -577,7 +580,7 @@ mod tests {
     #[test]
     fn nothing_that_passes_is_refused() {
         let err = check(vec![save(vec![tab("javascript:x", vec![])])], &Settings::default()).unwrap_err();
-        assert!(err.starts_with("Nothing to import"), "{err}");
+        assert!(err.text.starts_with("Nothing to import"), "{err:?}");
         // The parsed form as the runtime message carries it.
         let sent = encode_saves(&[save(vec![tab("https://a/", vec![text("#q", "x")])])]);
         let back = decode_saves(&sent).unwrap();
@@ -586,13 +589,13 @@ mod tests {
 
     #[test]
     fn unreadable_or_lying_saves_are_refused() {
-        assert!(decode_saves("not base64!").unwrap_err().contains("could not be read"));
-        assert!(decode_saves("AAAA").unwrap_err().contains("could not be read"));
+        assert!(decode_saves("not base64!").unwrap_err().text.contains("could not be read"));
+        assert!(decode_saves("AAAA").unwrap_err().text.contains("could not be read"));
         // A valid record of another kind, and one claiming to unpack to 4 GiB.
         use base64::Engine as _;
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         let other = crate::codec::encode(crate::codec::Kind::Settings, &1u8);
-        assert!(decode_saves(&b64(&other)).unwrap_err().contains("could not be read"));
+        assert!(decode_saves(&b64(&other)).unwrap_err().text.contains("could not be read"));
         let mut lying = crate::codec::encode(crate::codec::Kind::Named, &Vec::<ImportedSave>::new());
         lying[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode_saves(&b64(&lying)).is_err());

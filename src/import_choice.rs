@@ -26,7 +26,9 @@ pub const MAX_ICONS: usize = 2 << 20;
 /// A named save to create: what the manager sends the background.
 pub type Chosen = crate::import_check::ImportedSave;
 
-pub const NOTHING_TICKED: &str = "Nothing is ticked: tick at least one tab to import.";
+pub use crate::message::NOTHING_TICKED;
+use crate::message::{self, Message};
+use crate::msg;
 
 /// Whether session `index` of a file of `format` holds windows or tabs the
 /// browser had already closed (the file says so by putting them apart).
@@ -115,7 +117,7 @@ pub fn preview_sessions(format: Format, imported: &Imported, containers: Option<
 /// ticked part, one save per session or (`merge`) one save named `name`
 /// (else the first picked session's name). Refuses an empty selection and
 /// indices the file does not have, with a sentence for the user.
-pub fn choose(imported: &Imported, select: Option<&[SessionPick]>, merge: bool, name: Option<&str>) -> Result<Vec<Chosen>, String> {
+pub fn choose(imported: &Imported, select: Option<&[SessionPick]>, merge: bool, name: Option<&str>) -> Result<Vec<Chosen>, Message> {
     let mut picked: Vec<(usize, Chosen)> = Vec::new();
     let sessions: Vec<_> = imported.sessions.iter().zip(&imported.saved_at).collect();
     match select {
@@ -135,18 +137,14 @@ pub fn choose(imported: &Imported, select: Option<&[SessionPick]>, merge: bool, 
             let mut seen = vec![false; sessions.len()];
             for pick in select {
                 let Some(((name, session), saved_at)) = sessions.get(pick.session) else {
-                    return Err(format!(
-                        "The selection names session {}, but the file has {}; please choose the file again.",
-                        pick.session + 1,
-                        sessions.len()
-                    ));
+                    return Err(msg!(message::PICK_NO_SESSION, pick.session + 1, sessions.len()));
                 };
                 if std::mem::replace(&mut seen[pick.session], true) {
-                    return Err(format!("The selection names session {} twice.", pick.session + 1));
+                    return Err(msg!(message::PICK_SESSION_TWICE, pick.session + 1));
                 }
                 let session = match &pick.windows {
                     None => session.clone(),
-                    Some(windows) => pick_windows(session, windows).map_err(|e| format!("\"{name}\": {e}"))?,
+                    Some(windows) => pick_windows(session, windows).map_err(|e| msg!(message::PICK_IN_SESSION, name.as_str(), e))?,
                 };
                 picked.push((
                     pick.session,
@@ -164,7 +162,7 @@ pub fn choose(imported: &Imported, select: Option<&[SessionPick]>, merge: bool, 
     let mut picked: Vec<Chosen> = picked.into_iter().map(|(_, c)| c).collect();
     picked.retain(|c| c.session.tab_count() > 0);
     if picked.is_empty() {
-        return Err(NOTHING_TICKED.into());
+        return Err(NOTHING_TICKED.msg());
     }
     if merge && picked.len() > 1 {
         let name = name
@@ -186,29 +184,20 @@ pub fn choose(imported: &Imported, select: Option<&[SessionPick]>, merge: bool, 
     Ok(picked)
 }
 
-fn pick_windows(session: &Session, windows: &[WindowPick]) -> Result<Session, String> {
+fn pick_windows(session: &Session, windows: &[WindowPick]) -> Result<Session, Message> {
     let mut seen = vec![false; session.windows.len()];
     let mut out: Vec<(usize, crate::model::Window)> = Vec::new();
     for pick in windows {
         let Some(w) = session.windows.get(pick.window) else {
-            return Err(format!(
-                "the selection names window {}, but the session has {}; please choose the file again.",
-                pick.window + 1,
-                session.windows.len()
-            ));
+            return Err(msg!(message::PICK_NO_WINDOW, pick.window + 1, session.windows.len()));
         };
         if std::mem::replace(&mut seen[pick.window], true) {
-            return Err(format!("the selection names window {} twice.", pick.window + 1));
+            return Err(msg!(message::PICK_WINDOW_TWICE, pick.window + 1));
         }
         let mut w = w.clone();
         if let Some(tabs) = &pick.tabs {
             if let Some(&bad) = tabs.iter().find(|&&t| t >= w.tabs.len()) {
-                return Err(format!(
-                    "the selection names tab {} of window {}, which has {} tabs; please choose the file again.",
-                    bad + 1,
-                    pick.window + 1,
-                    w.tabs.len()
-                ));
+                return Err(msg!(message::PICK_NO_TAB, bad + 1, pick.window + 1, w.tabs.len()));
             }
             let keep: std::collections::BTreeSet<usize> = tabs.iter().copied().collect();
             let mut i = 0;
@@ -340,10 +329,10 @@ mod tests {
             r#"[{"session":0,"windows":[]}]"#,
             r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]},{"session":1,"windows":[{"window":0,"tabs":[]}]}]"#,
         ] {
-            assert_eq!(choose(&two(), Some(&picks(json)), false, None), Err(NOTHING_TICKED.into()), "{json}");
-            assert_eq!(choose(&two(), Some(&picks(json)), true, Some("x")), Err(NOTHING_TICKED.into()), "{json}");
+            assert_eq!(choose(&two(), Some(&picks(json)), false, None), Err(NOTHING_TICKED.msg()), "{json}");
+            assert_eq!(choose(&two(), Some(&picks(json)), true, Some("x")), Err(NOTHING_TICKED.msg()), "{json}");
         }
-        assert_eq!(choose(&Imported::default(), None, false, None), Err(NOTHING_TICKED.into()));
+        assert_eq!(choose(&Imported::default(), None, false, None), Err(NOTHING_TICKED.msg()));
     }
 
     #[test]
@@ -363,7 +352,7 @@ mod tests {
         ];
         for (json, says) in cases {
             let e = choose(&two(), Some(&picks(json)), false, None).unwrap_err();
-            assert!(e.contains(says), "{json}: {e}");
+            assert!(e.text.contains(says), "{json}: {e}");
         }
         assert!(serde_json::from_str::<Vec<SessionPick>>(r#"[{"session":-1}]"#).is_err());
     }

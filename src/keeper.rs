@@ -5,7 +5,9 @@
 
 use crate::budget::{self, ReportRate, ScriptText};
 use crate::event::{Change, Event};
+use crate::message::{self, Message};
 use crate::model::{Field, Millis, PageState, Session};
+use crate::msg;
 use crate::privacy;
 use crate::privacy::RawField;
 use crate::protocol::{self, Frame};
@@ -30,7 +32,7 @@ pub enum Commit {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Health {
     /// When saving started failing and why.
-    pub failing: Option<(Millis, String)>,
+    pub failing: Option<(Millis, Message)>,
 }
 
 pub struct Keeper<B> {
@@ -55,7 +57,7 @@ pub struct Keeper<B> {
     commits: u64,
     bytes_committed: u64,
     health: Health,
-    notice: Option<String>,
+    notice: Option<Message>,
     settings: Settings,
     /// Typed text waiting for restored tabs to load, by tab id.
     pending_pages: Vec<(i64, PageState)>,
@@ -86,16 +88,22 @@ impl From<StoreError> for SettingsError {
     }
 }
 
-impl std::fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl SettingsError {
+    /// The sentence for the user (`crate::message`).
+    pub fn message(&self) -> Message {
         match self {
-            Self::NotASite(entries) => write!(
-                f,
-                "Settings not saved: {} is not a site (write a host such as bank.example, or a web address).",
+            Self::NotASite(entries) => msg!(
+                message::SETTINGS_NOT_A_SITE,
                 entries.iter().map(|e| format!("“{}”", e.trim())).collect::<Vec<_>>().join(", ")
             ),
-            Self::Store(e) => e.fmt(f),
+            Self::Store(e) => e.message(),
         }
+    }
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message().text)
     }
 }
 
@@ -163,8 +171,8 @@ impl<B> Keeper<B> {
     }
 
     /// What the store had to say at start-up (a damaged snapshot replaced).
-    pub fn notice(&self) -> Option<&str> {
-        self.notice.as_deref()
+    pub fn notice(&self) -> Option<&Message> {
+        self.notice.as_ref()
     }
 
     pub fn settings(&self) -> &Settings {
@@ -172,7 +180,7 @@ impl<B> Keeper<B> {
     }
 
     /// When saving started failing, and why.
-    pub fn failing(&self) -> Option<&(Millis, String)> {
+    pub fn failing(&self) -> Option<&(Millis, Message)> {
         self.health.failing.as_ref()
     }
 
@@ -212,7 +220,7 @@ impl<B> Keeper<B> {
     }
 
     #[cfg(test)]
-    pub(crate) fn set_failing(&mut self, failing: Option<(Millis, String)>) {
+    pub(crate) fn set_failing(&mut self, failing: Option<(Millis, Message)>) {
         self.health.failing = failing;
     }
 
@@ -244,13 +252,10 @@ impl<B: Backend> Keeper<B> {
             Ok(Some(Latest { snapshot, notice })) => (Some(snapshot), notice),
             Ok(None) => (None, None),
             // Nothing readable: say so, and start afresh rather than stop saving.
-            Err(e) => (None, Some(format!("The last saved session could not be read ({e}).").to_string())),
+            Err(e) => (None, Some(msg!(message::NOTICE_LAST_UNREADABLE, e.message()))),
         };
         let notice = match recovered {
-            Some(_) => Some(
-                "The browser had emptied Lifeboat's database (it does so after its disk ran full); Lifeboat put back its spare copy of the last session and the named saves."
-                    .to_string(),
-            ),
+            Some(_) => Some(message::NOTICE_SPARE_RESTORED.msg()),
             None => notice,
         };
         // Snapshots without a mark (a damaged or lost mark) count as a crash.
@@ -422,7 +427,7 @@ impl<B: Backend> Keeper<B> {
                     }
                 }
                 let since = self.health.failing.as_ref().map_or(now, |(t, _)| *t);
-                self.health.failing = Some((since, e.to_string()));
+                self.health.failing = Some((since, e.message()));
                 Err(e)
             }
         }
@@ -853,7 +858,8 @@ mod tests {
         assert!(block_on(k.commit(3_701_000)).is_err());
         let (since, why) = k.health.failing.clone().unwrap();
         assert_eq!(since, 3_701_000);
-        assert!(why.contains("Quota"));
+        assert!(why.text.contains("Quota"));
+        assert_eq!(why.key, "storeBackend");
         assert!(k.saver.is_dirty(), "the change is still pending");
         assert!(!k.saver.is_due(3_702_000), "no retry in a tight loop");
         let gens_after: std::collections::BTreeSet<u64> = block_on(k.store.points()).unwrap().iter().map(|p| p.gen).collect();
@@ -1101,7 +1107,7 @@ mod tests {
         let mut k = restart(k, 20_000, true);
         let id = k.set_aside_key.clone().unwrap();
         let (_, plan) = block_on(crate::view::plan(&mut k, &id, &[], None)).unwrap();
-        assert!(plan.notices.iter().any(|n| n.contains("1 tab(s) was left out")), "{:?}", plan.notices);
+        assert!(plan.notices.iter().any(|n| n.text.contains("1 tab(s) was left out")), "{:?}", plan.notices);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod journal;
 pub mod keeper;
 pub mod keys;
 pub mod manage;
+pub mod message;
 pub mod model;
 pub mod named;
 pub mod privacy;

@@ -3,6 +3,7 @@
 
 use crate::import_check::{self, ImportedSave};
 use crate::keeper::Keeper;
+use crate::message;
 use crate::model::{Millis, Session};
 use crate::named;
 use crate::privacy;
@@ -35,7 +36,7 @@ pub fn current_part<B>(k: &Keeper<B>, scope: Scope, window_id: Option<i64>, tab_
 pub async fn save<B: Backend>(k: &mut Keeper<B>, name: &str, scope: Scope, window_id: Option<i64>, tab_ids: &[i64], now: Millis) -> Reply<SaveAnswer> {
     let session = current_part(k, scope, window_id, tab_ids);
     if session.tab_count() == 0 {
-        return Err("There are no tabs to save there.".into());
+        return Err(message::NO_TABS_TO_SAVE.msg().into());
     }
     let meta = named::create(k.backend(), name, Vec::new(), session, now).await?;
     Ok(SaveAnswer { save: meta })
@@ -93,7 +94,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_tex
         });
     }
     if picked.is_empty() {
-        return Err("Choose at least one session to export.".into());
+        return Err(message::NOTHING_TO_EXPORT.msg().into());
     }
     let holds = picked.iter().any(|s| {
         s.session
@@ -114,7 +115,7 @@ pub async fn export<B: Backend>(k: &mut Keeper<B>, sources: &[String], typed_tex
 pub async fn commit_import<B: Backend>(k: &mut Keeper<B>, saves: &str, now: Millis) -> Reply<Saves> {
     let (checked, notes) = import_check::decode_saves(saves)
         .and_then(|saves| import_check::check(saves, k.settings()))
-        .map_err(Failure::new)?;
+        .map_err(Failure::from)?;
     let mut saves = Vec::new();
     for (i, ImportedSave { name, session, saved_at: at }) in checked.into_iter().enumerate() {
         let meta = named::create(k.backend(), &name, vec!["imported".into()], session, now + i as Millis).await?;
@@ -191,7 +192,7 @@ mod tests {
         select: Option<&[crate::import_choice::SessionPick]>,
         merge: bool,
         name: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Result<String, crate::message::Message> {
         // As the runtime message carries it.
         Ok(import_check::encode_saves(&crate::import_choice::choose(imported, select, merge, name)?))
     }
@@ -232,7 +233,7 @@ mod tests {
         let (imported, p) = preview("tsm.json", file.as_bytes(), k.settings(), None).unwrap();
         assert_eq!(p.sessions[0].content[0].tabs[2].url, "https://w/3");
         let none: Vec<SessionPick> = serde_json::from_str(r#"[{"session":0,"windows":[{"window":0,"tabs":[]}]}]"#).unwrap();
-        assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err(), import_choice::NOTHING_TICKED);
+        assert_eq!(chosen(&imported, Some(&none), false, None).unwrap_err().key, import_choice::NOTHING_TICKED.key);
         let before = k.backend().data.borrow().clone();
         let refused = block_on(commit_import(&mut k, &import_check::encode_saves(&[]), 400)).unwrap_err();
         assert!(refused.error.starts_with("Nothing to import"), "{refused:?}");

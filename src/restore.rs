@@ -2,7 +2,9 @@
 //! an extension may not open and why. The edge carries out the resulting
 //! `Order` with the browser's APIs; every decision is made here.
 
+use crate::message::{self, Message};
 use crate::model::{Container, Geometry, PageState, Session, Tab, TabGroup, WindowState};
+use crate::msg;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -11,7 +13,7 @@ use std::collections::HashMap;
 pub enum Status {
     Restore,
     AlreadyOpen,
-    Blocked(String),
+    Blocked(Message),
 }
 
 /// Where a tab's container stands now.
@@ -50,11 +52,11 @@ pub struct PlannedWindow {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     pub windows: Vec<PlannedWindow>,
-    pub notices: Vec<String>,
+    pub notices: Vec<crate::message::Message>,
 }
 
 /// Why an extension cannot open `url`, or `Ok(url to open)` (`None`: a new tab).
-pub fn openable(url: &str) -> Result<Option<String>, String> {
+pub fn openable(url: &str) -> Result<Option<String>, Message> {
     let lower = url.trim().to_ascii_lowercase();
     let scheme = lower.split_once(':').map(|(s, _)| s).unwrap_or("");
     match scheme {
@@ -63,32 +65,32 @@ pub fn openable(url: &str) -> Result<Option<String>, String> {
             "about:blank" => Ok(Some("about:blank".into())),
             "about:newtab" | "about:home" | "about:privatebrowsing" => Ok(None),
             _ if lower.starts_with("about:reader?url=") => reader_target(url),
-            _ => Err("about: pages cannot be opened by an extension".into()),
+            _ => Err(message::UNOPENABLE_ABOUT.msg()),
         },
         "chrome" | "edge" | "brave" | "opera" | "vivaldi" => {
             if lower.starts_with("chrome://newtab") || lower.starts_with("chrome://new-tab-page") {
                 Ok(None)
             } else {
-                Err("browser settings pages cannot be opened by an extension".into())
+                Err(message::UNOPENABLE_SETTINGS.msg())
             }
         }
-        "file" => Err("local files (file:) cannot be opened by an extension".into()),
-        "javascript" => Err("javascript: URLs are never run".into()),
-        "data" => Err("data: URLs cannot be opened by an extension".into()),
-        "blob" => Err("blob: URLs only lived as long as the page that made them".into()),
-        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => Err(format!("{scheme}: pages cannot be opened by an extension")),
-        "" => Err("not a URL".into()),
-        _ => Err(format!("{scheme}: URLs cannot be opened by an extension")),
+        "file" => Err(message::UNOPENABLE_FILE.msg()),
+        "javascript" => Err(message::UNOPENABLE_JAVASCRIPT.msg()),
+        "data" => Err(message::UNOPENABLE_DATA.msg()),
+        "blob" => Err(message::UNOPENABLE_BLOB.msg()),
+        "view-source" | "resource" | "moz-extension" | "chrome-extension" | "devtools" => Err(msg!(message::UNOPENABLE_PAGES, scheme)),
+        "" => Err(message::UNOPENABLE_NOT_URL.msg()),
+        _ => Err(msg!(message::UNOPENABLE_URLS, scheme)),
     }
 }
 
 /// Firefox's reader view wraps the real page: open the page itself.
-fn reader_target(url: &str) -> Result<Option<String>, String> {
+fn reader_target(url: &str) -> Result<Option<String>, Message> {
     let inner = &url["about:reader?url=".len()..];
     let decoded = percent_encoding::percent_decode_str(inner).decode_utf8_lossy();
     match openable(&decoded) {
         Ok(Some(u)) if u.starts_with("http") => Ok(Some(u)),
-        _ => Err("about: pages cannot be opened by an extension".into()),
+        _ => Err(message::UNOPENABLE_ABOUT.msg()),
     }
 }
 
@@ -154,7 +156,7 @@ pub fn plan(session: &Session, open: &[OpenTab], containers: Option<&[Container]
         .collect();
     let notices = missing_containers
         .into_iter()
-        .map(|name| format!("The container \"{name}\" no longer exists: its tabs will open in the default container."))
+        .map(|name| crate::msg!(crate::message::NOTICE_CONTAINER_GONE, name))
         .collect();
     Plan { windows, notices }
 }
@@ -255,7 +257,7 @@ pub struct Order {
 #[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 pub struct Skipped {
     pub url: String,
-    pub reason: String,
+    pub reason: Message,
 }
 
 /// Turns a plan and a selection into windows and tabs to create. Only tabs
@@ -366,7 +368,7 @@ pub fn into_one(mut order: Order) -> Order {
 /// The order without its tab groups, for a browser that cannot make them:
 /// the tabs open ungrouped, and one notice says so (instead of one failure
 /// per group).
-pub fn ungrouped(mut order: Order) -> (Order, Option<String>) {
+pub fn ungrouped(mut order: Order) -> (Order, Option<crate::message::Message>) {
     let mut had = false;
     for w in &mut order.windows {
         had |= !w.groups.is_empty();
@@ -375,7 +377,7 @@ pub fn ungrouped(mut order: Order) -> (Order, Option<String>) {
             t.group = None;
         }
     }
-    let notice = had.then(|| "This browser cannot make tab groups: the tabs were opened ungrouped.".to_string());
+    let notice = had.then(|| crate::message::NOTICE_UNGROUPED.msg());
     (order, notice)
 }
 
@@ -576,7 +578,8 @@ mod tests {
         assert!(c[1].missing && c[1].use_id.is_none());
         assert_eq!(c[2].use_id.as_deref(), Some("firefox-container-3"));
         assert_eq!(p.notices.len(), 1);
-        assert!(p.notices[0].contains("Gone"));
+        assert!(p.notices[0].text.contains("Gone"));
+        assert_eq!(p.notices[0].key, "noticeContainerGone");
     }
 
     #[test]
@@ -614,7 +617,7 @@ mod tests {
         let (flat, notice) = ungrouped(order);
         assert!(flat.windows.iter().all(|w| w.groups.is_empty() && w.tabs.iter().all(|t| t.group.is_none())));
         assert_eq!(flat.windows.iter().map(|w| w.tabs.len()).sum::<usize>(), 4, "every tab still opens");
-        assert!(notice.is_some_and(|n| n.contains("ungrouped")));
+        assert!(notice.is_some_and(|n| n.text.contains("ungrouped")));
         assert_eq!(ungrouped(flat).1, None, "no groups, nothing to say");
     }
 }

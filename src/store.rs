@@ -18,7 +18,9 @@
 
 use crate::codec::{self, DecodeError, Kind};
 use crate::journal::{self, Delta};
+use crate::message::{self, Message};
 use crate::model::{Millis, PageState, Session};
+use crate::msg;
 use crate::settings::Settings;
 use crate::timeline;
 use crate::verdict::{RunMark, Verdict};
@@ -45,19 +47,21 @@ pub enum StoreError {
     TooLarge(usize),
 }
 
+impl StoreError {
+    /// The sentence for the user (`crate::message`).
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Backend(e) => msg!(message::STORE_BACKEND, e.as_str()),
+            Self::Record { key, error } => msg!(message::STORE_RECORD, key.as_str(), error.message()),
+            Self::NotFound(key) => msg!(message::STORE_NOT_FOUND, key.as_str()),
+            Self::TooLarge(n) => msg!(message::STORE_TOO_LARGE, n >> 20, codec::MAX_RAW >> 20),
+        }
+    }
+}
+
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Backend(e) => write!(f, "storage failed: {e}"),
-            Self::Record { key, error } => write!(f, "stored record {key} is unusable: {error}"),
-            Self::NotFound(key) => write!(f, "nothing stored under {key}"),
-            Self::TooLarge(n) => write!(
-                f,
-                "the session is too large to save ({} MiB, over the {} MiB a record may hold); the last saved state is kept",
-                n >> 20,
-                codec::MAX_RAW >> 20
-            ),
-        }
+        f.write_str(&self.message().text)
     }
 }
 
@@ -114,7 +118,7 @@ pub struct SetAside {
 pub struct Latest {
     pub snapshot: Snapshot,
     /// Set when newer checkpoints were damaged and skipped.
-    pub notice: Option<String>,
+    pub notice: Option<Message>,
 }
 
 /// How many set-aside sessions that are not pending crashes are kept.
@@ -234,13 +238,12 @@ impl<B: Backend> Store<B> {
             };
             let gen = gen_of(key).unwrap_or(0);
             let (seq, journal_len, torn) = self.replay(gen, &mut snapshot, None).await?;
-            let mut notices = Vec::new();
-            if let Some((_, e)) = skipped.first() {
-                notices.push(format!("The latest snapshot was damaged ({e}); this is the previous good one."));
-            }
-            if torn {
-                notices.push("The very last change before the end was only half written and was left out.".to_string());
-            }
+            let damaged = skipped.first().map(|(_, e)| msg!(message::NOTICE_PREVIOUS_GOOD, e.message()));
+            let half = torn.then(|| message::NOTICE_HALF_WRITTEN.msg());
+            let notice = match (damaged, half) {
+                (Some(a), Some(b)) => Some(msg!(message::NOTICE_TWO, a, b)),
+                (a, b) => a.or(b),
+            };
             self.good_gen = Some(gen);
             // Continue this journal only from an intact newest state.
             if skipped.is_empty() && !torn {
@@ -249,10 +252,7 @@ impl<B: Backend> Store<B> {
                 self.checkpoint_len = bytes.len();
                 self.journal_len = journal_len;
             }
-            return Ok(Some(Latest {
-                snapshot,
-                notice: (!notices.is_empty()).then(|| notices.join(" ")),
-            }));
+            return Ok(Some(Latest { snapshot, notice }));
         }
         match skipped.into_iter().next() {
             None => Ok(None),
@@ -868,7 +868,13 @@ mod tests {
         let mut r = reopen(&s);
         let latest = block_on(r.load_latest()).unwrap().unwrap();
         assert_eq!(latest.snapshot, edited(2, 3, 0), "previous checkpoint plus its journal");
-        assert!(latest.notice.unwrap().contains("damaged"));
+        let notice = latest.notice.unwrap();
+        assert!(notice.text.contains("damaged"), "{notice:?}");
+        assert_eq!(notice.key, "noticePreviousGood");
+        assert!(
+            matches!(&notice.args[..], [crate::message::Arg::Message(m)] if m.key.starts_with("record")),
+            "{notice:?}"
+        );
         // The next commit goes above the damaged generation and keeps the good one.
         block_on(r.commit(&snap(4, 3), None)).unwrap();
         assert_eq!(block_on(reopen(&r).load_latest()).unwrap().unwrap().snapshot, snap(4, 3));

@@ -60,7 +60,7 @@ pub struct Plan {
     /// Both sides changed: the local version is kept as a copy under this name.
     pub conflicts: Vec<(NamedSave, String)>,
     /// Saves not synced, with the reason.
-    pub not_synced: Vec<(String, String)>,
+    pub not_synced: Vec<(String, crate::message::Message)>,
     /// What each synced save's version is after this sync (the next base).
     pub synced: BTreeMap<String, Millis>,
 }
@@ -129,9 +129,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
                     out.synced.insert(id.into(), r.updated_at);
                     out.pull.push(s);
                 }
-                None => out
-                    .not_synced
-                    .push((id.into(), "its copy in sync storage is incomplete; it will be read again later".into())),
+                None => out.not_synced.push((id.into(), crate::message::SYNC_INCOMPLETE.msg())),
             },
             (Some(l), Some(r)) => {
                 let lu = l.0.meta.updated_at;
@@ -157,8 +155,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
                         }
                         out.pull.push(s);
                     } else {
-                        out.not_synced
-                            .push((id.into(), "its copy in sync storage is incomplete; it will be read again later".into()));
+                        out.not_synced.push((id.into(), crate::message::SYNC_INCOMPLETE.msg()));
                         continue;
                     }
                     out.synced.insert(id.into(), r.updated_at);
@@ -206,12 +203,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
         if used + size + SLACK > QUOTA_BYTES || count > MAX_ITEMS {
             out.not_synced.push((
                 id.into(),
-                format!(
-                    "\"{}\" is too big to sync ({} KB; sync storage holds {} KB in all)",
-                    save.meta.name,
-                    size / 1024 + 1,
-                    QUOTA_BYTES / 1024
-                ),
+                crate::msg!(crate::message::SYNC_TOO_BIG, save.meta.name.as_str(), size / 1024 + 1, QUOTA_BYTES / 1024),
             ));
             continue;
         }
@@ -464,7 +456,8 @@ mod tests {
         let small = save("n/s", "Small", 5, 3);
         let p = plan(&[big, small], &BTreeMap::new(), &BTreeMap::new(), 0);
         assert_eq!(p.not_synced.len(), 1);
-        assert!(p.not_synced[0].1.contains("too big to sync"));
+        assert!(p.not_synced[0].1.text.contains("too big to sync"));
+        assert_eq!(p.not_synced[0].1.key, "syncTooBig");
         assert!(p.set.contains_key("lb:m:n/s"));
         assert!(!p.set.contains_key("lb:m:n/big"));
     }

@@ -3,7 +3,9 @@
 
 use crate::keeper::Keeper;
 use crate::keeper::PageRestore;
+use crate::message::{self, Message};
 use crate::model::{Container, FieldValue, Millis, Session};
+use crate::msg;
 use crate::named::NamedMeta;
 use crate::protocol::answer::{
     Autosave, Backup, BackupRecord, Overview, PageRestoreAnswer, PlanAnswer, PlanGroup, PlanTab, PlanVisit, PlanWindow, Restorable, RestoredField,
@@ -102,7 +104,7 @@ pub fn autosave<B>(k: &Keeper<B>) -> Autosave {
 pub enum Badge {
     Clear,
     /// Saving fails, with why.
-    Failing(String),
+    Failing(Message),
     /// This many crashed sessions are neither restored nor dismissed.
     CrashWaiting(usize),
 }
@@ -168,14 +170,14 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
                 windows: 0,
                 tabs: 0,
                 pending: false,
-                notice: Some(format!("This saved session is damaged and cannot be restored: {e}.")),
+                notice: Some(msg!(message::NOTICE_DAMAGED_SOURCE, e.message())),
             }),
         }
     }
     // The one set aside at this run's start carries the store's notice, if any.
     if let (Some(key), Some(notice)) = (&k.set_aside_key(), &k.notice()) {
         if let Some(s) = out.iter_mut().find(|s| &s.id == key) {
-            s.notice = Some(notice.to_string());
+            s.notice = Some(Message::clone(notice));
         }
     }
     // The current state is listed as "current"; the timeline lists the rest.
@@ -317,7 +319,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
 
 /// The address of one earlier page of a tab of `source`, if an extension
 /// may open it: what `openVisit` opens.
-pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usize, tab: usize, visit: usize) -> Result<Result<String, String>, StoreError> {
+pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usize, tab: usize, visit: usize) -> Result<Result<String, Message>, StoreError> {
     let snap = load_source(k, source).await?;
     let Some(v) = snap
         .session
@@ -326,12 +328,12 @@ pub async fn visit_url<B: Backend>(k: &mut Keeper<B>, source: &str, window: usiz
         .and_then(|w| w.tabs.get(tab))
         .and_then(|t| t.history.get(visit))
     else {
-        return Ok(Err("That page is no longer in this session.".into()));
+        return Ok(Err(message::PAGE_GONE.msg()));
     };
     Ok(match restore::openable(&v.url) {
         Ok(Some(url)) => Ok(url),
-        Ok(None) => Err("That page is the browser's new-tab page.".into()),
-        Err(why) => Err(format!("It cannot be opened: {why}.")),
+        Ok(None) => Err(message::PAGE_IS_NEW_TAB.msg()),
+        Err(why) => Err(msg!(message::PAGE_UNOPENABLE, why)),
     })
 }
 
@@ -378,7 +380,7 @@ pub fn plan_answer(source: &SourceView, plan: &Plan) -> PlanAnswer {
                 .map(|p| {
                     let (status, reason) = match &p.status {
                         Status::Restore => (TabStatus::Restore, None),
-                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some("already open in this browser".to_string())),
+                        Status::AlreadyOpen => (TabStatus::AlreadyOpen, Some(message::ALREADY_OPEN.msg())),
                         Status::Blocked(r) => (TabStatus::Blocked, Some(r.clone())),
                     };
                     let page = p.tab.page.as_ref();
@@ -454,8 +456,7 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
         .map(|p| p.truncated_fields())
         .sum();
     if cut > 0 {
-        plan.notices
-            .push(format!("{cut} typed field(s) were longer than the limit and were saved cut short."));
+        plan.notices.push(msg!(message::NOTICE_FIELDS_CUT, cut));
     }
     let over_budget = snap
         .session
@@ -465,9 +466,7 @@ pub async fn plan<B: Backend>(k: &mut Keeper<B>, id: &str, open: &[OpenTab], con
         .filter(|t| t.page.as_ref().is_some_and(|p| p.cut > 0))
         .count();
     if over_budget > 0 {
-        plan.notices.push(format!(
-            "Some typed text in {over_budget} tab(s) was left out: it was over the typed-text budget (settings), so the newest text of the fields you typed into was kept first."
-        ));
+        plan.notices.push(msg!(message::NOTICE_OVER_BUDGET, over_budget));
     }
     Ok((src, plan))
 }
@@ -606,9 +605,12 @@ mod tests {
         block_on(k.store().unsettle(&key)).unwrap();
         assert_eq!(badge(&k, block_on(crashes_waiting(&k))), Badge::CrashWaiting(1));
         let mut k = k;
-        k.set_failing(Some((7, "Quota exceeded".into())));
+        k.set_failing(Some((7, StoreError::Backend("Quota exceeded".into()).message())));
         let failing = badge(&k, 1);
-        assert_eq!(failing, Badge::Failing("Quota exceeded".into()));
+        assert!(
+            matches!(&failing, Badge::Failing(m) if m.text == "storage failed: Quota exceeded"),
+            "{failing:?}"
+        );
         assert_eq!(failing.text(), "!");
         assert_eq!(Badge::Clear.text(), "");
     }

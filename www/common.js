@@ -12,6 +12,8 @@
  * @typedef {import('./types/pages').Source} Source
  * @typedef {import('./types/pages').RestoreAnswer} RestoreAnswer
  * @typedef {import('./types/pages').Autosave} Autosave
+ * @typedef {import('./types/pages').Message} Message
+ * @typedef {import('./types/pages').MessageArg} MessageArg
  * @typedef {Node | string | null | undefined | false} Child what el() appends (null, undefined and false are left out)
  */
 
@@ -53,7 +55,12 @@ export async function send(message) {
     throw new LifeboatError(t('errNoAnswer', t('errEmptyAnswer')));
   }
   if ('error' in answer && answer.error != null) {
-    throw new LifeboatError(String(answer.error), { fromBackground: true });
+    // A failure: its sentence in the UI language where the core names it.
+    const failure = /** @type {{ error: unknown, code?: unknown, args?: unknown }} */ (answer);
+    const text = typeof failure.code === 'string'
+      ? messageText({ text: String(failure.error), key: failure.code, args: /** @type {MessageArg[] | undefined} */ (failure.args) })
+      : String(failure.error);
+    throw new LifeboatError(text, { fromBackground: true });
   }
   // The background answers each request with its type (docs/PROTOCOL.md).
   return /** @type {import('./types/pages').AnswerTo<R>} */ (answer);
@@ -427,12 +434,27 @@ export function renderAutosave(box, autosave) {
     box.hidden = true;
     return;
   }
-  const problem = autosave.problem ? String(autosave.problem) : t('autosaveUnknownProblem');
+  const problem = autosave.problem ? messageText(autosave.problem) : t('autosaveUnknownProblem');
   const text = autosave.since != null
     ? t('autosaveBrokenSince', `${formatDateTime(autosave.since)} (${formatAgo(autosave.since)})`, problem)
     : t('autosaveBroken', problem);
   box.append(icon('warning'), el('div', {}, el('p', { class: 'alert-title' }, text), el('p', {}, t('autosaveHint'))));
   box.hidden = false;
+}
+
+/**
+ * A sentence of the core's in the UI language: its `key` message with its
+ * arguments (themselves translated when they are sentences), else its
+ * English `text`. Plain strings (older answers) are shown as they are.
+ * @param {MessageArg | null | undefined} message
+ * @returns {string}
+ */
+export function messageText(message) {
+  if (message == null) return '';
+  if (typeof message !== 'object') return String(message);
+  const key = String(message.key ?? '');
+  const text = key ? t(key, ...(message.args ?? []).map(messageText)) : '';
+  return text && text !== key ? text : String(message.text ?? '');
 }
 
 /** A listed session's name: its message where the core names one (its
@@ -494,7 +516,7 @@ export function tabBadges(tab) {
   }
   if (tab.typedFields && tab.typedFields > 0) badges.push(badge('badge-typed', icon('keyboard'), tn('nTypedFields', tab.typedFields)));
   if (status === 'already_open') badges.push(badge('badge-open', icon('check'), t('badgeAlreadyOpen')));
-  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: tab.reason ?? '' }, icon('block'), t('badgeBlocked')));
+  if (status === 'blocked') badges.push(el('span', { class: 'badge badge-blocked', title: messageText(tab.reason) }, icon('block'), t('badgeBlocked')));
   return badges;
 }
 
@@ -574,10 +596,11 @@ export function restorableCount(tabs) {
   return tabs.filter((tab) => (tab.status ?? 'restore') === 'restore').length;
 }
 
-/** The plan's notices, the source's own first (once). @param {Plan} plan @param {Source | null | undefined} source */
+/** The plan's notices in the UI language, the source's own first (once). @param {Plan} plan @param {Source | null | undefined} source */
 export function planNotices(plan, source) {
-  const notices = [...(plan.notices ?? [])];
-  if (source?.notice && !notices.includes(source.notice)) notices.unshift(source.notice);
+  const notices = (plan.notices ?? []).map(messageText);
+  const own = source?.notice ? messageText(source.notice) : '';
+  if (own && !notices.includes(own)) notices.unshift(own);
   return notices;
 }
 
@@ -616,9 +639,9 @@ export function restoreResultNodes(answer) {
     nodes.push(el('p', { class: 'result-subtitle' }, t('skippedHeading')),
       el('ul', { class: 'skipped' }, skipped.map((s) => el('li', { dataset: { url: String(s.url ?? '') } },
         el('span', { class: 'skipped-url' }, String(s.url ?? '')), ' — ',
-        el('span', { class: 'skipped-reason' }, String(s.reason ?? ''))))));
+        el('span', { class: 'skipped-reason' }, messageText(s.reason))))));
   }
   const notices = answer.notices ?? [];
-  if (notices.length) nodes.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, String(n)))));
+  if (notices.length) nodes.push(el('ul', { class: 'result-notices' }, notices.map((n) => el('li', {}, messageText(n)))));
   return nodes;
 }

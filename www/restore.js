@@ -4,7 +4,7 @@
 
 import {
   agoElement, byId, countsText, earlierPages, el, errorText, formatDateTime, icon, initI18n, localize, planNotices,
-  renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
+  messageText, renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
   windowItem, windowStateText,
 } from './common.js';
 
@@ -120,7 +120,7 @@ function renderSources() {
     source.takenAt != null ? el('span', { class: 'source-time' },
       el('span', {}, formatDateTime(source.takenAt)), ' · ', agoElement(source.takenAt)) : null,
     el('span', { class: 'source-counts' }, countsText(source.windows, source.tabs)),
-    source.notice ? el('span', { class: 'source-notice' }, icon('warning'), el('span', {}, source.notice)) : null);
+    source.notice ? el('span', { class: 'source-notice' }, icon('warning'), el('span', {}, messageText(source.notice))) : null);
     button.addEventListener('click', () => selectSource(source.id));
     ui.sources.append(el('li', {}, button));
   }
@@ -170,11 +170,11 @@ function tabRow(tab, windowIndex, tabIndex) {
     notes.push(el('p', { class: 'tab-note note-container' }, icon('info'), el('span', {}, t('containerMissing', tab.container.name ?? ''))));
   }
   if (status === 'blocked' && tab.reason) {
-    notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, tab.reason)));
+    notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, messageText(tab.reason))));
   }
   return tabItem(tab, windowIndex, tabIndex, {
     check: { id, checked: restorable, disabled: !restorable, dataset: { window: String(windowIndex), tab: String(tabIndex) } },
-    title: status === 'already_open' && tab.reason ? tab.reason : null,
+    title: status === 'already_open' && tab.reason ? messageText(tab.reason) : null,
     after: [...notes, earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e))],
   });
 }

@@ -6,6 +6,8 @@ use super::Background;
 use crate::browser::Browser;
 use crate::keeper::Commit;
 use crate::manage;
+use crate::message;
+use crate::msg;
 use crate::named;
 use crate::protocol::answer::{Answer, Done, Failure, PageRestoreAnswer, PageStateAnswer, SaveAnswer, Saves, SettingsSaved, Timings};
 use crate::protocol::{role, Request, Role, Sender};
@@ -20,7 +22,7 @@ impl<B: Backend> Background<B> {
         let role = role(sender, self.keeper.own_origin());
         match serde_json::from_value::<Request>(message) {
             Ok(r) => self.answer(browser, r, role).await,
-            Err(e) => Failure::new(format!("Lifeboat did not understand the request: {e}")).into(),
+            Err(e) => Failure::from(msg!(message::BAD_REQUEST, e.to_string())).into(),
         }
     }
 
@@ -127,9 +129,9 @@ impl<B: Backend> Background<B> {
             Request::OpenVisit { source, window, tab, visit } => match view::visit_url(&mut self.keeper, &source, window, tab, visit).await {
                 Ok(Ok(url)) => match browser.open_tab(&url).await {
                     Ok(()) => Done::OK.into(),
-                    Err(e) => Failure::new(format!("The page could not be opened: {e}")).into(),
+                    Err(e) => Failure::from(msg!(message::PAGE_NOT_OPENED, e.to_string())).into(),
                 },
-                Ok(Err(why)) => Failure::new(why).into(),
+                Ok(Err(why)) => Failure::from(why).into(),
                 Err(e) => store(e).into(),
             },
             Request::Dismiss { source } => {
@@ -157,7 +159,7 @@ impl<B: Backend> Background<B> {
                     }
                     .into()
                 }
-                Err(e) => Failure::new(e.to_string()).into(),
+                Err(e) => Failure::from(e.message()).into(),
             },
             Request::PageState { frame, state } => {
                 let Some(from) = from else {
@@ -328,7 +330,7 @@ mod tests {
         let o = ask(&mut bg, &b, json!({ "type": "overview" }), &page());
         assert_eq!((o["verdict"].as_str(), o["sources"][0]["kind"].as_str()), (Some("crash"), Some("crash")));
         assert_eq!(o["sources"][0]["pending"], true);
-        let refused = json!({ "error": REFUSED, "refused": true });
+        let refused = json!({ "error": REFUSED, "refused": true, "code": "errRefused" });
         let site = content(3, "https://z.example/");
         assert_eq!(
             ask(&mut bg, &b, json!({ "type": "backup" }), &site),
@@ -340,6 +342,7 @@ mod tests {
         let bad = ask(&mut bg, &b, json!({ "type": "nope" }), &page());
         assert!(bad["error"].as_str().unwrap().starts_with("Lifeboat did not understand"), "{bad}");
         assert!(bad.get("refused").is_none());
+        assert_eq!(bad["code"], "errBadRequest", "{bad}");
         // A failure is an `error` sentence, whatever the request.
         let gone = ask(&mut bg, &b, json!({ "type": "plan", "source": "prev/nothing" }), &page());
         assert!(gone["error"].is_string(), "{gone}");
@@ -367,7 +370,7 @@ mod tests {
             "a change of named saves refreshes their spare copy"
         );
         let nothing = ask(&mut bg, &b, json!({ "type": "named.save", "scope": "tabs", "tabIds": [99] }), &page());
-        assert_eq!(nothing, json!({ "error": "There are no tabs to save there." }));
+        assert_eq!(nothing, json!({ "error": "There are no tabs to save there.", "code": "errNoTabsToSave" }));
     }
 
     #[test]
@@ -526,6 +529,9 @@ mod tests {
         };
         block_on(bg.sync(&failing));
         let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
-        assert_eq!(s["sync"]["error"], "Sync failed: quota");
+        assert_eq!(
+            s["sync"]["error"],
+            json!({ "text": "Sync failed: quota", "key": "errSyncFailed", "args": ["quota"] })
+        );
     }
 }

@@ -292,7 +292,7 @@ impl<B: Backend> Background<B> {
             browser.close_windows(&was_open).await;
         }
         if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
-            outcome.notices.push(format!("Typed text could not be kept for the restored tabs: {e}"));
+            outcome.notices.push(crate::msg!(crate::message::NOTICE_TYPED_TEXT_LOST, e.message()));
         }
         if src.pending {
             self.keeper.store().settle(source).await?;
@@ -354,7 +354,7 @@ impl<B: Backend> Background<B> {
                 pulled: None,
                 conflicts: None,
                 not_synced: None,
-                error: Some(format!("Sync failed: {e}")),
+                error: Some(crate::msg!(crate::message::SYNC_FAILED, e)),
             },
         };
         // A conflict's copy is pushed by the next sync, whose report would
@@ -432,7 +432,9 @@ mod tests {
         assert_eq!(bg.last_sync.clone().unwrap().conflicts.unwrap().len(), CONFLICTS_LISTED);
         bg.record_sync(Err("quota".into()), 2 * CONFLICTS_KEPT_MS + 1);
         let failed = bg.last_sync.clone().unwrap();
-        assert_eq!(failed.error.as_deref(), Some("Sync failed: quota"));
+        let error = failed.error.unwrap();
+        assert_eq!(error.text, "Sync failed: quota");
+        assert_eq!(error.key, "errSyncFailed");
         assert_eq!(failed.conflicts.unwrap().len(), CONFLICTS_LISTED, "still listed after a failure");
     }
 

@@ -63,7 +63,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     let mut store = Store::new(store);
     if let Ok(Some(latest)) = block_on(store.load_latest()) {
         sessions.push((LATEST_NAME.into(), Some(latest.snapshot.taken_at), latest.snapshot.session));
-        notes.extend(latest.notice);
+        notes.extend(latest.notice.map(|m| m.text));
     }
     for (_, aside) in block_on(store.set_asides()).unwrap_or_default() {
         if let Ok(a) = aside {

@@ -1,5 +1,7 @@
 //! Why a file could not be imported, in words for the user.
 
+use crate::message::{self, Message};
+use crate::msg;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,46 +62,35 @@ pub enum ImportError {
     NothingToImport(Vec<String>),
 }
 
+impl ImportError {
+    /// The sentence for the user (`crate::message`).
+    pub fn message(&self) -> Message {
+        match self {
+            Self::Empty => message::IMPORT_EMPTY.msg(),
+            Self::TooLarge { size, limit } => msg!(message::IMPORT_TOO_LARGE, mib(*size), mib(*limit)),
+            Self::SizeClaimTooLarge { claimed, limit } => msg!(message::IMPORT_SIZE_CLAIM, mib(*claimed), mib(*limit)),
+            Self::NotMozLz4 => message::IMPORT_NOT_MOZLZ4.msg(),
+            Self::Corrupt(why) => msg!(message::IMPORT_CORRUPT, why.as_str()),
+            Self::NotUtf8 { offset } => msg!(message::IMPORT_NOT_UTF8, *offset),
+            Self::BadJson { line, column, detail } => msg!(message::IMPORT_BAD_JSON, detail.as_str(), *line, *column),
+            Self::TooDeep => message::IMPORT_TOO_DEEP.msg(),
+            Self::WrongShape { line, column, detail } => msg!(message::IMPORT_WRONG_SHAPE, detail.as_str(), *line, *column),
+            Self::TooManyTabs { limit } => msg!(message::IMPORT_TOO_MANY_TABS, *limit),
+            Self::TooComplex { limit } => msg!(message::IMPORT_TOO_COMPLEX, *limit),
+            Self::UnsupportedVersion(v) => msg!(message::IMPORT_NEWER, *v),
+            Self::Encrypted { version } => msg!(message::IMPORT_ENCRYPTED, *version),
+            Self::BadSnss(why) => msg!(message::IMPORT_BAD_SNSS, why.as_str()),
+            Self::Unrecognised(what) => msg!(message::IMPORT_UNRECOGNISED, what.as_str()),
+            Self::NothingToImport(notes) if notes.is_empty() => message::IMPORT_NOTHING.msg(),
+            // The notes are the importer's own sentences, in English.
+            Self::NothingToImport(notes) => msg!(message::IMPORT_NOTHING_NOTES, notes.join(" ")),
+        }
+    }
+}
+
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => write!(f, "The file is empty."),
-            Self::TooLarge { size, limit } => write!(f, "The file is too large to import ({} MiB; the limit is {} MiB).", mib(*size), mib(*limit)),
-            Self::SizeClaimTooLarge { claimed, limit } => write!(
-                f,
-                "The Firefox session file is damaged: it claims to unpack to {} MiB (the limit is {} MiB).",
-                mib(*claimed),
-                mib(*limit)
-            ),
-            Self::NotMozLz4 => write!(f, "The file is named like a Firefox session file but is not one (it lacks the \"mozLz40\" header)."),
-            Self::Corrupt(why) => write!(f, "The Firefox session file is damaged and cannot be unpacked ({why})."),
-            Self::NotUtf8 { offset } => write!(f, "The file is not UTF-8 text (invalid bytes at offset {offset})."),
-            Self::BadJson { line, column, detail } => write!(f, "The file is not valid JSON: {detail} at line {line}, column {column}."),
-            Self::TooDeep => write!(f, "The file is nested too deeply to be a session file."),
-            Self::WrongShape { line, column, detail } => write!(f, "The file is not laid out as expected: {detail} at line {line}, column {column}."),
-            Self::TooManyTabs { limit } => write!(f, "The file holds more than {limit} tabs, more than Lifeboat imports at once."),
-            Self::TooComplex { limit } => write!(
-                f,
-                "The file holds more than {limit} windows, history entries and form fields, more than Lifeboat imports at once."
-            ),
-            Self::UnsupportedVersion(v) => write!(f, "The file was exported by a newer Lifeboat (format version {v}): update Lifeboat to import it."),
-            Self::Encrypted { version } => write!(
-                f,
-                "This Chromium session file is encrypted (SNSS version {version}, with the system's keychain): Lifeboat cannot read it."
-            ),
-            Self::BadSnss(why) => write!(f, "The Chromium session file is damaged: {why}."),
-            Self::Unrecognised(what) => write!(
-                f,
-                "Lifeboat cannot read this file: {what}. It reads Firefox and Chromium session files, Tab Session Manager and OneTab exports, lists of addresses and its own exports."
-            ),
-            Self::NothingToImport(notes) => {
-                write!(f, "There is nothing to import.")?;
-                for n in notes {
-                    write!(f, " {n}")?;
-                }
-                Ok(())
-            }
-        }
+        f.write_str(&self.message().text)
     }
 }
 

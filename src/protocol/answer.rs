@@ -2,6 +2,7 @@
 //! serialised exactly as docs/PROTOCOL.md shows (camelCase). The pages'
 //! type declarations (`www/types/protocol/`) are generated from these.
 
+use crate::message::{Arg, Message};
 use crate::model::Millis;
 use crate::named::NamedMeta;
 use crate::restore::{PlannedContainer, Skipped};
@@ -13,8 +14,8 @@ use serde_json::Value;
 /// A request that failed or was refused: a sentence for the user.
 ///
 /// `code` and `args` are for the pages to translate the sentence (issue 15):
-/// when the core names a message, the page looks `code` up in its own
-/// locale and fills in `args`, falling back to `error`. Absent today.
+/// when the core names a message (`crate::message`), the page looks `code`
+/// up in its own locale and fills in `args`, falling back to `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
@@ -28,44 +29,36 @@ pub struct Failure {
     #[cfg_attr(test, ts(optional))]
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(test, ts(optional, as = "Option<Vec<String>>"))]
-    pub args: Vec<String>,
+    #[cfg_attr(test, ts(optional, as = "Option<Vec<Arg>>"))]
+    pub args: Vec<Arg>,
 }
 
+/// A failure is made from a `Message` only (no constructor takes a bare
+/// string), so that every failure the core sends names its message.
 impl Failure {
-    pub fn new(error: impl Into<String>) -> Self {
-        Self {
-            error: error.into(),
-            refused: false,
-            code: None,
-            args: Vec::new(),
-        }
-    }
-
     /// The answer to a request its sender may not make.
     pub fn refused() -> Self {
         Self {
             refused: true,
-            ..Self::new(super::REFUSED)
+            ..crate::message::REFUSED.msg().into()
+        }
+    }
+}
+
+impl From<Message> for Failure {
+    fn from(m: Message) -> Self {
+        Self {
+            error: m.text,
+            refused: false,
+            code: Some(m.key),
+            args: m.args,
         }
     }
 }
 
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Self {
-        Self::new(e.to_string())
-    }
-}
-
-impl From<String> for Failure {
-    fn from(e: String) -> Self {
-        Self::new(e)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(e: &str) -> Self {
-        Self::new(e)
+        e.message().into()
     }
 }
 
@@ -90,7 +83,7 @@ impl Done {
 #[serde(rename_all = "camelCase")]
 pub struct Autosave {
     pub ok: bool,
-    pub problem: Option<String>,
+    pub problem: Option<Message>,
     #[cfg_attr(test, ts(type = "number | null"))]
     pub since: Option<Millis>,
 }
@@ -171,7 +164,7 @@ pub struct SourceView {
     pub tabs: usize,
     /// A crash the user has not dealt with yet.
     pub pending: bool,
-    pub notice: Option<String>,
+    pub notice: Option<Message>,
 }
 
 /// `overview`.
@@ -241,10 +234,10 @@ pub struct SyncReport {
     /// Why some saves were not synced.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
-    pub not_synced: Option<Vec<String>>,
+    pub not_synced: Option<Vec<Message>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
-    pub error: Option<String>,
+    pub error: Option<Message>,
 }
 
 /// `status`.
@@ -306,7 +299,7 @@ pub struct PlanTab {
     /// Earlier pages of this tab, newest first.
     pub history: Vec<PlanVisit>,
     pub status: TabStatus,
-    pub reason: Option<String>,
+    pub reason: Option<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -333,7 +326,7 @@ pub struct Restorable {
 pub struct PlanAnswer {
     pub source: SourceView,
     pub windows: Vec<PlanWindow>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Message>,
     pub restorable: Restorable,
 }
 
@@ -344,7 +337,7 @@ pub struct Restored {
     pub windows: usize,
     pub tabs: usize,
     pub skipped: Vec<Skipped>,
-    pub notices: Vec<String>,
+    pub notices: Vec<Message>,
     /// Created tabs with typed text to put back when they load.
     #[serde(skip)]
     #[cfg_attr(test, ts(skip))]

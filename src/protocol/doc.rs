@@ -216,6 +216,7 @@ fn check(type_name: &str, v: &Value) -> Result<(), String> {
         "Restored" => answer::<Restored>(v),
         "PreviewSession" => answer::<PreviewSession>(v),
         "Failure" => answer::<Failure>(v),
+        "Message" => answer::<crate::message::Message>(v),
         "SourceView" => answer::<SourceView>(v),
         other => Err(format!("no type {other} for an example (src/protocol/doc.rs)")),
     }

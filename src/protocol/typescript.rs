@@ -8,6 +8,7 @@
 
 use super::answer::*;
 use super::{RawPageState, Request, RestoreMode, Scope, SelectView, SessionPick, ToContent, WindowPick, WindowSelect};
+use crate::message::{Arg, Message};
 use crate::named::NamedMeta;
 use crate::privacy::RawField;
 use crate::restore::{PlannedContainer, Skipped};
@@ -66,6 +67,8 @@ fn declarations() -> Declarations {
         // The answers.
         Answer,
         Failure,
+        Message,
+        Arg,
         Done,
         Overview,
         VerdictName,

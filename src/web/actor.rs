@@ -109,7 +109,10 @@ impl Browser for WebBrowser {
     async fn show_badge(&self, badge: &Badge) {
         let (title, color) = match badge {
             Badge::Clear => ("Lifeboat".to_string(), api::BADGE_WAITING),
-            Badge::Failing(why) => (format!("Lifeboat: autosave is failing: {why}"), api::BADGE_ALERT),
+            Badge::Failing(why) => (
+                api::translated(&crate::msg!(crate::message::BADGE_AUTOSAVE_FAILING, why.clone())),
+                api::BADGE_ALERT,
+            ),
             Badge::CrashWaiting(_) => (
                 api::text(
                     "badgeCrashWaiting",
@@ -148,7 +151,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             // Still answer pages, so the user sees why.
             while let Some(msg) = rx.next().await {
                 if let Msg::Request(_, _, reply) = msg {
-                    let _ = reply.send(json_to_js(&Failure::new(format!("Lifeboat could not open its storage: {e}"))));
+                    let _ = reply.send(json_to_js(&Failure::from(crate::msg!(crate::message::STORAGE_NOT_OPENED, e.to_string()))));
                 }
             }
             return;
@@ -357,7 +360,7 @@ impl Edge {
             Msg::Request(req, sender, reply) => {
                 let answer = match api::from_js::<Value>(req) {
                     Ok(body) => self.bg.answer_message(&WebBrowser, body, &sender).await,
-                    Err(e) => Failure::new(format!("Lifeboat did not understand the request: {e}")).into(),
+                    Err(e) => Failure::from(crate::msg!(crate::message::BAD_REQUEST, e.to_string())).into(),
                 };
                 let _ = reply.send(json_to_js(&answer));
             }

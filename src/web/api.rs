@@ -74,6 +74,8 @@ extern "C" {
     fn context_menus_create(p: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "i18n"], js_name = getMessage)]
     fn i18n_get_message(key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "i18n"], js_name = getMessage)]
+    fn i18n_get_message_with(key: &str, substitutions: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getURL)]
     pub fn runtime_get_url(path: &str) -> String;
     #[wasm_bindgen(js_namespace = ["browser", "runtime"], js_name = getManifest)]
@@ -296,6 +298,24 @@ pub fn text(key: &str, fallback: &str) -> String {
         .and_then(|v| v.as_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| fallback.to_string())
+}
+
+/// A sentence of the core's in the browser's language (its arguments too),
+/// or its English text when `_locales` has no such message.
+pub fn translated(m: &crate::message::Message) -> String {
+    let subs: Vec<String> = m
+        .args
+        .iter()
+        .map(|a| match a {
+            crate::message::Arg::Text(s) => s.clone(),
+            crate::message::Arg::Message(inner) => translated(inner),
+        })
+        .collect();
+    i18n_get_message_with(&m.key, &to_js(&subs))
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| m.text.clone())
 }
 
 /// (Re)creates Lifeboat's context-menu item.

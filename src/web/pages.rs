@@ -29,8 +29,15 @@ fn from_js<T: DeserializeOwned>(v: JsValue) -> Result<T, String> {
     serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())
 }
 
+/// A failure as the background answers one (`Failure`: English `error`,
+/// and the message `code` and `args` the page translates it with).
+fn failure(m: crate::message::Message) -> JsValue {
+    to_js(&crate::protocol::answer::Failure::from(m))
+}
+
+/// A failure with no message of its own (a page passing a malformed value).
 fn error(e: impl std::fmt::Display) -> JsValue {
-    to_js(&serde_json::json!({ "error": e.to_string() }))
+    failure(crate::msg!(crate::message::BAD_REQUEST, e.to_string()))
 }
 
 /// Parses `bytes` (the file `file_name`) with the user's `settings` (the
@@ -64,7 +71,7 @@ pub fn preview_import(file_name: String, bytes: &[u8], settings: JsValue, contai
         }
         Err(e) => {
             PREVIEW.with(|p| *p.borrow_mut() = None);
-            error(e)
+            failure(e)
         }
     }
 }
@@ -81,9 +88,9 @@ pub fn choose_import(select: JsValue, merge: bool, name: Option<String>) -> JsVa
     PREVIEW.with(|p| match p.borrow().as_ref() {
         Some(imported) => match import_choice::choose(imported, select.as_deref(), merge, name.as_deref()) {
             Ok(saves) => to_js(&serde_json::json!({ "saves": crate::import_check::encode_saves(&saves) })),
-            Err(e) => error(e),
+            Err(e) => failure(e),
         },
-        None => error("This preview has expired; please choose the file again."),
+        None => failure(crate::message::PREVIEW_EXPIRED.msg()),
     })
 }
 

@@ -39,7 +39,7 @@ pub async fn carry_out(order: &Order, target: Target, can_create_discarded: bool
                     focus = Some(id);
                 }
             }
-            Err(e) => out.notices.push(format!("A window could not be created: {e}")),
+            Err(e) => out.notices.push(crate::msg!(crate::message::NOTICE_WINDOW_FAILED, e.to_string())),
         }
     }
     if let Some(id) = focus {
@@ -120,7 +120,7 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
             Err(e) => {
                 out.skipped.push(Skipped {
                     url: t.url.clone().unwrap_or_default(),
-                    reason: format!("the browser refused to open it: {e}"),
+                    reason: crate::msg!(crate::message::BROWSER_REFUSED_TAB, e.to_string()),
                 });
                 created.push(None);
             }
@@ -153,7 +153,9 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
                     let _ = api::update_group(gid as i64, &u).await;
                 }
             }
-            Err(e) => out.notices.push(format!("The tab group \"{}\" could not be recreated: {e}", g.title)),
+            Err(e) => out
+                .notices
+                .push(crate::msg!(crate::message::NOTICE_GROUP_FAILED, g.title.as_str(), e.to_string())),
         }
     }
 

@@ -146,6 +146,18 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
   const managerWidth = await manager.page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(managerWidth <= 1280, `the manager fits 1280 px (${managerWidth} px)`);
   await assertLanguage(t, manager.page, 'manager', t.lang);
+  // A sentence of the core's is shown in the page's language too (issue 15):
+  // a failure names its message (`code`), which the page translates.
+  const failure = await manager.page.evaluate(async () => {
+    const { send } = await import(new URL('./common.js', location.href).href);
+    try {
+      await send({ type: 'import.commit', token: 'long-gone' });
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  });
+  assert.equal(failure, messages(t.lang).errPreviewExpired, `the core's failure is shown in ${t.lang}`);
   taken.push(...await shootSchemes(t, manager.page, 'manager', schemes));
   await manager.page.setViewport({ width: 600, height: 900 });
   await sleep(300);

@@ -185,7 +185,7 @@ const syncTest = {
     const { saves: [big] } = await manager.commitImport();
     const bigStatus = (await manager.send({ type: 'status' })).sync;
     t.log(`status.sync after the big save: ${JSON.stringify(bigStatus)}`);
-    assert.ok(Array.isArray(bigStatus?.notSynced) && bigStatus.notSynced.some((r) => r.includes(big.name) && /too big to sync/.test(r)),
+    assert.ok(Array.isArray(bigStatus?.notSynced) && bigStatus.notSynced.some((r) => r.text.includes(big.name) && /too big to sync/.test(r.text) && r.key === 'syncTooBig'),
       `the big save is reported as too big to sync: ${JSON.stringify(bigStatus)}`);
     const afterBig = await syncItems(manager);
     assert.ok(!afterBig.items[`lb:m:${big.id}`], 'the big save is not in storage.sync');

@@ -5,7 +5,7 @@
 // `state` and ask for renders.
 
 import {
-  agoElement, byId, countsText, dataOf, earlierPages, el, errorBox, formatDateTime, formatNumber, icon, planNotices,
+  agoElement, byId, countsText, dataOf, earlierPages, el, errorBox, formatDateTime, formatNumber, icon, messageText, planNotices,
   restorableCount, restoreResultNodes, saveName, send, t, tabItem, tn, windowItem, windowStateText,
 } from '../common.js';
 import { loadLists } from './lists.js';
@@ -100,7 +100,7 @@ function tabRow(tab, w, i) {
   const open = el('button', {
     type: 'button', class: 'button button-small button-quiet open-tab',
     disabled: state.busy || status === 'blocked',
-    title: status === 'blocked' ? (tab.reason ?? t('badgeBlocked')) : status === 'already_open' ? t('openTabAgainTitle') : t('openTabTitle'),
+    title: status === 'blocked' ? (tab.reason ? messageText(tab.reason) : t('badgeBlocked')) : status === 'already_open' ? t('openTabAgainTitle') : t('openTabTitle'),
     'aria-label': t('openTabLabel', title),
     dataset: { key: `tab-${w}-${i}`, window: String(w), tab: String(i), status },
   }, icon('openNew'), el('span', {}, t('openTab')));

@@ -4,7 +4,7 @@
 // shows it on the right (detail.js).
 
 import {
-  agoElement, byId, countsText, dataOf, el, formatDateTime, formatNumber, icon, renderAutosave, saveName, send, t,
+  agoElement, byId, countsText, dataOf, el, formatDateTime, formatNumber, icon, messageText, renderAutosave, saveName, send, t,
   timeElement, tn,
 } from '../common.js';
 import { actions, onRender, render, sourceTitle, state } from './state.js';
@@ -93,7 +93,7 @@ function sourceRow(source) {
     title: autosave ? (source.takenAt != null ? formatDateTime(source.takenAt) : t('kind_autosave')) : sourceTitle(source),
     kind: source.kind,
     pending: !!source.pending,
-    notice: source.notice,
+    notice: messageText(source.notice),
     meta: autosave
       ? [source.takenAt != null ? agoElement(source.takenAt) : null, ' · ', countsText(source.windows, source.tabs)]
       : [timeElement(source.takenAt), source.takenAt != null ? ' · ' : null, countsText(source.windows, source.tabs)],

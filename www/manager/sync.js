@@ -1,7 +1,7 @@
 // @ts-check
 // The sync line under the sync setting: how the last sync went, while sync is on.
 
-import { agoElement, byId, el, icon, send, t, tn } from '../common.js';
+import { agoElement, byId, el, icon, messageText, send, t, tn } from '../common.js';
 import { onRender, render, state } from './state.js';
 
 const box = byId('sync-status');
@@ -19,7 +19,7 @@ function renderSync() {
     nodes.push(el('p', { class: 'sync-line muted' }, t('syncNotYet')));
   } else if (sync.error != null) {
     nodes.push(el('p', { class: 'sync-line is-error' }, icon('warning'),
-      el('span', {}, String(sync.error), ' ', agoElement(sync.at, 'syncFailedWhen'))));
+      el('span', {}, messageText(sync.error), ' ', agoElement(sync.at, 'syncFailedWhen'))));
   } else {
     nodes.push(el('p', { class: 'sync-line is-ok' }, icon('check'),
       el('span', {}, agoElement(sync.at, 'syncLast'), ' ',
@@ -34,7 +34,7 @@ function renderSync() {
     const notSynced = sync.notSynced ?? [];
     if (notSynced.length) {
       nodes.push(el('p', { class: 'sync-line is-warn' }, icon('warning'), el('span', {}, t('syncNotSynced'))),
-        list('sync-not-synced', notSynced));
+        list('sync-not-synced', notSynced.map(messageText)));
     }
   }
   box.replaceChildren(...nodes);

@@ -18,9 +18,20 @@
 
 export type Ms = number;
 
+/** A sentence of the core's (src/message.rs): English `text`, and the
+ *  _locales message `key` with `args` (nested sentences translated in turn)
+ *  that messageText() in common.js shows instead. */
+export interface Message {
+  text: string;
+  key: string;
+  args?: MessageArg[];
+}
+
+export type MessageArg = string | Message;
+
 export interface Autosave {
   ok: boolean;
-  problem?: string | null;
+  problem?: Message | null;
   since?: Ms | null;
 }
 
@@ -37,7 +48,7 @@ export interface Source {
   windows: number;
   tabs: number;
   pending?: boolean;
-  notice?: string | null;
+  notice?: Message | null;
 }
 
 export interface Overview {
@@ -80,7 +91,7 @@ export interface ViewTab {
   container?: Container | null;
   typedFields?: number;
   status?: TabStatus;
-  reason?: string | null;
+  reason?: Message | null;
 }
 
 export interface PlanTab extends ViewTab {
@@ -100,7 +111,7 @@ export interface PlanWindow {
 export interface Plan {
   source?: Source;
   windows: PlanWindow[];
-  notices?: string[];
+  notices?: Message[];
   restorable?: { tabs: number; windows: number };
 }
 
@@ -111,23 +122,23 @@ export type RestoreMode = 'new' | 'current' | 'replace';
 
 export interface Skipped {
   url?: string | null;
-  reason?: string | null;
+  reason?: Message | null;
 }
 
 export interface RestoreAnswer {
   windows: number;
   tabs: number;
   skipped?: Skipped[];
-  notices?: string[];
+  notices?: Message[];
 }
 
 export interface SyncReport {
   at?: Ms | null;
-  error?: string | null;
+  error?: Message | null;
   pushed?: number;
   pulled?: number;
   conflicts?: string[];
-  notSynced?: string[];
+  notSynced?: Message[];
 }
 
 export interface Status {

@@ -87,14 +87,29 @@ export type Answer = Overview | Status | PlanAnswer | Restored | Saves | SaveAns
  * A request that failed or was refused: a sentence for the user.
  *
  * `code` and `args` are for the pages to translate the sentence (issue 15):
- * when the core names a message, the page looks `code` up in its own
- * locale and fills in `args`, falling back to `error`. Absent today.
+ * when the core names a message (`crate::message`), the page looks `code`
+ * up in its own locale and fills in `args`, falling back to `error`.
  */
 export type Failure = { error: string, 
 /**
  * Refused to this sender (see "Who may send what"); absent otherwise.
  */
-refused?: boolean, code?: string, args?: Array<string>, };
+refused?: boolean, code?: string, args?: Array<Arg>, };
+
+/**
+ * A sentence for the user.
+ */
+export type Message = { 
+/**
+ * In English: shown where the page has no `key` message.
+ */
+text: string, key: string, args?: Array<Arg>, };
+
+/**
+ * What fills a placeholder: words from the user's data (a name, a number,
+ * a browser's own error), or a sentence of the core's, translated in turn.
+ */
+export type Arg = string | Message;
 
 /**
  * `{ "ok": true }`: done, nothing to tell.
@@ -117,7 +132,7 @@ export type VerdictName = "crash" | "clean" | "first_run" | "updated" | "running
 /**
  * Whether autosave works, and since when it fails.
  */
-export type Autosave = { ok: boolean, problem: string | null, since: number | null, };
+export type Autosave = { ok: boolean, problem: Message | null, since: number | null, };
 
 /**
  * One session the user can restore from (`overview.sources`).
@@ -135,7 +150,7 @@ label: string, labelKey?: string, takenAt: number | null, windows: number, tabs:
 /**
  * A crash the user has not dealt with yet.
  */
-pending: boolean, notice: string | null, };
+pending: boolean, notice: Message | null, };
 
 /**
  * What a source is.
@@ -186,12 +201,12 @@ conflicts?: Array<string>,
 /**
  * Why some saves were not synced.
  */
-notSynced?: Array<string>, error?: string, };
+notSynced?: Array<Message>, error?: Message, };
 
 /**
  * `plan`.
  */
-export type PlanAnswer = { source: SourceView, windows: Array<PlanWindow>, notices: Array<string>, restorable: Restorable, };
+export type PlanAnswer = { source: SourceView, windows: Array<PlanWindow>, notices: Array<Message>, restorable: Restorable, };
 
 export type PlanWindow = { state: "normal" | "maximized" | "minimized" | "fullscreen", tabs: Array<PlanTab>, 
 /**
@@ -223,7 +238,7 @@ cutFields: number,
 /**
  * Earlier pages of this tab, newest first.
  */
-history: Array<PlanVisit>, status: TabStatus, reason: string | null, };
+history: Array<PlanVisit>, status: TabStatus, reason: Message | null, };
 
 /**
  * A plan's verdict on one tab.
@@ -254,9 +269,9 @@ export type Restorable = { tabs: number, windows: number, };
 /**
  * `restore`: what opened, and what the browser refused.
  */
-export type Restored = { windows: number, tabs: number, skipped: Array<Skipped>, notices: Array<string>, };
+export type Restored = { windows: number, tabs: number, skipped: Array<Skipped>, notices: Array<Message>, };
 
-export type Skipped = { url: string, reason: string, };
+export type Skipped = { url: string, reason: Message, };
 
 /**
  * `named.list`, `import.commit`.
