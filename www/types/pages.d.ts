@@ -6,13 +6,13 @@
 import type {
   AnswerTo as Answers,
   Done,
+  Request as AnyRequest,
   ExportFile,
   Found,
   NamedMeta,
   PlanAnswer,
   PlanTab,
   PreviewTab,
-  Request,
   Restored,
   SelectView,
   SessionPick,
@@ -31,14 +31,17 @@ export type {
   PreviewSession,
   PreviewTab,
   PreviewWindow,
-  Request,
   RestoreMode,
   Settings,
   SourceKind,
   Status,
   SyncReport,
   TabStatus,
+  WindowPick,
 } from './protocol/protocol';
+
+/** A request a page sends (`pageState`, `pageRestore` are the content script's). */
+export type Request = Exclude<AnyRequest, { type: 'pageState' | 'pageRestore' }>;
 
 /** One entry of `overview.sources` (also `plan.source`). */
 export type Source = SourceView;
