@@ -224,9 +224,10 @@ setup() {
 
 build_wasm() {
   step "wasm-pack build"
-  local help flag flags=(--target web --release --out-dir "$PKG" --no-typescript --mode no-install)
+  # wasm-pack writes pkg/*.d.ts too: tsc reads them instead of checking the generated .js (checkJs).
+  local help flag flags=(--target web --release --out-dir "$PKG" --mode no-install)
   help=$(wasm-pack build --help)
-  for flag in --target --release --out-dir --no-typescript --mode; do
+  for flag in --target --release --out-dir --mode; do
     grep -q -- "$flag" <<<"$help" || die "wasm-pack $(tool_version wasm-pack) has no $flag" "cargo install wasm-pack --locked --force"
   done
   for flag in --no-pack --no-opt; do   # optional: newer wasm-pack only
@@ -248,8 +249,8 @@ build_wasm() {
   PATH="$WORK/stub:$PATH" wasm-pack build "${pages_flags[@]}" --out-name lifeboat_pages \
     -- --no-default-features --features pages \
     || die "wasm-pack build of the pages' module failed" "fix the Rust errors above (cargo build --target $WASM_TARGET --release --no-default-features --features pages)"
-  cp "$WORK/pages-pkg/lifeboat_pages.js" "$WORK/pages-pkg/lifeboat_pages_bg.wasm" "$PKG/" \
-    || die "wasm-pack produced no lifeboat_pages.js / lifeboat_pages_bg.wasm" "see the wasm-pack output above"
+  cp "$WORK/pages-pkg/lifeboat_pages.js" "$WORK/pages-pkg/lifeboat_pages.d.ts" "$WORK/pages-pkg/lifeboat_pages_bg.wasm" "$PKG/" \
+    || die "wasm-pack produced no lifeboat_pages.js / .d.ts / _bg.wasm" "see the wasm-pack output above"
 }
 
 optimize_wasm() {

@@ -12,6 +12,8 @@ import { LifeboatError, api, send } from './common.js';
  * @typedef {import('./types/pages').ImportSelection} ImportSelection
  * @typedef {import('./types/pages').ExportAnswer} ExportAnswer
  * @typedef {import('./types/pages').ExportSessions} ExportSessions
+ * The module as the pages call it: narrower than the `any`s of the
+ * pkg/lifeboat_pages.d.ts wasm-pack writes, and checked against it (files()).
  * @typedef {{
  *   default: () => Promise<unknown>,
  *   preview_import: (fileName: string, bytes: Uint8Array, settings: unknown, containers: unknown) => unknown,

@@ -109,8 +109,9 @@ async function save(event) {
   const scope = /** @type {SaveRequest['scope']} */ (ui.scope.value);
   // An empty name: the dated default shown as the placeholder, so the save
   // gets the name the user saw (in their own time zone).
+  const name = ui.name.value.trim() || ui.name.placeholder;
   /** @type {SaveRequest} */
-  const message = { type: 'named.save', name: ui.name.value.trim() || ui.name.placeholder, scope };
+  const message = { type: 'named.save', name, scope };
   setBusy(true);
   try {
     if (!api) throw new Error(t('errNoBackground'));
@@ -131,7 +132,7 @@ async function save(event) {
     const saved = answer.save ?? {};
     state.justSaved = saved.id ?? null;
     ui.saveResult.replaceChildren(icon('check'),
-      el('span', {}, t('savedAs', saved.name ?? message.name), ' ',
+      el('span', {}, t('savedAs', saved.name ?? name), ' ',
         el('span', { class: 'muted' }, countsText(Number(saved.windows) || 0, Number(saved.tabs) || 0))));
     ui.saveResult.hidden = false;
     ui.name.value = '';

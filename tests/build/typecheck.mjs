@@ -1,8 +1,9 @@
 // @ts-check
 // The type check of ./build.sh test: every JavaScript file of ours (the pages,
 // the extension scripts, these build scripts) must start with `// @ts-check`
-// (tsconfig.json leaves checkJs off so that wasm-bindgen's generated
-// pkg/lifeboat.js is not checked), then `tsc --noEmit -p .` must report no error.
+// (tsconfig.json's checkJs covers them too; the header keeps a file checked
+// when an editor opens it outside this project), then `tsc --noEmit -p .`
+// must report no error. It reads pkg/*.d.ts, so ./build.sh runs first.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

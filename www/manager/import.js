@@ -16,6 +16,7 @@ import { showPageError } from './util.js';
 /**
  * @typedef {import('../types/pages').ImportPreview} ImportPreview
  * @typedef {import('../types/pages').ImportSelection} ImportSelection
+ * @typedef {import('../types/pages').WindowPick} WindowPick
  * @typedef {import('../types/pages').PreviewSession} PreviewSession
  * @typedef {import('../types/pages').PreviewWindow} PreviewWindow
  * @typedef {import('./state.js').ImportShown} ImportShown
@@ -254,7 +255,7 @@ function importSelection() {
       select.push({ session: s });
       continue;
     }
-    /** @type {{ window: number, tabs?: number[] }[]} */
+    /** @type {WindowPick[]} */
     const windows = [];
     for (const [w, x] of wins.entries()) {
       if (x.on === 0) continue;

@@ -28,7 +28,7 @@ function renderResults(query, results) {
       type: 'button', class: 'result-item',
       dataset: { source: String(r.source), window: String(r.window), tab: String(r.tab) },
     },
-    favicon(r.url, r.favIconUrl, r.title),
+    favicon(r.url, null, r.title), // `search` carries no data: icons: the browser's cache or a letter
     el('span', { class: 'result-text' },
       el('span', { class: 'result-title' }, title),
       el('span', { class: 'result-url', title: String(r.url ?? '') }, displayUrl(r.url)),
