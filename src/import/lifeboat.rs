@@ -2,6 +2,7 @@
 //! `lifeboat_file`. Everything the model holds is kept; URLs still pass
 //! the same checks as any other import, since the file may have been edited.
 
+use crate::message;
 use super::collect::{tab, Collector};
 use super::json::{self, List, Str};
 use super::lifeboat_file::{File, WFrame, WPage, WTab, WValue, WWindow, FORMAT, VERSION};
@@ -125,7 +126,7 @@ fn tab_of(c: &mut Collector, t: WTab) -> Result<Option<Tab>, ImportError> {
 
 fn page(c: &mut Collector, p: WPage) -> Option<PageState> {
     let Some(url) = c.page_url(&p.url) else {
-        c.count("page", "had form data for an address that is not a web page: left out");
+        c.count(message::N_NOTE_FORM_PAGES);
         return None;
     };
     let frames = p.frames.0.into_iter().filter_map(|f| frame(c, f)).collect();
@@ -139,7 +140,7 @@ fn page(c: &mut Collector, p: WPage) -> Option<PageState> {
 
 fn frame(c: &mut Collector, f: WFrame) -> Option<FrameFields> {
     let Some(url) = c.page_url(&f.url) else {
-        c.count("page", "had form data for an address that is not a web page: left out");
+        c.count(message::N_NOTE_FORM_PAGES);
         return None;
     };
     let fields = f

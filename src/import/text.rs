@@ -1,6 +1,7 @@
 //! Reading the line-based formats (OneTab, URL lists): decoding, and what
 //! counts as an address on a line.
 
+use crate::message;
 use super::collect::{tab, Collector};
 use super::{ImportError, MAX_INPUT};
 use crate::model::Window;
@@ -81,7 +82,7 @@ pub(crate) fn windows(c: &mut Collector, text: &str, blank_splits: bool) -> Resu
             continue;
         };
         if !is_url(url) {
-            c.count("line", "skipped: not an address");
+            c.count(message::N_NOTE_LINES);
             continue;
         }
         if let Some(url) = c.tab_url(url)? {
