@@ -127,7 +127,10 @@ impl Def {
 /// Sentences as one message, each translated in turn (`NOTICE_TWO`
 /// nested): how a list of notes fills one placeholder. `None` when empty.
 pub fn join(messages: Vec<Message>) -> Option<Message> {
-    messages.into_iter().rev().reduce(|rest, first| NOTICE_TWO.with(vec![first.into(), rest.into()]))
+    messages
+        .into_iter()
+        .rev()
+        .reduce(|rest, first| NOTICE_TWO.with(vec![first.into(), rest.into()]))
 }
 
 /// Whether a key names a plural family, as `messageText()` in

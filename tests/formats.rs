@@ -575,7 +575,11 @@ fn errors_read_as_sentences() {
         ImportError::TooDeep,
         ImportError::TooManyTabs { limit: 100_000 },
         ImportError::UnsupportedVersion(2),
-        ImportError::NothingToImport(vec![lifeboat::msg!(lifeboat::message::N_NOTE_TABS_LEFT_OUT, 2usize, lifeboat::message::UNOPENABLE_JAVASCRIPT.msg())]),
+        ImportError::NothingToImport(vec![lifeboat::msg!(
+            lifeboat::message::N_NOTE_TABS_LEFT_OUT,
+            2usize,
+            lifeboat::message::UNOPENABLE_JAVASCRIPT.msg()
+        )]),
         firefox::parse(b"{\"windows\": [}").unwrap_err(),
     ] {
         let s = e.to_string();

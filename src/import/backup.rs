@@ -7,12 +7,12 @@
 //! Lifeboat's own export and import, so a hand-edited backup passes the same
 //! URL checks as any other file.
 
-use crate::message;
 use super::lifeboat_file;
 use super::{lifeboat, ImportError, Imported, MAX_INPUT};
 use crate::codec::{self, Kind};
 use crate::dates::utc;
 use crate::journal::Delta;
+use crate::message;
 use crate::model::Saved;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta, NamedSave};

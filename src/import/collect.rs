@@ -303,7 +303,11 @@ mod tests {
         assert_eq!(notes.len(), 3);
         assert_eq!(notes[0].text, "2 tabs left out: javascript: URLs are never run.");
         assert_eq!(notes[0].key, "nNoteTabsLeftOut");
-        assert_eq!(notes[0].args[1], Arg::Message(message::UNOPENABLE_JAVASCRIPT.msg()), "the reason, translated in turn");
+        assert_eq!(
+            notes[0].args[1],
+            Arg::Message(message::UNOPENABLE_JAVASCRIPT.msg()),
+            "the reason, translated in turn"
+        );
         assert!(notes[1].text.starts_with("1 tab kept that an extension cannot reopen"), "{}", notes[1].text);
         assert_eq!(Collector::new().finish(), Err(ImportError::NothingToImport(vec![])));
     }

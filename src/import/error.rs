@@ -83,7 +83,10 @@ impl ImportError {
             Self::Unrecognised(what) => msg!(message::IMPORT_UNRECOGNISED, what.as_str()),
             Self::NothingToImport(notes) if notes.is_empty() => message::IMPORT_NOTHING.msg(),
             // The notes are the importer's own sentences, in English.
-            Self::NothingToImport(notes) => msg!(message::IMPORT_NOTHING_NOTES, message::join(notes.clone()).unwrap_or_else(|| message::IMPORT_NOTHING.msg())),
+            Self::NothingToImport(notes) => msg!(
+                message::IMPORT_NOTHING_NOTES,
+                message::join(notes.clone()).unwrap_or_else(|| message::IMPORT_NOTHING.msg())
+            ),
         }
     }
 }

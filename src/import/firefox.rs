@@ -19,10 +19,10 @@
 //! e.g. a tab-group manager) are imported as ordinary tabs, with a note: they
 //! are the user's tabs, and the model has no "hidden".
 
-use crate::message;
 use super::collect::{tab, Collector};
 use super::json::{self, Flag, Int, List, Map, Str};
 use super::{mozlz4, text, ClosedTab, HistoryEntry, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, FieldValue, FrameFields, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;

@@ -2,11 +2,11 @@
 //! `lifeboat_file`. Everything the model holds is kept; URLs still pass
 //! the same checks as any other import, since the file may have been edited.
 
-use crate::message;
 use super::collect::{tab, Collector};
 use super::json::{self, List, Str};
 use super::lifeboat_file::{File, WFrame, WPage, WTab, WValue, WWindow, FORMAT, VERSION};
 use super::{text, HistoryEntry, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, FieldValue, FrameFields, Geometry, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
 

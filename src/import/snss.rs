@@ -21,10 +21,10 @@
 //! navigations at `MAX_NAVS`. A record cut short at the end is a torn write
 //! (the browser was killed while writing it): what came before is kept.
 
-use crate::message;
 use super::collect::{tab, Collector};
 use super::pickle::Pickle;
 use super::{HistoryEntry, ImportError, MAX_INPUT};
+use crate::message;
 use crate::model::{Millis, Tab, TabGroup, WindowState};
 use std::collections::HashMap;
 

@@ -3,13 +3,13 @@
 //! `session_service_commands.cc` replays it. Windows come out in id order
 //! (the order they opened), tabs in visual order.
 
-use crate::message;
 use super::collect::Collector;
 use super::pickle::Pickle;
 use super::snss::{
     group_id, history, i64_at, navigation, show_state, tab_of, u64_at, unix_millis, words, Command, Commands, GroupMeta, Nav, Token, MAX_NAVS, SESSION_NAME,
 };
 use super::{ImportError, Imported, MAX_TABS};
+use crate::message;
 use crate::model::{Geometry, Millis, Session, TabGroup, Window};
 use std::collections::{BTreeMap, HashMap};
 

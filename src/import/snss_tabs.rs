@@ -9,11 +9,11 @@
 //! window inside a window) is counted as damage and skipped; Chromium
 //! stops reading there, this reader keeps what it can.
 
-use crate::message;
 use super::collect::Collector;
 use super::pickle::Pickle;
 use super::snss::{group_id, group_meta, history, i64_at, navigation, show_state, tab_of, unix_millis, words, Commands, GroupMeta, Nav, Token, MAX_NAVS};
 use super::{ImportError, Imported, MAX_TABS};
+use crate::message;
 use crate::model::{Geometry, Millis, Session, TabGroup, Window, WindowState};
 use std::collections::HashMap;
 
@@ -388,6 +388,10 @@ mod tests {
         ];
         let got = parse(&file(&cmds)).unwrap();
         assert_eq!(got.sessions.len(), 1);
-        assert!(got.notes.iter().any(|n| n.text.starts_with("3 damaged or misplaced records")), "{:?}", got.notes);
+        assert!(
+            got.notes.iter().any(|n| n.text.starts_with("3 damaged or misplaced records")),
+            "{:?}",
+            got.notes
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! Reading the line-based formats (OneTab, URL lists): decoding, and what
 //! counts as an address on a line.
 
-use crate::message;
 use super::collect::{tab, Collector};
 use super::{ImportError, MAX_INPUT};
+use crate::message;
 use crate::model::Window;
 
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {

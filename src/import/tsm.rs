@@ -11,10 +11,10 @@
 //! Left out, with a note: private tabs and windows (Lifeboat never keeps
 //! private browsing) and tags (the model has none).
 
-use crate::message;
 use super::collect::{tab, Collector};
 use super::json::{self, Flag, Int, List, Map, Str};
 use super::{text, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, Geometry, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
 
