@@ -151,13 +151,13 @@ async function shootPages(t, browser, { saveId, schemes, restoreOpensItself }) {
   const failure = await manager.page.evaluate(async () => {
     const { send } = await import(new URL('./common.js', location.href).href);
     try {
-      await send({ type: 'import.commit', token: 'long-gone' });
+      await send({ type: 'export', sources: [] });
       return null;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
     }
   });
-  assert.equal(failure, messages(t.lang).errPreviewExpired, `the core's failure is shown in ${t.lang}`);
+  assert.equal(failure, messages(t.lang).errNothingToExport, `the core's failure is shown in ${t.lang}`);
   taken.push(...await shootSchemes(t, manager.page, 'manager', schemes));
   await manager.page.setViewport({ width: 600, height: 900 });
   await sleep(300);
