@@ -4,7 +4,7 @@
 //! sessions a page sends (`check`) before storing anything: a page is
 //! trusted with parsing, not with what may enter the store.
 
-use crate::message::{self, Message};
+use crate::message::{self, Def, Message};
 use crate::model::{Field, FieldValue, Millis, Session, Tab};
 use crate::msg;
 use crate::privacy::{forms_allowed, keep_field, RawField};
@@ -97,8 +97,8 @@ const KEPT_UNOPENABLE: &[&str] = &[
 pub enum Verdict {
     Open(String),
     /// Kept; restoring will show it as blocked for this reason.
-    Kept(String, String),
-    Dropped(String),
+    Kept(String, Message),
+    Dropped(Message),
 }
 
 /// Browsers ignore tabs and newlines anywhere in a URL and control
@@ -114,12 +114,11 @@ fn clean(url: &str) -> String {
 pub fn judge(raw: &str) -> Verdict {
     let url = clean(raw);
     if url.len() > MAX_URL {
-        return Verdict::Dropped("the address is longer than any browser opens".into());
+        return Verdict::Dropped(message::WHY_URL_TOO_LONG.msg());
     }
     let reason = match openable(&url) {
         Ok(_) => return Verdict::Open(url),
-        // The notes are English sentences: the reason goes in as its text.
-        Err(reason) => reason.text,
+        Err(reason) => reason,
     };
     let lower = url.to_ascii_lowercase();
     let scheme = lower.split_once(':').map_or("", |(s, _)| s);
@@ -144,7 +143,7 @@ pub fn favicon(raw: Option<&str>) -> Option<String> {
 /// (`privacy::keep_field`) let it in. A file does not say what kind of
 /// element the field was: it is inferred from the value and the key (`#id`,
 /// `@form/name/n`, or a path with `[@name='…']`).
-pub fn field(key: String, value: FieldValue, truncated: bool) -> Result<Field, &'static str> {
+pub fn field(key: String, value: FieldValue, truncated: bool) -> Result<Field, Def> {
     let (tag, kind) = match &value {
         FieldValue::Text(_) => ("input", "text"),
         FieldValue::Checked(_) => ("input", "checkbox"),
@@ -177,7 +176,7 @@ pub fn field(key: String, value: FieldValue, truncated: bool) -> Result<Field, &
 /// A field as a page sent it, through the same rules: its own tag, type and
 /// name where it has them (a `password` input stays refused), else inferred
 /// from the value and key as for a file.
-pub fn recheck_field(f: Field) -> Result<Field, &'static str> {
+pub fn recheck_field(f: Field) -> Result<Field, Def> {
     if f.tag.is_empty() && f.kind.is_empty() {
         let touched = f.touched;
         return field(f.key, f.value, f.truncated).map(|kept| Field { touched, ..kept });
@@ -253,17 +252,20 @@ pub fn tidy(session: &mut Session) {
 /// Drops typed text the user's settings would not have kept (privacy level,
 /// excluded sites), cuts values at the user's cap and fits each tab's typed
 /// text into its budget; returns the notes on what changed.
-pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, settings: &Settings) -> Vec<String> {
-    let (mut dropped, mut cut, mut over_budget) = (0usize, 0usize, 0usize);
-    let mut reasons: Vec<String> = Vec::new();
+pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, settings: &Settings) -> Vec<Message> {
+    let (mut cut, mut over_budget) = (0usize, 0usize);
+    // Fields dropped, counted by reason.
+    let mut dropped: Vec<(Message, usize)> = Vec::new();
     let tabs = sessions.flat_map(|s| &mut s.windows).flat_map(|w| &mut w.tabs);
     for tab in tabs {
         let Tab { page: Some(page), .. } = tab else { continue };
         for frame in &mut page.frames {
             if let Err(reason) = forms_allowed(&frame.url, settings) {
-                dropped += frame.fields.len();
-                if !frame.fields.is_empty() && !reasons.contains(&reason) {
-                    reasons.push(reason);
+                if !frame.fields.is_empty() {
+                    match dropped.iter_mut().find(|(r, _)| *r == reason) {
+                        Some((_, n)) => *n += frame.fields.len(),
+                        None => dropped.push((reason, frame.fields.len())),
+                    }
                 }
                 frame.fields.clear();
             }
@@ -286,18 +288,13 @@ pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, sett
     }
     let mut notes = Vec::new();
     if over_budget > 0 {
-        let s = if over_budget == 1 { "" } else { "s" };
-        notes.push(format!(
-            "{over_budget} form field{s} not imported: over the typed-text budget of a tab (settings)."
-        ));
+        notes.push(msg!(message::N_NOTE_FIELDS, over_budget, message::WHY_OVER_BUDGET.msg()));
     }
-    if dropped > 0 {
-        let s = if dropped == 1 { "" } else { "s" };
-        notes.push(format!("{dropped} form field{s} not imported: {}.", reasons.join("; ")));
+    for (reason, n) in dropped {
+        notes.push(msg!(message::N_NOTE_FIELDS, n, reason));
     }
     if cut > 0 {
-        let s = if cut == 1 { "" } else { "s" };
-        notes.push(format!("{cut} form field{s} cut to {} characters (settings).", settings.max_field_chars));
+        notes.push(msg!(message::N_NOTE_FIELDS_CUT, cut, settings.max_field_chars));
     }
     notes
 }
@@ -307,7 +304,7 @@ pub fn fit_to_settings<'a>(sessions: impl Iterator<Item = &'a mut Session>, sett
 /// then the user's settings, then tidied. Tabs, visits and fields that fail
 /// are left out and counted in the notes; an import over the caps is
 /// refused whole, with a sentence for the user.
-pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<ImportedSave>, Vec<String>), Message> {
+pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<ImportedSave>, Vec<Message>), Message> {
     if saves.len() > MAX_SESSIONS {
         return Err(msg!(message::IMPORT_TOO_MANY_SESSIONS, MAX_SESSIONS));
     }
@@ -367,24 +364,18 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
         let mut notes = fit_to_settings(std::iter::once(&mut save.session), settings);
         tidy(&mut save.session);
         if save.session.windows.is_empty() {
-            notes.push(format!("\"{}\" had no tabs left to import.", save.name));
+            notes.push(msg!(message::NOTE_NO_TABS_LEFT, save.name.as_str()));
         }
         kept.push((save, notes));
     }
-    let mut notes: Vec<String> = Vec::new();
-    let mut count = |n: usize, what: &str| {
+    let mut notes: Vec<Message> = Vec::new();
+    for (def, n) in [(message::N_NOTE_CHECKED_TABS, dropped_tabs), (message::N_NOTE_CHECKED_FIELDS, dropped_fields)] {
         if n > 0 {
-            notes.push(format!(
-                "{n} {what}{} {}.",
-                if n == 1 { "" } else { "s" },
-                "left out by the background's checks"
-            ));
+            notes.push(msg!(def, n));
         }
-    };
-    count(dropped_tabs, "tab");
-    count(dropped_fields, "form field");
+    }
     if cut > 0 {
-        notes.push(format!("{cut} title or name cut to {MAX_TEXT_CHARS} characters."));
+        notes.push(msg!(message::N_NOTE_TEXT_CUT, cut, MAX_TEXT_CHARS));
     }
     let mut saves = Vec::new();
     for (save, more) in kept {
@@ -398,7 +389,8 @@ pub fn check(saves: Vec<ImportedSave>, settings: &Settings) -> Result<(Vec<Impor
         }
     }
     if saves.is_empty() {
-        let mut refusal = msg!(message::IMPORT_NOTHING_PASSED, notes.join(" "));
+        let notes = message::join(notes).map_or(message::Arg::from(""), message::Arg::from);
+        let mut refusal = message::IMPORT_NOTHING_PASSED.with(vec![notes]);
         refusal.text = refusal.text.trim_end().to_string();
         return Err(refusal);
     }
@@ -553,9 +545,12 @@ mod tests {
         let c = &kept[0].session.windows[0].tabs[3];
         assert_eq!((c.history.len(), c.fav_icon_url.as_ref()), (1, None));
         assert_eq!(kept[0].session.windows[0].id, 1, "renumbered");
-        assert!(notes.iter().any(|n| n.starts_with("4 tabs left out")), "{notes:?}");
-        assert!(notes.iter().any(|n| n.contains("form fields left out")), "{notes:?}");
-        assert!(notes.iter().any(|n| n.contains("bank.example is excluded")), "{notes:?}");
+        let texts: Vec<&str> = notes.iter().map(|n| n.text.as_str()).collect();
+        assert!(texts.iter().any(|n| n.starts_with("4 tabs left out")), "{texts:?}");
+        assert!(texts.iter().any(|n| n.contains("form fields left out")), "{texts:?}");
+        assert!(texts.iter().any(|n| n.contains("bank.example is excluded")), "{texts:?}");
+        let tabs = notes.iter().find(|n| n.key == "nNoteCheckedTabs").expect("a counted note");
+        assert_eq!(tabs.args[0].text(), "4", "the count first: the pages pick the plural form by it");
     }
 
     #[test]
@@ -574,7 +569,7 @@ mod tests {
         };
         let (kept, notes) = check(vec![save(vec![long])], &Settings::default()).unwrap();
         assert_eq!(kept[0].session.windows[0].tabs[0].title.chars().count(), MAX_TEXT_CHARS);
-        assert!(notes.iter().any(|n| n.contains("cut to 4096")), "{notes:?}");
+        assert!(notes.iter().any(|n| n.text == "1 title or name cut to 4096 characters."), "{notes:?}");
     }
 
     #[test]

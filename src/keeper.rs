@@ -124,6 +124,12 @@ impl Refusal {
     }
 }
 
+impl From<crate::message::Message> for Refusal {
+    fn from(reason: crate::message::Message) -> Self {
+        Self::from(reason.text)
+    }
+}
+
 impl From<String> for Refusal {
     fn from(reason: String) -> Self {
         Self { reason, retry_ms: None }

@@ -316,6 +316,6 @@ mod tests {
         let kept = block_on(named::get(k.backend(), &id)).unwrap();
         let tabs = &kept.session.windows[0].tabs;
         assert_eq!((tabs.len(), tabs[0].url.as_str(), tabs[0].page.is_none()), (1, "https://a.example/", true));
-        assert!(done.notes.iter().any(|n| n.contains("left out")), "{done:?}");
+        assert!(done.notes.iter().any(|n| n.text.contains("left out")), "{done:?}");
     }
 }

@@ -15,7 +15,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Def {
     pub key: &'static str,
+    /// The template; for a plural family, its `_other` form.
     pub english: &'static str,
+    /// A plural family's `_one` form: its key names the family (`nTabs`,
+    /// messages.json holds `nTabs_one`, `nTabs_other`, …), its first
+    /// argument is the count, and the pages pick the form (`tn()`).
+    pub one: Option<&'static str>,
 }
 
 /// A sentence for the user.
@@ -82,10 +87,14 @@ impl Def {
     pub fn with(self, args: Vec<Arg>) -> Message {
         let names = placeholders(self.english);
         debug_assert_eq!(names.len(), args.len(), "{}: arguments", self.key);
+        let template = match self.one {
+            Some(one) if args.first().map(Arg::text) == Some("1") => one,
+            _ => self.english,
+        };
         // One pass over the template, so that an argument's own text (a
         // save's name, a file's words) is never read as a placeholder.
-        let mut text = String::with_capacity(self.english.len());
-        let mut rest = self.english;
+        let mut text = String::with_capacity(template.len());
+        let mut rest = template;
         while let Some(start) = rest.find('$') {
             text.push_str(&rest[..start]);
             let after = &rest[start + 1..];
@@ -113,6 +122,22 @@ impl Def {
     pub fn msg(self) -> Message {
         self.with(Vec::new())
     }
+}
+
+/// Sentences as one message, each translated in turn (`NOTICE_TWO`
+/// nested): how a list of notes fills one placeholder. `None` when empty.
+pub fn join(messages: Vec<Message>) -> Option<Message> {
+    messages
+        .into_iter()
+        .rev()
+        .reduce(|rest, first| NOTICE_TWO.with(vec![first.into(), rest.into()]))
+}
+
+/// Whether a key names a plural family, as `messageText()` in
+/// www/common.js tells them apart: `n` and a capital (`nTabs`).
+pub fn is_plural_key(key: &str) -> bool {
+    let mut c = key.chars();
+    c.next() == Some('n') && c.next().is_some_and(|c| c.is_ascii_uppercase())
 }
 
 /// `msg!(DEF, a, b)`: the message with its arguments.
@@ -149,9 +174,18 @@ impl std::fmt::Display for Message {
     }
 }
 
+macro_rules! one {
+    () => {
+        None
+    };
+    ($one:literal) => {
+        Some($one)
+    };
+}
+
 macro_rules! messages {
-    ($($name:ident = $key:literal: $english:literal;)*) => {
-        $(pub const $name: Def = Def { key: $key, english: $english };)*
+    ($($name:ident = $key:literal: $(one $one:literal other)? $english:literal;)*) => {
+        $(pub const $name: Def = Def { key: $key, english: $english, one: one!($($one)?) };)*
         /// Every message the core can send.
         pub const ALL: &[Def] = &[$($name),*];
     };
@@ -257,6 +291,55 @@ messages! {
     IMPORT_SAVES_TOO_MANY_TABS = "importSavesTooManyTabs": "This import is too large: more than $LIMIT$ tabs.";
     IMPORT_TOO_MUCH_TEXT = "importTooMuchText": "This import is too large: more than $LIMIT$ MiB of text.";
     IMPORT_NOTHING_PASSED = "importNothingPassed": "Nothing to import: no tab passed the checks. $NOTES$";
+
+    // Notes on what an import left out or changed (import::collect,
+    // import_check): counted ones are plural families, the count first.
+    N_NOTE_TABS_KEPT = "nNoteTabsKept": one "$COUNT$ tab kept that an extension cannot reopen ($WHY$): the restore page lists it so its address can be copied." other "$COUNT$ tabs kept that an extension cannot reopen ($WHY$): the restore page lists them so their addresses can be copied.";
+    N_NOTE_TABS_LEFT_OUT = "nNoteTabsLeftOut": one "$COUNT$ tab left out: $WHY$." other "$COUNT$ tabs left out: $WHY$.";
+    N_NOTE_FAVICONS = "nNoteFavicons": one "$COUNT$ favicon left out (not a web address, or an image too large to keep)." other "$COUNT$ favicons left out (not web addresses, or images too large to keep).";
+    N_NOTE_FIELDS = "nNoteFields": one "$COUNT$ form field not imported: $WHY$." other "$COUNT$ form fields not imported: $WHY$.";
+    N_NOTE_FIELDS_CUT = "nNoteFieldsCut": one "$COUNT$ form field cut to $LIMIT$ characters (settings)." other "$COUNT$ form fields cut to $LIMIT$ characters (settings).";
+    N_NOTE_ODD_VALUES = "nNoteOddValues": one "$COUNT$ value of an unexpected type in the file was ignored." other "$COUNT$ values of an unexpected type in the file were ignored.";
+    N_NOTE_TEXT_CUT = "nNoteTextCut": one "$COUNT$ title or name cut to $LIMIT$ characters." other "$COUNT$ titles or names cut to $LIMIT$ characters.";
+    N_NOTE_TAB_HISTORY = "nNoteTabHistory": one "$COUNT$ tab had back/forward history, which an extension cannot restore: only its current page is imported." other "$COUNT$ tabs had back/forward history, which an extension cannot restore: only their current pages are imported.";
+    N_NOTE_BAD_RECORDS = "nNoteBadRecords": one "$COUNT$ damaged record skipped." other "$COUNT$ damaged records skipped.";
+    N_NOTE_MISPLACED_RECORDS = "nNoteMisplacedRecords": one "$COUNT$ damaged or misplaced record skipped." other "$COUNT$ damaged or misplaced records skipped.";
+    N_NOTE_NAVIGATIONS = "nNoteNavigations": one "$COUNT$ navigation beyond a tab's first $LIMIT$ left out." other "$COUNT$ navigations beyond a tab's first $LIMIT$ left out.";
+    N_NOTE_LINES = "nNoteLines": one "$COUNT$ line skipped: not an address." other "$COUNT$ lines skipped: not addresses.";
+    N_NOTE_TAGS = "nNoteTags": one "$COUNT$ session had tags, which Lifeboat does not keep." other "$COUNT$ sessions had tags, which Lifeboat does not keep.";
+    N_NOTE_PRIVATE_TABS = "nNotePrivateTabs": one "$COUNT$ private tab left out (Lifeboat never keeps private browsing)." other "$COUNT$ private tabs left out (Lifeboat never keeps private browsing).";
+    N_NOTE_CLOSED_TABS = "nNoteClosedTabs": one "$COUNT$ recently closed tab not imported (Firefox's list of closed tabs is not part of the session)." other "$COUNT$ recently closed tabs not imported (Firefox's list of closed tabs is not part of the session).";
+    N_NOTE_HIDDEN_TABS = "nNoteHiddenTabs": one "$COUNT$ hidden tab imported as an ordinary tab (Firefox hides tabs for extensions such as tab-group managers)." other "$COUNT$ hidden tabs imported as ordinary tabs (Firefox hides tabs for extensions such as tab-group managers).";
+    N_NOTE_RICH_TEXT = "nNoteRichText": one "$COUNT$ rich-text editor not imported: Firefox keeps its content as HTML, which could carry markup into the page." other "$COUNT$ rich-text editors not imported: Firefox keeps their content as HTML, which could carry markup into the page.";
+    N_NOTE_FORM_PAGES = "nNoteFormPages": one "$COUNT$ page had form data for an address that is not a web page: left out." other "$COUNT$ pages had form data for an address that is not a web page: left out.";
+    N_NOTE_FILE_FIELDS = "nNoteFileFields": one "$COUNT$ file field not imported (a page cannot be given files back)." other "$COUNT$ file fields not imported (a page cannot be given files back).";
+    N_NOTE_OLD_VALUES = "nNoteOldValues": one "$COUNT$ form value in an old or unknown format not imported." other "$COUNT$ form values in an old or unknown format not imported.";
+    N_NOTE_BACKUP_UNREADABLE = "nNoteBackupUnreadable": one "$COUNT$ record of the backup could not be read and was skipped." other "$COUNT$ records of the backup could not be read and were skipped.";
+    N_NOTE_BACKUP_MISSING = "nNoteBackupMissing": one "$COUNT$ named save is listed in the backup without its tabs." other "$COUNT$ named saves are listed in the backup without their tabs.";
+    N_NOTE_CHECKED_TABS = "nNoteCheckedTabs": one "$COUNT$ tab left out by the background's checks." other "$COUNT$ tabs left out by the background's checks.";
+    N_NOTE_CHECKED_FIELDS = "nNoteCheckedFields": one "$COUNT$ form field left out by the background's checks." other "$COUNT$ form fields left out by the background's checks.";
+    NOTE_NO_TABS_LEFT = "noteNoTabsLeft": "\"$NAME$\" had no tabs left to import.";
+    NOTE_FILE_TORN = "noteFileTorn": "The file's last record was cut short (the browser was writing it when it stopped): what came before it was read.";
+    NOTE_FILE_DAMAGED = "noteFileDamaged": "The file is damaged part way through (an empty record): what came before it was read.";
+
+    // Why a tab or form field was left out (the $WHY$ of a note).
+    WHY_URL_TOO_LONG = "whyUrlTooLong": "the address is longer than any browser opens";
+    WHY_OVER_BUDGET = "whyOverBudget": "over the typed-text budget of a tab (settings)";
+    WHY_NEVER_TYPED = "whyNeverTyped": "typed text is never saved (privacy setting)";
+    WHY_NOT_ON_HTTPS = "whyNotOnHttps": "typed text is not saved on HTTPS sites (privacy setting)";
+    WHY_ONLY_WEB_PAGES = "whyOnlyWebPages": "only web pages";
+    WHY_SITE_EXCLUDED = "whySiteExcluded": "$SITE$ is excluded (privacy setting)";
+    WHY_PASSWORD = "whyPassword": "was a password field";
+    WHY_INPUT_TYPE = "whyInputType": "input type never kept";
+    WHY_NOT_A_FIELD = "whyNotAField": "not a form field";
+    WHY_AUTOCOMPLETE = "whyAutocomplete": "autocomplete marks it private";
+    WHY_CARD_NAME = "whyCardName": "named like a card number or security code";
+    WHY_NO_KEY = "whyNoKey": "no key";
+    WHY_NO_CHECKED = "whyNoChecked": "no checked state";
+    WHY_NO_SELECTION = "whyNoSelection": "no selection";
+    WHY_CARD_OPTION = "whyCardOption": "an option looks like a card number";
+    WHY_NO_VALUE = "whyNoValue": "no value";
+    WHY_CARD_VALUE = "whyCardValue": "value looks like a card number";
 }
 
 #[cfg(test)]
@@ -283,11 +366,33 @@ mod tests {
             if !keys.insert(def.key) {
                 problems.push(format!("{} is there twice", def.key));
             }
-            let Some(entry) = en.get(def.key) else {
+            if def.one.is_some() != is_plural_key(def.key) {
+                problems.push(format!("{}: a plural family's key is n + a capital (nTabs), and only its", def.key));
+            }
+            if let Some(one) = def.one {
+                if placeholders(def.english).first() != Some(&"COUNT") {
+                    problems.push(format!("{}: a plural family's first placeholder is $COUNT$", def.key));
+                }
+                if en.contains_key(def.key) {
+                    problems.push(format!("{}: a plural family has no message of its own name", def.key));
+                }
+                for (suffix, english) in [("_one", one), ("_other", def.english)] {
+                    let key = format!("{}{suffix}", def.key);
+                    match en.get(&key) {
+                        Some(entry) if entry["message"].as_str() == Some(english) => {
+                            if entry.get("placeholders") != en.get(&format!("{}_other", def.key)).and_then(|e| e.get("placeholders")) {
+                                problems.push(format!("{key}: placeholders differ from _other"));
+                            }
+                        }
+                        other => problems.push(format!("{key}: en says {other:?} where the core says {english:?}")),
+                    }
+                }
+            }
+            let Some(entry) = en.get(def.key).or_else(|| en.get(&format!("{}_other", def.key)).filter(|_| def.one.is_some())) else {
                 problems.push(format!("{}: no English message for {:?}", def.key, def.english));
                 continue;
             };
-            if entry["message"].as_str() != Some(def.english) {
+            if def.one.is_none() && entry["message"].as_str() != Some(def.english) {
                 problems.push(format!("{}: en says {} where the core says {:?}", def.key, entry["message"], def.english));
             }
             let want: serde_json::Map<String, Value> = placeholders(def.english)
@@ -316,5 +421,19 @@ mod tests {
         let json = serde_json::to_value(&nested).unwrap();
         assert_eq!(json["args"][0]["key"], "storeNotFound");
         assert_eq!(json["args"][0]["args"][0], "k");
+    }
+
+    #[test]
+    fn a_plural_message_takes_its_form_from_the_count() {
+        let one = msg!(N_NOTE_TABS_LEFT_OUT, 1usize, msg!(UNOPENABLE_JAVASCRIPT));
+        assert_eq!(one.text, "1 tab left out: javascript: URLs are never run.");
+        assert_eq!((one.key.as_str(), one.args[0].text()), ("nNoteTabsLeftOut", "1"));
+        let two = msg!(N_NOTE_TABS_LEFT_OUT, 2usize, msg!(UNOPENABLE_JAVASCRIPT));
+        assert_eq!(two.text, "2 tabs left out: javascript: URLs are never run.");
+        assert!(is_plural_key("nTabs") && !is_plural_key("noticeTwo") && !is_plural_key("n"));
+        let joined = join(vec![msg!(IMPORT_EMPTY), one.clone(), msg!(IMPORT_NOTHING)]).unwrap();
+        assert_eq!(joined.text, format!("The file is empty. {} There is nothing to import.", one.text));
+        assert_eq!(joined.args[1].text(), format!("{} There is nothing to import.", one.text));
+        assert_eq!(join(vec![]), None);
     }
 }

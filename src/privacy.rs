@@ -13,6 +13,7 @@ pub use card::looks_like_card_number;
 pub use site::set_host_to_ascii;
 pub use site::{normalise_settings, normalise_site};
 
+use crate::message::{self, Def, Message};
 use crate::model::{Field, FieldValue, FrameFields, Session};
 use crate::settings::{PrivacyLevel, Settings};
 use rules::rules;
@@ -79,17 +80,17 @@ pub struct RawField {
 }
 
 /// Why a field may not be kept, or `Ok` with what to keep.
-pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static str> {
+pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, Def> {
     let r = rules();
     let tag = raw.tag.to_ascii_lowercase();
     let kind = raw.kind.to_ascii_lowercase();
     if raw.ever_password {
-        return Err("was a password field");
+        return Err(message::WHY_PASSWORD);
     }
     match tag.as_str() {
-        "input" if !r.input_type_kept(&kind) => return Err("input type never kept"),
+        "input" if !r.input_type_kept(&kind) => return Err(message::WHY_INPUT_TYPE),
         "input" | "textarea" | "select" | "contenteditable" => {}
-        _ => return Err("not a form field"),
+        _ => return Err(message::WHY_NOT_A_FIELD),
     }
     let own = raw.autocomplete.to_ascii_lowercase();
     let tokens = if own.trim().is_empty() {
@@ -98,13 +99,13 @@ pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static st
         own
     };
     if tokens.split_whitespace().any(|t| r.secret_autocomplete(t)) {
-        return Err("autocomplete marks it private");
+        return Err(message::WHY_AUTOCOMPLETE);
     }
     if r.secret_name(&raw.name) || r.secret_name(&raw.id) {
-        return Err("named like a card number or security code");
+        return Err(message::WHY_CARD_NAME);
     }
     if raw.key.is_empty() {
-        return Err("no key");
+        return Err(message::WHY_NO_KEY);
     }
     let max_chars = max_chars.min(r.max_value_chars);
     let cap = |v: &str, max: usize| -> (String, bool) {
@@ -114,20 +115,20 @@ pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static st
         }
     };
     let (value, truncated) = if tag == "input" && r.is_check_type(&kind) {
-        (FieldValue::Checked(raw.checked.ok_or("no checked state")?), false)
+        (FieldValue::Checked(raw.checked.ok_or(message::WHY_NO_CHECKED)?), false)
     } else if tag == "select" {
-        let sel = raw.selected.as_ref().ok_or("no selection")?;
+        let sel = raw.selected.as_ref().ok_or(message::WHY_NO_SELECTION)?;
         if sel.iter().any(|v| looks_like_card_number(v)) {
-            return Err("an option looks like a card number");
+            return Err(message::WHY_CARD_OPTION);
         }
         (
             FieldValue::Selected(sel.iter().take(r.max_selected).map(|v| cap(v, max_chars).0).collect()),
             false,
         )
     } else {
-        let v = raw.value.as_deref().ok_or("no value")?;
+        let v = raw.value.as_deref().ok_or(message::WHY_NO_VALUE)?;
         if looks_like_card_number(v) {
-            return Err("value looks like a card number");
+            return Err(message::WHY_CARD_VALUE);
         }
         let (v, cut) = cap(v, max_chars);
         (
@@ -152,18 +153,18 @@ pub fn keep_field(raw: &RawField, max_chars: usize) -> Result<Field, &'static st
 }
 
 /// Whether typed text may be kept for a page at `url` under `settings`.
-pub fn forms_allowed(url: &str, settings: &Settings) -> Result<(), String> {
+pub fn forms_allowed(url: &str, settings: &Settings) -> Result<(), Message> {
     let lower = url.to_ascii_lowercase();
     match settings.privacy_level {
-        PrivacyLevel::Never => return Err("typed text is never saved (privacy setting)".into()),
-        PrivacyLevel::NotOnHttps if lower.starts_with("https:") => return Err("typed text is not saved on HTTPS sites (privacy setting)".into()),
+        PrivacyLevel::Never => return Err(message::WHY_NEVER_TYPED.msg()),
+        PrivacyLevel::NotOnHttps if lower.starts_with("https:") => return Err(message::WHY_NOT_ON_HTTPS.msg()),
         _ => {}
     }
     if !(lower.starts_with("http:") || lower.starts_with("https:")) {
-        return Err("only web pages".into());
+        return Err(message::WHY_ONLY_WEB_PAGES.msg());
     }
     match site::excluded_by(&site::url_host(url), settings) {
-        Some(site) => Err(format!("{site} is excluded (privacy setting)")),
+        Some(site) => Err(crate::msg!(message::WHY_SITE_EXCLUDED, site)),
         None => Ok(()),
     }
 }
@@ -295,7 +296,7 @@ mod tests {
     fn a_form_marked_off_refuses_fields_without_their_own_token() {
         let mut f = field("input", "text", "x");
         f.form_autocomplete = "off".into();
-        assert_eq!(keep_field(&f, 100).unwrap_err(), "autocomplete marks it private");
+        assert_eq!(keep_field(&f, 100).unwrap_err(), message::WHY_AUTOCOMPLETE);
         f.form_autocomplete = " OFF ".into();
         assert!(keep_field(&f, 100).is_err());
         // A token of its own wins over the form's, as in browsers.
@@ -415,7 +416,7 @@ mod tests {
             };
             for url in ["https://bank.example/login", "https://www.bank.example./", "http://BANK.EXAMPLE:81/"] {
                 let e = forms_allowed(url, &s).expect_err(&format!("{entry} excludes {url}"));
-                assert_eq!(e, "bank.example is excluded (privacy setting)");
+                assert_eq!(e.text, "bank.example is excluded (privacy setting)");
             }
             assert!(forms_allowed("https://notbank.example/", &s).is_ok(), "{entry}");
         }

@@ -201,7 +201,7 @@ fn lifeboat_round_trip_keeps_everything() {
     assert_eq!(got.saved_at, [Some(NOW), Some(NOW - 1000)]);
     // The two tabs an extension cannot reopen are kept, and said so.
     assert_eq!(got.notes.len(), 2, "{:?}", got.notes);
-    assert!(got.notes.iter().all(|n| n.starts_with("1 tab kept that an extension cannot reopen")));
+    assert!(got.notes.iter().all(|n| n.text.starts_with("1 tab kept that an extension cannot reopen")));
     // And again: exporting the import gives the same file.
     assert_eq!(export::export(Out::Lifeboat, &got.saved(), NOW), json);
 }
@@ -391,7 +391,7 @@ fn real_firefox_recovery_file() {
         "1 tab kept that an extension cannot reopen",
         "1 recently closed tab",
     ] {
-        assert!(got.notes.iter().any(|n| n.starts_with(note)), "{note}: {:?}", got.notes);
+        assert!(got.notes.iter().any(|n| n.text.starts_with(note)), "{note}: {:?}", got.notes);
     }
 }
 
@@ -545,7 +545,7 @@ fn script_urls_never_get_in() {
         let got = import_as(format, &bytes);
         assert_eq!(got.sessions[0].1.tab_count(), 1, "{format:?}");
         assert!(
-            got.notes.iter().any(|n| n.contains("javascript: URLs are never run")),
+            got.notes.iter().any(|n| n.text.contains("javascript: URLs are never run")),
             "{format:?}: {:?}",
             got.notes
         );
@@ -575,7 +575,11 @@ fn errors_read_as_sentences() {
         ImportError::TooDeep,
         ImportError::TooManyTabs { limit: 100_000 },
         ImportError::UnsupportedVersion(2),
-        ImportError::NothingToImport(vec!["2 tabs left out: javascript: URLs are never run.".into()]),
+        ImportError::NothingToImport(vec![lifeboat::msg!(
+            lifeboat::message::N_NOTE_TABS_LEFT_OUT,
+            2usize,
+            lifeboat::message::UNOPENABLE_JAVASCRIPT.msg()
+        )]),
         firefox::parse(b"{\"windows\": [}").unwrap_err(),
     ] {
         let s = e.to_string();

@@ -150,12 +150,14 @@ export function formatNumber(n) {
   return numberFormat.format(n);
 }
 
-/** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories). @param {string} key @param {number} count */
-export function tn(key, count) {
+/** Plural text from `${key}_one` / `${key}_other` (and other CLDR categories);
+ *  `subs` fill the placeholders after the count.
+ * @param {string} key @param {number} count @param {...(string | number)} subs */
+export function tn(key, count, ...subs) {
   const n = numberFormat.format(count);
   const category = pluralRules.select(count);
-  const text = t(`${key}_${category}`, n);
-  return text === `${key}_${category}` ? t(`${key}_other`, n) : text;
+  const text = t(`${key}_${category}`, n, ...subs);
+  return text === `${key}_${category}` ? t(`${key}_other`, n, ...subs) : text;
 }
 
 /** Fills elements marked data-i18n (text) and data-i18n-title / -label. @param {ParentNode} [root] */
@@ -453,8 +455,11 @@ export function messageText(message) {
   if (message == null) return '';
   if (typeof message !== 'object') return String(message);
   const key = String(message.key ?? '');
-  const text = key ? t(key, ...(message.args ?? []).map(messageText)) : '';
-  return text && text !== key ? text : String(message.text ?? '');
+  const args = (message.args ?? []).map(messageText);
+  // A plural family (`nTabs`, as message::is_plural_key): the count first.
+  const plural = /^n[A-Z]/.test(key) && /^\d+$/.test(args[0] ?? '');
+  const text = !key ? '' : plural ? tn(key, Number(args[0]), ...args.slice(1)) : t(key, ...args);
+  return text && text !== key && text !== `${key}_other` ? text : String(message.text ?? '');
 }
 
 /** A listed session's name: its message where the core names one (its

@@ -12,6 +12,7 @@ use super::{lifeboat, ImportError, Imported, MAX_INPUT};
 use crate::codec::{self, Kind};
 use crate::dates::utc;
 use crate::journal::Delta;
+use crate::message;
 use crate::model::Saved;
 use crate::model::{Millis, Session};
 use crate::named::{self, NamedMeta, NamedSave};
@@ -63,7 +64,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     let mut store = Store::new(store);
     if let Ok(Some(latest)) = block_on(store.load_latest()) {
         sessions.push((LATEST_NAME.into(), Some(latest.snapshot.taken_at), latest.snapshot.session));
-        notes.extend(latest.notice.map(|m| m.text));
+        notes.extend(latest.notice);
     }
     for (_, aside) in block_on(store.set_asides()).unwrap_or_default() {
         if let Ok(a) = aside {
@@ -72,7 +73,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         }
     }
     let metas = block_on(named::list(store.backend())).unwrap_or_default();
-    let mut missing_named = 0;
+    let mut missing_named = 0usize;
     for meta in metas.iter().filter(|m| m.deleted_at.is_none()) {
         match block_on(named::get(store.backend(), &meta.id)) {
             Ok(save) => sessions.push((save.meta.name, Some(save.meta.updated_at), save.session)),
@@ -80,10 +81,10 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         }
     }
     if unreadable > 0 {
-        notes.push(format!("{unreadable} records of the backup could not be read and were skipped."));
+        notes.push(crate::msg!(message::N_NOTE_BACKUP_UNREADABLE, unreadable));
     }
     if missing_named > 0 {
-        notes.push(format!("{missing_named} named saves are listed in the backup without their tabs."));
+        notes.push(crate::msg!(message::N_NOTE_BACKUP_MISSING, missing_named));
     }
     // Through Lifeboat's own format: the same checks as any imported file.
     let saved: Vec<Saved> = sessions

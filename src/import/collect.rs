@@ -9,24 +9,28 @@ pub(crate) use crate::import_check::tidy;
 use crate::import_check::{cap_text, judge, Verdict, MAX_TEXT_CHARS};
 #[cfg(test)]
 use crate::import_check::{field_name, MAX_URL};
+use crate::message::{self, Arg, Def, Message};
 use crate::model::{Field, FieldValue, Millis, Session, Tab};
+use crate::msg;
 
 /// Counted notes: the same message is given once, with how many times.
 #[derive(Default)]
-struct Tally(Vec<(String, String, usize)>);
+struct Tally(Vec<(Def, Vec<Arg>, usize)>);
 
 impl Tally {
-    fn add(&mut self, noun: &str, rest: &str, n: usize) {
-        match self.0.iter_mut().find(|(no, r, _)| no == noun && r == rest) {
+    fn add(&mut self, def: Def, why: Vec<Arg>, n: usize) {
+        match self.0.iter_mut().find(|(d, w, _)| d.key == def.key && *w == why) {
             Some(entry) => entry.2 += n,
-            None => self.0.push((noun.to_string(), rest.to_string(), n)),
+            None => self.0.push((def, why, n)),
         }
     }
 
-    fn sentences(self) -> impl Iterator<Item = String> {
-        self.0.into_iter().map(|(noun, rest, n)| {
-            let s = if n == 1 { "" } else { "s" };
-            format!("{n} {noun}{s} {rest}.")
+    /// Each as its plural message: the count, then the other arguments.
+    fn sentences(self) -> impl Iterator<Item = Message> {
+        self.0.into_iter().map(|(def, why, n)| {
+            let mut args = vec![Arg::from(n)];
+            args.extend(why);
+            def.with(args)
         })
     }
 }
@@ -34,7 +38,7 @@ impl Tally {
 pub(crate) struct Collector {
     out: Imported,
     tally: Tally,
-    notes: Vec<String>,
+    notes: Vec<Message>,
     tabs: usize,
     /// Histories of the session being built: (window, tab) as the importer
     /// built it, before `session` tidies it.
@@ -87,14 +91,11 @@ impl Collector {
         Ok(match judge(raw) {
             Verdict::Open(url) => Some(url),
             Verdict::Kept(url, reason) => {
-                self.count(
-                    "tab",
-                    &format!("kept that an extension cannot reopen ({reason}); restoring lists them so their addresses can be copied"),
-                );
+                self.tally.add(message::N_NOTE_TABS_KEPT, vec![reason.into()], 1);
                 Some(url)
             }
             Verdict::Dropped(reason) => {
-                self.count("tab", &format!("left out: {reason}"));
+                self.tally.add(message::N_NOTE_TABS_LEFT_OUT, vec![reason.into()], 1);
                 None
             }
         })
@@ -131,7 +132,7 @@ impl Collector {
         }
         let kept = crate::import_check::favicon(Some(raw));
         if kept.is_none() {
-            self.count("favicon", "left out (not a web address, or an image too large to keep)");
+            self.count(message::N_NOTE_FAVICONS);
         }
         kept
     }
@@ -144,34 +145,38 @@ impl Collector {
         match crate::import_check::field(key, value, truncated) {
             Ok(f) => Some(f),
             Err(reason) => {
-                self.count("form field", &format!("not imported: {reason}"));
+                self.tally.add(message::N_NOTE_FIELDS, vec![reason.msg().into()], 1);
                 None
             }
         }
     }
 
-    /// Notes one more of something, e.g. `count("hidden tab", "imported as …")`
-    /// gives "3 hidden tabs imported as …".
-    pub fn count(&mut self, noun: &str, rest: &str) {
-        self.count_n(noun, rest, 1);
+    /// Notes one more of something: `def` is a plural family whose only
+    /// placeholder is the count (`N_NOTE_HIDDEN_TABS`: "3 hidden tabs …").
+    pub fn count(&mut self, def: Def) {
+        self.count_n(def, 1);
     }
 
-    pub fn count_n(&mut self, noun: &str, rest: &str, n: usize) {
+    pub fn count_n(&mut self, def: Def, n: usize) {
+        self.count_with(def, Vec::new(), n);
+    }
+
+    /// `n` more of a plural family whose placeholders after the count are `rest`.
+    pub fn count_with(&mut self, def: Def, rest: Vec<Arg>, n: usize) {
         if n > 0 {
-            self.tally.add(noun, rest, n);
+            self.tally.add(def, rest, n);
         }
     }
 
     /// A note of its own, e.g. on how a file ended.
-    pub fn note(&mut self, sentence: String) {
+    pub fn note(&mut self, sentence: Message) {
         self.notes.push(sentence);
     }
 
     /// Notes values of an unexpected type that were taken as absent.
     pub fn odd_values(&mut self, n: usize) {
         if n > 0 {
-            let s = if n == 1 { "value" } else { "values" };
-            self.notes.push(format!("{n} {s} of an unexpected type in the file were ignored."));
+            self.notes.push(msg!(message::N_NOTE_ODD_VALUES, n));
         }
     }
 
@@ -189,7 +194,7 @@ impl Collector {
         let histories = std::mem::take(&mut self.histories);
         tidy(&mut session);
         if session.windows.is_empty() {
-            self.notes.push(format!("\"{name}\" had no tabs left to import."));
+            self.notes.push(msg!(message::NOTE_NO_TABS_LEFT, name));
             return;
         }
         let index = self.out.sessions.len();
@@ -235,9 +240,11 @@ impl Collector {
                 }
             }
         }
-        self.count_n("title or name", &format!("cut to {MAX_TEXT_CHARS} characters"), capped);
         self.out.notes = self.notes;
         self.out.notes.extend(self.tally.sentences());
+        if capped > 0 {
+            self.out.notes.push(msg!(message::N_NOTE_TEXT_CUT, capped, MAX_TEXT_CHARS));
+        }
         if self.out.sessions.is_empty() {
             return Err(ImportError::NothingToImport(self.out.notes));
         }
@@ -294,8 +301,14 @@ mod tests {
         assert_eq!(c.favicon(Some("https://a/f.ico")).as_deref(), Some("https://a/f.ico"));
         let Err(ImportError::NothingToImport(notes)) = c.finish() else { panic!() };
         assert_eq!(notes.len(), 3);
-        assert_eq!(notes[0], "2 tabs left out: javascript: URLs are never run.");
-        assert!(notes[1].starts_with("1 tab kept that an extension cannot reopen"));
+        assert_eq!(notes[0].text, "2 tabs left out: javascript: URLs are never run.");
+        assert_eq!(notes[0].key, "nNoteTabsLeftOut");
+        assert_eq!(
+            notes[0].args[1],
+            Arg::Message(message::UNOPENABLE_JAVASCRIPT.msg()),
+            "the reason, translated in turn"
+        );
+        assert!(notes[1].text.starts_with("1 tab kept that an extension cannot reopen"), "{}", notes[1].text);
         assert_eq!(Collector::new().finish(), Err(ImportError::NothingToImport(vec![])));
     }
 

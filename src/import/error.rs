@@ -59,7 +59,7 @@ pub enum ImportError {
     /// Not a format Lifeboat reads; says what it looked like.
     Unrecognised(String),
     /// Readable, but every tab was left out: the notes say why.
-    NothingToImport(Vec<String>),
+    NothingToImport(Vec<crate::message::Message>),
 }
 
 impl ImportError {
@@ -83,7 +83,10 @@ impl ImportError {
             Self::Unrecognised(what) => msg!(message::IMPORT_UNRECOGNISED, what.as_str()),
             Self::NothingToImport(notes) if notes.is_empty() => message::IMPORT_NOTHING.msg(),
             // The notes are the importer's own sentences, in English.
-            Self::NothingToImport(notes) => msg!(message::IMPORT_NOTHING_NOTES, notes.join(" ")),
+            Self::NothingToImport(notes) => msg!(
+                message::IMPORT_NOTHING_NOTES,
+                message::join(notes.clone()).unwrap_or_else(|| message::IMPORT_NOTHING.msg())
+            ),
         }
     }
 }

@@ -22,6 +22,7 @@
 use super::collect::{tab, Collector};
 use super::json::{self, Flag, Int, List, Map, Str};
 use super::{mozlz4, text, ClosedTab, HistoryEntry, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, FieldValue, FrameFields, Geometry, Millis, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -301,11 +302,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
             .collect::<Result<_, _>>()?;
         c.session(CLOSED_NAME.into(), saved_at, Session { windows: closed });
     }
-    c.count_n(
-        "recently closed tab",
-        "not imported (Firefox's list of closed tabs is not part of the session)",
-        closed_tabs,
-    );
+    c.count_n(message::N_NOTE_CLOSED_TABS, closed_tabs);
     c.finish()
 }
 
@@ -421,16 +418,10 @@ fn tab_of(c: &mut Collector, t: FxTab) -> Result<Option<Tab>, ImportError> {
     };
     let Some(url) = c.tab_url(&raw_url)? else { return Ok(None) };
     if t.hidden.0 {
-        c.count(
-            "hidden tab",
-            "imported as ordinary tabs (Firefox hides tabs for extensions such as tab-group managers)",
-        );
+        c.count(message::N_NOTE_HIDDEN_TABS);
     }
     if n > 1 {
-        c.count(
-            "tab",
-            "had back/forward history, which an extension cannot restore: only the current page is imported",
-        );
+        c.count(message::N_NOTE_TAB_HISTORY);
     }
     let mut tab = tab(url, title);
     tab.pinned = t.pinned.0;
@@ -458,10 +449,7 @@ fn page(c: &mut Collector, tab_url: &str, form: Option<Form>, scroll: Option<(i3
 /// other frame kinds cannot get the wrong frame's text.
 fn frames_of(c: &mut Collector, key: String, form: Form, fallback_url: Option<&str>, out: &mut Vec<FrameFields>) {
     if form.inner_html.is_some() {
-        c.count(
-            "rich-text editor",
-            "not imported: Firefox keeps its content as HTML, which could carry markup into the page",
-        );
+        c.count(message::N_NOTE_RICH_TEXT);
     }
     let values: Vec<(String, Value)> = form.id.0.into_iter().map(|(k, v)| (format!("#{k}"), v)).chain(form.xpath.0).collect();
     match form.url.as_deref().or(fallback_url).and_then(|u| c.page_url(u)) {
@@ -475,7 +463,7 @@ fn frames_of(c: &mut Collector, key: String, form: Form, fallback_url: Option<&s
                 });
             }
         }
-        None if !values.is_empty() => c.count("page", "had form data for an address that is not a web page: left out"),
+        None if !values.is_empty() => c.count(message::N_NOTE_FORM_PAGES),
         None => {}
     }
     for (i, child) in form.children.0.into_iter().enumerate() {
@@ -496,11 +484,11 @@ fn value(c: &mut Collector, v: Value) -> Option<FieldValue> {
         Value::Checked(b) => Some(FieldValue::Checked(b)),
         Value::Selected(v) => Some(FieldValue::Selected(v)),
         Value::File => {
-            c.count("file field", "not imported (a page cannot be given files back)");
+            c.count(message::N_NOTE_FILE_FIELDS);
             None
         }
         Value::Other => {
-            c.count("form value", "in an old or unknown form not imported");
+            c.count(message::N_NOTE_OLD_VALUES);
             None
         }
     }
@@ -540,8 +528,8 @@ mod tests {
         let got = one(&json);
         let urls: Vec<_> = got.sessions[0].1.windows[0].tabs.iter().map(|t| t.url.as_str()).collect();
         assert_eq!(urls, ["https://a/", "https://b/", "https://b/", "https://a/", "https://b/"]);
-        assert!(got.notes.iter().any(|n| n.starts_with("5 tabs had back/forward history")));
-        assert!(got.notes.iter().any(|n| n.contains("unexpected type")), "{:?}", got.notes);
+        assert!(got.notes.iter().any(|n| n.text.starts_with("5 tabs had back/forward history")));
+        assert!(got.notes.iter().any(|n| n.text.contains("unexpected type")), "{:?}", got.notes);
     }
 
     #[test]
@@ -570,7 +558,7 @@ mod tests {
             ]
         );
         for n in ["file field", "form value", "rich-text editor", "page"] {
-            assert!(got.notes.iter().any(|x| x.starts_with(&format!("1 {n} "))), "{n}: {:?}", got.notes);
+            assert!(got.notes.iter().any(|x| x.text.starts_with(&format!("1 {n} "))), "{n}: {:?}", got.notes);
         }
     }
 

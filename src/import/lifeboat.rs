@@ -6,6 +6,7 @@ use super::collect::{tab, Collector};
 use super::json::{self, List, Str};
 use super::lifeboat_file::{File, WFrame, WPage, WTab, WValue, WWindow, FORMAT, VERSION};
 use super::{text, HistoryEntry, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, FieldValue, FrameFields, Geometry, PageState, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
 
@@ -125,7 +126,7 @@ fn tab_of(c: &mut Collector, t: WTab) -> Result<Option<Tab>, ImportError> {
 
 fn page(c: &mut Collector, p: WPage) -> Option<PageState> {
     let Some(url) = c.page_url(&p.url) else {
-        c.count("page", "had form data for an address that is not a web page: left out");
+        c.count(message::N_NOTE_FORM_PAGES);
         return None;
     };
     let frames = p.frames.0.into_iter().filter_map(|f| frame(c, f)).collect();
@@ -139,7 +140,7 @@ fn page(c: &mut Collector, p: WPage) -> Option<PageState> {
 
 fn frame(c: &mut Collector, f: WFrame) -> Option<FrameFields> {
     let Some(url) = c.page_url(&f.url) else {
-        c.count("page", "had form data for an address that is not a web page: left out");
+        c.count(message::N_NOTE_FORM_PAGES);
         return None;
     };
     let fields = f

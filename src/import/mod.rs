@@ -65,7 +65,7 @@ pub struct Imported {
     /// the file says.
     pub saved_at: Vec<Option<Millis>>,
     /// What was left out or changed, and why, one sentence each.
-    pub notes: Vec<String>,
+    pub notes: Vec<crate::message::Message>,
     /// Recently closed tabs the file lists (Firefox's `_closedTabs`), for
     /// `lifeboat show`; an import does not keep them (the notes say so).
     pub closed_tabs: Vec<ClosedTab>,

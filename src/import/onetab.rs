@@ -34,7 +34,7 @@ mod tests {
         let titles: Vec<Vec<&str>> = s.windows.iter().map(|w| w.tabs.iter().map(|t| t.title.as_str()).collect()).collect();
         assert_eq!(titles, [vec!["A | with pipe", "B"], vec!["C"]]);
         assert_eq!(
-            got.notes,
+            got.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
             ["1 line skipped: not an address.", "1 tab left out: javascript: URLs are never run."]
         );
         assert!(looks_like(text) && looks_like("https://a/ | \n") && !looks_like("https://a/\nx | y"));

@@ -73,7 +73,10 @@ mod tests {
         };
         apply_settings(&mut i, &excluded);
         assert!(page(&i).is_none());
-        assert_eq!(i.notes, ["1 form field not imported: bank.example is excluded (privacy setting)."]);
+        assert_eq!(
+            i.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+            ["1 form field not imported: bank.example is excluded (privacy setting)."]
+        );
 
         let mut i = imported("http://a/", "abcdef");
         let never = Settings {
@@ -84,6 +87,9 @@ mod tests {
         apply_settings(&mut i, &never);
         let f = &page(&i).unwrap().frames[0].fields[0];
         assert_eq!((f.value.clone(), f.truncated), (FieldValue::Text("abc".into()), true));
-        assert_eq!(i.notes, ["1 form field cut to 3 characters (settings)."]);
+        assert_eq!(
+            i.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
+            ["1 form field cut to 3 characters (settings)."]
+        );
     }
 }

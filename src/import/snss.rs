@@ -24,6 +24,7 @@
 use super::collect::{tab, Collector};
 use super::pickle::Pickle;
 use super::{HistoryEntry, ImportError, MAX_INPUT};
+use crate::message;
 use crate::model::{Millis, Tab, TabGroup, WindowState};
 use std::collections::HashMap;
 
@@ -131,11 +132,11 @@ impl<'a> Commands<'a> {
     }
 
     /// A note on how reading ended, if not cleanly.
-    pub fn ending_note(&self) -> Option<String> {
+    pub fn ending_note(&self) -> Option<crate::message::Message> {
         if self.torn {
-            Some("The file's last record was cut short (the browser was writing it when it stopped): what came before it was read.".into())
+            Some(message::NOTE_FILE_TORN.msg())
         } else if self.damaged {
-            Some("The file is damaged part way through (an empty record): what came before it was read.".into())
+            Some(message::NOTE_FILE_DAMAGED.msg())
         } else {
             None
         }
@@ -249,10 +250,7 @@ pub(crate) fn tab_of(c: &mut Collector, navs: &[Nav], current: usize, pinned: bo
     let Some(nav) = navs.get(current).or(navs.last()) else { return Ok(None) };
     let Some(url) = c.tab_url(&nav.url)? else { return Ok(None) };
     if navs.len() > 1 {
-        c.count(
-            "tab",
-            "had back/forward history, which an extension cannot restore: only the current page is imported",
-        );
+        c.count(message::N_NOTE_TAB_HISTORY);
     }
     let mut t = tab(url, nav.title.clone());
     t.pinned = pinned;

@@ -9,6 +9,7 @@ use super::snss::{
     group_id, history, i64_at, navigation, show_state, tab_of, u64_at, unix_millis, words, Command, Commands, GroupMeta, Nav, Token, MAX_NAVS, SESSION_NAME,
 };
 use super::{ImportError, Imported, MAX_TABS};
+use crate::message;
 use crate::model::{Geometry, Millis, Session, TabGroup, Window};
 use std::collections::{BTreeMap, HashMap};
 
@@ -216,8 +217,8 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         }
     }
     let mut c = Collector::new();
-    c.count_n("damaged record", "skipped", r.bad_records);
-    c.count_n("navigation", "beyond the first 1000 of a tab left out", r.navs_dropped);
+    c.count_n(message::N_NOTE_BAD_RECORDS, r.bad_records);
+    c.count_with(message::N_NOTE_NAVIGATIONS, vec![MAX_NAVS.into()], r.navs_dropped);
     if let Some(note) = commands.ending_note() {
         c.note(note);
     }
@@ -365,7 +366,7 @@ pub(crate) mod tests {
         assert_eq!(w2.state, WindowState::Maximized);
         assert_eq!(w2.geometry.map(|g| (g.left, g.width)), Some((10, 800)));
         assert_eq!(got.saved_at[0], unix_millis(13_400_000_000_000_000));
-        assert!(got.notes.iter().any(|n| n.contains("back/forward")), "{:?}", got.notes);
+        assert!(got.notes.iter().any(|n| n.text.contains("back/forward")), "{:?}", got.notes);
     }
 
     #[test]
@@ -405,7 +406,7 @@ pub(crate) mod tests {
         cut.extend([200, 0, 6, 1, 2]);
         let got = parse(&cut).unwrap();
         assert_eq!(got.sessions[0].1.tab_count(), 3);
-        assert!(got.notes.iter().any(|n| n.contains("cut short")), "{:?}", got.notes);
+        assert!(got.notes.iter().any(|n| n.text.contains("cut short")), "{:?}", got.notes);
         for n in 8..bytes.len() {
             let _ = parse(&bytes[..n]);
         }
@@ -417,6 +418,6 @@ pub(crate) mod tests {
         cmds.insert(0, (0, vec![1, 2, 3]));
         cmds.insert(0, (6, vec![0xff; 12]));
         let got = parse(&file(3, &cmds)).unwrap();
-        assert!(got.notes.iter().any(|n| n.starts_with("2 damaged records skipped")), "{:?}", got.notes);
+        assert!(got.notes.iter().any(|n| n.text.starts_with("2 damaged records skipped")), "{:?}", got.notes);
     }
 }

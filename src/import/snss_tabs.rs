@@ -13,6 +13,7 @@ use super::collect::Collector;
 use super::pickle::Pickle;
 use super::snss::{group_id, group_meta, history, i64_at, navigation, show_state, tab_of, unix_millis, words, Commands, GroupMeta, Nav, Token, MAX_NAVS};
 use super::{ImportError, Imported, MAX_TABS};
+use crate::message;
 use crate::model::{Geometry, Millis, Session, TabGroup, Window, WindowState};
 use std::collections::HashMap;
 
@@ -238,7 +239,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
         }
     }
     let mut c = Collector::new();
-    c.count_n("damaged or misplaced record", "skipped", r.bad);
+    c.count_n(message::N_NOTE_MISPLACED_RECORDS, r.bad);
     if let Some(note) = commands.ending_note() {
         c.note(note);
     }
@@ -387,6 +388,10 @@ mod tests {
         ];
         let got = parse(&file(&cmds)).unwrap();
         assert_eq!(got.sessions.len(), 1);
-        assert!(got.notes.iter().any(|n| n.starts_with("3 damaged or misplaced records")), "{:?}", got.notes);
+        assert!(
+            got.notes.iter().any(|n| n.text.starts_with("3 damaged or misplaced records")),
+            "{:?}",
+            got.notes
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use super::collect::{tab, Collector};
 use super::{ImportError, MAX_INPUT};
+use crate::message;
 use crate::model::Window;
 
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
@@ -81,7 +82,7 @@ pub(crate) fn windows(c: &mut Collector, text: &str, blank_splits: bool) -> Resu
             continue;
         };
         if !is_url(url) {
-            c.count("line", "skipped: not an address");
+            c.count(message::N_NOTE_LINES);
             continue;
         }
         if let Some(url) = c.tab_url(url)? {

@@ -14,6 +14,7 @@
 use super::collect::{tab, Collector};
 use super::json::{self, Flag, Int, List, Map, Str};
 use super::{text, ImportError, Imported, MAX_INPUT};
+use crate::message;
 use crate::model::{Container, Geometry, Session, Tab, TabGroup, Window, WindowState};
 use serde::Deserialize;
 
@@ -105,7 +106,7 @@ pub fn parse(bytes: &[u8]) -> Result<Imported, ImportError> {
     c.odd_values(odd);
     for s in sessions {
         if s.tag.0.iter().any(|t| !t.or_empty().is_empty()) {
-            c.count("session", "had tags, which Lifeboat does not keep");
+            c.count(message::N_NOTE_TAGS);
         }
         let name = s.name.0.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| DEFAULT_NAME.into());
         let saved_at = s.date.0.and_then(|d| u64::try_from(d).ok());
@@ -132,7 +133,7 @@ fn window(c: &mut Collector, tabs: Vec<(String, TsmTab)>, info: Option<&TsmWindo
     let mut window = Window::default();
     for (_, t) in ordered {
         if private_window || t.incognito.0 || t.cookie_store_id.as_deref() == Some("firefox-private") {
-            c.count("private tab", "left out (Lifeboat never keeps private browsing)");
+            c.count(message::N_NOTE_PRIVATE_TABS);
             continue;
         }
         if let Some(tab) = tab_of(c, t, groups, &mut window.groups)? {
@@ -224,8 +225,8 @@ mod tests {
                 height: 500
             })
         );
-        assert!(got.notes.iter().any(|n| n.starts_with("1 private tab")));
-        assert!(got.notes.iter().any(|n| n.starts_with("1 session had tags")));
+        assert!(got.notes.iter().any(|n| n.text.starts_with("1 private tab")));
+        assert!(got.notes.iter().any(|n| n.text.starts_with("1 session had tags")));
     }
 
     #[test]

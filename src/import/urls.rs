@@ -31,7 +31,7 @@ mod tests {
         );
         assert!(tabs[0].active);
         assert_eq!(got.notes.len(), 3, "{:?}", got.notes);
-        assert_eq!(got.notes[0], "2 lines skipped: not an address.");
+        assert_eq!(got.notes[0].text, "2 lines skipped: not addresses.");
         assert!(matches!(parse(b"nothing here\n"), Err(ImportError::NothingToImport(n)) if n.len() == 2));
     }
 }

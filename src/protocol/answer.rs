@@ -351,8 +351,8 @@ pub struct Saves {
     pub saves: Vec<NamedMeta>,
     /// `import.commit`: what the background's own checks left out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(test, ts(optional, as = "Option<Vec<String>>"))]
-    pub notes: Vec<String>,
+    #[cfg_attr(test, ts(optional, as = "Option<Vec<Message>>"))]
+    pub notes: Vec<Message>,
 }
 
 /// `named.save`, `named.overwrite`, `named.rename`, `named.tags`.
@@ -467,7 +467,8 @@ pub struct ImportPreview {
     /// The format's label.
     pub format: String,
     pub sessions: Vec<PreviewSession>,
-    pub notes: Vec<String>,
+    /// What the import leaves out or changes, one sentence each.
+    pub notes: Vec<Message>,
 }
 
 /// `setSettings`.

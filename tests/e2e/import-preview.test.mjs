@@ -280,4 +280,29 @@ const importPreview = {
   },
 };
 
-export const tests = [importPreview];
+/** The core's notes on a file, in the browser's language (issue 15 item 2):
+ *  plural forms picked by the page, the reason inside translated in turn. */
+const importNotesDe = {
+  name: 'import-notes-de',
+  timeout: 90_000,
+  async run(t) {
+    const browser = await t.launch({ lang: 'de' });
+    const manager = await openManager(browser);
+    const files = join(dirname(browser.profile), 'files');
+    mkdirSync(files, { recursive: true });
+    const path = join(files, 'tsm-notes.json');
+    // Two javascript: tabs (left out, one note) and a private tab (left out).
+    writeFileSync(path, tsmFile([
+      { name: 'Arbeit', windows: [['https://a.example/0', 'javascript:alert(1)', 'javascript:void(0)', 'https://a.example/3']] },
+    ], { extra: (si, wi, index) => (index === 3 ? { incognito: true } : {}) }));
+    assert.equal(await upload(manager, path), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
+    const notes = await manager.page.$$eval('.preview-notes li', (items) => items.map((li) => li.textContent.trim()));
+    t.keep('notes-de.json', notes);
+    assert.deepEqual(notes.sort(), [
+      '1 privater Tab ausgelassen (Lifeboat speichert privates Surfen nie).',
+      '2 Tabs ausgelassen: javascript:-URLs werden nie ausgeführt.',
+    ], 'the notes in German, each in its plural form');
+  },
+};
+
+export const tests = [importPreview, importNotesDe];

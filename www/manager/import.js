@@ -5,7 +5,7 @@
 // to the background (import.commit), which checks it and keeps it as named saves.
 
 import {
-  byId, countsText, el, errorBox, formatDateTime, icon, selectionText, setTriState, t, tabItem, tn, windowItem,
+  byId, countsText, el, errorBox, formatDateTime, icon, messageText, selectionText, setTriState, t, tabItem, tn, windowItem,
   windowStateText,
 } from '../common.js';
 import { commitImport, previewFile } from '../files.js';
@@ -202,7 +202,7 @@ function renderPreview(fileName, answer) {
     merge,
     list,
     sessions.length ? el('p', { class: 'preview-count', id: 'import-selection-count', role: 'status' }) : null,
-    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, String(n))))) : null,
+    notes.length ? el('ul', { class: 'preview-notes' }, notes.map((n) => el('li', {}, icon('info'), el('span', {}, messageText(n))))) : null,
   ].filter((node) => node !== null));
   for (let s = 0; s < sessions.length; s += 1) syncPreviewBoxes(s);
   updateImportSelection();
@@ -345,7 +345,10 @@ ui.importCommit.addEventListener('click', async () => {
     const answer = await commitImport(select, merge, merge ? name : null);
     const created = answer.saves;
     resetImport();
-    ui.importDone.replaceChildren(icon('check'), el('p', {}, tn('importDone', created.length)));
+    // What the background's own checks left out, if anything.
+    const notes = (answer.notes ?? []).map((n) => el('li', {}, messageText(n)));
+    ui.importDone.replaceChildren(icon('check'), el('p', {}, tn('importDone', created.length)),
+      ...(notes.length ? [el('ul', { class: 'preview-notes' }, notes)] : []));
     ui.importDone.hidden = false;
     await loadNamed().catch((error) => showPageError('errLists', error));
     render('export');

@@ -70,7 +70,8 @@ pub fn document(path: &Path, l: &Loaded) -> Value {
         "modified": l.modified.and_then(millis),
         "sessions": sessions,
         "closedTabs": closed,
-        "notes": l.imported.notes,
+        // In English, as the rest of the command's output.
+        "notes": l.imported.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>(),
     })
 }
 
@@ -208,7 +209,7 @@ mod tests {
             imported: Imported {
                 sessions: vec![("S".into(), Session { windows: vec![w] })],
                 saved_at: vec![Some(0)],
-                notes: vec!["a note".into()],
+                notes: vec![lifeboat::message::NOTE_FILE_TORN.msg()],
                 closed_tabs: vec![ClosedTab {
                     window: 1,
                     closed_at: None,

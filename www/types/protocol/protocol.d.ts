@@ -280,7 +280,7 @@ export type Saves = { saves: Array<NamedMeta>,
 /**
  * `import.commit`: what the background's own checks left out.
  */
-notes?: Array<string>, };
+notes?: Array<Message>, };
 
 /**
  * `named.save`, `named.overwrite`, `named.rename`, `named.tags`.
@@ -322,7 +322,11 @@ export type ImportPreview = {
 /**
  * The format's label.
  */
-format: string, sessions: Array<PreviewSession>, notes: Array<string>, };
+format: string, sessions: Array<PreviewSession>, 
+/**
+ * What the import leaves out or changes, one sentence each.
+ */
+notes: Array<Message>, };
 
 export type PreviewSession = { name: string, windows: number, tabs: number, savedAt: number | null, closed: boolean, content: Array<PreviewWindow>, };
 
