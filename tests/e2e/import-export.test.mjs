@@ -15,7 +15,7 @@ import { allowDownloads, finishedDownloads, firefoxDownloadPrefs, waitForDownloa
 import { firefoxSession, mozLz4Compress } from './lib/mozlz4.mjs';
 import { NAMED_PATHS, openNamedScenario } from './lib/named-scenario.mjs';
 import { testTabs } from './lib/scenario.mjs';
-import { choose, click, isVisible, openManager, text } from './lib/ui.mjs';
+import { choose, click, isVisible, openManager, text, uploadImport } from './lib/ui.mjs';
 import { sleep, waitUntil } from './lib/wait.mjs';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/firefox-recovery.jsonlz4');
@@ -41,18 +41,6 @@ const FIXTURE_TABS = [
 const idsOf = async (ext) => (await ext.send({ type: 'named.list' })).saves.map((s) => s.id).sort();
 
 /** Uploads `path` through #import-file, the way the file picker does. */
-async function upload(manager, path) {
-  await manager.page.$eval('#import-error', (n) => { n.hidden = true; });
-  const input = await manager.page.$('#import-file');
-  await input.uploadFile(path);
-  await input.dispose();
-  // The preview or the error, whichever the page shows.
-  return waitUntil(async () => {
-    if (await isVisible(manager.page, '#import-error')) return 'error';
-    if (await isVisible(manager.page, '#import-preview')) return 'preview';
-    return null;
-  }, { timeout: 10_000, what: 'the import preview or an import error' });
-}
 
 const importFirefox = {
   name: 'import-firefox',
@@ -65,7 +53,7 @@ const importFirefox = {
 
     // A real recovery.jsonlz4: the preview first, nothing stored yet.
     assert.deepEqual(await idsOf(manager), [], 'a fresh profile has no named saves');
-    assert.equal(await upload(manager, FIXTURE), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
+    assert.equal(await uploadImport(manager, FIXTURE), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
     const preview = await manager.page.evaluate(() => ({
       format: document.querySelector('#import-preview .preview-format')?.textContent,
       sessions: [...document.querySelectorAll('#import-preview .preview-sessions > li')].map((li) => li.textContent.replace(/\s+/g, ' ')),
@@ -137,7 +125,7 @@ const importFirefox = {
       mkdirSync(dir, { recursive: true });
       const path = join(dir, name);
       writeFileSync(path, bytes);
-      const shown = await upload(manager, path);
+      const shown = await uploadImport(manager, path);
       const message = await text(manager.page, '#import-error');
       t.log(`${name}: ${message}`);
       assert.equal(shown, 'error', `${name}: an error, not a preview`);

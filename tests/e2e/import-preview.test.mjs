@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { click, isVisible, openManager, shootElement, text } from './lib/ui.mjs';
+import { click, isVisible, openManager, shootElement, text, uploadImport } from './lib/ui.mjs';
 import { waitUntil } from './lib/wait.mjs';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../fixtures/firefox-recovery.jsonlz4');
@@ -48,17 +48,6 @@ function tsmFile(sessions, { icon = null, extra = () => ({}) } = {}) {
   })));
 }
 
-async function upload(manager, path) {
-  await manager.page.$eval('#import-error', (n) => { n.hidden = true; });
-  const input = await manager.page.$('#import-file');
-  await input.uploadFile(path);
-  await input.dispose();
-  return waitUntil(async () => {
-    if (await isVisible(manager.page, '#import-error')) return 'error';
-    if (await isVisible(manager.page, '#import-preview')) return 'preview';
-    return null;
-  }, { timeout: 30_000, what: 'the import preview or an import error' });
-}
 
 /** What the preview shows: per session its name, whether closed, and per window its tabs' URLs. */
 function shown(manager) {
@@ -115,7 +104,7 @@ const importPreview = {
     mkdirSync(files, { recursive: true });
 
     // ---- the real Firefox file
-    assert.equal(await upload(manager, FIXTURE), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
+    assert.equal(await uploadImport(manager, FIXTURE), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
     const fx = await shown(manager);
     t.keep('firefox-preview.json', fx);
     assert.equal(fx.length, 2, 'the session and the closed windows');
@@ -188,7 +177,7 @@ const importPreview = {
       },
       { name: 'Reading', windows: [['https://b.example/0', 'https://b.example/1']] },
     ], { icon: ICON, extra }));
-    assert.equal(await upload(manager, tsmPath), 'preview', `the TSM preview shows (error: ${await text(manager.page, '#import-error')})`);
+    assert.equal(await uploadImport(manager, tsmPath), 'preview', `the TSM preview shows (error: ${await text(manager.page, '#import-error')})`);
     const tsm = await shown(manager);
     t.keep('tsm-preview.json', tsm);
     assert.deepEqual(tsm.map((s) => [s.name, s.closed, s.windows.map((w) => w.tabs.map((tab) => tab.url))]), [
@@ -252,7 +241,7 @@ const importPreview = {
     const windows = Array.from({ length: 20 }, (_, w) => Array.from({ length: 500 }, (_, i) => `https://big.example/${w}/${i}`));
     writeFileSync(bigPath, tsmFile([{ name: 'Big', windows }]));
     const started = Date.now();
-    assert.equal(await upload(manager, bigPath), 'preview', `the big preview shows (error: ${await text(manager.page, '#import-error')})`);
+    assert.equal(await uploadImport(manager, bigPath), 'preview', `the big preview shows (error: ${await text(manager.page, '#import-error')})`);
     const took = Date.now() - started;
     const big = await manager.page.evaluate(() => ({
       windows: document.querySelectorAll('#import-preview section.window').length,
@@ -295,7 +284,7 @@ const importNotesDe = {
     writeFileSync(path, tsmFile([
       { name: 'Arbeit', windows: [['https://a.example/0', 'javascript:alert(1)', 'javascript:void(0)', 'https://a.example/3']] },
     ], { extra: (si, wi, index) => (index === 3 ? { incognito: true } : {}) }));
-    assert.equal(await upload(manager, path), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
+    assert.equal(await uploadImport(manager, path), 'preview', `the preview shows (error: ${await text(manager.page, '#import-error')})`);
     const notes = await manager.page.$$eval('.preview-notes li', (items) => items.map((li) => li.textContent.trim()));
     t.keep('notes-de.json', notes);
     assert.deepEqual(notes.sort(), [

@@ -110,3 +110,19 @@ export async function shootElement(page, selector, path) {
   });
   await page.screenshot({ path, clip, captureBeyondViewport: true });
 }
+
+/** Chooses the file at `path` in the manager's import box and waits for what
+ *  the page shows: 'preview' or 'error'. The pages' module parses in the page,
+ *  so a big file may take a while on a loaded machine. */
+export async function uploadImport(manager, path, timeout = 30_000) {
+  await manager.page.$eval('#import-error', (n) => { n.hidden = true; });
+  const input = await manager.page.$('#import-file');
+  if (!input) throw new Error('no #import-file on the manager page');
+  await input.uploadFile(path);
+  await input.dispose();
+  return waitUntil(async () => {
+    if (await isVisible(manager.page, '#import-error')) return 'error';
+    if (await isVisible(manager.page, '#import-preview')) return 'preview';
+    return null;
+  }, { timeout, what: 'the import preview or an import error' });
+}
