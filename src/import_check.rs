@@ -425,19 +425,8 @@ fn text_bytes(saves: &[ImportedSave]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_kit::text_field as text;
     use crate::model::{FrameFields, PageState, Visit, Window};
-
-    fn text(key: &str, value: &str) -> Field {
-        Field {
-            key: key.into(),
-            value: FieldValue::Text(value.into()),
-            truncated: false,
-            tag: String::new(),
-            kind: String::new(),
-            name: String::new(),
-            touched: false,
-        }
-    }
 
     fn tab(url: &str, fields: Vec<Field>) -> Tab {
         Tab {

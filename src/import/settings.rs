@@ -16,19 +16,11 @@ pub fn apply_settings(imported: &mut Imported, settings: &Settings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Field, FieldValue, FrameFields, PageState, Session, Tab, Window};
+    use crate::model::{FieldValue, FrameFields, PageState, Session, Tab, Window};
     use crate::settings::PrivacyLevel;
 
     fn imported(url: &str, value: &str) -> Imported {
-        let field = Field {
-            key: "#a".into(),
-            value: FieldValue::Text(value.into()),
-            truncated: false,
-            tag: String::new(),
-            kind: String::new(),
-            name: String::new(),
-            touched: false,
-        };
+        let field = crate::test_kit::text_field("#a", value);
         let tab = Tab {
             url: url.into(),
             page: Some(PageState {
