@@ -40,7 +40,6 @@ const FIXTURE_TABS = [
 
 const idsOf = async (ext) => (await ext.send({ type: 'named.list' })).saves.map((s) => s.id).sort();
 
-/** Uploads `path` through #import-file, the way the file picker does. */
 
 const importFirefox = {
   name: 'import-firefox',
