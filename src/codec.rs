@@ -45,6 +45,12 @@ pub enum Kind {
     Pages = 6,
     /// `spare`'s spare copy of records.
     Spare = 7,
+    /// The first frame of a journal file: every live record (`journal_file`).
+    JournalBase = 8,
+    /// One commit appended to a journal file: its puts and deletes.
+    JournalBatch = 9,
+    /// Where the store keeps which records (`two_tier::LAYOUT`).
+    Layout = 10,
 }
 
 impl Kind {
@@ -57,6 +63,9 @@ impl Kind {
             5 => Self::Settings,
             6 => Self::Pages,
             7 => Self::Spare,
+            8 => Self::JournalBase,
+            9 => Self::JournalBatch,
+            10 => Self::Layout,
             _ => return None,
         })
     }

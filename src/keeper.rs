@@ -204,9 +204,12 @@ impl<B> Keeper<B> {
         (self.commits, self.bytes_committed)
     }
 
-    /// When the saver wants to commit next, if it does.
+    /// When the saver wants to commit or sync next, if it does.
     pub fn deadline(&self) -> Option<Millis> {
-        self.saver.deadline()
+        match (self.saver.deadline(), self.saver.sync_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Something is not committed yet.
@@ -390,8 +393,18 @@ impl<B: Backend> Keeper<B> {
         }
     }
 
-    /// Commits the session if anything is pending. Returns bytes written.
+    /// Commits the session if anything is pending, then syncs the store to
+    /// disk if that is due. Returns bytes written.
     pub async fn commit(&mut self, now: Millis) -> Result<usize, StoreError> {
+        let written = self.commit_pending(now).await;
+        if self.saver.sync_due(now) {
+            let ok = self.store.sync().await.is_ok();
+            self.saver.synced(ok, now);
+        }
+        written
+    }
+
+    async fn commit_pending(&mut self, now: Millis) -> Result<usize, StoreError> {
         if !self.saver.is_dirty() {
             return Ok(0);
         }

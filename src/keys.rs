@@ -28,6 +28,12 @@ pub const NAMED_RECORD: &str = "named/";
 pub const NAMED_ANY: &str = "named";
 /// What the last sync saw of each save (the next sync's base).
 pub const SYNC_BASE: &str = "sync-base";
+/// Where the store keeps which records (`two_tier::LAYOUT`).
+pub const LAYOUT_KEY: &str = "layout";
+
+/// The journal file's directory in the origin-private file system
+/// (`extension/journal-worker.js`); its files are `journal-<n>`.
+pub const JOURNAL_DIR: &str = "lifeboat";
 
 /// The spare copy in `storage.local` (`spare`, `src/web/idb.rs`):
 /// `spare/<database>/<part>`, one part for the session, one for named saves.
@@ -68,6 +74,7 @@ mod tests {
             NAMED_INDEX,
             NAMED_RECORD,
             SYNC_BASE,
+            LAYOUT_KEY,
         ];
         for a in keys {
             for b in keys {

@@ -25,6 +25,7 @@ pub mod import_check;
 #[cfg(feature = "pages")]
 pub mod import_choice;
 pub mod journal;
+pub mod journal_file;
 pub mod keeper;
 pub mod keys;
 pub mod manage;
@@ -43,6 +44,7 @@ pub mod store;
 pub mod sync;
 pub mod timeline;
 pub mod tracker;
+pub mod two_tier;
 pub mod verdict;
 pub mod view;
 

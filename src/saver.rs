@@ -17,6 +17,10 @@ use crate::model::Millis;
 
 /// Wait after a failed commit before trying again.
 pub const RETRY_AFTER: Millis = 5_000;
+/// What was committed reaches the disk itself at most this long after: an
+/// OS crash or a power cut loses at most this much (a browser kill, nothing
+/// committed).
+pub const SYNC_EVERY: Millis = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -44,6 +48,8 @@ pub struct Saver {
     pending: Option<(Change, Millis, Millis)>,
     /// After a failed commit: no retry before this.
     not_before: Millis,
+    /// The first commit not yet synced to disk, when it was made.
+    unsynced_since: Option<Millis>,
 }
 
 impl Saver {
@@ -52,6 +58,7 @@ impl Saver {
             policy,
             pending: None,
             not_before: 0,
+            unsynced_since: None,
         }
     }
 
@@ -85,6 +92,21 @@ impl Saver {
         self.not_before = now + RETRY_AFTER;
     }
 
+    /// When committed changes should be synced to disk, if any wait.
+    pub fn sync_deadline(&self) -> Option<Millis> {
+        self.unsynced_since.map(|t| t + SYNC_EVERY)
+    }
+
+    pub fn sync_due(&self, now: Millis) -> bool {
+        self.sync_deadline().is_some_and(|d| now >= d)
+    }
+
+    /// Everything committed is on disk; or the sync failed at `now` and is
+    /// tried again a full period later.
+    pub fn synced(&mut self, ok: bool, now: Millis) {
+        self.unsynced_since = (!ok).then_some(now);
+    }
+
     pub fn is_due(&self, now: Millis) -> bool {
         self.deadline().is_some_and(|d| now >= d)
     }
@@ -98,6 +120,7 @@ impl Saver {
             }
         }
         self.not_before = 0;
+        self.unsynced_since.get_or_insert(committed_upto);
     }
 }
 
@@ -151,6 +174,22 @@ mod tests {
         s.committed(7000);
         s.note(Change::Structure, 8000);
         assert_eq!(s.deadline(), Some(8000 + s.policy.settle));
+    }
+
+    #[test]
+    fn a_commit_is_synced_to_disk_within_sync_every_and_a_failed_sync_waits() {
+        let mut s = Saver::default();
+        assert_eq!(s.sync_deadline(), None);
+        s.note(Change::Detail, 0);
+        s.committed(800);
+        s.note(Change::Detail, 1000);
+        s.committed(1800);
+        assert_eq!(s.sync_deadline(), Some(800 + SYNC_EVERY), "from the first unsynced commit");
+        assert!(!s.sync_due(800 + SYNC_EVERY - 1) && s.sync_due(800 + SYNC_EVERY));
+        s.synced(false, 5800);
+        assert_eq!(s.sync_deadline(), Some(5800 + SYNC_EVERY));
+        s.synced(true, 10_800);
+        assert_eq!(s.sync_deadline(), None, "nothing changed since: nothing to sync");
     }
 
     #[test]

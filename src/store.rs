@@ -76,6 +76,25 @@ pub trait Backend {
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError>;
 
+    /// Makes what was committed survive an OS crash or a power cut, not only
+    /// a browser kill (a commit alone is only that: neither browser's
+    /// IndexedDB syncs each transaction to disk by default).
+    async fn sync(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Whether commits go to a journal file (`status.store.journal`).
+    fn has_journal_file(&self) -> bool {
+        false
+    }
+
+    /// `commit`, then synced to disk with everything committed before it
+    /// (IndexedDB: a transaction of durability "strict").
+    async fn commit_durably(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        self.commit(ops).await?;
+        self.sync().await
+    }
+
     /// A spare area outside this storage, for `spare`'s copy of what must
     /// not be lost; backends without one keep nothing there.
     async fn spare_get(&self, _key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -95,6 +114,37 @@ pub trait Backend {
             }
         }
         Ok(out)
+    }
+}
+
+/// A shared backend (tests look into the one a store writes to).
+impl<B: Backend> Backend for std::rc::Rc<B> {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).get(key).await
+    }
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        (**self).keys(prefix).await
+    }
+    async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        (**self).commit(ops).await
+    }
+    async fn sync(&self) -> Result<(), StoreError> {
+        (**self).sync().await
+    }
+    async fn commit_durably(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        (**self).commit_durably(ops).await
+    }
+    fn has_journal_file(&self) -> bool {
+        (**self).has_journal_file()
+    }
+    async fn spare_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).spare_get(key).await
+    }
+    async fn spare_put(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        (**self).spare_put(key, value).await
+    }
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        (**self).scan(prefix).await
     }
 }
 
@@ -432,6 +482,11 @@ impl<B: Backend> Store<B> {
 
     pub async fn settings(&self) -> Result<Settings, StoreError> {
         Ok(self.backend.get(SETTINGS).await?.map(|b| Settings::decode(&b)).unwrap_or_default())
+    }
+
+    /// See `Backend::sync`.
+    pub async fn sync(&self) -> Result<(), StoreError> {
+        self.backend.sync().await
     }
 
     pub async fn put_settings(&self, settings: &Settings) -> Result<(), StoreError> {

@@ -234,7 +234,7 @@ pub async fn overview<B: Backend>(k: &mut Keeper<B>) -> Result<Overview, StoreEr
 }
 
 /// `status`, with what only the edge measures (`timings`) and the last sync.
-pub fn status<B>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> StatusAnswer {
+pub fn status<B: Backend>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> StatusAnswer {
     let (windows, tabs) = counts(k.session());
     StatusAnswer {
         last_saved_at: k.last_saved_at(),
@@ -244,6 +244,7 @@ pub fn status<B>(k: &Keeper<B>, sync: Option<SyncReport>, timings: Timings) -> S
         store: StoreFigures {
             commits: k.commits().0,
             bytes: k.commits().1,
+            journal: if k.backend().has_journal_file() { "file" } else { "database" }.into(),
         },
         sync,
         timings,
@@ -299,6 +300,7 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
                 .and_then(|raw| serde_json::from_slice(&raw).ok())
                 .unwrap_or(Value::Null),
             Ok(Kind::Pages) => as_json(codec::decode::<Vec<(i64, crate::model::PageState)>>(Kind::Pages, &bytes)),
+            Ok(Kind::Layout) => as_json(codec::decode::<u16>(Kind::Layout, &bytes)),
             Ok(kind) => json!({ "kind": kind as u8 }),
             Err(e) => json!({ "unreadable": e.to_string() }),
         };

@@ -22,6 +22,10 @@ use lifeboat::protocol::answer::SourceKind;
 use lifeboat::settings::{PrivacyLevel, Settings};
 use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
+use lifeboat::store::Backend;
+use lifeboat::journal_file::memory::MemoryFiles;
+use lifeboat::two_tier::{Opening, TwoTier, LAYOUT};
+use std::rc::Rc;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
 
@@ -133,13 +137,13 @@ fn write_store() -> MemoryBackend {
 
 /// Checks what every build's store must give after an update; returns the
 /// typed field of the crashed session, for checks of what a format keeps.
-fn check_after_update(backend: MemoryBackend) -> Field {
+fn check_after_update<B: Backend>(backend: B) -> Field {
     check_tab_after_update(backend).0
 }
 
 /// Checks the store after the update; returns the typed field and the
 /// history of the tab that navigated before the crash.
-fn check_tab_after_update(backend: MemoryBackend) -> (Field, Vec<Visit>) {
+fn check_tab_after_update<B: Backend>(backend: B) -> (Field, Vec<Visit>) {
     let mut k = block_on(Keeper::start(backend, "0.2.0", ORIGIN, 100_000, true)).unwrap();
     assert_eq!(k.verdict(), Verdict::Updated, "an update is not a crash");
     assert_eq!(k.settings().privacy_level, PrivacyLevel::NotOnHttps);
@@ -227,6 +231,45 @@ fn every_committed_store_fixture_opens_after_an_update() {
         let newest = records(name).values().filter_map(|v| codec::header(v).ok()).map(|h| h.version).max();
         assert_eq!(newest, Some(version), "{name} holds records of format {version}");
     }
+}
+
+/// Issue 12's update: every fixture above was written with everything in
+/// the database. After the update the busy records move into the journal
+/// file (Firefox) and the same checks hold; a restart opens the file.
+#[test]
+fn every_store_fixture_moves_into_the_journal_file_with_nothing_lost() {
+    for fixture in FIXTURES {
+        let db = Rc::new(MemoryBackend::from_json(&std::fs::read_to_string(fixture).unwrap()).unwrap());
+        let hot = db.data.borrow().keys().filter(|k| k.starts_with("ck/") || k.starts_with("jr/") || *k == "run").count();
+        let files = MemoryFiles::default();
+        let (store, opening) = block_on(TwoTier::open(db.clone(), Some(files.clone()))).unwrap();
+        assert!(matches!(&opening, Opening::File { moved, .. } if *moved >= hot && hot > 0), "{fixture}: {opening:?}");
+        assert!(db.data.borrow().keys().all(|k| !k.starts_with("ck/") && !k.starts_with("jr/") && k != "run"), "{fixture}: moved out of the database");
+        check_after_update(store);
+        // The next start reads them from the file.
+        let (store, opening) = block_on(TwoTier::open(db.clone(), Some(files.restarted()))).unwrap();
+        assert!(matches!(&opening, Opening::File { moved: 0, .. }), "{fixture}: {opening:?}");
+        let mut k = block_on(Keeper::start(store, "0.2.0", ORIGIN, 200_000, true)).unwrap();
+        let sources = block_on(view::sources(&mut k)).unwrap();
+        assert!(sources.iter().any(|s| s.kind == SourceKind::Crash), "{fixture}: the old crash is still offered");
+    }
+}
+
+/// A store a newer Lifeboat laid out differently: this build refuses it
+/// with a message and changes nothing, in the database or the file.
+#[test]
+fn a_store_from_a_newer_lifeboat_is_refused_not_wiped() {
+    let db = Rc::new(write_store());
+    db.data.borrow_mut().insert("layout".into(), codec::encode(Kind::Layout, &(LAYOUT + 1)));
+    let before = db.data.borrow().clone();
+    let files = MemoryFiles::default();
+    let err = block_on(TwoTier::open(db.clone(), Some(files.clone()))).err().expect("refused");
+    assert_eq!(err.to_string(), format!("stored record layout is unusable: written by a newer Lifeboat (format {})", LAYOUT + 1));
+    assert_eq!(*db.data.borrow(), before, "the database is as it was");
+    assert!(files.files.borrow().is_empty(), "no journal file was started");
+    // Without a file (Chromium) too.
+    assert!(block_on(TwoTier::<_, MemoryFiles>::open(db.clone(), None)).is_err());
+    assert_eq!(*db.data.borrow(), before);
 }
 
 /// The spare copy in `storage.local` as a format-1 build left it (its

@@ -139,7 +139,10 @@ impl<B: Backend> Background<B> {
         let was_failing = self.keeper.failing().is_some();
         let t0 = browser.perf_now();
         let result = self.keeper.commit(browser.now()).await;
-        self.timings.commit_ms = browser.perf_now() - t0;
+        // A wake-up that only synced is no commit's time.
+        if !matches!(result, Ok(0)) {
+            self.timings.commit_ms = browser.perf_now() - t0;
+        }
         if result.is_ok() && self.pages_pending && !self.keeper.is_dirty() {
             self.pages_pending = false;
             browser.set_pages_pending(false).await;

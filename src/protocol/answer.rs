@@ -187,6 +187,8 @@ pub struct StoreFigures {
     pub commits: u64,
     #[cfg_attr(test, ts(type = "number"))]
     pub bytes: u64,
+    /// Where commits go: `"file"` (the journal file) or `"database"`.
+    pub journal: String,
 }
 
 /// Start-up in parts (see README): loading the WASM (from background.js's

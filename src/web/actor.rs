@@ -11,6 +11,8 @@
 use super::api;
 use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabEventInfo};
 use super::idb::IdbBackend;
+use super::journal_worker::WorkerFiles;
+use crate::two_tier::{Opening, TwoTier};
 use super::restorer;
 use crate::background::{Background, OFFER_DELAY_MS, OFFER_RECHECK_MS};
 use crate::browser::{Browser, Capabilities, SeenTab, Target, UserCommand};
@@ -137,8 +139,12 @@ impl Browser for WebBrowser {
     }
 }
 
+/// The store's backend: the journal file where this browser can keep one,
+/// the database for the rest (`two_tier`).
+type StoreBackend = TwoTier<IdbBackend, WorkerFiles>;
+
 struct Edge {
-    bg: Background<IdbBackend>,
+    bg: Background<StoreBackend>,
     tx: mpsc::UnboundedSender<Msg>,
 }
 
@@ -178,6 +184,21 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
 
 fn json_to_js(v: &impl Serialize) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+}
+
+/// What opening the store found that someone looking into a problem wants.
+fn log_opening(opening: &Opening) {
+    match opening {
+        Opening::Database { why: Some(why) } => api::console_warn(&format!("Lifeboat: no journal file, the database keeps everything: {why}")),
+        Opening::File { opened, moved } if opened.cut > 0 || !opened.unreadable.is_empty() || *moved > 0 => api::console_warn(&format!(
+            "Lifeboat: journal file {}: {} bytes of a torn last write cut, {} unreadable file(s), {} record(s) moved in from the database",
+            opened.file,
+            opened.cut,
+            opened.unreadable.len(),
+            moved
+        )),
+        _ => {}
+    }
 }
 
 /// What the browser has open at start-up, read through its APIs.
@@ -228,7 +249,9 @@ impl Edge {
             // If session storage cannot be read, assume the same run: a missed crash
             // offer is recoverable by hand; a false one after every wake is not.
             let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
-            let backend = IdbBackend::open().await.map_err(|e| e.to_string())?;
+            let database = IdbBackend::open().await.map_err(|e| e.to_string())?;
+            let (backend, opening) = TwoTier::open(database, WorkerFiles::start()).await.map_err(|e| e.to_string())?;
+            log_opening(&opening);
             let t_open = api::perf_now();
             let keeper = Keeper::start(backend, &version, &own_origin, api::now(), new_run)
                 .await

@@ -13,6 +13,24 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
 
+#[wasm_bindgen]
+extern "C" {
+    /// `transaction(store, mode, { durability })`: web-sys has it only
+    /// behind its unstable-APIs flag.
+    #[wasm_bindgen(js_name = IDBDatabase)]
+    type RawDatabase;
+    #[wasm_bindgen(catch, method, js_name = transaction)]
+    fn transaction_with_options(this: &RawDatabase, store: &str, mode: IdbTransactionMode, options: &JsValue) -> Result<IdbTransaction, JsValue>;
+}
+
+/// A transaction's durability: "relaxed" is both browsers' default now (the
+/// commit survives a browser kill); "strict" syncs it to disk.
+#[derive(Clone, Copy)]
+enum Durability {
+    Default,
+    Strict,
+}
+
 use crate::keys::{IDB_DATABASE as DB, IDB_RECORDS as STORE, SPARE};
 
 pub struct IdbBackend {
@@ -105,13 +123,25 @@ impl IdbBackend {
     }
 
     async fn tx(&self, mode: IdbTransactionMode) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
-        let first = self.db.borrow().transaction_with_str_and_mode(STORE, mode);
+        self.tx_with(mode, Durability::Default).await
+    }
+
+    async fn tx_with(&self, mode: IdbTransactionMode, durability: Durability) -> Result<(IdbTransaction, web_sys::IdbObjectStore), StoreError> {
+        let open = |db: &IdbDatabase| match durability {
+            Durability::Default => db.transaction_with_str_and_mode(STORE, mode),
+            Durability::Strict => {
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"durability".into(), &"strict".into());
+                db.unchecked_ref::<RawDatabase>().transaction_with_options(STORE, mode, &options)
+            }
+        };
+        let first = open(&self.db.borrow());
         let tx = match first {
             Ok(tx) => tx,
             Err(_) => {
                 let fresh = Self::open_named(&self.name).await?.db.into_inner();
                 *self.db.borrow_mut() = fresh;
-                self.db.borrow().transaction_with_str_and_mode(STORE, mode).map_err(err)?
+                open(&self.db.borrow()).map_err(err)?
             }
         };
         let store = tx.object_store(STORE).map_err(err)?;
@@ -169,7 +199,17 @@ impl Backend for IdbBackend {
     }
 
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        let (tx, store) = self.tx(IdbTransactionMode::Readwrite).await?;
+        self.write(ops, Durability::Default).await
+    }
+
+    async fn commit_durably(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        self.write(ops, Durability::Strict).await
+    }
+}
+
+impl IdbBackend {
+    async fn write(&self, ops: Vec<Op>, durability: Durability) -> Result<(), StoreError> {
+        let (tx, store) = self.tx_with(IdbTransactionMode::Readwrite, durability).await?;
         let finished = done(&tx);
         for op in &ops {
             let r = match op {

@@ -11,6 +11,8 @@ mod actor;
 mod api;
 #[cfg(all(target_arch = "wasm32", feature = "background"))]
 pub mod idb;
+#[cfg(all(target_arch = "wasm32", feature = "background"))]
+mod journal_worker;
 #[cfg(all(target_arch = "wasm32", feature = "pages"))]
 pub mod pages;
 #[cfg(all(target_arch = "wasm32", feature = "background"))]

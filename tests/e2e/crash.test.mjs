@@ -37,7 +37,10 @@ const crashAndRestore = {
     assert.ok(status.lastSavedAt > 0 && status.tabs >= 5, 'the session was saved before the kill');
     const parts = Object.entries(status.timings.startParts).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
     t.log(`background start ${status.timings.startMs.toFixed(1)} ms (${parts}); last commit ${status.timings.commitMs.toFixed(1)} ms, ` +
-      `${status.timings.commitBytes} bytes; ${status.store.commits} commits, ${status.store.bytes} bytes in all`);
+      `${status.timings.commitBytes} bytes; ${status.store.commits} commits, ${status.store.bytes} bytes in all; journal: ${status.store.journal}`);
+    // Firefox commits to the journal file (its background page can start the
+    // Worker); Chromium's service worker cannot, and keeps IndexedDB (README).
+    assert.equal(status.store.journal, t.kind === 'firefox' ? 'file' : 'database', 'commits go where the README says');
     await ext.close();
 
     await browser.crash();
@@ -97,7 +100,10 @@ const browserRestoresItself = {
     assert.ok(status.lastSavedAt > 0 && status.tabs >= 5, 'the session was saved before the kill');
     const parts = Object.entries(status.timings.startParts).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
     t.log(`background start ${status.timings.startMs.toFixed(1)} ms (${parts}); last commit ${status.timings.commitMs.toFixed(1)} ms, ` +
-      `${status.timings.commitBytes} bytes; ${status.store.commits} commits, ${status.store.bytes} bytes in all`);
+      `${status.timings.commitBytes} bytes; ${status.store.commits} commits, ${status.store.bytes} bytes in all; journal: ${status.store.journal}`);
+    // Firefox commits to the journal file (its background page can start the
+    // Worker); Chromium's service worker cannot, and keeps IndexedDB (README).
+    assert.equal(status.store.journal, t.kind === 'firefox' ? 'file' : 'database', 'commits go where the README says');
     await ext.close();
 
     await browser.crash();

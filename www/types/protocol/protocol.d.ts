@@ -169,7 +169,11 @@ sync: SyncReport | null, timings: Timings, };
 /**
  * `status.store`: what this run committed.
  */
-export type StoreFigures = { commits: number, bytes: number, };
+export type StoreFigures = { commits: number, bytes: number, 
+/**
+ * Where commits go: `"file"` (the journal file) or `"database"`.
+ */
+journal: string, };
 
 /**
  * `status.timings`, measured by the edge.

@@ -1,0 +1,629 @@
+//! The journal file: the store's busiest records (checkpoints, journal
+//! records, the run mark) in one append-only file, where a commit costs its
+//! own bytes. In Firefox one IndexedDB commit of ~100 bytes writes ~4 KB of
+//! SQLite pages; an append through a sync access handle writes 100
+//! (`bench/PROBE.md`). Where Firefox's SessionWriter rewrites the whole
+//! session atomically, this appends what changed and compacts now and then.
+//!
+//! Files `journal-<n>`, each a sequence of frames; a frame is one codec
+//! container, whose header carries its length and a CRC. The first frame of
+//! a file (`Kind::JournalBase`) holds every live record; each later frame
+//! (`Kind::JournalBatch`) holds one commit's puts and deletes, applied in
+//! order. A kill during a write leaves a short or mismatched last frame: it
+//! is cut off at the next open, with nothing before it lost. When the dead
+//! bytes outweigh the live ones, the live records become the base of file
+//! n+1, flushed before file n is removed: at every moment one complete file
+//! exists. A frame from a newer Lifeboat is refused, never cut or removed.
+//!
+//! The file I/O is `Files`: a Worker's sync access handles in the browser
+//! (`src/web/journal_worker.rs`), memory in tests.
+
+use crate::codec::{self, DecodeError, Kind, HEADER_LEN};
+use crate::store::{Backend, Op, StoreError};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// File I/O, one call at a time. Names are bare file names in one directory.
+#[allow(async_fn_in_trait)]
+pub trait Files {
+    async fn list(&self) -> Result<Vec<String>, StoreError>;
+    /// The whole file (empty if it does not exist).
+    async fn read(&self, name: &str) -> Result<Vec<u8>, StoreError>;
+    /// Writes `bytes` at offset `at`, creating or extending the file.
+    async fn write(&self, name: &str, at: u64, bytes: &[u8]) -> Result<(), StoreError>;
+    async fn truncate(&self, name: &str, len: u64) -> Result<(), StoreError>;
+    /// To the disk itself: survives an OS crash, not only a browser kill.
+    async fn flush(&self, name: &str) -> Result<(), StoreError>;
+    async fn remove(&self, name: &str) -> Result<(), StoreError>;
+}
+
+const PREFIX: &str = "journal-";
+
+/// Compaction waits until the dead bytes exceed the live ones and this much:
+/// rewriting a small session after every few commits would cost more than
+/// the commits; reading this much more at start-up costs a few ms.
+const COMPACT_SLACK: u64 = 1 << 20;
+
+fn file_name(n: u64) -> String {
+    format!("{PREFIX}{n}")
+}
+
+fn file_number(name: &str) -> Option<u64> {
+    name.strip_prefix(PREFIX)?.parse().ok()
+}
+
+/// One commit's operations as a frame: `(key, Some(value))` puts,
+/// `(key, None)` deletes.
+fn frame(kind: Kind, entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
+    codec::encode(kind, &entries)
+}
+
+type Entries = Vec<(String, Option<Vec<u8>>)>;
+
+/// Why a file cannot be used.
+enum Unusable {
+    /// Written by a newer Lifeboat: refuse the store, touch nothing.
+    Newer(u16),
+    /// Its base frame is missing or damaged.
+    Damaged(DecodeError),
+}
+
+/// What reading a file gave: the live records, and where the last good
+/// frame ends.
+struct Replayed {
+    records: BTreeMap<String, Vec<u8>>,
+    good_len: usize,
+}
+
+/// The next frame's bytes, if the file holds that many.
+fn next_frame(bytes: &[u8]) -> Result<&[u8], DecodeError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(DecodeError::Truncated {
+            have: bytes.len(),
+            need: HEADER_LEN,
+        });
+    }
+    let packed = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+    let end = HEADER_LEN.saturating_add(packed);
+    bytes.get(..end).ok_or(DecodeError::Truncated { have: bytes.len(), need: end })
+}
+
+fn read_frame(bytes: &[u8], kind: Kind) -> Result<(usize, Entries), DecodeError> {
+    let f = next_frame(bytes)?;
+    codec::header(f)?;
+    Ok((f.len(), codec::decode::<Entries>(kind, f)?))
+}
+
+fn replay(bytes: &[u8]) -> Result<Replayed, Unusable> {
+    let (mut at, base) = read_frame(bytes, Kind::JournalBase).map_err(|e| match e {
+        DecodeError::UnsupportedVersion(v) => Unusable::Newer(v),
+        e => Unusable::Damaged(e),
+    })?;
+    let mut records: BTreeMap<String, Vec<u8>> = base.into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+    while at < bytes.len() {
+        match read_frame(&bytes[at..], Kind::JournalBatch) {
+            Ok((n, entries)) => {
+                for (k, v) in entries {
+                    match v {
+                        Some(v) => records.insert(k, v),
+                        None => records.remove(&k),
+                    };
+                }
+                at += n;
+            }
+            Err(DecodeError::UnsupportedVersion(v)) => return Err(Unusable::Newer(v)),
+            // A torn or damaged frame: what follows it cannot be trusted.
+            Err(_) => break,
+        }
+    }
+    Ok(Replayed { records, good_len: at })
+}
+
+/// What opening found, for the log.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Opened {
+    pub file: String,
+    /// Bytes of a torn last frame cut off.
+    pub cut: usize,
+    /// Files that could not be read (and were removed, a complete one being there).
+    pub unreadable: Vec<(String, DecodeError)>,
+}
+
+struct State {
+    n: u64,
+    len: u64,
+    records: BTreeMap<String, Vec<u8>>,
+    /// Bytes of the live records, as a base frame would hold them.
+    live: u64,
+    /// Appended since the last flush.
+    unflushed: bool,
+}
+
+impl State {
+    fn apply(&mut self, key: &str, value: Option<&[u8]>) {
+        if let Some(old) = self.records.remove(key) {
+            self.live -= (key.len() + old.len()) as u64;
+        }
+        if let Some(v) = value {
+            self.live += (key.len() + v.len()) as u64;
+            self.records.insert(key.to_string(), v.to_vec());
+        }
+    }
+}
+
+pub struct JournalFile<F> {
+    files: F,
+    slack: u64,
+    state: RefCell<State>,
+}
+
+impl<F: Files> JournalFile<F> {
+    /// Opens the newest complete file, cuts its torn tail, removes the files
+    /// it supersedes; starts `journal-1` where there is none.
+    pub async fn open(files: F) -> Result<(Self, Opened), StoreError> {
+        Self::open_with(files, COMPACT_SLACK).await
+    }
+
+    /// `open`, compacting past `slack` dead bytes (tests compact sooner).
+    pub async fn open_with(files: F, slack: u64) -> Result<(Self, Opened), StoreError> {
+        let mut numbers: Vec<u64> = files.list().await?.iter().filter_map(|n| file_number(n)).collect();
+        numbers.sort_unstable_by(|a, b| b.cmp(a));
+        let mut opened = Opened::default();
+        let mut found = None;
+        for &n in &numbers {
+            let name = file_name(n);
+            let bytes = files.read(&name).await?;
+            match replay(&bytes) {
+                Ok(r) => {
+                    found = Some((n, r, bytes.len()));
+                    break;
+                }
+                Err(Unusable::Newer(v)) => {
+                    return Err(StoreError::Record {
+                        key: name,
+                        error: DecodeError::UnsupportedVersion(v),
+                    })
+                }
+                Err(Unusable::Damaged(e)) => opened.unreadable.push((name, e)),
+            }
+        }
+        let (n, records, len) = match found {
+            Some((n, r, file_len)) => {
+                let name = file_name(n);
+                if r.good_len < file_len {
+                    files.truncate(&name, r.good_len as u64).await?;
+                    opened.cut = file_len - r.good_len;
+                }
+                // Older files are superseded; newer ones are an interrupted
+                // compaction or damaged beyond use.
+                for &m in numbers.iter().filter(|&&m| m != n) {
+                    files.remove(&file_name(m)).await?;
+                }
+                (n, r.records, r.good_len as u64)
+            }
+            None => {
+                // Nothing readable: start after the damaged files, which stay
+                // until a complete newer file supersedes them.
+                let n = numbers.first().map_or(1, |m| m + 1);
+                let base = frame(Kind::JournalBase, &[]);
+                files.write(&file_name(n), 0, &base).await?;
+                files.flush(&file_name(n)).await?;
+                (n, BTreeMap::new(), base.len() as u64)
+            }
+        };
+        opened.file = file_name(n);
+        let live = records.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum();
+        let state = State {
+            n,
+            len,
+            records,
+            live,
+            unflushed: false,
+        };
+        Ok((
+            Self {
+                files,
+                slack,
+                state: RefCell::new(state),
+            },
+            opened,
+        ))
+    }
+
+    pub fn files(&self) -> &F {
+        &self.files
+    }
+
+    /// The file written to now and its length.
+    pub fn position(&self) -> (String, u64) {
+        let s = self.state.borrow();
+        (file_name(s.n), s.len)
+    }
+
+    /// Flushes what was appended since the last flush.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        let (name, unflushed) = {
+            let s = self.state.borrow();
+            (file_name(s.n), s.unflushed)
+        };
+        if unflushed {
+            self.files.flush(&name).await?;
+            self.state.borrow_mut().unflushed = false;
+        }
+        Ok(())
+    }
+
+    /// Writes the live records as the base of the next file, then removes
+    /// this one. A failure leaves this file as it was.
+    async fn compact(&self) -> Result<(), StoreError> {
+        let (old, new, base) = {
+            let s = self.state.borrow();
+            let entries: Vec<(&str, Option<&[u8]>)> = s.records.iter().map(|(k, v)| (k.as_str(), Some(v.as_slice()))).collect();
+            (file_name(s.n), file_name(s.n + 1), frame(Kind::JournalBase, &entries))
+        };
+        let written = async {
+            self.files.write(&new, 0, &base).await?;
+            self.files.flush(&new).await
+        };
+        if let Err(e) = written.await {
+            let _ = self.files.remove(&new).await;
+            return Err(e);
+        }
+        {
+            let mut s = self.state.borrow_mut();
+            s.n += 1;
+            s.len = base.len() as u64;
+            s.unflushed = false;
+        }
+        // If this fails, the next open removes it: the new file is complete.
+        let _ = self.files.remove(&old).await;
+        Ok(())
+    }
+
+    fn wants_compaction(&self) -> bool {
+        let s = self.state.borrow();
+        s.len > 2 * s.live + self.slack
+    }
+}
+
+impl<F: Files> Backend for JournalFile<F> {
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.state.borrow().records.get(key).cloned())
+    }
+
+    async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let s = self.state.borrow();
+        Ok(s.records.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect())
+    }
+
+    async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let s = self.state.borrow();
+        Ok(s.records.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+
+    /// One frame appended: all of `ops` or, after a kill, none.
+    async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+        let entries: Vec<(&str, Option<&[u8]>)> = ops
+            .iter()
+            .map(|op| match op {
+                Op::Put(k, v) => (k.as_str(), Some(v.as_slice())),
+                Op::Delete(k) => (k.as_str(), None),
+            })
+            .collect();
+        let bytes = frame(Kind::JournalBatch, &entries);
+        let (name, at) = self.position();
+        if let Err(e) = self.files.write(&name, at, &bytes).await {
+            // A part of the frame may be there: cut it now (else the next
+            // open does, as a torn tail).
+            let _ = self.files.truncate(&name, at).await;
+            return Err(e);
+        }
+        {
+            let mut s = self.state.borrow_mut();
+            s.len += bytes.len() as u64;
+            s.unflushed = true;
+            for (k, v) in entries {
+                s.apply(k, v);
+            }
+        }
+        if self.wants_compaction() {
+            // The commit is in; a failed compaction is tried again next time.
+            let _ = self.compact().await;
+        }
+        Ok(())
+    }
+
+    async fn sync(&self) -> Result<(), StoreError> {
+        self.flush().await
+    }
+}
+
+pub mod memory {
+    //! Files in memory, which can "lose power" after a given number of
+    //! bytes: every write, truncation and removal costs one step, and each
+    //! byte written one more; the step that crosses the budget is done in
+    //! part (a write: its first bytes) and every later call fails.
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    #[derive(Debug, Default, Clone)]
+    pub struct MemoryFiles {
+        pub files: Rc<RefCell<BTreeMap<String, Vec<u8>>>>,
+        /// Steps left before the power goes (`None`: never).
+        pub budget: Rc<Cell<Option<u64>>>,
+        pub flushes: Rc<Cell<u64>>,
+        pub bytes_written: Rc<Cell<u64>>,
+    }
+
+    impl MemoryFiles {
+        /// The same files after a restart: the budget is gone.
+        pub fn restarted(&self) -> Self {
+            Self {
+                files: Rc::new(RefCell::new(self.files.borrow().clone())),
+                ..Default::default()
+            }
+        }
+
+        fn spend(&self, steps: u64) -> Result<u64, StoreError> {
+            match self.budget.get() {
+                None => Ok(steps),
+                Some(0) => Err(StoreError::Backend("the power went".into())),
+                Some(b) => {
+                    self.budget.set(Some(b.saturating_sub(steps)));
+                    Ok(steps.min(b))
+                }
+            }
+        }
+    }
+
+    impl Files for MemoryFiles {
+        async fn list(&self) -> Result<Vec<String>, StoreError> {
+            self.spend(0)?;
+            Ok(self.files.borrow().keys().cloned().collect())
+        }
+        async fn read(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+            self.spend(0)?;
+            Ok(self.files.borrow().get(name).cloned().unwrap_or_default())
+        }
+        async fn write(&self, name: &str, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
+            let steps = 1 + bytes.len() as u64;
+            let done = self.spend(steps)?;
+            let n = done.saturating_sub(1) as usize;
+            let mut files = self.files.borrow_mut();
+            let f = files.entry(name.to_string()).or_default();
+            let at = at as usize;
+            if f.len() < at + n {
+                f.resize(at + n, 0);
+            }
+            f[at..at + n].copy_from_slice(&bytes[..n]);
+            self.bytes_written.set(self.bytes_written.get() + n as u64);
+            if done < steps {
+                return Err(StoreError::Backend("the power went".into()));
+            }
+            Ok(())
+        }
+        async fn truncate(&self, name: &str, len: u64) -> Result<(), StoreError> {
+            if self.spend(1)? < 1 {
+                return Err(StoreError::Backend("the power went".into()));
+            }
+            if let Some(f) = self.files.borrow_mut().get_mut(name) {
+                f.truncate(len as usize);
+            }
+            Ok(())
+        }
+        async fn flush(&self, _name: &str) -> Result<(), StoreError> {
+            self.spend(0)?;
+            self.flushes.set(self.flushes.get() + 1);
+            Ok(())
+        }
+        async fn remove(&self, name: &str) -> Result<(), StoreError> {
+            if self.spend(1)? < 1 {
+                return Err(StoreError::Backend("the power went".into()));
+            }
+            self.files.borrow_mut().remove(name);
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::memory::MemoryFiles;
+    use super::*;
+    use crate::store::block_on;
+
+    type Records = BTreeMap<String, Vec<u8>>;
+
+    /// Compaction past 2 KiB of dead bytes, so the workload compacts often.
+    const SLACK: u64 = 2048;
+
+    fn open(files: &MemoryFiles) -> JournalFile<MemoryFiles> {
+        block_on(JournalFile::open_with(files.clone(), SLACK)).unwrap().0
+    }
+
+    fn records(j: &JournalFile<MemoryFiles>) -> Records {
+        j.state.borrow().records.clone()
+    }
+
+    /// A put of `len` bytes that do not compress (records are compressed).
+    fn put(k: &str, len: usize, seed: u8) -> Op {
+        let mut x = seed as u32 + 1;
+        let value = (0..len)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (x >> 16) as u8
+            })
+            .collect();
+        Op::Put(k.into(), value)
+    }
+
+    /// A run of commits that compacts several times.
+    fn workload() -> Vec<Vec<Op>> {
+        let mut w = Vec::new();
+        for i in 0..8u8 {
+            w.push(vec![put("run", 20, i), put(&format!("jr/{i}"), 900, i)]);
+            w.push(vec![Op::Delete(format!("jr/{}", i.wrapping_sub(1))), put("ck/1", 50, i)]);
+        }
+        w
+    }
+
+    fn apply(model: &mut Records, ops: &[Op]) {
+        for op in ops {
+            match op {
+                Op::Put(k, v) => {
+                    model.insert(k.clone(), v.clone());
+                }
+                Op::Delete(k) => {
+                    model.remove(k);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn records_survive_reopening_and_compaction_keeps_them() {
+        let files = MemoryFiles::default();
+        let j = open(&files);
+        let mut model = Records::new();
+        for ops in workload() {
+            apply(&mut model, &ops);
+            block_on(j.commit(ops)).unwrap();
+        }
+        assert!(j.state.borrow().n > 1, "the workload compacted at least once");
+        assert_eq!(files.files.borrow().len(), 1, "superseded files are removed");
+        assert_eq!(records(&j), model);
+        assert_eq!(records(&open(&files.restarted())), model);
+    }
+
+    /// The power goes at every step and every byte of every write of the
+    /// workload (commits and compactions): the files then open to exactly
+    /// the records of the commits that had returned, plus possibly the one
+    /// that was under way, and never to anything else.
+    #[test]
+    fn an_interruption_at_any_byte_loses_no_finished_commit() {
+        let total = {
+            let files = MemoryFiles::default();
+            let j = open(&files);
+            let before = files.bytes_written.get();
+            let mut steps = 0u64;
+            files.budget.set(Some(u64::MAX));
+            for ops in workload() {
+                block_on(j.commit(ops)).unwrap();
+            }
+            steps += u64::MAX - files.budget.get().unwrap();
+            assert!(files.bytes_written.get() > before);
+            steps
+        };
+        for budget in 0..=total {
+            let files = MemoryFiles::default();
+            let j = open(&files);
+            files.budget.set(Some(budget));
+            let mut done = Records::new();
+            let mut under_way = None;
+            for ops in workload() {
+                let mut next = done.clone();
+                apply(&mut next, &ops);
+                if block_on(j.commit(ops)).is_ok() {
+                    done = next;
+                } else {
+                    under_way = Some(next);
+                    break;
+                }
+            }
+            let (back, _) = block_on(JournalFile::open_with(files.restarted(), SLACK)).unwrap_or_else(|e| panic!("budget {budget}: {e}"));
+            let got = records(&back);
+            assert!(got == done || Some(&got) == under_way.as_ref(), "budget {budget}: reopened to something else");
+            // And it goes on from there.
+            block_on(back.commit(vec![put("after", 3, 1)])).unwrap();
+            let again = records(&open(&back.files().restarted()));
+            assert!(again.contains_key("after"), "budget {budget}");
+        }
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_and_appends_continue_after_the_last_good_frame() {
+        let files = MemoryFiles::default();
+        let j = open(&files);
+        block_on(j.commit(vec![put("run", 10, 1)])).unwrap();
+        block_on(j.commit(vec![put("jr/1", 10, 2)])).unwrap();
+        let (name, len) = j.position();
+        // A kill in the middle of the next frame.
+        files.files.borrow_mut().get_mut(&name).unwrap().extend_from_slice(&codec::encode(Kind::JournalBatch, &1u8)[..7]);
+        let (back, opened) = block_on(JournalFile::open_with(files.restarted(), SLACK)).unwrap();
+        assert_eq!(opened.cut, 7);
+        assert_eq!(back.position(), (name.clone(), len));
+        block_on(back.commit(vec![put("jr/2", 10, 3)])).unwrap();
+        let r = records(&open(&back.files().restarted()));
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["jr/1", "jr/2", "run"]);
+    }
+
+    /// A flipped byte in the middle (a disk fault): the records of the frames
+    /// before it are kept, the rest cannot be trusted.
+    #[test]
+    fn a_damaged_frame_keeps_what_came_before_it() {
+        let files = MemoryFiles::default();
+        let j = open(&files);
+        block_on(j.commit(vec![put("a", 10, 1)])).unwrap();
+        let (name, mid) = j.position();
+        block_on(j.commit(vec![put("b", 10, 2)])).unwrap();
+        block_on(j.commit(vec![put("c", 10, 3)])).unwrap();
+        files.files.borrow_mut().get_mut(&name).unwrap()[mid as usize + HEADER_LEN + 2] ^= 0x40;
+        let r = records(&open(&files.restarted()));
+        assert_eq!(r.keys().collect::<Vec<_>>(), ["a"]);
+    }
+
+    /// A newer Lifeboat's file: this one refuses it and changes nothing.
+    #[test]
+    fn a_file_from_a_newer_lifeboat_is_refused_untouched() {
+        let files = MemoryFiles::default();
+        let j = open(&files);
+        block_on(j.commit(vec![put("run", 10, 1)])).unwrap();
+        let (name, at) = j.position();
+        let mut newer = frame(Kind::JournalBatch, &[("ck/9", Some(&[1u8, 2][..]))]);
+        newer[4..6].copy_from_slice(&(codec::VERSION + 1).to_le_bytes());
+        let crc = {
+            let mut h = crc32fast::Hasher::new();
+            h.update(&newer[0..16]);
+            h.update(&newer[HEADER_LEN..]);
+            h.finalize()
+        };
+        newer[16..20].copy_from_slice(&crc.to_le_bytes());
+        files.files.borrow_mut().get_mut(&name).unwrap().extend_from_slice(&newer);
+        let before = files.files.borrow().clone();
+        let err = block_on(JournalFile::open(files.restarted())).err().expect("refused");
+        assert!(matches!(&err, StoreError::Record { error: DecodeError::UnsupportedVersion(v), .. } if *v == codec::VERSION + 1), "{err:?}");
+        assert!(err.to_string().contains("newer Lifeboat"), "{err}");
+        assert_eq!(*files.files.borrow(), before);
+        assert!(at > 0);
+    }
+
+    #[test]
+    fn an_unreadable_file_is_kept_until_a_complete_newer_one_exists() {
+        let files = MemoryFiles::default();
+        files.files.borrow_mut().insert("journal-3".into(), b"not a journal".to_vec());
+        files.files.borrow_mut().insert("unrelated".into(), b"x".to_vec());
+        let (j, opened) = block_on(JournalFile::open(files.clone())).unwrap();
+        assert_eq!(opened.file, "journal-4");
+        assert_eq!(opened.unreadable.len(), 1);
+        assert!(files.files.borrow().contains_key("journal-3"));
+        block_on(j.commit(vec![put("run", 1, 1)])).unwrap();
+        let (_, opened) = block_on(JournalFile::open(files.clone())).unwrap();
+        assert_eq!(opened.file, "journal-4");
+        assert_eq!(files.files.borrow().keys().collect::<Vec<_>>(), ["journal-4", "unrelated"]);
+    }
+
+    #[test]
+    fn a_commit_appends_about_its_own_bytes_and_a_sync_flushes_once() {
+        let files = MemoryFiles::default();
+        let j = open(&files);
+        let before = files.bytes_written.get();
+        block_on(j.commit(vec![put("jr/1-x", 100, 7)])).unwrap();
+        let cost = files.bytes_written.get() - before;
+        assert!(cost < 100 + 60, "a 100-byte record cost {cost} bytes");
+        let flushes = files.flushes.get();
+        block_on(j.sync()).unwrap();
+        block_on(j.sync()).unwrap();
+        assert_eq!(files.flushes.get(), flushes + 1, "nothing new, nothing to flush");
+    }
+}
