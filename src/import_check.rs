@@ -425,8 +425,8 @@ fn text_bytes(saves: &[ImportedSave]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_kit::text_field as text;
     use crate::model::{FrameFields, PageState, Visit, Window};
+    use crate::test_kit::text_field as text;
 
     fn tab(url: &str, fields: Vec<Field>) -> Tab {
         Tab {

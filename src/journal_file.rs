@@ -293,12 +293,20 @@ impl<F: Files> Backend for JournalFile<F> {
 
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         let s = self.state.borrow();
-        Ok(s.records.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, _)| k.clone()).collect())
+        Ok(s.records
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, _)| k.clone())
+            .collect())
     }
 
     async fn scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let s = self.state.borrow();
-        Ok(s.records.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect())
+        Ok(s.records
+            .range(prefix.to_string()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
     }
 
     /// One frame appended: all of `ops` or, after a kill, none.
@@ -549,7 +557,12 @@ mod tests {
         block_on(j.commit(vec![put("jr/1", 10, 2)])).unwrap();
         let (name, len) = j.position();
         // A kill in the middle of the next frame.
-        files.files.borrow_mut().get_mut(&name).unwrap().extend_from_slice(&codec::encode(Kind::JournalBatch, &1u8)[..7]);
+        files
+            .files
+            .borrow_mut()
+            .get_mut(&name)
+            .unwrap()
+            .extend_from_slice(&codec::encode(Kind::JournalBatch, &1u8)[..7]);
         let (back, opened) = block_on(JournalFile::open_with(files.restarted(), SLACK)).unwrap();
         assert_eq!(opened.cut, 7);
         assert_eq!(back.position(), (name.clone(), len));
@@ -592,7 +605,10 @@ mod tests {
         files.files.borrow_mut().get_mut(&name).unwrap().extend_from_slice(&newer);
         let before = files.files.borrow().clone();
         let err = block_on(JournalFile::open(files.restarted())).err().expect("refused");
-        assert!(matches!(&err, StoreError::Record { error: DecodeError::UnsupportedVersion(v), .. } if *v == codec::VERSION + 1), "{err:?}");
+        assert!(
+            matches!(&err, StoreError::Record { error: DecodeError::UnsupportedVersion(v), .. } if *v == codec::VERSION + 1),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("newer Lifeboat"), "{err}");
         assert_eq!(*files.files.borrow(), before);
         assert!(at > 0);

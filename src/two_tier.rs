@@ -35,9 +35,14 @@ fn is_hot(key: &str) -> bool {
 /// Where the records were found at start-up, for the log and `status`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opening {
-    File { opened: Opened, moved: usize },
+    File {
+        opened: Opened,
+        moved: usize,
+    },
     /// No journal file: why (none when the browser offers none).
-    Database { why: Option<String> },
+    Database {
+        why: Option<String>,
+    },
 }
 
 pub struct TwoTier<C, F> {
@@ -48,10 +53,7 @@ pub struct TwoTier<C, F> {
 impl<C: Backend, F: Files> TwoTier<C, F> {
     pub async fn open(cold: C, files: Option<F>) -> Result<(Self, Opening), StoreError> {
         if let Some(bytes) = cold.get(LAYOUT_KEY).await? {
-            let layout = codec::decode::<u16>(Kind::Layout, &bytes).map_err(|error| StoreError::Record {
-                key: LAYOUT_KEY.into(),
-                error,
-            })?;
+            let layout = codec::decode::<u16>(Kind::Layout, &bytes).map_err(|error| StoreError::Record { key: LAYOUT_KEY.into(), error })?;
             if layout > LAYOUT {
                 return Err(StoreError::Record {
                     key: LAYOUT_KEY.into(),
@@ -155,7 +157,11 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
     async fn sync(&self) -> Result<(), StoreError> {
         match &self.hot {
             Some(hot) => hot.sync().await,
-            None => self.cold.commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &1u16))]).await,
+            None => {
+                self.cold
+                    .commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &1u16))])
+                    .await
+            }
         }
     }
 

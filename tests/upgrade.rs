@@ -14,6 +14,7 @@
 use lifeboat::codec::{self, Kind};
 use lifeboat::event::{Event, TabInfo, WindowInfo};
 use lifeboat::journal::{Delta, DeltaOp};
+use lifeboat::journal_file::memory::MemoryFiles;
 use lifeboat::keeper::Keeper;
 use lifeboat::model::{Container, Field, FieldValue, Visit};
 use lifeboat::named;
@@ -23,11 +24,10 @@ use lifeboat::settings::{PrivacyLevel, Settings};
 use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
 use lifeboat::store::Backend;
-use lifeboat::journal_file::memory::MemoryFiles;
 use lifeboat::two_tier::{Opening, TwoTier, LAYOUT};
-use std::rc::Rc;
 use lifeboat::verdict::Verdict;
 use lifeboat::view;
+use std::rc::Rc;
 
 const FIXTURES: [&str; 4] = [
     concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format-1.json"),
@@ -240,11 +240,22 @@ fn every_committed_store_fixture_opens_after_an_update() {
 fn every_store_fixture_moves_into_the_journal_file_with_nothing_lost() {
     for fixture in FIXTURES {
         let db = Rc::new(MemoryBackend::from_json(&std::fs::read_to_string(fixture).unwrap()).unwrap());
-        let hot = db.data.borrow().keys().filter(|k| k.starts_with("ck/") || k.starts_with("jr/") || *k == "run").count();
+        let hot = db
+            .data
+            .borrow()
+            .keys()
+            .filter(|k| k.starts_with("ck/") || k.starts_with("jr/") || *k == "run")
+            .count();
         let files = MemoryFiles::default();
         let (store, opening) = block_on(TwoTier::open(db.clone(), Some(files.clone()))).unwrap();
-        assert!(matches!(&opening, Opening::File { moved, .. } if *moved >= hot && hot > 0), "{fixture}: {opening:?}");
-        assert!(db.data.borrow().keys().all(|k| !k.starts_with("ck/") && !k.starts_with("jr/") && k != "run"), "{fixture}: moved out of the database");
+        assert!(
+            matches!(&opening, Opening::File { moved, .. } if *moved >= hot && hot > 0),
+            "{fixture}: {opening:?}"
+        );
+        assert!(
+            db.data.borrow().keys().all(|k| !k.starts_with("ck/") && !k.starts_with("jr/") && k != "run"),
+            "{fixture}: moved out of the database"
+        );
         check_after_update(store);
         // The next start reads them from the file.
         let (store, opening) = block_on(TwoTier::open(db.clone(), Some(files.restarted()))).unwrap();
@@ -264,7 +275,10 @@ fn a_store_from_a_newer_lifeboat_is_refused_not_wiped() {
     let before = db.data.borrow().clone();
     let files = MemoryFiles::default();
     let err = block_on(TwoTier::open(db.clone(), Some(files.clone()))).err().expect("refused");
-    assert_eq!(err.to_string(), format!("stored record layout is unusable: written by a newer Lifeboat (format {})", LAYOUT + 1));
+    assert_eq!(
+        err.to_string(),
+        format!("stored record layout is unusable: written by a newer Lifeboat (format {})", LAYOUT + 1)
+    );
     assert_eq!(*db.data.borrow(), before, "the database is as it was");
     assert!(files.files.borrow().is_empty(), "no journal file was started");
     // Without a file (Chromium) too.

@@ -34,12 +34,14 @@ extern "C" {
 const ANSWER_WITHIN_MS: u32 = 15_000;
 
 type Pending = Rc<RefCell<HashMap<u32, oneshot::Sender<Result<JsValue, String>>>>>;
+type Handler = Closure<dyn FnMut(JsValue)>;
 
 pub struct WorkerFiles {
     worker: JsWorker,
     pending: Pending,
     next: Cell<u32>,
-    _handlers: (Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>),
+    /// `onmessage` and `onerror`, kept alive with the Worker.
+    _handlers: (Handler, Handler),
 }
 
 fn global_has(path: &[&str]) -> bool {
@@ -62,7 +64,7 @@ impl WorkerFiles {
         let worker = JsWorker::new(&super::api::runtime_get_url("extension/journal-worker.js")).ok()?;
         let pending: Pending = Rc::default();
         let answers = pending.clone();
-        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let on_message = Handler::new(move |event: JsValue| {
             let data = Reflect::get(&event, &"data".into()).unwrap_or(JsValue::UNDEFINED);
             let id = Reflect::get(&data, &"id".into()).ok().and_then(|v| v.as_f64()).unwrap_or(-1.0) as u32;
             let Some(reply) = answers.borrow_mut().remove(&id) else { return };
@@ -73,7 +75,7 @@ impl WorkerFiles {
             });
         });
         let failed = pending.clone();
-        let on_error = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+        let on_error = Handler::new(move |event: JsValue| {
             let why = super::api::message(&Reflect::get(&event, &"message".into()).unwrap_or(event));
             for (_, reply) in failed.borrow_mut().drain() {
                 let _ = reply.send(Err(format!("the journal file's worker failed: {why}")));
