@@ -262,6 +262,8 @@ impl<F: Files> JournalFile<F> {
             (file_name(s.n), file_name(s.n + 1), frame(Kind::JournalBase, &entries))
         };
         let written = async {
+            // A file of that name left by an earlier failed attempt goes first.
+            self.files.truncate(&new, 0).await?;
             self.files.write(&new, 0, &base).await?;
             self.files.flush(&new).await
         };

@@ -661,6 +661,54 @@ mod tests {
         block_on(Keeper::start(backend, V, OWN, now, new_run)).unwrap()
     }
 
+    /// Issue 13's event storm: 500 tabs opened at once, then closed at once.
+    /// Driven as the edge drives it (commit whenever the deadline has come):
+    /// a handful of commits, not 500, the last within a second of the storm.
+    #[test]
+    fn an_event_storm_is_a_handful_of_commits() {
+        let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();
+        open_two_tabs(&mut k, 10);
+        block_on(k.commit(1_000)).unwrap();
+        let before = k.commits().0;
+        let mut last_commit = 0;
+        let mut drive = |k: &mut Keeper<MemoryBackend>, e: Event, now: Millis| {
+            if let Some(at) = k.deadline().filter(|&at| at <= now) {
+                block_on(k.commit(at)).unwrap();
+                last_commit = at;
+            }
+            k.apply(e, now);
+        };
+        let t0 = 10_000;
+        for i in 0..500 {
+            drive(
+                &mut k,
+                Event::TabCreated(crate::test_kit::tab_info(100 + i, 1, 2 + i as usize, "https://storm/")),
+                t0 + i as Millis,
+            );
+        }
+        for i in 0..500 {
+            let e = Event::TabRemoved {
+                tab_id: 100 + i,
+                window_id: 1,
+                window_closing: false,
+            };
+            drive(&mut k, e, t0 + 500 + i as Millis);
+        }
+        let storm_end = t0 + 999;
+        while let Some(at) = k.deadline().filter(|_| k.is_dirty()) {
+            block_on(k.commit(at)).unwrap();
+            last_commit = at;
+        }
+        let commits = k.commits().0 - before;
+        assert!((1..=5).contains(&commits), "{commits} commits for the storm");
+        assert!(
+            last_commit <= storm_end + 1_000,
+            "the last commit came {} ms after the storm",
+            last_commit - storm_end
+        );
+        assert_eq!(k.committed().unwrap().session.tab_count(), 2, "what is stored is what is open");
+    }
+
     #[test]
     fn first_run_then_crash_sets_the_session_aside_as_pending() {
         let mut k = block_on(Keeper::start(MemoryBackend::default(), V, OWN, 0, true)).unwrap();

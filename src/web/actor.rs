@@ -249,8 +249,10 @@ impl Edge {
             // If session storage cannot be read, assume the same run: a missed crash
             // offer is recoverable by hand; a false one after every wake is not.
             let new_run = !api::session_flag(RUN_FLAG).await.unwrap_or(true);
+            // The Worker starts (its script loads) while the database opens.
+            let files = WorkerFiles::start();
             let database = IdbBackend::open().await.map_err(|e| e.to_string())?;
-            let (backend, opening) = TwoTier::open(database, WorkerFiles::start()).await.map_err(|e| e.to_string())?;
+            let (backend, opening) = TwoTier::open(database, files).await.map_err(|e| e.to_string())?;
             log_opening(&opening);
             let t_open = api::perf_now();
             let keeper = Keeper::start(backend, &version, &own_origin, api::now(), new_run)
