@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:http';
 import { ExtensionPage, openExtensionPage, pageUrl } from './lib/extension.mjs';
 import { clickRestoreAll, screenshot, waitForRestorePage } from './lib/restore-page.mjs';
 import { htmlPage, routes } from './lib/server.mjs';
+import { typeAtEnd } from './lib/typing.mjs';
 import { sleep, waitOrNull, waitUntil } from './lib/wait.mjs';
 
 const PAGES = join(dirname(fileURLToPath(import.meta.url)), 'pages');
@@ -31,6 +33,39 @@ export function addFormRoutes(table = routes) {
   );
 }
 addFormRoutes();
+
+// A page the user types into while it is still loading: a parser-blocking script
+// (from heldScript(), another origin whose port the query names) keeps
+// DOMContentLoaded, so document_idle and the content script, from coming.
+const EARLY_PATH = '/pages/form-early.html';
+routes.unshift([/^\/pages\/form-early\.html$/, (m, req) => {
+  const port = Number(new URL(req.url, 'http://x').searchParams.get('held'));
+  return {
+    body: htmlPage('Early form', '<textarea id="early" rows="3" cols="40"></textarea>'
+      + `<script src="http://127.0.0.1:${port}/held.js"></script><p id="after">Loaded</p>`),
+  };
+}]);
+
+/** A server whose one script is answered only once `release()` is called. */
+async function heldScript() {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  const server = createServer((req, res) => {
+    released.then(() => {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end('window.heldScriptRan = true;');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    release,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
 
 // ----------------------------------------------------------------- the input
 
@@ -95,7 +130,7 @@ export const SCROLL_Y = 2500;
 
 const sel = (label) => `[data-t="${label}"]`;
 
-/** Fills the form page (and its frame) as a user would; returns the scroll position reached. */
+/** Fills the form page (and its frame) as a user would, then lets go of the focus. */
 export async function fillForm(page) {
   for (const [how, label, arg] of STEPS) {
     if (how === 'type') await page.type(sel(label), arg);
@@ -122,9 +157,39 @@ export async function fillForm(page) {
   await frame.evaluate(() => document.activeElement?.blur());
   await page.evaluate(() => document.activeElement?.blur());
   await sleep(300);
-  await page.evaluate((y) => window.scrollTo(0, y), SCROLL_Y);
-  await sleep(300);
-  return page.evaluate(() => window.scrollY);
+}
+
+/** Scrolls the page to `y`; returns where it got to and when (Date.now() once it had:
+ *  a wait counted from `at` is at least that long after the scroll). */
+export async function scrollPage(page, y) {
+  const reached = await page.evaluate((to) => {
+    window.scrollTo(0, to);
+    return window.scrollY;
+  }, y);
+  return { at: Date.now(), y: reached };
+}
+
+/** After the crash: the restore page's "restore all", then the restored tab at `url`
+ *  brought to the front (it may have been restored lazily); its puppeteer page. */
+async function restoreTab(browser, restorePage, url) {
+  assert.ok(await clickRestoreAll(restorePage), '#restore-all became enabled');
+  const check = await openExtensionPage(browser);
+  const tab = await waitUntil(async () => (await check.state()).flatMap((w) => w.tabs).find((x) => x.url === url),
+    { timeout: 15_000, what: `the tab ${url} to be reopened` });
+  await check.call('tabs.update', tab.id, { active: true });
+  await check.call('windows.update', (await check.call('tabs.get', tab.id)).windowId, { focused: true }).catch(() => {});
+  return waitUntil(async () => {
+    for (const p of await browser.browser.pages()) if ((await pageUrl(p)) === url) return p;
+    return null;
+  }, { timeout: 15_000, what: `a puppeteer page for the restored tab ${url}` });
+}
+
+/** Waits `ms` after `at` (Date.now()), then kills the browser; returns how long after `at` the kill began. */
+async function crashAfter(browser, at, ms) {
+  await sleep(Math.max(0, at + ms - Date.now()));
+  const after = Date.now() - at;
+  await browser.crash();
+  return after;
 }
 
 /** Every labelled field's state, the frame's under "frame". */
@@ -227,20 +292,25 @@ const formRestore = {
     await page.goto(url, { waitUntil: 'load' });
     await sleep(500); // content scripts run at document_idle
     const pristine = await readForm(page);
-    const scrollBefore = await fillForm(page);
+    await fillForm(page);
     const typed = await readForm(page);
     assert.equal(typed.text2, 'Hello world', 'setup: typing appended to the default');
     assert.equal(typed.pin, SECRETS.pin + SECRETS.pinShown, 'setup: the PIN was typed before and after "show"');
     assert.equal(await page.$eval('#f-pin', (el) => el.type), 'text', 'setup: the PIN field was turned into text');
     assert.equal(typed.frame, 'inside the frame', 'setup: typed into the frame');
-    assert.ok(scrollBefore >= SCROLL_Y - 50, `setup: scrolled to ${scrollBefore}`);
     const { expected, changed } = expectations(typed, pristine);
+    // The last change is the scroll; the kill comes 1.5 s after it (issue 12: every
+    // change, typed text and scroll, survives a kill within about a second).
+    const { at: scrolledAt, y: scrollBefore } = await scrollPage(page, SCROLL_Y);
+    assert.ok(scrollBefore >= SCROLL_Y - 50, `setup: scrolled to ${scrollBefore}`);
     t.log(`typed into ${changed.length} fields (+${SECRET_LABELS.length} secrets), scrollY ${scrollBefore}`);
-    await sleep(4_000); // typing and scroll are committed within a few seconds
+    await sleep(1_000);
     const scrollAtCrash = await page.evaluate(() => window.scrollY);
     assert.ok(Math.abs(scrollAtCrash - scrollBefore) <= 2, `setup: the page stayed at ${scrollBefore} (now ${scrollAtCrash})`);
+    const killedAfter = await crashAfter(browser, scrolledAt, 1_500);
+    t.log(`killed ${killedAfter} ms after the scroll, the last change`);
+    assert.ok(killedAfter < 2_000, `setup: the kill came ${killedAfter} ms after the scroll (meant 1,500)`);
 
-    await browser.crash();
     await browser.restart();
     const restorePage = await waitForRestorePage(browser, 15_000);
     assert.ok(restorePage, 'the restore page opened after the crash');
@@ -271,18 +341,7 @@ const formRestore = {
     assert.ok(formTab, `the plan has the form tab: ${planJson}`);
     assert.ok(formTab.typedFields > 0, `the plan counts typed fields in the form tab: ${JSON.stringify(formTab)}`);
 
-    assert.ok(await clickRestoreAll(restorePage), '#restore-all became enabled');
-
-    // The restored tab (activated, in case it was restored lazily).
-    const check = await openExtensionPage(browser);
-    const tab = await waitUntil(async () => (await check.state()).flatMap((w) => w.tabs).find((x) => x.url === url),
-      { timeout: 15_000, what: 'the form tab to be reopened' });
-    await check.call('tabs.update', tab.id, { active: true });
-    await check.call('windows.update', (await check.call('tabs.get', tab.id)).windowId, { focused: true }).catch(() => {});
-    const restored = await waitUntil(async () => {
-      for (const p of await browser.browser.pages()) if ((await pageUrl(p)) === url) return p;
-      return null;
-    }, { timeout: 15_000, what: 'a puppeteer page for the restored form tab' });
+    const restored = await restoreTab(browser, restorePage, url);
 
     const filled = await waitOrNull(async () => {
       const now = await readForm(restored);
@@ -304,4 +363,43 @@ const formRestore = {
   },
 };
 
-export const tests = [formRestore];
+// Text typed before the content script started (the page was still loading) is
+// reported when it starts, and is back after a kill.
+const formEarly = {
+  name: 'form-early',
+  timeout: 120_000,
+  async run(t) {
+    const held = await heldScript();
+    try {
+      const browser = await t.launch({ resumeFromCrash: false });
+      const url = `${t.server.origin}${EARLY_PATH}?held=${held.port}`;
+      const page = await browser.browser.newPage();
+      const loading = page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch((e) => e);
+      await waitUntil(() => page.$('#early').catch(() => null), { timeout: 15_000, interval: 100, what: 'the field of the loading page' });
+      const text = 'typed while the page was loading';
+      assert.equal(await typeAtEnd(page, '#early', text), text, 'setup: typed');
+      assert.equal(await page.evaluate(() => document.readyState), 'loading',
+        'setup: the page was still loading when the typing ended (so no content script had started)');
+      held.release();
+      const loaded = await loading;
+      assert.ok(!(loaded instanceof Error), `setup: the page loaded: ${loaded}`);
+      const loadedAt = Date.now();
+      assert.equal(await page.evaluate(() => window.heldScriptRan && document.readyState), 'complete', 'setup: loaded');
+      // The content script starts at document_idle, at the latest right after the load.
+      const killedAfter = await crashAfter(browser, loadedAt, 1_500);
+      t.log(`killed ${killedAfter} ms after the load event`);
+
+      await browser.restart();
+      const restorePage = await waitForRestorePage(browser, 15_000);
+      assert.ok(restorePage, 'the restore page opened after the crash');
+      const restored = await restoreTab(browser, restorePage, url);
+      const value = await waitOrNull(() => restored.$eval('#early', (el) => el.value).catch(() => ''),
+        { timeout: 20_000, interval: 250, what: 'the early text' });
+      assert.equal(value ?? await restored.$eval('#early', (el) => el.value), text, 'the text typed before the content script started is back');
+    } finally {
+      await held.close();
+    }
+  },
+};
+
+export const tests = [formRestore, formEarly];
