@@ -402,4 +402,57 @@ const formEarly = {
   },
 };
 
-export const tests = [formRestore, formEarly];
+// Text the browser itself put back (its own restore after a crash) is there before
+// the content script starts, with no keystroke of the user's in this page's life:
+// reported at start, it is in Lifeboat's store when the browser is killed again.
+const formPutBack = {
+  name: 'form-put-back',
+  timeout: 180_000,
+  async run(t) {
+    const held = await heldScript();
+    held.release(); // an ordinary page here
+    try {
+      const browser = await t.launch({
+        resumeFromCrash: true, // Firefox
+        restoreOnStartup: true, // Chromium: "continue where you left off"
+        firefoxPrefs: { 'browser.sessionstore.interval': 1_000 }, // its own store has the text within a second
+      });
+      const url = `${t.server.origin}${EARLY_PATH}?held=${held.port}`;
+      const page = await browser.browser.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      const text = 'typed, then put back by the browser';
+      assert.equal(await typeAtEnd(page, '#early', text), text, 'setup: typed');
+      await page.evaluate(() => document.activeElement?.blur());
+      await sleep(4_000); // both stores have it
+      await browser.crash();
+
+      await browser.restart();
+      // Premise: the browser reopens the tab and puts the text back by itself.
+      const putBack = await waitOrNull(async () => {
+        for (const p of await browser.browser.pages()) {
+          if ((await pageUrl(p)) === url && (await p.$eval('#early', (el) => el.value).catch(() => '')) === text) return p;
+        }
+        return null;
+      }, { timeout: 30_000, interval: 250, what: 'the browser to put the text back' });
+      assert.ok(putBack, 'premise: the browser reopened the tab with the text in it (check its restore setting)');
+      const killedAfter = await crashAfter(browser, Date.now(), 1_500);
+      t.log(`killed ${killedAfter} ms after the text was seen put back`);
+
+      await browser.restart();
+      const ext = await openExtensionPage(browser);
+      const overview = await ext.send({ type: 'overview' });
+      t.keep('overview.json', overview);
+      const crashes = (overview?.sources ?? []).filter((s) => s.kind === 'crash').sort((a, b) => b.takenAt - a.takenAt);
+      assert.ok(crashes.length >= 2, `overview lists both crashed sessions: ${JSON.stringify(overview)}`);
+      const plan = await ext.send({ type: 'plan', source: crashes[0].id });
+      t.keep('plan.json', plan);
+      const tab = plan?.windows?.flatMap((w) => w.tabs).find((x) => x.url === url);
+      assert.ok(tab, `the second crashed session has the tab: ${JSON.stringify(plan)}`);
+      assert.ok(tab.typedFields > 0, `the second crashed session kept the text the browser put back: ${JSON.stringify(tab)}`);
+    } finally {
+      await held.close();
+    }
+  },
+};
+
+export const tests = [formRestore, formEarly, formPutBack];
