@@ -173,7 +173,9 @@ export async function scrollPage(page, y) {
  *  brought to the front (it may have been restored lazily); its puppeteer page. */
 async function restoreTab(browser, restorePage, url) {
   assert.ok(await clickRestoreAll(restorePage), '#restore-all became enabled');
-  const check = await openExtensionPage(browser);
+  // Read through the restore page itself while it is open: a new tab opened now can
+  // land in a window being restored and hang (seen in Firefox, 2 runs in 5).
+  const check = restorePage.isClosed() ? await openExtensionPage(browser) : new ExtensionPage(restorePage);
   const tab = await waitUntil(async () => (await check.state()).flatMap((w) => w.tabs).find((x) => x.url === url),
     { timeout: 15_000, what: `the tab ${url} to be reopened` });
   await check.call('tabs.update', tab.id, { active: true });
