@@ -1,14 +1,16 @@
-// Form text and scroll survive a crash (extension/content.js + the background),
-// and secrets never reach the store. Run in Chromium and Firefox by run.mjs.
+// Form text and scroll survive a crash 1.5 s after the last change
+// (extension/content.js + the background), also text there before the content
+// script started (typed while the page loaded, or put back by the browser's own
+// restore), and secrets never reach the store. Run in Chromium and Firefox by run.mjs.
 //
 // The page is tests/e2e/pages/form.html, served at /pages/form.html by a route
 // this module adds to the harness's route table (server.mjs: "Add a page by
 // adding a route"); its iframe /pages/form-frame.html is generated here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:http';
 import { ExtensionPage, openExtensionPage, pageUrl } from './lib/extension.mjs';
 import { clickRestoreAll, screenshot, waitForRestorePage } from './lib/restore-page.mjs';
 import { htmlPage, routes } from './lib/server.mjs';
@@ -38,7 +40,7 @@ addFormRoutes();
 // (from heldScript(), another origin whose port the query names) keeps
 // DOMContentLoaded, so document_idle and the content script, from coming.
 const EARLY_PATH = '/pages/form-early.html';
-routes.unshift([/^\/pages\/form-early\.html$/, (m, req) => {
+routes.unshift([/^\/pages\/form-early\.html$/, (_match, req) => {
   const port = Number(new URL(req.url, 'http://x').searchParams.get('held'));
   return {
     body: htmlPage('Early form', '<textarea id="early" rows="3" cols="40"></textarea>'
