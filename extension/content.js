@@ -36,8 +36,12 @@
   if (marks[MARK]) return;
   marks[MARK] = true;
 
-  const INPUT_DEBOUNCE_MS = 500;
-  const SCROLL_DEBOUNCE_MS = 1000;
+  // A report goes once typing or scrolling pauses this long, and never later than
+  // MAX_WAIT_MS after the first unsent change, however long it goes on: with the
+  // core's own commit delay (src/saver.rs) a change survives a browser kill
+  // within about a second and a half.
+  const DEBOUNCE_MS = 250;
+  const MAX_WAIT_MS = 1000;
   const RETRY_MS = [250, 10_000]; // bounds on the wait before a refused report goes again
   const RESTORE_RETRY_MS = [250, 500, 1000, 2000, 4000]; // fields that appear late
   const SCROLL_RETRY_MS = [100, 250, 500, 1000, 2000, 3000];
@@ -83,9 +87,9 @@
   const editableDefault = new WeakMap(); // contenteditable host -> its text when first seen
   let dead = false; // the background is gone for good
   /** @type {ReturnType<typeof setTimeout> | 0} */
-  let inputTimer = 0;
+  let debounceTimer = 0; // the change waits for a pause...
   /** @type {ReturnType<typeof setTimeout> | 0} */
-  let scrollTimer = 0;
+  let boundTimer = 0; // ...but no longer than MAX_WAIT_MS
   /** @type {ReturnType<typeof setTimeout> | 0} */
   let retryTimer = 0; // the core asked to wait (rate limit): the retry carries every change
   let retries = 0;
@@ -472,10 +476,10 @@
   }
 
   const flush = guard(() => {
-    clearTimeout(inputTimer);
-    clearTimeout(scrollTimer);
+    clearTimeout(debounceTimer);
+    clearTimeout(boundTimer);
     clearTimeout(retryTimer);
-    inputTimer = scrollTimer = retryTimer = 0;
+    debounceTimer = boundTimer = retryTimer = 0;
     const frame = frameKey();
     if (frame === null) return;
     // The background takes tab, frame id and URL from the sender; `url` is informative.
@@ -502,16 +506,12 @@
     }));
   });
 
-  /** @param {'input' | 'scroll'} kind */
-  function schedule(kind) {
+  /** A report of the page's state, soon: typed text and scroll go in the same one. */
+  function schedule() {
     if (retryTimer) return; // the pending retry will carry this change
-    if (kind === 'input') {
-      clearTimeout(inputTimer);
-      inputTimer = setTimeout(flush, INPUT_DEBOUNCE_MS);
-    } else if (!inputTimer) { // a pending input flush carries the scroll too
-      clearTimeout(scrollTimer);
-      scrollTimer = setTimeout(flush, SCROLL_DEBOUNCE_MS);
-    }
+    clearTimeout(debounceTimer);
+    debounceTimer = setTimeout(flush, DEBOUNCE_MS);
+    if (!boundTimer) boundTimer = setTimeout(flush, MAX_WAIT_MS);
   }
 
   /** The field an event is about: a form control or contenteditable host, or null. @param {EventTarget | null} target @returns {Field | null} */
@@ -537,7 +537,7 @@
     if (!byUser(event)) return;
     typed.add(el);
     retries = 0;
-    schedule('input');
+    schedule();
   });
 
   const onFocus = guard((/** @type {Event} */ event) => {
@@ -550,7 +550,7 @@
   });
 
   const onScroll = guard((/** @type {Event} */ event) => {
-    if (event.isTrusted) schedule('scroll');
+    if (event.isTrusted) schedule();
   });
 
   // A "show password" button turns type=password into text: remember the field was a password.
@@ -562,7 +562,7 @@
   }));
 
   const onLeave = guard(() => {
-    if (inputTimer || scrollTimer || retryTimer) flush();
+    if (debounceTimer || retryTimer) flush();
   });
 
   // The background restarted before it committed what this page last sent:
@@ -576,8 +576,8 @@
   function stop() {
     dead = true;
     api.runtime.onMessage.removeListener(onAsk);
-    clearTimeout(inputTimer);
-    clearTimeout(scrollTimer);
+    clearTimeout(debounceTimer);
+    clearTimeout(boundTimer);
     clearTimeout(retryTimer);
     document.removeEventListener('input', onInput, true);
     document.removeEventListener('change', onInput, true);
@@ -705,7 +705,7 @@
     ]);
     // The events fired while filling are untrusted and schedule nothing: report the
     // restored state once, so that it is kept again.
-    if (filled) schedule('input');
+    if (filled) schedule();
   }
 
   // ------------------------------------------------------------ start

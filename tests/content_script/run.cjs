@@ -29,7 +29,10 @@ const FAKE_DOM = String.raw`
     constructor(attrs) { super('form', attrs); this._controls = []; }
     get elements() { return this._controls; }
   }
-  class HTMLInputElement extends HTMLElement {}
+  class HTMLInputElement extends HTMLElement {
+    constructor(attrs, value = '') { super('input', attrs); this.defaultValue = ''; this.value = value; this.form = null; }
+    get type() { return (this.attrs.type ?? 'text').toLowerCase(); }
+  }
   class HTMLSelectElement extends HTMLElement {}
   class HTMLTextAreaElement extends HTMLElement {
     constructor(attrs, value = '', form = null) {
@@ -67,6 +70,12 @@ const FAKE_DOM = String.raw`
   /** Adds a textarea (id, value, form) to the page's body. */
   function addField(id, value, form = null, attrs = {}) {
     const el = new HTMLTextAreaElement({ id, ...attrs }, value, form);
+    el._parent = body; body._children.push(el); fields.push(el);
+    return el;
+  }
+  /** Adds an <input> (id, type, value) to the page's body. */
+  function addInput(id, type, value, attrs = {}) {
+    const el = new HTMLInputElement({ id, type, ...attrs }, value);
     el._parent = body; body._children.push(el); fields.push(el);
     return el;
   }
@@ -137,6 +146,17 @@ const scenarios = {
     assert.equal(p.timers.size, 0);
   },
 
+  async 'a pristine page that is never touched: no timer at any point'() {
+    const p = page({ setup: (pg) => pg.run("addField('t', ''); addInput('i', 'text', ''); addInput('pw', 'password', '')") });
+    await p.settle();
+    assert.equal(p.timers.size, 0, 'none at start');
+    for (let i = 0; i < 10; i += 1) {
+      await p.advance(1_000);
+      assert.equal(p.timers.size, 0, `none after ${i + 1} s`);
+    }
+    assert.deepEqual(p.sent.map((s) => s.message.type), ['pageRestore']);
+  },
+
   async 'what differs at start is reported at once, untouched'() {
     const p = page({ setup: (pg) => pg.run("addField('t', 'typed before the script ran', null, { name: 'note' })") });
     await p.settle();
@@ -146,6 +166,30 @@ const scenarios = {
     assert.equal(first.message.frame, '');
     assert.deepEqual(first.message.state.fields.map((f) => [f.key, f.tag, f.type, f.name, f.value, f.touched]),
       [['#t', 'textarea', '', 'note', 'typed before the script ran', false]]);
+  },
+
+  async 'a password, a card field or a card number filled before start is not reported; the rest is'() {
+    const p = page({
+      setup: (pg) => pg.run(`addInput('pw', 'password', 'Hunter2-secret');
+        addInput('cc', 'text', '4111 1111 1111 1111', { autocomplete: 'cc-number' });
+        addField('num', 'typed 4012888888881881', null, { name: 'cardnumber' });
+        addField('notes', 'card 4111-1111-1111-1111 12/25');
+        addInput('otp', 'text', '934671', { autocomplete: 'one-time-code' });
+        addInput('city', 'text', 'Lisbon');`),
+    });
+    await p.advance(60_000);
+    const states = p.pageStates();
+    assert.equal(states.length, 1, 'one report at start, for what may be kept');
+    assert.deepEqual(states[0].message.state.fields.map((f) => [f.key, f.value]), [['#city', 'Lisbon']]);
+    const all = JSON.stringify(p.sent);
+    for (const secret of ['Hunter2', '4111', '4012', '934671']) assert.ok(!all.includes(secret), `${secret} never sent`);
+  },
+
+  async 'only secrets filled before start: no message but the restore question, no timer'() {
+    const p = page({ setup: (pg) => pg.run("addInput('pw', 'password', 'Hunter2-secret'); addField('notes', '4111 1111 1111 1111')") });
+    await p.advance(60_000);
+    assert.deepEqual(p.sent.map((s) => s.message.type), ['pageRestore']);
+    assert.equal(p.timers.size, 0);
   },
 
   async 'a scrolled page is reported at start'() {
@@ -160,12 +204,35 @@ const scenarios = {
     await p.advance(30_000);
     assert.equal(p.pageStates().length, 0, 'untrusted events');
     p.run("el.value = 'typed'; fire('input', el, true);");
-    await p.advance(499);
+    await p.advance(249);
     assert.equal(p.pageStates().length, 0, 'debounced');
     await p.advance(1);
     const states = p.pageStates();
     assert.equal(states.length, 1);
     assert.deepEqual(states[0].message.state.fields.map((f) => [f.value, f.touched]), [['typed', true]]);
+  },
+
+  async 'typing or scrolling without a pause is reported at least once a second, the last change after a pause'() {
+    const p = page({ setup: (pg) => pg.run("var el = addField('t', '')") });
+    // A key every 200 ms for 3 s, then a scroll every 100 ms for 2 s.
+    for (let i = 1; i <= 15; i += 1) {
+      p.run(`el.value = 'x'.repeat(${i}); fire('input', el, true);`);
+      await p.advance(200);
+    }
+    for (let i = 1; i <= 20; i += 1) {
+      p.run(`window.scrollY = ${i * 50}; fire('scroll', window, false, { isTrusted: true });`);
+      await p.advance(100);
+    }
+    await p.advance(250);
+    const states = p.pageStates();
+    const gaps = states.map((s, i) => s.at - (i ? states[i - 1].at : 0));
+    assert.ok(gaps.every((g) => g <= 1_000), `a report at least every second: at ${states.map((s) => s.at)}`);
+    const last = states[states.length - 1];
+    assert.ok(last.at <= 4_900 + 250, `the last scroll (at 4.9 s) reported within the pause: at ${last.at}`);
+    assert.deepEqual([last.message.state.scroll, last.message.state.fields[0].value], [[0, 1000], 'x'.repeat(15)]);
+    await p.advance(60_000);
+    assert.equal(p.pageStates().length, states.length, 'nothing more');
+    assert.equal(p.timers.size, 0);
   },
 
   async 'trusted input without user activation (a script\'s execCommand) schedules nothing'() {
@@ -192,7 +259,7 @@ const scenarios = {
       setup: (pg) => pg.run("var el = addField('t', '')"),
     });
     p.run("el.value = 'one'; fire('input', el, true);");
-    await p.advance(500);
+    await p.advance(250);
     assert.equal(p.pageStates().length, 1);
     // More typing while the retry waits is carried by it, not sent on its own.
     for (const text of ['one two', 'one two three']) {

@@ -1,16 +1,20 @@
-// Form text and scroll survive a crash (extension/content.js + the background),
-// and secrets never reach the store. Run in Chromium and Firefox by run.mjs.
+// Form text and scroll survive a crash 1.5 s after the last change
+// (extension/content.js + the background), also text there before the content
+// script started (typed while the page loaded, or put back by the browser's own
+// restore), and secrets never reach the store. Run in Chromium and Firefox by run.mjs.
 //
 // The page is tests/e2e/pages/form.html, served at /pages/form.html by a route
 // this module adds to the harness's route table (server.mjs: "Add a page by
 // adding a route"); its iframe /pages/form-frame.html is generated here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExtensionPage, openExtensionPage, pageUrl } from './lib/extension.mjs';
 import { clickRestoreAll, screenshot, waitForRestorePage } from './lib/restore-page.mjs';
 import { htmlPage, routes } from './lib/server.mjs';
+import { typeAtEnd } from './lib/typing.mjs';
 import { sleep, waitOrNull, waitUntil } from './lib/wait.mjs';
 
 const PAGES = join(dirname(fileURLToPath(import.meta.url)), 'pages');
@@ -31,6 +35,39 @@ export function addFormRoutes(table = routes) {
   );
 }
 addFormRoutes();
+
+// A page the user types into while it is still loading: a parser-blocking script
+// (from heldScript(), another origin whose port the query names) keeps
+// DOMContentLoaded, so document_idle and the content script, from coming.
+const EARLY_PATH = '/pages/form-early.html';
+routes.unshift([/^\/pages\/form-early\.html$/, (_match, req) => {
+  const port = Number(new URL(req.url, 'http://x').searchParams.get('held'));
+  return {
+    body: htmlPage('Early form', '<textarea id="early" rows="3" cols="40"></textarea>'
+      + `<script src="http://127.0.0.1:${port}/held.js"></script><p id="after">Loaded</p>`),
+  };
+}]);
+
+/** A server whose one script is answered only once `release()` is called. */
+async function heldScript() {
+  let release;
+  const released = new Promise((resolve) => { release = resolve; });
+  const server = createServer((req, res) => {
+    released.then(() => {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end('window.heldScriptRan = true;');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    release,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
 
 // ----------------------------------------------------------------- the input
 
@@ -95,7 +132,7 @@ export const SCROLL_Y = 2500;
 
 const sel = (label) => `[data-t="${label}"]`;
 
-/** Fills the form page (and its frame) as a user would; returns the scroll position reached. */
+/** Fills the form page (and its frame) as a user would, then lets go of the focus. */
 export async function fillForm(page) {
   for (const [how, label, arg] of STEPS) {
     if (how === 'type') await page.type(sel(label), arg);
@@ -122,9 +159,41 @@ export async function fillForm(page) {
   await frame.evaluate(() => document.activeElement?.blur());
   await page.evaluate(() => document.activeElement?.blur());
   await sleep(300);
-  await page.evaluate((y) => window.scrollTo(0, y), SCROLL_Y);
-  await sleep(300);
-  return page.evaluate(() => window.scrollY);
+}
+
+/** Scrolls the page to `y`; returns where it got to and when (Date.now() once it had:
+ *  a wait counted from `at` is at least that long after the scroll). */
+export async function scrollPage(page, y) {
+  const reached = await page.evaluate((to) => {
+    window.scrollTo(0, to);
+    return window.scrollY;
+  }, y);
+  return { at: Date.now(), y: reached };
+}
+
+/** After the crash: the restore page's "restore all", then the restored tab at `url`
+ *  brought to the front (it may have been restored lazily); its puppeteer page. */
+async function restoreTab(browser, restorePage, url) {
+  assert.ok(await clickRestoreAll(restorePage), '#restore-all became enabled');
+  // Read through the restore page itself while it is open: a new tab opened now can
+  // land in a window being restored and hang (seen in Firefox, 2 runs in 5).
+  const check = restorePage.isClosed() ? await openExtensionPage(browser) : new ExtensionPage(restorePage);
+  const tab = await waitUntil(async () => (await check.state()).flatMap((w) => w.tabs).find((x) => x.url === url),
+    { timeout: 15_000, what: `the tab ${url} to be reopened` });
+  await check.call('tabs.update', tab.id, { active: true });
+  await check.call('windows.update', (await check.call('tabs.get', tab.id)).windowId, { focused: true }).catch(() => {});
+  return waitUntil(async () => {
+    for (const p of await browser.browser.pages()) if ((await pageUrl(p)) === url) return p;
+    return null;
+  }, { timeout: 15_000, what: `a puppeteer page for the restored tab ${url}` });
+}
+
+/** Waits `ms` after `at` (Date.now()), then kills the browser; returns how long after `at` the kill began. */
+async function crashAfter(browser, at, ms) {
+  await sleep(Math.max(0, at + ms - Date.now()));
+  const after = Date.now() - at;
+  await browser.crash();
+  return after;
 }
 
 /** Every labelled field's state, the frame's under "frame". */
@@ -227,20 +296,25 @@ const formRestore = {
     await page.goto(url, { waitUntil: 'load' });
     await sleep(500); // content scripts run at document_idle
     const pristine = await readForm(page);
-    const scrollBefore = await fillForm(page);
+    await fillForm(page);
     const typed = await readForm(page);
     assert.equal(typed.text2, 'Hello world', 'setup: typing appended to the default');
     assert.equal(typed.pin, SECRETS.pin + SECRETS.pinShown, 'setup: the PIN was typed before and after "show"');
     assert.equal(await page.$eval('#f-pin', (el) => el.type), 'text', 'setup: the PIN field was turned into text');
     assert.equal(typed.frame, 'inside the frame', 'setup: typed into the frame');
-    assert.ok(scrollBefore >= SCROLL_Y - 50, `setup: scrolled to ${scrollBefore}`);
     const { expected, changed } = expectations(typed, pristine);
+    // The last change is the scroll; the kill comes 1.5 s after it (issue 12: every
+    // change, typed text and scroll, survives a kill within about a second).
+    const { at: scrolledAt, y: scrollBefore } = await scrollPage(page, SCROLL_Y);
+    assert.ok(scrollBefore >= SCROLL_Y - 50, `setup: scrolled to ${scrollBefore}`);
     t.log(`typed into ${changed.length} fields (+${SECRET_LABELS.length} secrets), scrollY ${scrollBefore}`);
-    await sleep(4_000); // typing and scroll are committed within a few seconds
+    await sleep(1_000);
     const scrollAtCrash = await page.evaluate(() => window.scrollY);
     assert.ok(Math.abs(scrollAtCrash - scrollBefore) <= 2, `setup: the page stayed at ${scrollBefore} (now ${scrollAtCrash})`);
+    const killedAfter = await crashAfter(browser, scrolledAt, 1_500);
+    t.log(`killed ${killedAfter} ms after the scroll, the last change`);
+    assert.ok(killedAfter < 2_000, `setup: the kill came ${killedAfter} ms after the scroll (meant 1,500)`);
 
-    await browser.crash();
     await browser.restart();
     const restorePage = await waitForRestorePage(browser, 15_000);
     assert.ok(restorePage, 'the restore page opened after the crash');
@@ -271,18 +345,7 @@ const formRestore = {
     assert.ok(formTab, `the plan has the form tab: ${planJson}`);
     assert.ok(formTab.typedFields > 0, `the plan counts typed fields in the form tab: ${JSON.stringify(formTab)}`);
 
-    assert.ok(await clickRestoreAll(restorePage), '#restore-all became enabled');
-
-    // The restored tab (activated, in case it was restored lazily).
-    const check = await openExtensionPage(browser);
-    const tab = await waitUntil(async () => (await check.state()).flatMap((w) => w.tabs).find((x) => x.url === url),
-      { timeout: 15_000, what: 'the form tab to be reopened' });
-    await check.call('tabs.update', tab.id, { active: true });
-    await check.call('windows.update', (await check.call('tabs.get', tab.id)).windowId, { focused: true }).catch(() => {});
-    const restored = await waitUntil(async () => {
-      for (const p of await browser.browser.pages()) if ((await pageUrl(p)) === url) return p;
-      return null;
-    }, { timeout: 15_000, what: 'a puppeteer page for the restored form tab' });
+    const restored = await restoreTab(browser, restorePage, url);
 
     const filled = await waitOrNull(async () => {
       const now = await readForm(restored);
@@ -304,4 +367,96 @@ const formRestore = {
   },
 };
 
-export const tests = [formRestore];
+// Text typed before the content script started (the page was still loading) is
+// reported when it starts, and is back after a kill.
+const formEarly = {
+  name: 'form-early',
+  timeout: 120_000,
+  async run(t) {
+    const held = await heldScript();
+    try {
+      const browser = await t.launch({ resumeFromCrash: false });
+      const url = `${t.server.origin}${EARLY_PATH}?held=${held.port}`;
+      const page = await browser.browser.newPage();
+      const loading = page.goto(url, { waitUntil: 'load', timeout: 60_000 }).catch((e) => e);
+      await waitUntil(() => page.$('#early').catch(() => null), { timeout: 15_000, interval: 100, what: 'the field of the loading page' });
+      const text = 'typed while the page was loading';
+      assert.equal(await typeAtEnd(page, '#early', text), text, 'setup: typed');
+      assert.equal(await page.evaluate(() => document.readyState), 'loading',
+        'setup: the page was still loading when the typing ended (so no content script had started)');
+      held.release();
+      const loaded = await loading;
+      assert.ok(!(loaded instanceof Error), `setup: the page loaded: ${loaded}`);
+      const loadedAt = Date.now();
+      assert.equal(await page.evaluate(() => window.heldScriptRan && document.readyState), 'complete', 'setup: loaded');
+      // The content script starts at document_idle, at the latest right after the load.
+      const killedAfter = await crashAfter(browser, loadedAt, 1_500);
+      t.log(`killed ${killedAfter} ms after the load event`);
+
+      await browser.restart();
+      const restorePage = await waitForRestorePage(browser, 15_000);
+      assert.ok(restorePage, 'the restore page opened after the crash');
+      const restored = await restoreTab(browser, restorePage, url);
+      const value = await waitOrNull(() => restored.$eval('#early', (el) => el.value).catch(() => ''),
+        { timeout: 20_000, interval: 250, what: 'the early text' });
+      assert.equal(value ?? await restored.$eval('#early', (el) => el.value), text, 'the text typed before the content script started is back');
+    } finally {
+      await held.close();
+    }
+  },
+};
+
+// Text the browser itself put back (its own restore after a crash) is there before
+// the content script starts, with no keystroke of the user's in this page's life:
+// reported at start, it is in Lifeboat's store when the browser is killed again.
+const formPutBack = {
+  name: 'form-put-back',
+  timeout: 180_000,
+  async run(t) {
+    const held = await heldScript();
+    held.release(); // an ordinary page here
+    try {
+      const browser = await t.launch({
+        resumeFromCrash: true, // Firefox
+        restoreOnStartup: true, // Chromium: "continue where you left off"
+        firefoxPrefs: { 'browser.sessionstore.interval': 1_000 }, // its own store has the text within a second
+      });
+      const url = `${t.server.origin}${EARLY_PATH}?held=${held.port}`;
+      const page = await browser.browser.newPage();
+      await page.goto(url, { waitUntil: 'load' });
+      const text = 'typed, then put back by the browser';
+      assert.equal(await typeAtEnd(page, '#early', text), text, 'setup: typed');
+      await page.evaluate(() => document.activeElement?.blur());
+      await sleep(4_000); // both stores have it
+      await browser.crash();
+
+      await browser.restart();
+      // Premise: the browser reopens the tab and puts the text back by itself.
+      const putBack = await waitOrNull(async () => {
+        for (const p of await browser.browser.pages()) {
+          if ((await pageUrl(p)) === url && (await p.$eval('#early', (el) => el.value).catch(() => '')) === text) return p;
+        }
+        return null;
+      }, { timeout: 30_000, interval: 250, what: 'the browser to put the text back' });
+      assert.ok(putBack, 'premise: the browser reopened the tab with the text in it (check its restore setting)');
+      const killedAfter = await crashAfter(browser, Date.now(), 1_500);
+      t.log(`killed ${killedAfter} ms after the text was seen put back`);
+
+      await browser.restart();
+      const ext = await openExtensionPage(browser);
+      const overview = await ext.send({ type: 'overview' });
+      t.keep('overview.json', overview);
+      const crashes = (overview?.sources ?? []).filter((s) => s.kind === 'crash').sort((a, b) => b.takenAt - a.takenAt);
+      assert.ok(crashes.length >= 2, `overview lists both crashed sessions: ${JSON.stringify(overview)}`);
+      const plan = await ext.send({ type: 'plan', source: crashes[0].id });
+      t.keep('plan.json', plan);
+      const tab = plan?.windows?.flatMap((w) => w.tabs).find((x) => x.url === url);
+      assert.ok(tab, `the second crashed session has the tab: ${JSON.stringify(plan)}`);
+      assert.ok(tab.typedFields > 0, `the second crashed session kept the text the browser put back: ${JSON.stringify(tab)}`);
+    } finally {
+      await held.close();
+    }
+  },
+};
+
+export const tests = [formRestore, formEarly, formPutBack];
