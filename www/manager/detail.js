@@ -8,6 +8,7 @@ import {
   agoElement, byId, countsText, dataOf, earlierPages, el, errorBox, formatDateTime, formatNumber, icon, messageText, planNotices,
   restorableCount, restoreResultNodes, saveName, send, t, tabItem, tn, windowItem, windowStateText,
 } from '../common.js';
+import { WINDOWED_FROM, listRows, revealRow, showRows } from '../rows.js';
 import { loadLists } from './lists.js';
 import { overwrite, remove, rename, setBusy, setTags } from './saves.js';
 import { actions, isNamed, onRender, render, saveById, sourceById, sourceTitle, state, titleOf } from './state.js';
@@ -26,6 +27,8 @@ import { kindText } from './util.js';
  */
 
 const detail = byId('detail');
+/** The row last pointed at (a search result): highlighted again when it is rendered anew. @type {{ window: number, tab: number } | null} */
+let highlighted = null;
 
 // ------------------------------------------------------------------ select
 
@@ -36,6 +39,7 @@ function selectSource(id, { highlight = null, edit = null, focus = null } = {}) 
   state.highlight = highlight;
   if (!same) {
     state.selected = id;
+    highlighted = null;
     state.plan = null;
     state.planFor = null;
     state.planError = null;
@@ -84,11 +88,14 @@ function showHighlight() {
   if (!state.highlight) return;
   const { window: w, tab } = state.highlight;
   state.highlight = null;
-  const row = detail.querySelector(`li.tab[data-window="${w}"][data-index="${tab}"]`);
+  const ol = detail.querySelector(`section.window[data-index="${w}"] ol.tabs`);
+  if (!(ol instanceof HTMLElement)) return;
+  // A long plan's row may not be on the page yet: revealRow renders it first.
+  const row = revealRow(ol, tab, { behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   if (!row) return;
   for (const old of detail.querySelectorAll('.tab.is-highlighted')) old.classList.remove('is-highlighted');
   row.classList.add('is-highlighted');
-  row.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+  highlighted = { window: w, tab };
 }
 
 // ------------------------------------------------------------------ render
@@ -104,14 +111,16 @@ function tabRow(tab, w, i) {
     'aria-label': t('openTabLabel', title),
     dataset: { key: `tab-${w}-${i}`, window: String(w), tab: String(i), status },
   }, icon('openNew'), el('span', {}, t('openTab')));
-  return tabItem(tab, w, i, {
+  const row = tabItem(tab, w, i, {
     shortUrl: true,
     after: [open, earlierPages(state.planFor, tab, w, i, (e) => errorToast('errOpenEarlierPage', e))],
   });
+  if (highlighted?.window === w && highlighted.tab === i) row.classList.add('is-highlighted');
+  return row;
 }
 
-/** @param {PlanWindow} win @param {number} w */
-function windowSection(win, w) {
+/** @param {PlanWindow} win @param {number} w @param {boolean} windowed */
+function windowSection(win, w, windowed) {
   const tabs = win.tabs ?? [];
   const restorable = restorableCount(tabs);
   const openWindow = el('button', {
@@ -121,15 +130,16 @@ function windowSection(win, w) {
     'aria-label': t('openWindowLabel', formatNumber(w + 1)),
     dataset: { key: `window-${w}`, window: String(w) },
   }, icon('openNew'), el('span', {}, t('openWindow')));
-  return windowItem(win, w, {
+  const section = windowItem(win, w, {
     meta: [
       win.state && win.state !== 'normal' ? el('span', {}, windowStateText(win.state)) : null,
       el('span', {}, tn('nTabs', tabs.length)),
       restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null,
     ],
     tools: openWindow,
-    tabs: tabs.map((tab, i) => tabRow(tab, w, i)),
   });
+  listRows(/** @type {HTMLElement} */ (section.querySelector('ol.tabs')), tabs.length, (i) => tabRow(tabs[i], w, i), { windowed, key: 'detail' });
+  return section;
 }
 
 /** @param {string} id @param {NamedSave | null} save @param {Source | null | undefined} source */
@@ -264,6 +274,9 @@ function openBar(plan) {
     dup);
 }
 
+/** @type {Plan | null} the plan whose first frame was marked */
+let paintedPlan = null;
+
 function renderDetail() {
   // Keep focus where it was across the re-render (by data-key), unless told otherwise.
   const active = document.activeElement;
@@ -300,14 +313,21 @@ function renderDetail() {
   if (plan) {
     const notices = planNotices(plan, source);
     if (notices.length) parts.push(el('ul', { class: 'notices' }, notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n)))));
+    const windowed = plan.windows.reduce((n, win) => n + (win.tabs?.length ?? 0), 0) > WINDOWED_FROM;
     parts.push(plan.windows.length
-      ? el('div', { class: 'windows' }, plan.windows.map(windowSection))
+      ? el('div', { class: 'windows' }, plan.windows.map((win, w) => windowSection(win, w, windowed)))
       : el('p', { class: 'detail-status muted' }, t('planEmpty')));
   } else if (!state.planError) {
     parts.push(el('p', { class: 'detail-status muted' }, t('loading')));
   }
   detail.replaceChildren(...parts.filter((p) => p !== null));
   detail.classList.toggle('is-busy', state.busy);
+  showRows(detail); // the rows in view, now: the focus may go back to one
+  if (plan && plan !== paintedPlan) {
+    paintedPlan = plan;
+    // The first frame with this plan on it: the tests and the bench read the mark.
+    requestAnimationFrame(() => setTimeout(() => performance.mark('lifeboat-plan-painted'), 0));
+  }
 
   for (const [draftKey, draft] of drafts) {
     const input = detail.querySelector(`input[data-key="${CSS.escape(draftKey)}"]`);
