@@ -43,7 +43,6 @@ function spacer(px) {
   const li = document.createElement('li');
   li.className = 'tab-spacer';
   li.setAttribute('aria-hidden', 'true');
-  li.setAttribute('role', 'none');
   li.style.height = `${px}px`;
   return li;
 }
@@ -68,7 +67,7 @@ export function listRows(ol, count, row, { windowed = count > WINDOWED_FROM, key
   const h = rowHeight(key);
   /** @type {List} */
   const list = { ol, count, row, key, first: 0, last: 0, rows: new Map(), top: spacer(0), bottom: spacer(count * h) };
-  ol.dataset.windowed = 'true';
+  ol.dataset.windowed = String(count);
   ol.replaceChildren(list.top, list.bottom);
   lists.set(ol, list);
   scheduleRows();
@@ -77,7 +76,7 @@ export function listRows(ol, count, row, { windowed = count > WINDOWED_FROM, key
 /** Stops windowing `ol` (its rows stay as they are). @param {HTMLElement} ol */
 function forget(ol) {
   lists.delete(ol);
-  delete ol.dataset.windowed;
+  delete ol.dataset.windowed; // (else: its row count)
 }
 
 /** Renders what scrolling or a resize brought into view, before the next frame. */
