@@ -272,6 +272,7 @@ function renderPlan(plan) {
   ui.notices.replaceChildren(...notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n))));
   ui.notices.hidden = notices.length === 0;
 
+  const started = performance.now();
   state.ticks = allTicked(plan);
   const total = plan.windows.reduce((n, win) => n + (win.tabs?.length ?? 0), 0);
   const windowed = total > WINDOWED_FROM;
@@ -280,12 +281,17 @@ function renderPlan(plan) {
   ui.actions.hidden = false;
   ui.planStatus.hidden = true;
   updateSelection();
-  markPainted('lifeboat-plan-painted');
+  markPainted('lifeboat-plan-painted', started);
 }
 
-/** Marks (performance.mark) the first frame painted after now: the tests and the bench read it. @param {string} name */
-function markPainted(name) {
-  requestAnimationFrame(() => setTimeout(() => performance.mark(name), 0));
+/** Marks (performance.mark) the first frame painted after now, and measures
+ *  `lifeboat-plan-render` from `start` to then: the tests and the bench read them.
+ * @param {string} name @param {number} start */
+function markPainted(name, start) {
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.mark(name);
+    performance.measure('lifeboat-plan-render', { start, end: performance.now() });
+  }, 0));
 }
 
 /** The ticked tabs, per window (from state: a long plan's rows are not all on the page). @returns {{ window: number, tabs: number[] }[]} */
@@ -340,8 +346,10 @@ async function loadPlan({ quiet = false } = {}) {
     ui.windows.setAttribute('aria-busy', 'true');
   }
   try {
+    const asked = performance.now();
     const plan = await send({ type: 'plan', source: id });
     if (request !== state.planRequest) return;
+    performance.measure('lifeboat-plan-request', { start: asked, end: performance.now() });
     state.plan = plan;
     state.planSource = id;
     renderPlan(plan);

@@ -8,7 +8,9 @@
 // the plan's windows and rows are in the DOM), in ms since the page started to
 // load. Search: the manager's measure `lifeboat-search`, from asking the
 // background to the results in the DOM (after the box's 200 ms typing pause,
-// which is not counted). Each figure is the median of PAGES_RUNS loads/searches.
+// which is not counted). Each figure is the median of PAGES_RUNS (3) loads or
+// searches; beside first paint, the page's measures of its `plan` request and of
+// its render (from the answer to the painted frame).
 // The session: a Tab Session Manager file of 10 windows, imported through the
 // manager's own code (tests/e2e/pages-at-scale.test.mjs makes it), on a fresh
 // profile per size, so the search covers that save only.
@@ -38,8 +40,10 @@ async function paint(open, ready, close = true) {
   await waitUntil(() => page.evaluate(ready), { timeout: 60_000, what: 'the page to show the save' });
   await waitUntil(() => mark(page, 'lifeboat-plan-painted'), { timeout: 30_000, what: 'the plan painted mark' });
   const ms = await mark(page, 'lifeboat-plan-painted');
+  const request = await mark(page, 'lifeboat-plan-request', 'measure');
+  const render = await mark(page, 'lifeboat-plan-render', 'measure');
   if (close) await page.close().catch(() => {});
-  return { ms, ext };
+  return { ms, request, render, ext };
 }
 
 /** @param {string} kind @param {number} tabs @param {{ origin: string }} server */
@@ -55,14 +59,15 @@ async function measure(kind, tabs, server) {
     const manager = [];
     const search = [];
     for (let run = 0; run < RUNS; run++) {
-      restore.push((await paint(() => openExtensionPage(browser, `${RESTORE_PATH}#source=${encodeURIComponent(id)}`),
-        () => document.querySelectorAll('#windows section.window').length > 0)).ms);
+      restore.push(await paint(() => openExtensionPage(browser, `${RESTORE_PATH}#source=${encodeURIComponent(id)}`),
+        () => document.querySelectorAll('#windows section.window').length > 0));
     }
     for (let run = 0; run < RUNS; run++) {
       const last = run === RUNS - 1;
-      const { ms, ext } = await paint(() => openManager(browser, { select: id }),
+      const shown = await paint(() => openManager(browser, { select: id }),
         () => document.querySelectorAll('#detail section.window').length > 0, !last);
-      manager.push(ms);
+      manager.push(shown);
+      const { ext } = shown;
       if (!last) continue;
       // Searches in the last manager page: a tab far down a window each time.
       for (let s = 0; s < RUNS; s++) {
@@ -74,7 +79,10 @@ async function measure(kind, tabs, server) {
         search.push(await mark(ext.page, 'lifeboat-search', 'measure'));
       }
     }
-    return { restore: median(restore), manager: median(manager), search: median(search), raw: { restore, manager, search } };
+    /** @param {{ ms: number, request: number, render: number }[]} xs */
+    const cell = (xs) => `${median(xs.map((x) => x.ms))} (${median(xs.map((x) => x.request))} + ${median(xs.map((x) => x.render))})`;
+    const raw = (xs) => xs.map(({ ms, request, render }) => ({ ms, request, render }));
+    return { restore: cell(restore), manager: cell(manager), search: median(search), raw: { restore: raw(restore), manager: raw(manager), search } };
   } finally {
     await browser.close().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -98,6 +106,8 @@ try {
 }
 console.log([
   `### Pages at scale (median of ${RUNS}; target: first paint ≤ 500 ms, search ≤ 100 ms at 10,000 tabs)`,
+  '',
+  'First paint in ms since the page started to load; in brackets the `plan` request (the background\'s answer) and the page\'s render to the painted frame.',
   '',
   '| browser | tabs | restore page first paint (ms) | manager first paint (ms) | search answer (ms) |',
   '|---|---:|---:|---:|---:|',

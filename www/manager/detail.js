@@ -66,8 +66,10 @@ async function loadPlan({ quiet = false } = {}) {
     render('detail');
   }
   try {
+    const asked = performance.now();
     const plan = await send({ type: 'plan', source: id });
     if (request !== state.planRequest) return;
+    performance.measure('lifeboat-plan-request', { start: asked, end: performance.now() });
     state.plan = plan;
     state.planFor = id;
     state.planError = null;
@@ -278,6 +280,7 @@ function openBar(plan) {
 let paintedPlan = null;
 
 function renderDetail() {
+  const rendering = performance.now();
   // Keep focus where it was across the re-render (by data-key), unless told otherwise.
   const active = document.activeElement;
   const hadFocus = detail.contains(active) && active !== detail;
@@ -325,8 +328,12 @@ function renderDetail() {
   showRows(detail); // the rows in view, now: the focus may go back to one
   if (plan && plan !== paintedPlan) {
     paintedPlan = plan;
-    // The first frame with this plan on it: the tests and the bench read the mark.
-    requestAnimationFrame(() => setTimeout(() => performance.mark('lifeboat-plan-painted'), 0));
+    // The first frame with this plan on it, and the time from the render's start
+    // to then: the tests and the bench read them.
+    requestAnimationFrame(() => setTimeout(() => {
+      performance.mark('lifeboat-plan-painted');
+      performance.measure('lifeboat-plan-render', { start: rendering, end: performance.now() });
+    }, 0));
   }
 
   for (const [draftKey, draft] of drafts) {
