@@ -7,7 +7,7 @@ import {
   messageText, renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
   windowItem, windowStateText,
 } from './common.js';
-import { WINDOWED_FROM, listRows, refreshRows, showRows } from './rows.js';
+import { WINDOWED_FROM, refreshRows, showRows } from './rows.js';
 
 /**
  * @typedef {import('./types/pages').Source} Source
@@ -203,16 +203,14 @@ function allTicked(plan) {
 function windowSection(win, windowIndex, windowed) {
   const tabs = win.tabs ?? [];
   const restorable = restorableCount(tabs);
-  const section = windowItem(win, windowIndex, {
+  return windowItem(win, windowIndex, {
     check: { checked: restorable > 0, disabled: restorable === 0 },
     meta: [
       el('span', { class: `window-state state-${win.state}` }, windowStateText(win.state)),
       el('span', { class: 'window-count' }, tn('nTabs', tabs.length)),
     ],
+    rows: { count: tabs.length, row: (i) => tabRow(tabs[i], windowIndex, i), windowed, key: 'restore' },
   });
-  const ol = /** @type {HTMLElement} */ (section.querySelector('ol.tabs'));
-  listRows(ol, tabs.length, (i) => tabRow(tabs[i], windowIndex, i), { windowed, key: 'restore' });
-  return section;
 }
 
 // Ticks go to state.ticks first; the boxes on the page follow it.

@@ -8,7 +8,7 @@ import {
   agoElement, byId, countsText, dataOf, earlierPages, el, errorBox, formatDateTime, formatNumber, icon, messageText, planNotices,
   restorableCount, restoreResultNodes, saveName, send, t, tabItem, tn, windowItem, windowStateText,
 } from '../common.js';
-import { WINDOWED_FROM, listRows, revealRow, showRows } from '../rows.js';
+import { WINDOWED_FROM, revealRow, showRows } from '../rows.js';
 import { loadLists } from './lists.js';
 import { overwrite, remove, rename, setBusy, setTags } from './saves.js';
 import { actions, isNamed, onRender, render, saveById, sourceById, sourceTitle, state, titleOf } from './state.js';
@@ -132,16 +132,15 @@ function windowSection(win, w, windowed) {
     'aria-label': t('openWindowLabel', formatNumber(w + 1)),
     dataset: { key: `window-${w}`, window: String(w) },
   }, icon('openNew'), el('span', {}, t('openWindow')));
-  const section = windowItem(win, w, {
+  return windowItem(win, w, {
     meta: [
       win.state && win.state !== 'normal' ? el('span', {}, windowStateText(win.state)) : null,
       el('span', {}, tn('nTabs', tabs.length)),
       restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null,
     ],
     tools: openWindow,
+    rows: { count: tabs.length, row: (i) => tabRow(tabs[i], w, i), windowed, key: 'detail' },
   });
-  listRows(/** @type {HTMLElement} */ (section.querySelector('ol.tabs')), tabs.length, (i) => tabRow(tabs[i], w, i), { windowed, key: 'detail' });
-  return section;
 }
 
 /** @param {string} id @param {NamedSave | null} save @param {Source | null | undefined} source */
