@@ -115,6 +115,7 @@ async function restorePage(t, browser, id, log) {
   await scrollToRow(page, '#windows', WINDOWS - 1, PER_WINDOW - 1);
   assert.equal(await page.$eval(`#tab-${WINDOWS - 1}-${PER_WINDOW - 1}`, (b) => b.closest('li').dataset.url), `${origin}/page/${WINDOWS * PER_WINDOW - 1}`);
   assert.ok((await rowsShown(page, '#windows')).rows < 200, 'still few rows at the end');
+  await page.screenshot({ path: t.artifact('restore-end.png') }); // the view, to look at (kept in artifacts/)
 
   // Nothing ticked (each window's box, a real click), then three tabs.
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -185,6 +186,7 @@ async function manager(t, browser, id, opened, log) {
   await click(page, '#search-results .result-item');
   const row = '#detail li.tab.is-highlighted[data-window="7"][data-index="321"]';
   await waitUntil(() => page.$(row), { what: 'the result\'s row rendered and pointed at' });
+  await page.screenshot({ path: t.artifact('manager-result.png') });
   await click(page, `${row} .open-tab`);
   const path = `/page/${7 * PER_WINDOW + 321}`;
   const after = await waitForPaths(m, origin, [...opened, path]);
