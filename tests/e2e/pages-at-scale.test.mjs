@@ -6,7 +6,8 @@
 //   there; Tab walks from row to row past the rows first rendered; everything
 //   unticked, three tabs ticked in three windows (two of them then scrolled out
 //   of the page), a window ticked while its rows are not rendered and unticked
-//   again; Restore selected opens exactly those three tabs, each once;
+//   again; Restore selected opens exactly those three tabs, each once; axe-core
+//   finds no serious or critical violation in the windowed view (nor in the manager's);
 // - manager: the save's detail as few rows; the last tab reached by scrolling; a
 //   search finds one tab, its result points at that row (rendered for it), and
 //   the row's Open button opens exactly that tab.
@@ -14,6 +15,8 @@
 // search from asking to results) are printed; they are not asserted (the bench
 // reports them: tests/bench/pages.mjs).
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { RESTORE_PATH, openExtensionPage } from './lib/extension.mjs';
 import { pathCounts, waitForPaths } from './lib/scenario.mjs';
 import { click, fill, openManager } from './lib/ui.mjs';
@@ -55,6 +58,15 @@ export function mark(page, name, kind = 'mark') {
     const last = entries[entries.length - 1];
     return last ? Math.round((kind === 'mark' ? last.startTime : last.duration) * 10) / 10 : null;
   }, name, kind);
+}
+
+/** axe-core's serious and critical findings on the page as it is (injected here, never shipped; as in a11y-pages). */
+async function seriousA11y(page) {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  assert.ok(await page.evaluate(`${source}\n;typeof globalThis.axe?.run === 'function'`), 'axe-core loaded into the page');
+  return page.evaluate(async () => (await globalThis.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`));
 }
 
 /** How the page shows its windows: sections, rows on the page, spacers, set sizes. */
@@ -103,6 +115,7 @@ async function restorePage(t, browser, id, log) {
   assert.ok(shown.rows > 0 && shown.rows < 200, `far fewer rows on the page than 10,000 tabs: ${shown.rows}`);
   assert.equal(shown.setsize, String(PER_WINDOW), 'a row says how many its list has');
   assert.equal(await page.$eval('#selection-count', (n) => n.textContent), 'Tabs selected: 10,000 of 10,000');
+  assert.deepEqual(await seriousA11y(page), [], 'axe-core: no serious or critical violation in the windowed lists');
 
   // Keyboard: Tab from the first tab's box walks the rows, past those first rendered.
   await page.bringToFront();
@@ -170,6 +183,7 @@ async function manager(t, browser, id, opened, log) {
   assert.equal(shown.windows, WINDOWS);
   assert.equal(shown.windowed, WINDOWS);
   assert.ok(shown.rows > 0 && shown.rows < 200, `far fewer rows on the page than 10,000 tabs: ${shown.rows}`);
+  assert.deepEqual(await seriousA11y(page), [], 'axe-core: no serious or critical violation in the windowed lists');
   await scrollToRow(page, '#detail', WINDOWS - 1, PER_WINDOW - 1);
   assert.equal(await page.$eval(`#detail li.tab[data-window="${WINDOWS - 1}"][data-index="${PER_WINDOW - 1}"]`, (li) => li.dataset.url),
     `${origin}/page/${WINDOWS * PER_WINDOW - 1}`);
