@@ -17,6 +17,8 @@
  * @typedef {Node | string | null | undefined | false} Child what el() appends (null, undefined and false are left out)
  */
 
+import { listRows } from './rows.js';
+
 /** The WebExtension API; undefined when a page is opened outside the extension. */
 export const api = /** @type {typeof chrome | undefined} */ (globalThis.browser ?? globalThis.chrome);
 
@@ -475,7 +477,8 @@ export function sourceLabel(source) {
 // One view of a session's windows and tabs for the restore page, the manager
 // and the import preview: a window is section.window (header, ol.tabs), a tab
 // li.tab (optional checkbox, favicon, title, URL, badges). Each page adds its
-// own controls through the options.
+// own controls through the options. A long session's lists are windowed
+// (rows.js): a page makes its rows from its own state, one at a time.
 
 export const GROUP_COLOURS = new Set(['grey', 'blue', 'red', 'yellow', 'green', 'pink', 'purple', 'cyan', 'orange']);
 export const CONTAINER_COLOURS = new Set(['blue', 'turquoise', 'green', 'yellow', 'orange', 'red', 'pink', 'purple', 'toolbar']);
@@ -568,14 +571,17 @@ export function tabItem(tab, w, i, { check = null, shortUrl = false, badges = ta
 /**
  * One window: section.window[data-index] with its header (name "Window n",
  * optionally a checkbox .window-check in a label, `meta` spans, `tools`) and
- * ol.tabs holding `tabs` (li nodes; none yet when they are added later).
+ * ol.tabs holding `tabs` (li nodes; none yet when they are added later), or
+ * `rows`: `count` rows that `row(i)` makes, listed by rows.js (windowed when
+ * `windowed`: only the rows near the viewport on the page).
  * `idPrefix` keeps ids unique when a page shows several lists.
  * @param {{ state?: string } | null | undefined} win
  * @param {number} w
  * @param {{ idPrefix?: string, check?: { checked?: boolean, disabled?: boolean, dataset?: Record<string, string> } | null,
- *   meta?: Child[], tools?: Child, tabs?: Child[], name?: string | null, attrs?: Record<string, unknown> }} [options]
+ *   meta?: Child[], tools?: Child, tabs?: Child[], name?: string | null, attrs?: Record<string, unknown>,
+ *   rows?: { count: number, row: (i: number) => HTMLElement, windowed: boolean, key: string } | null }} [options]
  */
-export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [], tools = null, tabs = [], name = null, attrs = {} } = {}) {
+export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [], tools = null, tabs = [], name = null, attrs = {}, rows = null } = {}) {
   const id = `${idPrefix}-${w}`;
   const label = el('span', { class: 'window-name', id: `${id}-name` }, name ?? t('windowLabel', formatNumber(w + 1)));
   const head = check
@@ -583,11 +589,13 @@ export function windowItem(win, w, { idPrefix = 'window', check = null, meta = [
       el('input', { type: 'checkbox', id, class: 'window-check', checked: !!check.checked, disabled: !!check.disabled, dataset: check.dataset ?? { window: String(w) } }),
       label)
     : label;
+  const list = el('ol', { class: 'tabs' }, tabs);
+  if (rows) listRows(list, rows.count, rows.row, { windowed: rows.windowed, key: rows.key });
   return el('section', {
     class: 'window', dataset: { index: String(w), state: String(win?.state ?? '') }, 'aria-labelledby': `${id}-name`, ...attrs,
   },
   el('header', { class: 'window-head' }, head, el('span', { class: 'window-meta' }, meta), tools),
-  el('ol', { class: 'tabs' }, tabs));
+  list);
 }
 
 /** "Maximized" etc. for a window state ('' for none). @param {string | null | undefined} state */

@@ -7,6 +7,7 @@ import {
   messageText, renderAutosave, restorableCount, restoreResultNodes, selectionText, send, setTriState, sourceLabel, t, tabItem, tickTimes, tn,
   windowItem, windowStateText,
 } from './common.js';
+import { WINDOWED_FROM, refreshRows, showRows } from './rows.js';
 
 /**
  * @typedef {import('./types/pages').Source} Source
@@ -51,7 +52,11 @@ const state = {
   /** @type {string | null} */
   busyText: null,
   planRequest: 0,
+  /** @type {WindowTicks[]} the plan's ticks, one per window: the rows of a long plan are not all on the page */
+  ticks: [],
 };
+
+/** @typedef {{ marks: Uint8Array, on: number, total: number }} WindowTicks marks[i] 1: tab i ticked; total: its restorable tabs */
 
 // ------------------------------------------------------------------ result
 
@@ -139,7 +144,10 @@ async function loadOverview({ keepSelection = false } = {}) {
   renderAutosave(ui.autosave, overview.autosave);
   renderHeading(overview.verdict);
   if (!(keepSelection && sourceById(state.selected))) {
-    const first = state.sources.find((s) => s.kind === 'crash' && s.pending) ?? state.sources[0];
+    // #source=<id> (a link to one session, e.g. from the bench) picks it when it is listed.
+    const asked = new URLSearchParams(location.hash.slice(1)).get('source');
+    const first = (asked ? sourceById(asked) : null)
+      ?? state.sources.find((s) => s.kind === 'crash' && s.pending) ?? state.sources[0];
     state.selected = first?.id ?? null;
   }
   renderSources();
@@ -172,35 +180,66 @@ function tabRow(tab, windowIndex, tabIndex) {
   if (status === 'blocked' && tab.reason) {
     notes.push(el('p', { class: 'tab-note note-blocked tab-reason' }, el('span', {}, messageText(tab.reason))));
   }
+  const ticked = state.ticks[windowIndex]?.marks[tabIndex] === 1;
   return tabItem(tab, windowIndex, tabIndex, {
-    check: { id, checked: restorable, disabled: !restorable, dataset: { window: String(windowIndex), tab: String(tabIndex) } },
+    check: { id, checked: restorable && ticked, disabled: !restorable, dataset: { window: String(windowIndex), tab: String(tabIndex) } },
     title: status === 'already_open' && tab.reason ? messageText(tab.reason) : null,
     after: [...notes, earlierPages(state.planSource, tab, windowIndex, tabIndex, (e) => showError('errOpenEarlierPage', e))],
   });
 }
 
-/** @param {PlanWindow} win @param {number} windowIndex */
-function windowSection(win, windowIndex) {
+/** Every restorable tab ticked, as a plan starts. @param {Plan} plan @returns {WindowTicks[]} */
+function allTicked(plan) {
+  return plan.windows.map((win) => {
+    const tabs = win.tabs ?? [];
+    const marks = new Uint8Array(tabs.length);
+    tabs.forEach((tab, i) => { marks[i] = (tab.status ?? 'restore') === 'restore' ? 1 : 0; });
+    const total = marks.reduce((n, m) => n + m, 0);
+    return { marks, on: total, total };
+  });
+}
+
+/** @param {PlanWindow} win @param {number} windowIndex @param {boolean} windowed */
+function windowSection(win, windowIndex, windowed) {
   const tabs = win.tabs ?? [];
   const restorable = restorableCount(tabs);
-  const section = windowItem(win, windowIndex, {
+  return windowItem(win, windowIndex, {
     check: { checked: restorable > 0, disabled: restorable === 0 },
     meta: [
       el('span', { class: `window-state state-${win.state}` }, windowStateText(win.state)),
       el('span', { class: 'window-count' }, tn('nTabs', tabs.length)),
     ],
-    tabs: tabs.map((tab, i) => tabRow(tab, windowIndex, i)),
+    rows: { count: tabs.length, row: (i) => tabRow(tabs[i], windowIndex, i), windowed, key: 'restore' },
   });
-  const checkbox = /** @type {HTMLInputElement} */ (section.querySelector('.window-check'));
-  checkbox.addEventListener('change', () => {
-    for (const box of section.querySelectorAll('.tab-check:not(:disabled)')) /** @type {HTMLInputElement} */ (box).checked = checkbox.checked;
-    updateSelection();
-  });
-  section.addEventListener('change', (e) => {
-    if (/** @type {Element} */ (e.target).classList.contains('tab-check')) updateSelection();
-  });
-  return section;
 }
+
+// Ticks go to state.ticks first; the boxes on the page follow it.
+ui.windows.addEventListener('change', (e) => {
+  const box = e.target;
+  if (!(box instanceof HTMLInputElement) || !state.plan) return;
+  const section = box.closest('section.window');
+  const w = Number(section?.getAttribute('data-index'));
+  const x = state.ticks[w];
+  if (!x || !section) return;
+  if (box.classList.contains('window-check')) {
+    const tabs = state.plan.windows[w]?.tabs ?? [];
+    tabs.forEach((tab, i) => { if ((tab.status ?? 'restore') === 'restore') x.marks[i] = box.checked ? 1 : 0; });
+    x.on = box.checked ? x.total : 0;
+    const ol = /** @type {HTMLElement} */ (section.querySelector('ol.tabs'));
+    for (const tabBox of ol.querySelectorAll('.tab-check:not(:disabled)')) /** @type {HTMLInputElement} */ (tabBox).checked = box.checked;
+    refreshRows(ol);
+  } else if (box.classList.contains('tab-check')) {
+    const i = Number(box.dataset.tab);
+    const now = box.checked ? 1 : 0;
+    if (x.marks[i] !== now) {
+      x.marks[i] = now;
+      x.on += now ? 1 : -1;
+    }
+  } else {
+    return;
+  }
+  updateSelection();
+});
 
 /** @param {Plan} plan */
 function renderPlan(plan) {
@@ -231,18 +270,36 @@ function renderPlan(plan) {
   ui.notices.replaceChildren(...notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n))));
   ui.notices.hidden = notices.length === 0;
 
-  ui.windows.replaceChildren(...plan.windows.map(windowSection));
+  const started = performance.now();
+  state.ticks = allTicked(plan);
+  const total = plan.windows.reduce((n, win) => n + (win.tabs?.length ?? 0), 0);
+  const windowed = total > WINDOWED_FROM;
+  ui.windows.replaceChildren(...plan.windows.map((win, w) => windowSection(win, w, windowed)));
+  showRows(ui.windows);
   ui.actions.hidden = false;
   ui.planStatus.hidden = true;
   updateSelection();
+  markPainted('lifeboat-plan-painted', started);
 }
 
-/** The ticked tabs, per window. @returns {{ window: number, tabs: number[] }[]} */
+/** Marks (performance.mark) the first frame painted after now, and measures
+ *  `lifeboat-plan-render` from `start` to then: the tests and the bench read them.
+ * @param {string} name @param {number} start */
+function markPainted(name, start) {
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.mark(name);
+    performance.measure('lifeboat-plan-render', { start, end: performance.now() });
+  }, 0));
+}
+
+/** The ticked tabs, per window (from state: a long plan's rows are not all on the page). @returns {{ window: number, tabs: number[] }[]} */
 function selection() {
   const select = [];
-  for (const section of ui.windows.querySelectorAll('section.window')) {
-    const tabs = [...section.querySelectorAll('.tab-check:checked:not(:disabled)')].map((b) => Number(b.getAttribute('data-tab')));
-    if (tabs.length) select.push({ window: Number(section.getAttribute('data-index')), tabs });
+  for (const [w, x] of state.ticks.entries()) {
+    if (!x.on) continue;
+    const tabs = [];
+    for (let i = 0; i < x.marks.length; i += 1) if (x.marks[i]) tabs.push(i);
+    select.push({ window: w, tabs });
   }
   return select;
 }
@@ -251,12 +308,12 @@ function updateSelection() {
   let total = 0;
   let ticked = 0;
   for (const section of ui.windows.querySelectorAll('section.window')) {
-    const boxes = /** @type {HTMLInputElement[]} */ ([...section.querySelectorAll('.tab-check:not(:disabled)')]);
-    const on = boxes.filter((b) => b.checked).length;
-    total += boxes.length;
-    ticked += on;
-    setTriState(/** @type {HTMLInputElement} */ (section.querySelector('.window-check')), on, boxes.length);
-    section.classList.toggle('is-off', boxes.length > 0 && on === 0);
+    const x = state.ticks[Number(section.getAttribute('data-index'))];
+    if (!x) continue;
+    total += x.total;
+    ticked += x.on;
+    setTriState(/** @type {HTMLInputElement} */ (section.querySelector('.window-check')), x.on, x.total);
+    section.classList.toggle('is-off', x.total > 0 && x.on === 0);
   }
   ui.count.textContent = state.busy && state.busyText ? state.busyText
     : total === 0 ? t('noRestorable')
@@ -287,8 +344,10 @@ async function loadPlan({ quiet = false } = {}) {
     ui.windows.setAttribute('aria-busy', 'true');
   }
   try {
+    const asked = performance.now();
     const plan = await send({ type: 'plan', source: id });
     if (request !== state.planRequest) return;
+    performance.measure('lifeboat-plan-request', { start: asked, end: performance.now() });
     state.plan = plan;
     state.planSource = id;
     renderPlan(plan);

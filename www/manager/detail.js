@@ -8,6 +8,7 @@ import {
   agoElement, byId, countsText, dataOf, earlierPages, el, errorBox, formatDateTime, formatNumber, icon, messageText, planNotices,
   restorableCount, restoreResultNodes, saveName, send, t, tabItem, tn, windowItem, windowStateText,
 } from '../common.js';
+import { WINDOWED_FROM, revealRow, showRows } from '../rows.js';
 import { loadLists } from './lists.js';
 import { overwrite, remove, rename, setBusy, setTags } from './saves.js';
 import { actions, isNamed, onRender, render, saveById, sourceById, sourceTitle, state, titleOf } from './state.js';
@@ -26,6 +27,8 @@ import { kindText } from './util.js';
  */
 
 const detail = byId('detail');
+/** The row last pointed at (a search result): highlighted again when it is rendered anew. @type {{ window: number, tab: number } | null} */
+let highlighted = null;
 
 // ------------------------------------------------------------------ select
 
@@ -36,6 +39,7 @@ function selectSource(id, { highlight = null, edit = null, focus = null } = {}) 
   state.highlight = highlight;
   if (!same) {
     state.selected = id;
+    highlighted = null;
     state.plan = null;
     state.planFor = null;
     state.planError = null;
@@ -62,8 +66,10 @@ async function loadPlan({ quiet = false } = {}) {
     render('detail');
   }
   try {
+    const asked = performance.now();
     const plan = await send({ type: 'plan', source: id });
     if (request !== state.planRequest) return;
+    performance.measure('lifeboat-plan-request', { start: asked, end: performance.now() });
     state.plan = plan;
     state.planFor = id;
     state.planError = null;
@@ -84,11 +90,14 @@ function showHighlight() {
   if (!state.highlight) return;
   const { window: w, tab } = state.highlight;
   state.highlight = null;
-  const row = detail.querySelector(`li.tab[data-window="${w}"][data-index="${tab}"]`);
+  const ol = detail.querySelector(`section.window[data-index="${w}"] ol.tabs`);
+  if (!(ol instanceof HTMLElement)) return;
+  // A long plan's row may not be on the page yet: revealRow renders it first.
+  const row = revealRow(ol, tab, { behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
   if (!row) return;
   for (const old of detail.querySelectorAll('.tab.is-highlighted')) old.classList.remove('is-highlighted');
   row.classList.add('is-highlighted');
-  row.scrollIntoView({ block: 'center', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+  highlighted = { window: w, tab };
 }
 
 // ------------------------------------------------------------------ render
@@ -104,14 +113,16 @@ function tabRow(tab, w, i) {
     'aria-label': t('openTabLabel', title),
     dataset: { key: `tab-${w}-${i}`, window: String(w), tab: String(i), status },
   }, icon('openNew'), el('span', {}, t('openTab')));
-  return tabItem(tab, w, i, {
+  const row = tabItem(tab, w, i, {
     shortUrl: true,
     after: [open, earlierPages(state.planFor, tab, w, i, (e) => errorToast('errOpenEarlierPage', e))],
   });
+  if (highlighted?.window === w && highlighted.tab === i) row.classList.add('is-highlighted');
+  return row;
 }
 
-/** @param {PlanWindow} win @param {number} w */
-function windowSection(win, w) {
+/** @param {PlanWindow} win @param {number} w @param {boolean} windowed */
+function windowSection(win, w, windowed) {
   const tabs = win.tabs ?? [];
   const restorable = restorableCount(tabs);
   const openWindow = el('button', {
@@ -128,7 +139,7 @@ function windowSection(win, w) {
       restorable < tabs.length ? el('span', {}, t('nToOpen', formatNumber(restorable))) : null,
     ],
     tools: openWindow,
-    tabs: tabs.map((tab, i) => tabRow(tab, w, i)),
+    rows: { count: tabs.length, row: (i) => tabRow(tabs[i], w, i), windowed, key: 'detail' },
   });
 }
 
@@ -264,7 +275,11 @@ function openBar(plan) {
     dup);
 }
 
+/** @type {Plan | null} the plan whose first frame was marked */
+let paintedPlan = null;
+
 function renderDetail() {
+  const rendering = performance.now();
   // Keep focus where it was across the re-render (by data-key), unless told otherwise.
   const active = document.activeElement;
   const hadFocus = detail.contains(active) && active !== detail;
@@ -300,14 +315,25 @@ function renderDetail() {
   if (plan) {
     const notices = planNotices(plan, source);
     if (notices.length) parts.push(el('ul', { class: 'notices' }, notices.map((n) => el('li', { class: 'notice' }, icon('warning'), el('span', {}, n)))));
+    const windowed = plan.windows.reduce((n, win) => n + (win.tabs?.length ?? 0), 0) > WINDOWED_FROM;
     parts.push(plan.windows.length
-      ? el('div', { class: 'windows' }, plan.windows.map(windowSection))
+      ? el('div', { class: 'windows' }, plan.windows.map((win, w) => windowSection(win, w, windowed)))
       : el('p', { class: 'detail-status muted' }, t('planEmpty')));
   } else if (!state.planError) {
     parts.push(el('p', { class: 'detail-status muted' }, t('loading')));
   }
   detail.replaceChildren(...parts.filter((p) => p !== null));
   detail.classList.toggle('is-busy', state.busy);
+  showRows(detail); // the rows in view, now: the focus may go back to one
+  if (plan && plan !== paintedPlan) {
+    paintedPlan = plan;
+    // The first frame with this plan on it, and the time from the render's start
+    // to then: the tests and the bench read them.
+    requestAnimationFrame(() => setTimeout(() => {
+      performance.mark('lifeboat-plan-painted');
+      performance.measure('lifeboat-plan-render', { start: rendering, end: performance.now() });
+    }, 0));
+  }
 
   for (const [draftKey, draft] of drafts) {
     const input = detail.querySelector(`input[data-key="${CSS.escape(draftKey)}"]`);

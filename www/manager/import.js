@@ -9,6 +9,7 @@ import {
   windowStateText,
 } from '../common.js';
 import { commitImport, previewFile } from '../files.js';
+import { listRows, scheduleRows } from '../rows.js';
 import { loadNamed } from './lists.js';
 import { actions, render, state } from './state.js';
 import { showPageError } from './util.js';
@@ -45,10 +46,9 @@ function formatLabel(format) {
 // The preview shows the file's sessions, windows and tabs, every one ticked;
 // what stays ticked is imported. The ticks live in `state.importPreview`
 // (one Uint8Array per window), so a window's tabs need not be on the page:
-// past FOLD_TABS tabs in a file, windows start folded and list their tabs
-// when opened, CHUNK rows a frame.
+// past FOLD_TABS tabs in a file, windows start folded and, opened, list their
+// tabs windowed (../rows.js: only the rows in view are on the page).
 const FOLD_TABS = 200;
-const CHUNK = 400;
 
 function resetImport() {
   state.importToken = null;
@@ -99,25 +99,14 @@ function previewTabRow(p, s, w, i) {
   });
 }
 
-/** Lists the tabs of window `w` of session `s` into its (empty) list, a chunk a frame. @param {HTMLElement} section @param {number} s @param {number} w */
-function fillPreviewTabs(section, s, w) {
+/** Lists the tabs of window `w` of session `s` into its (empty) list; windowed in a long file. @param {HTMLElement} section @param {number} s @param {number} w @param {boolean} windowed */
+function fillPreviewTabs(section, s, w, windowed) {
   const p = state.importPreview;
   const ol = section.querySelector('ol.tabs');
-  if (!p || !ol) return;
+  if (!p || !(ol instanceof HTMLElement)) return;
   const count = previewTabs(previewWindows(p.sessions[s])[w]).length;
   section.dataset.filled = 'true';
-  let i = 0;
-  // The first chunk goes in at once (the section may not be on the page yet);
-  // later ones only while this preview is still on show.
-  const step = (first = false) => {
-    if (state.importPreview !== p || (!first && !ol.isConnected)) return;
-    const end = Math.min(count, i + CHUNK);
-    const rows = document.createDocumentFragment();
-    for (; i < end; i += 1) rows.append(previewTabRow(p, s, w, i));
-    ol.append(rows);
-    if (i < count) requestAnimationFrame(() => step());
-  };
-  step(true);
+  listRows(ol, count, (i) => previewTabRow(p, s, w, i), { windowed, key: 'import' });
 }
 
 /** @param {ImportShown} p @param {PreviewWindow} win @param {number} s @param {number} w @param {boolean} fold */
@@ -148,7 +137,7 @@ function previewWindow(p, win, s, w, fold) {
   } else if (fold) {
     ol.hidden = true;
   } else {
-    fillPreviewTabs(section, s, w);
+    fillPreviewTabs(section, s, w, false);
   }
   return section;
 }
@@ -329,8 +318,9 @@ ui.importPreviewBody.addEventListener('click', (e) => {
   const section = /** @type {HTMLElement} */ (toggle.closest('section.window'));
   const ol = /** @type {HTMLOListElement} */ (section.querySelector('ol.tabs'));
   const open = toggle.getAttribute('aria-expanded') !== 'true';
-  if (open && section.dataset.filled !== 'true') fillPreviewTabs(section, Number(toggle.dataset.session), Number(toggle.dataset.window));
+  if (open && section.dataset.filled !== 'true') fillPreviewTabs(section, Number(toggle.dataset.session), Number(toggle.dataset.window), true);
   ol.hidden = !open;
+  scheduleRows();
   toggle.setAttribute('aria-expanded', String(open));
   /** @type {HTMLElement} */ (toggle.querySelector('span')).textContent = t(open ? 'importHideTabs' : 'importShowTabs');
 });

@@ -1,0 +1,115 @@
+// The pages at scale (issue 13 item 4): first paint of the restore page and the
+// manager showing a 1,000- and a 10,000-tab named save, and the manager's search
+// answer, in both browsers; a markdown table on stdout.
+//
+//     node tests/bench/pages.mjs [chromium|firefox|all]      # needs a build in dist/ (LIFEBOAT_DIST)
+//
+// First paint: the page's own mark `lifeboat-plan-painted` (the first frame after
+// the plan's windows and rows are in the DOM), in ms since the page started to
+// load. Search: the manager's measure `lifeboat-search`, from asking the
+// background to the results in the DOM (after the box's 200 ms typing pause,
+// which is not counted). Each figure is the median of PAGES_RUNS (3) loads or
+// searches; beside first paint, the page's measures of its `plan` request and of
+// its render (from the answer to the painted frame).
+// The session: a Tab Session Manager file of 10 windows, imported through the
+// manager's own code (tests/e2e/pages-at-scale.test.mjs makes it), on a fresh
+// profile per size, so the search covers that save only.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BROWSERS, launchBrowser } from '../e2e/lib/browsers.mjs';
+import { RESTORE_PATH, openExtensionPage } from '../e2e/lib/extension.mjs';
+import { startServer } from '../e2e/lib/server.mjs';
+import { fill, openManager } from '../e2e/lib/ui.mjs';
+import { waitUntil } from '../e2e/lib/wait.mjs';
+import { bigTsmFile, importSave, mark } from '../e2e/pages-at-scale.test.mjs';
+
+const SIZES = (process.env.PAGES_SIZES ?? '1000,10000').split(',').map(Number);
+const RUNS = Number(process.env.PAGES_RUNS ?? 3);
+const WINDOWS = 10;
+
+const median = (xs) => {
+  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
+};
+
+/** One page load (`open()`) showing the save: its first-paint mark. */
+async function paint(open, ready, close = true) {
+  const ext = await open();
+  const { page } = ext;
+  await waitUntil(() => page.evaluate(ready), { timeout: 60_000, what: 'the page to show the save' });
+  await waitUntil(() => mark(page, 'lifeboat-plan-painted'), { timeout: 30_000, what: 'the plan painted mark' });
+  const ms = await mark(page, 'lifeboat-plan-painted');
+  const request = await mark(page, 'lifeboat-plan-request', 'measure');
+  const render = await mark(page, 'lifeboat-plan-render', 'measure');
+  if (close) await page.close().catch(() => {});
+  return { ms, request, render, ext };
+}
+
+/** @param {string} kind @param {number} tabs @param {{ origin: string }} server */
+async function measure(kind, tabs, server) {
+  const dir = mkdtempSync(join(tmpdir(), `lifeboat-bench-pages-${kind}-`));
+  const browser = await launchBrowser(kind, { dir });
+  try {
+    const perWindow = tabs / WINDOWS;
+    const setup = await openManager(browser);
+    const id = await importSave(setup, bigTsmFile(server.origin, WINDOWS, perWindow));
+    await setup.page.close().catch(() => {});
+    const restore = [];
+    const manager = [];
+    const search = [];
+    for (let run = 0; run < RUNS; run++) {
+      restore.push(await paint(() => openExtensionPage(browser, `${RESTORE_PATH}#source=${encodeURIComponent(id)}`),
+        () => document.querySelectorAll('#windows section.window').length > 0));
+    }
+    for (let run = 0; run < RUNS; run++) {
+      const last = run === RUNS - 1;
+      const shown = await paint(() => openManager(browser, { select: id }),
+        () => document.querySelectorAll('#detail section.window').length > 0, !last);
+      manager.push(shown);
+      const { ext } = shown;
+      if (!last) continue;
+      // Searches in the last manager page: a tab far down a window each time.
+      for (let s = 0; s < RUNS; s++) {
+        const before = await ext.page.evaluate(() => performance.getEntriesByName('lifeboat-search').length);
+        await fill(ext.page, '#search', `Tab ${7 - s}-${perWindow - 1 - s}`);
+        await ext.page.keyboard.press('Enter');
+        await waitUntil(() => ext.page.evaluate((n) => performance.getEntriesByName('lifeboat-search').length > n, before),
+          { timeout: 30_000, what: 'the search answer' });
+        search.push(await mark(ext.page, 'lifeboat-search', 'measure'));
+      }
+    }
+    /** @param {{ ms: number, request: number, render: number }[]} xs */
+    const cell = (xs) => `${median(xs.map((x) => x.ms))} (${median(xs.map((x) => x.request))} + ${median(xs.map((x) => x.render))})`;
+    const raw = (xs) => xs.map(({ ms, request, render }) => ({ ms, request, render }));
+    return { restore: cell(restore), manager: cell(manager), search: median(search), raw: { restore: raw(restore), manager: raw(manager), search } };
+  } finally {
+    await browser.close().catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const which = process.argv[2] ?? 'all';
+const kinds = which === 'all' ? BROWSERS : [which];
+const server = await startServer();
+const rows = [];
+try {
+  for (const kind of kinds) {
+    for (const tabs of SIZES) {
+      const r = await measure(kind, tabs, server);
+      console.error(`[${kind}] ${tabs} tabs: ${JSON.stringify(r.raw)}`);
+      rows.push(`| ${kind} | ${tabs.toLocaleString('en')} | ${r.restore} | ${r.manager} | ${r.search} |`);
+    }
+  }
+} finally {
+  await server.close();
+}
+console.log([
+  `### Pages at scale (median of ${RUNS}; target: first paint ≤ 500 ms, search ≤ 100 ms at 10,000 tabs)`,
+  '',
+  'First paint in ms since the page started to load; in brackets the `plan` request (the background\'s answer) and the page\'s render to the painted frame.',
+  '',
+  '| browser | tabs | restore page first paint (ms) | manager first paint (ms) | search answer (ms) |',
+  '|---|---:|---:|---:|---:|',
+  ...rows,
+].join('\n'));
