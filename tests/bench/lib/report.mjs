@@ -8,6 +8,8 @@ import { max, median } from './jobs.mjs';
 export const FLOOR_PER_COMMIT = { firefox: 4.5 * 1024, chromium: 0.6 * 1024 };
 const GOAL = { floorRatio: 1.5, snapshotMs: 0.5, updateUs: 5, startMs: 50, ratioAtOwnRp: { 200: 5, 1000: 25 } };
 const NAME = { chromium: 'Chromium', firefox: 'Firefox' };
+// Issue 12's: every change back within 1 s (median) and 2 s (worst) of a kill; bytes ≤ the own store.
+const GOAL12 = { medianS: 1, maxS: 2 };
 
 const version = (exe) => {
   try {
@@ -75,7 +77,9 @@ export function renderReport(results, coreMd) {
   out.push('- Extension: a release build with the cargo feature `bench` (adds the `bench` request; nothing else changes).');
   out.push('- Reproduce: `./build.sh bench` (builds `dist/bench/`, runs the native core bench into `bench/tmp/core.md`, then `node tests/bench/run.mjs`).');
   out.push(`  Quick run: \`BENCH_SIZES=20 BENCH_DURATION_S=30 BENCH_KILLS=1 BENCH_PARTS=h2h node tests/bench/run.mjs\`; every variable is in \`tests/bench/README.md\`.`);
-  out.push(`  This run: sizes ${C.sizes.join(', ')} tabs; workload ${C.durationS} s at one action per ${C.paceMs} ms, then ${C.tailS} s quiet; ${C.kills} kills per configuration, each ${C.killMinS}-${C.killMaxS} s into a segment; seed ${C.seed}.`);
+  out.push(`  This run: sizes ${C.sizes.join(', ')} tabs; workload ${C.durationS} s at one action per ${C.paceMs} ms, then ${C.tailS} s quiet; ${C.kills} kills per configuration, each ${C.killMinS}-${C.killMaxS} s into a segment; seed ${C.seed}; `
+    + `before that, ${C.warmNavs ?? 0} navigations per content tab (warm-up, ${C.warmConcurrency ?? 'n/a'} tabs at a time).`);
+  out.push(...buildLines(results));
   for (const m of results.merged ?? []) {
     out.push(`  Some rows come from an earlier run (${m.startedAt}, ${f(m.minutes)} min, sizes ${m.config?.sizes?.join(', ')}), merged with BENCH_MERGE: this run did not measure them again.`);
   }
@@ -131,10 +135,19 @@ export function renderReport(results, coreMd) {
     + 'open a tab (7.5 %), close a tab (7.5 %). Each browser ran it (a) with its own session store at its defaults and Lifeboat not installed, '
     + 'and (b) with Lifeboat installed (the browser\'s own store still on, as shipped). A small driver extension (no storage) acts on the tabs in both. '
     + `Bytes: the browser ran under \`strace -f -e trace=write,pwrite64,pwritev,pwritev2 -y\`, summed per file over the ${C.durationS} s workload plus ${C.tailS} s quiet `
-    + '(so deferred writes of the last actions count), after a settle period.', '');
+    + `(so deferred writes of the last actions count), after a settle period (${C.settleS} s). `
+    + `Realistic sessions: before the settle period, every content tab navigated ${C.warmNavs ?? 0} times to fresh local pages, each load awaited, so each tab carries a back history of ${(C.warmNavs ?? 0) + 1} entries `
+    + '(tabs not active discarded again afterwards); this warm-up is outside the bytes window. Chromium sessions set up in a template profile got their warm-up there, once for both configurations.', '');
+  out.push('### Warm-up (back history before the window)', '');
+  out.push(table(['browser', 'tabs', 'configuration', 'navigations per tab', 'navigations', 'failed', 'tabs discarded again', 'tabs at a time', 'warm-up s', 'set-up s (tabs created or reopened)'],
+    results.h2h.filter((r) => r.warmUp).sort((a, b) => a.kind.localeCompare(b.kind) || a.n - b.n || Number(a.lifeboat) - Number(b.lifeboat)).map((r) => [
+      NAME[r.kind], r.n, `${r.lifeboat ? '(b) Lifeboat' : '(a) own store'}${r.warmUp.inTemplate ? ', in the template (shared)' : ''}`, r.warmUp.perTab, r.warmUp.navs, r.warmUp.failed,
+      r.warmUp.discarded, r.warmUp.concurrency, f(r.warmUp.ms / 1000), f(r.setupMs / 1000)])));
+  out.push('');
   out.push('Files: Firefox\'s own store = `sessionstore-backups/*` (recovery.jsonlz4 and its .tmp/.baklz4); Chromium\'s own store = `Default/Sessions/*` and `Default/Sessions_Encrypted/*` '
-    + '(Chromium 156 writes both). Lifeboat\'s files = its IndexedDB: Firefox `storage/default/moz-extension+++<uuid>/**` (the .sqlite, `-wal`, journal, metadata), '
-    + 'Chromium `IndexedDB/chrome-extension_<id>_0.indexeddb.*/**` (LevelDB log, manifest, tables, blobs) and `Local Extension Settings/<id>/**` (storage.local, where the spare copy of src/backstop.rs lives; Firefox keeps storage.local under the same origin directory). "Committed" = what Lifeboat\'s store says it wrote (`status.store`, difference over the window).', '');
+    + '(Chromium 156 writes both). Lifeboat\'s files = everything its origin stores: Firefox `storage/default/moz-extension+++<uuid>/**` (IndexedDB `idb/` with its .sqlite, `-wal`, journal; the origin-private file system `fs/`, data files and `fs/metadata.sqlite`; metadata), '
+    + 'Chromium `IndexedDB/chrome-extension_<id>_0.indexeddb.*/**` (LevelDB log, manifest, tables, blobs), `Local Extension Settings/<id>/**` (storage.local, where the spare copy of src/backstop.rs lives; Firefox keeps storage.local under the same origin directory) '
+    + 'and the origin-private file system `File System/**` (its paths name no origin; only Lifeboat uses it in these profiles). The quota manager\'s database (Firefox `storage.sqlite`, Chromium `WebStorage/QuotaManager*`) is listed per file but not counted. "Committed" = what Lifeboat\'s store says it wrote (`status.store`, difference over the window).', '');
   const rows = h2hRows(results);
   const floorNote = (kind) => {
     const m = measuredFloor(results, kind);
@@ -155,7 +168,8 @@ export function renderReport(results, coreMd) {
   out.push('Per file (bytes over the window):', '');
   for (const r of rows) {
     const files = (run, cls) => Object.entries(run?.bytes?.[cls]?.files ?? {}).map(([k, v]) => `\`${k}\` ${v}`).join(', ') || 'none';
-    out.push(`- ${NAME[r.kind]}, ${r.n} tabs: own store (a): ${files(r.own, 'browserStore')}; Lifeboat (b): ${files(r.lb, 'lifeboat')}${r.lb?.bytes?.lifeboatOther ? `; other Lifeboat files: ${files(r.lb, 'lifeboatOther')}` : ''}`);
+    out.push(`- ${NAME[r.kind]}, ${r.n} tabs: own store (a): ${files(r.own, 'browserStore')}; Lifeboat (b): ${files(r.lb, 'lifeboat')}${r.lb?.bytes?.lifeboatOther ? `; other Lifeboat files: ${files(r.lb, 'lifeboatOther')}` : ''}`
+      + `; the quota manager's database, not counted above: (a) ${files(r.own, 'storageMeta')}, (b) ${files(r.lb, 'storageMeta')}`);
   }
   out.push('');
   out.push('### Recovery point', '');
@@ -172,11 +186,58 @@ export function renderReport(results, coreMd) {
       mm(r.lbRp.tabs), mm(r.lbRp.text), `${r.ownRp.inexact} / ${r.lbRp.inexact}`])));
   out.push('');
 
+  // ---- issue 12
+  out.push('## Issue 12 targets: realistic sessions', '');
+  out.push(`Targets: recovery point ≤ ${GOAL12.medianS} s median and ≤ ${GOAL12.maxS} s max, for tabs and for typed text; bytes written by Lifeboat ≤ the browser's own store (a), `
+    + `per browser and size. Recovery point = time from the first action whose effect is missing after a kill (the oldest change lost) to the kill; 0 = nothing lost. `
+    + `Bytes over the ${C.durationS} s workload plus ${C.tailS} s quiet, after the warm-up. Seed ${C.seed}; sizes ${C.sizes.join(', ')}; ${C.kills} kills per configuration.`, '');
+  const rp12 = (xs) => (xs.length ? `${f(median(xs))} / ${f(max(xs))}` : 'n/a');
+  out.push(table(['browser', 'tabs', 'own store (a)', 'Lifeboat (b)', 'bytes ≤ own?', 'Lifeboat tabs: median / max s', 'met?', 'Lifeboat text: median / max s', 'met?', 'own store (a) tabs / text, median s', 'kills'],
+    rows.map((r) => {
+      const bytesOk = r.ownBytes !== null && r.lbFiles !== null ? r.lbFiles <= r.ownBytes : null;
+      return [NAME[r.kind], r.n, kb(r.ownBytes), kb(r.lbFiles), bytesOk === null ? 'n/a' : bytesOk ? `yes (${x(ratio(r.lbFiles, r.ownBytes) ?? 0, 2)})` : `**no** (${x(ratio(r.lbFiles, r.ownBytes), 2)})`,
+        rp12(r.lbRp.tabs), yesNo(rpMet(r.lbRp.tabs)), rp12(r.lbRp.text), yesNo(rpMet(r.lbRp.text)),
+        `${f(median(r.ownRp.tabs))} / ${f(median(r.ownRp.text))}`, r.lbRp.tabs.length];
+    })));
+  out.push('');
+  out.push(...goals12(rows));
+  out.push('');
+
   // ---- goals
   out.push('## Issue 3 targets: met or missed', '');
   out.push(...goals(results, rows));
   out.push('');
   return out.join('\n');
+}
+
+function buildLines(results) {
+  const b = results.build;
+  const lines = [];
+  if (b) {
+    const pkgs = [b.firefox, b.chromium].filter(Boolean).map((p) => `\`${p.file}\` sha256 ${p.sha256}… built ${p.builtAt}`).join('; ');
+    lines.push(`- Build: tree at ${b.commit ? `\`${b.commit.slice(0, 12)}\` (${b.branch}: ${b.subject})` : 'an unknown commit'}${b.dirty ? ', **with uncommitted changes**' : ''}; packages measured: ${pkgs || 'n/a'}.`);
+  }
+  if (results.command) lines.push(`- Command: \`${results.command}\`.`);
+  return lines;
+}
+
+const rpMet = (xs) => (xs.length ? median(xs) <= GOAL12.medianS && max(xs) <= GOAL12.maxS : null);
+const yesNo = (ok) => (ok === null ? 'n/a' : ok ? 'yes' : '**no**');
+
+function goals12(rows) {
+  const lines = [];
+  const say = (ok, text) => lines.push(`- ${ok === null ? 'NOT MEASURED' : ok ? 'MET' : 'MISSED'}: ${text}`);
+  for (const r of rows) {
+    for (const [what, xs] of [['tabs', r.lbRp.tabs], ['typed text', r.lbRp.text]]) {
+      const ok = rpMet(xs);
+      const over = ok === false ? `, over by ${[median(xs) > GOAL12.medianS ? `${f(median(xs) - GOAL12.medianS)} s (median)` : null, max(xs) > GOAL12.maxS ? `${f(max(xs) - GOAL12.maxS)} s (max)` : null].filter(Boolean).join(' and ')}` : '';
+      say(ok, `${NAME[r.kind]} ${r.n} tabs, recovery point of ${what}: median ${f(median(xs))} s, max ${f(max(xs))} s over ${xs.length} kills (goal ≤ ${GOAL12.medianS} s / ≤ ${GOAL12.maxS} s)${over}.`);
+    }
+    const bytesOk = r.ownBytes !== null && r.lbFiles !== null ? r.lbFiles <= r.ownBytes : null;
+    say(bytesOk, `${NAME[r.kind]} ${r.n} tabs, bytes: Lifeboat ${kb(r.lbFiles)} vs the browser's own store ${kb(r.ownBytes)}`
+      + (bytesOk === false ? `, over by ${kb(r.lbFiles - r.ownBytes)} (${x(ratio(r.lbFiles, r.ownBytes), 2)})` : '') + '.');
+  }
+  return lines;
 }
 
 function goals(results, rows) {
