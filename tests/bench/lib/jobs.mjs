@@ -329,7 +329,15 @@ export async function headToHead(kind, n, lifeboat, o) {
     lifeboat, dist, driver: driverExt,
     // Only changes what Firefox does at a start after several crashes in a row (it
     // would show about:sessionrestore instead of restoring), not how it writes.
-    firefoxPrefs: { 'browser.sessionstore.max_resumed_crashes': 1000 },
+    firefoxPrefs: {
+      'browser.sessionstore.max_resumed_crashes': 1000,
+      // The simulated user acts every second, but nothing the bench does counts as user
+      // input for Firefox's idle service: 180 s (idleDelay, seconds) after the start it
+      // took the user for idle and saved once an hour (interval.idle) instead of every
+      // 15 s (measured: no write after 175 s, navigating and typing every 2 s). A user who
+      // acts is never idle that long: this keeps its store in the regime of an active user.
+      'browser.sessionstore.idleDelay': 86400,
+    },
     // Chromium: "continue where you left off" from the first start (a later change is
     // ignored: the preference is MAC-protected), so that it reopens its tabs after a kill.
     // It decides what Chromium does at start-up, not what its session service writes.
