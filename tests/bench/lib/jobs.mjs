@@ -76,10 +76,11 @@ export async function setupSession(b, server, n, { windows = 2, log = () => {}, 
  * times to fresh pages (uids from nextUid on, tab by tab in uid order, so the same
  * seed gives the same session), so that each carries a back history as real tabs do
  * and each browser's own store has it to write. The driver does it in parallel
- * (`concurrency` tabs at a time, in calls of `chunk` tabs); tabs that were not active
+ * (`concurrency` tabs at a time, in calls of `chunk` tabs, each well within the remote
+ * call timeout: about 30 s for 120 tabs on a loaded machine); tabs that were not active
  * are discarded again afterwards. Returns { ms, tabs, navs, failed, discarded, nextUid }.
  */
-export async function warmUp(driver, server, nextUid, { navs = 5, concurrency = 24, chunk = 120, log = () => {} } = {}) {
+export async function warmUp(driver, server, nextUid, { navs = 5, concurrency = 24, chunk = 96, log = () => {} } = {}) {
   const t0 = Date.now();
   const tabs = contentWindows(await driver.d('state'), server).flatMap((w) => w.tabs).sort((a, b) => a.uid - b.uid);
   const jobs = tabs.map((t, i) => ({

@@ -271,7 +271,7 @@ function goals(results, rows) {
     const goal = GOAL.ratioAtOwnRp[r.n];
     say(rr === null ? null : rr >= goal, `(c) ${NAME[r.kind]} ${r.n} tabs: own store ÷ Lifeboat = ${x(rr)} (goal ≥ ${goal}×)`
       + (rr !== null && rr < goal ? `, short by ${x(goal / rr, 2)}` : '')
-      + '. Lifeboat ran its default policy (tabs within ~2 s, details within 10 s), not one relaxed to the browser\'s recovery point: a like-for-like run at 15 s was not made.');
+      + '. Lifeboat ran its default policy, not one relaxed to the browser\'s recovery point: a like-for-like run at 15 s was not made.');
   }
   for (const b of results.background.filter((q) => q.n >= 1000)) {
     say(b.snapshotMs === null ? null : b.snapshotMs <= GOAL.snapshotMs, `${NAME[b.kind]} snapshot of ${b.n} tabs: ${f(b.snapshotMs, 3)} ms (goal ≤ ${GOAL.snapshotMs} ms).`);
