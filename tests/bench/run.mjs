@@ -2,9 +2,11 @@
 // Writes bench/RESULTS.md (the native core section from bench/tmp/core.md first,
 // then these measurements), prints it, and keeps the raw numbers in
 // bench/tmp/results.json. See tests/bench/README.md for the environment variables.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { buildDriver, REPO } from './lib/browser.mjs';
 import { backgroundCost, chromiumTemplate, commitProbe, headToHead, restoreTime } from './lib/jobs.mjs';
 import { renderReport } from './lib/report.mjs';
@@ -34,6 +36,9 @@ export const CONFIG = {
   killMinS: num('BENCH_KILL_MIN_S', 10),
   killMaxS: num('BENCH_KILL_MAX_S', 35),
   seed: num('BENCH_SEED', 1),
+  // Realistic sessions: navigations per content tab before anything is measured (back history).
+  warmNavs: num('BENCH_WARM_NAVS', 5),
+  warmConcurrency: num('BENCH_WARM_CONCURRENCY', 24),
   templateMin: num('BENCH_TEMPLATE_MIN', 200),
   parallel: env('BENCH_PARALLEL', '1') !== '0',
   dist: resolve(REPO, env('LIFEBOAT_DIST', 'dist/bench')),
@@ -78,7 +83,7 @@ async function main() {
   const root = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
   const driverExt = buildDriver(root);
   const server = await startServer();
-  const results = { config: C, startedAt: new Date().toISOString(), probe: [], background: [], restore: [], h2h: [], errors: [] };
+  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], restore: [], h2h: [], errors: [] };
   const common = { root, server, dist: C.dist, driverExt, log };
   const attempt = async (what, fn) => {
     try {
@@ -132,7 +137,7 @@ async function main() {
           let template = null;
           if (kind === 'chromium' && n >= C.templateMin) {
             log(`chromium: setting up ${n} tabs once, in a template profile`);
-            template = await attempt(`template chromium ${n}`, () => chromiumTemplate(n, common));
+            template = await attempt(`template chromium ${n}`, () => chromiumTemplate(n, { ...common, warmNavs: C.warmNavs, warmConcurrency: C.warmConcurrency }));
             if (!template) continue;
           }
           const o = { ...common, ...C, log, barrier, template, benchHere: C.parts.includes('bench') && reuse && C.benchSizes.includes(n) };
@@ -172,6 +177,34 @@ async function main() {
   writeFileSync(C.out, md);
   process.stdout.write(md);
   log(`wrote ${C.out} in ${results.minutes.toFixed(1)} min`);
+}
+
+/** Which build was measured: the tree's commit (and whether it had changes) and the bench packages' digests and times. */
+function buildInfo(dist) {
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: REPO, encoding: 'utf8' }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const pkg = (file) => {
+    const path = join(dist, file);
+    if (!existsSync(path)) return null;
+    return { file: relative(REPO, path), sha256: createHash('sha256').update(readFileSync(path)).digest('hex').slice(0, 16), builtAt: statSync(path).mtime.toISOString() };
+  };
+  return {
+    commit: git('rev-parse', 'HEAD'), subject: git('log', '-1', '--format=%s'), branch: git('rev-parse', '--abbrev-ref', 'HEAD'),
+    dirty: (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '',
+    firefox: pkg('lifeboat-firefox.xpi'), chromium: pkg('lifeboat-chrome.zip'),
+  };
+}
+
+/** The command as run: the BENCH_* and LIFEBOAT_* variables set, then node and its arguments. */
+function commandLine() {
+  const vars = Object.entries(process.env).filter(([k]) => /^(BENCH_|LIFEBOAT_DIST$|CHROMIUM_BIN$|FIREFOX_BIN$)/.test(k)).sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${/^[\w.,:/=+-]*$/.test(v) ? v : JSON.stringify(v)}`);
+  return [...vars, 'node', relative(REPO, process.argv[1]) || process.argv[1], ...process.argv.slice(2)].join(' ');
 }
 
 /** BENCH_MERGE=old.json: rows of an earlier run that this run did not measure again are kept

@@ -71,6 +71,35 @@ export async function setupSession(b, server, n, { windows = 2, log = () => {}, 
   return { driver, typing, lb, nextUid: n + 1, setupMs: Date.now() - t0 };
 }
 
+/**
+ * Realistic sessions: before anything is measured, every content tab navigates `navs`
+ * times to fresh pages (uids from nextUid on, tab by tab in uid order, so the same
+ * seed gives the same session), so that each carries a back history as real tabs do
+ * and each browser's own store has it to write. The driver does it in parallel
+ * (`concurrency` tabs at a time, in calls of `chunk` tabs, each well within the remote
+ * call timeout: about 30 s for 120 tabs on a loaded machine); tabs that were not active
+ * are discarded again afterwards. Returns { ms, tabs, navs, failed, discarded, nextUid }.
+ */
+export async function warmUp(driver, server, nextUid, { navs = 5, concurrency = 24, chunk = 96, log = () => {} } = {}) {
+  const t0 = Date.now();
+  const tabs = contentWindows(await driver.d('state'), server).flatMap((w) => w.tabs).sort((a, b) => a.uid - b.uid);
+  const jobs = tabs.map((t, i) => ({
+    id: t.id, discard: !t.active,
+    urls: Array.from({ length: navs }, (_, j) => server.url(nextUid + i * navs + j)),
+  }));
+  const sum = { navs: 0, failed: 0, discarded: 0 };
+  if (navs > 0) {
+    for (let at = 0; at < jobs.length; at += chunk) {
+      const r = await driver.d('navigateTabs', jobs.slice(at, at + chunk), concurrency);
+      for (const k of Object.keys(sum)) sum[k] += r[k];
+      if ((at / chunk) % 4 === 3 || at + chunk >= jobs.length) {
+        log(`warm-up: ${Math.min(at + chunk, jobs.length)} of ${jobs.length} tabs, ${sum.navs} navigations (${sum.failed} failed) in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      }
+    }
+  }
+  return { ms: Date.now() - t0, tabs: jobs.length, perTab: navs, concurrency, ...sum, nextUid: nextUid + jobs.length * navs };
+}
+
 /** After a restart: waits until the number of content tabs has been stable for stableMs. */
 export async function waitRestored(driver, server, { min = 1, stableMs = 3000, timeout = 180_000, noneAfter = 30_000 } = {}) {
   let last = -1;
@@ -92,23 +121,27 @@ export async function waitRestored(driver, server, { min = 1, stableMs = 3000, t
  * (driver extension only), and each configuration starts from a copy of it: Chromium
  * reopens them from its session (unloaded) at the first start.
  */
-export async function chromiumTemplate(n, { root, server, driverExt, log }) {
-  const dir = workDir(root, `template-chromium-${n}`);
+export async function chromiumTemplate(n, { root, server, driverExt, log, warmNavs = 0, warmConcurrency }) {
+  const dir = workDir(root, `template-chromium-${n}${warmNavs ? `-warm${warmNavs}` : ''}`);
   const b = new BenchBrowser('chromium', dir, { lifeboat: false, driver: driverExt, chromiumRestore: true });
+  const say = (m) => log(`[template ${n}] ${m}`);
   try {
     await b.start();
-    await setupSession(b, server, n, { log: (m) => log(`[template ${n}] ${m}`) });
+    const s = await setupSession(b, server, n, { log: say });
+    // The back history goes into the template too: both configurations reopen it.
+    const warm = await warmUp(s.driver, server, s.nextUid, { navs: warmNavs, concurrency: warmConcurrency, log: say });
+    if (warmNavs) say(`warm-up: ${warm.navs} navigations (${warm.failed} failed) in ${(warm.ms / 1000).toFixed(1)} s`);
     await sleep(6000); // Chromium writes its session within 2.5 s of a change
     await b.crash();
     chromiumAcceptRestore(b.profile);
-    return join(dir, 'profile');
+    return { profile: join(dir, 'profile'), setupMs: s.setupMs, warmUp: warm, nextUid: warm.nextUid };
   } finally {
     await b.close();
   }
 }
 
 /** A browser on a copy of a template profile, its tabs reopened and our own pages fresh. */
-async function fromTemplate(b, server, n, { trace, lifeboatPath, log }) {
+async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = n + 1 }) {
   const t0 = Date.now();
   await b.start({ trace });
   const driver = await b.driverPage();
@@ -121,7 +154,7 @@ async function fromTemplate(b, server, n, { trace, lifeboatPath, log }) {
     : (t.url.startsWith(b.driverOrigin) || (b.lifeboatOrigin && t.url.startsWith(b.lifeboatOrigin))) && !t.url.split('#')[0].endsWith(mark))).map((t) => t.id);
   if (stale.length) await driver.call('tabs.remove', stale);
   log(`reopened ${restored.tabs} tabs from the template in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { driver, typing, lb, nextUid: n + 1, setupMs: Date.now() - t0 };
+  return { driver, typing, lb, nextUid, setupMs: Date.now() - t0 };
 }
 
 // ---------------------------------------------------------------- 1. background cost
@@ -160,7 +193,7 @@ export async function benchRequests(lb, { targetMs = 500, updateBudgetMs = 10_00
 export async function backgroundCost(kind, n, { root, server, dist, driverExt, log, templateMin = Infinity }) {
   const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log }) : null;
   const dir = workDir(root, `bg-${kind}-${n}`);
-  if (template) cpSync(template, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
+  if (template) cpSync(template.profile, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
   // Chromium: "continue where you left off", so that it reopens the tabs after the kill.
   const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true });
   try {
@@ -292,12 +325,20 @@ export async function headToHead(kind, n, lifeboat, o) {
   const tag = `${kind}-${n}-${lifeboat ? 'lifeboat' : 'own'}`;
   const dir = workDir(root, `h2h-${tag}`);
   // Not the lock of the template's (dead) browser: a copied lock names another "computer".
-  if (o.template) cpSync(o.template, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
+  if (o.template) cpSync(o.template.profile, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
   const b = new BenchBrowser(kind, dir, {
     lifeboat, dist, driver: driverExt,
     // Only changes what Firefox does at a start after several crashes in a row (it
     // would show about:sessionrestore instead of restoring), not how it writes.
-    firefoxPrefs: { 'browser.sessionstore.max_resumed_crashes': 1000 },
+    firefoxPrefs: {
+      'browser.sessionstore.max_resumed_crashes': 1000,
+      // The simulated user acts every second, but nothing the bench does counts as user
+      // input for Firefox's idle service: 180 s (idleDelay, seconds) after the start it
+      // took the user for idle and saved once an hour (interval.idle) instead of every
+      // 15 s (measured: no write after 175 s, navigating and typing every 2 s). A user who
+      // acts is never idle that long: this keeps its store in the regime of an active user.
+      'browser.sessionstore.idleDelay': 86400,
+    },
     // Chromium: "continue where you left off" from the first start (a later change is
     // ignored: the preference is MAC-protected), so that it reopens its tabs after a kill.
     // It decides what Chromium does at start-up, not what its session service writes.
@@ -308,10 +349,20 @@ export async function headToHead(kind, n, lifeboat, o) {
   const say = (m) => log(`[${tag}] ${m}`);
   try {
     const lifeboatPath = lifeboat ? 'www/restore.html' : null;
-    const { driver, typing, lb, nextUid, setupMs } = o.template
-      ? await fromTemplate(b, server, n, { trace, lifeboatPath, log: say })
+    const { driver, typing, lb, nextUid: firstUid, setupMs } = o.template
+      ? await fromTemplate(b, server, n, { trace, lifeboatPath, log: say, nextUid: o.template.nextUid })
       : (await b.start({ trace }), await setupSession(b, server, n, { log: say, lifeboatPath }));
     out.setupMs = setupMs;
+    // Back history for every tab, before (and outside) the bytes window. Chromium's large
+    // sessions got theirs in the template, which both configurations reopen.
+    let nextUid = firstUid;
+    if (o.template) {
+      out.warmUp = { ...o.template.warmUp, inTemplate: true };
+    } else {
+      out.warmUp = await warmUp(driver, server, nextUid, { navs: o.warmNavs, concurrency: o.warmConcurrency, log: say });
+      nextUid = out.warmUp.nextUid;
+      if (o.warmNavs) say(`warm-up: ${out.warmUp.navs} navigations (${out.warmUp.failed} failed) in ${(out.warmUp.ms / 1000).toFixed(1)} s`);
+    }
     await barrier('setup');
     if (lifeboat && o.benchHere) {
       out.bench = { ...(await benchRequests(lb)), load: loadavg()[0] };

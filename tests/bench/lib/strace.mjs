@@ -54,14 +54,21 @@ export async function writesPerFile(file, { from = -Infinity, to = Infinity } = 
 
 /**
  * Which store a path belongs to. ids: { lifeboat, driver } = Firefox UUIDs or
- * Chromium extension ids. Returns 'browserStore' | 'lifeboat' | 'lifeboatOther' | 'probe' | null.
+ * Chromium extension ids. Returns 'browserStore' | 'lifeboat' | 'lifeboatOther' |
+ * 'probe' | 'storageMeta' | null.
+ * Lifeboat's files are everything its origin stores: IndexedDB, storage.local and the
+ * origin-private file system (its journal, issue 12), in both browsers.
  */
 export function classify(kind, path, ids) {
   if (kind === 'firefox') {
     if (/\/sessionstore-backups\//.test(path) || /\/sessionstore\.jsonlz4/.test(path)) return 'browserStore';
+    // The whole origin directory: idb/ (IndexedDB, storage.local), fs/ (OPFS data files and
+    // their metadata.sqlite), ls/, .metadata-v2.
     if (ids.lifeboat && path.includes(`/storage/default/moz-extension+++${ids.lifeboat}`)) return 'lifeboat';
     if (ids.driver && path.includes(`/storage/default/moz-extension+++${ids.driver}`)) return 'probe';
     if (ids.lifeboat && path.includes(ids.lifeboat)) return 'lifeboatOther';
+    // The quota manager's own bookkeeping, for any origin (shown apart, not counted as Lifeboat's).
+    if (/\/storage\.sqlite(-\w+)?$/.test(path) || /\/storage\/ls-archive\.sqlite/.test(path)) return 'storageMeta';
     return null;
   }
   // Chromium 156 keeps its session in Sessions/ and again, encrypted, in Sessions_Encrypted/.
@@ -69,9 +76,26 @@ export function classify(kind, path, ids) {
   if (ids.lifeboat && path.includes(`/IndexedDB/chrome-extension_${ids.lifeboat}_0.indexeddb`)) return 'lifeboat';
   // Its spare copy (src/backstop.rs) lives in storage.local: its bytes count too.
   if (ids.lifeboat && path.includes(`/Local Extension Settings/${ids.lifeboat}/`)) return 'lifeboat';
+  // The origin-private file system: `File System/<n>/t/NN/NNNNNNNN` (data) and its
+  // LevelDB metadata name no origin. In these profiles only Lifeboat uses it (the driver
+  // stores nothing, the local pages neither), so all of it is Lifeboat's in (b).
+  if (ids.lifeboat && (/\/Default\/File System\//.test(path) || /\/Default\/WebStorage\/\d+\/FileSystem\//.test(path))) return 'lifeboat';
   if (ids.driver && path.includes(`/IndexedDB/chrome-extension_${ids.driver}_0.indexeddb`)) return 'probe';
   if (ids.lifeboat && path.includes(ids.lifeboat)) return 'lifeboatOther';
+  // The quota manager's database, for any origin (shown apart, not counted as Lifeboat's).
+  if (/\/Default\/WebStorage\/QuotaManager/.test(path)) return 'storageMeta';
   return null;
+}
+
+/** A file's name for the per-file lists: its path below the profile's store directory,
+ *  per-run numbers and the origin's id left out (Session_1344… -> Session_*). */
+export function shortName(path) {
+  let p = path;
+  const origin = /\/storage\/default\/moz-extension\+\+\+[^/]+\/(.*)$/.exec(p);
+  if (origin) p = origin[1];
+  else if (/\/Default\/File System\//.test(p)) p = `File System/${p.split('/File System/')[1]}`;
+  else p = p.split('/').slice(-2).join('/');
+  return p.replace(/\d{6,}/g, '*');
 }
 
 /** { browserStore: {bytes, calls, files: {name: bytes}}, lifeboat: …, … } for one window of a trace. */
@@ -84,8 +108,7 @@ export async function storeBytes(kind, file, ids, window = {}) {
     const e = (out[c] ??= { bytes: 0, calls: 0, files: {} });
     e.bytes += bytes;
     e.calls += calls;
-    // Files grouped by name without per-run numbers (Session_1344… -> Session_*).
-    const name = path.split('/').slice(-2).join('/').replace(/\d{6,}/g, '*');
+    const name = shortName(path);
     e.files[name] = (e.files[name] ?? 0) + bytes;
   }
   return out;

@@ -50,6 +50,50 @@ globalThis.D = {
     return ids;
   },
 
+  /**
+   * Warm-up: each job { id, urls, discard } navigates tab `id` to each of `urls` in
+   * turn, waiting for each page to commit and finish loading (a navigation cancelled
+   * by the next one would leave no back entry), then discards the tab again if asked.
+   * `concurrency` tabs at a time. Returns { ms, navs, failed, discarded }.
+   */
+  async navigateTabs(jobs, concurrency = 8, timeoutMs = 30_000) {
+    const t0 = Date.now();
+    let navs = 0;
+    let failed = 0;
+    let discarded = 0;
+    const loaded = async (id, url) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const t = await api.tabs.get(id);
+        if (t.url === url && t.status === 'complete' && !t.discarded) return true;
+        if (Date.now() > deadline) return false;
+        await sleep(40);
+      }
+    };
+    let next = 0;
+    const workers = Array.from({ length: concurrency }, async () => {
+      while (next < jobs.length) {
+        const { id, urls, discard } = jobs[next++];
+        for (const url of urls) {
+          try {
+            await api.tabs.update(id, { url });
+            if (await loaded(id, url)) navs += 1; else failed += 1;
+          } catch {
+            failed += 1;
+          }
+        }
+        if (discard) {
+          try {
+            await api.tabs.discard(id);
+            discarded += 1;
+          } catch { /* active, or already gone */ }
+        }
+      }
+    });
+    await Promise.all(workers);
+    return { ms: Date.now() - t0, navs, failed, discarded };
+  },
+
   /** This page's own tab (its window is "the first window" of the bench). */
   async self() {
     return await api.tabs.getCurrent();
