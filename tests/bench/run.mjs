@@ -18,7 +18,7 @@ const num = (name, dflt) => Number(env(name, String(dflt)));
 
 export const CONFIG = {
   browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
-  parts: list('BENCH_PARTS', 'probe,bench,restore,h2h'),
+  parts: list('BENCH_PARTS', 'probe,bench,restore,h2h,pages'),
   benchSizes: list('BENCH_BG_TABS', '100,1000').map(Number),
   restoreTabs: num('BENCH_RESTORE_TABS', 200),
   restoreWindows: num('BENCH_RESTORE_WINDOWS', 4),
@@ -129,6 +129,15 @@ async function main() {
         save();
       }
     }
+    if (C.parts.includes('pages')) {
+      // Issue 13 item 4: its own script (first paint and search at 1,000 and
+      // 10,000 tabs, both browsers), on the same build.
+      log('pages at scale');
+      const md = await attempt('pages', () => execFileSync(process.execPath, [join(REPO, 'tests/bench/pages.mjs'), C.browsers.length > 1 ? 'all' : C.browsers[0]],
+        { encoding: 'utf8', env: { ...process.env, LIFEBOAT_DIST: C.dist }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
+      if (md) results.pages = md.trim();
+      save();
+    }
     if (C.parts.includes('h2h')) {
       for (const n of C.sizes) {
         for (const kind of C.browsers) {
@@ -218,6 +227,7 @@ function mergeInto(results, old) {
     const have = new Set(results[part].map(key));
     results[part].push(...(old[part] ?? []).filter((r) => !have.has(key(r))));
   }
+  results.pages ??= old.pages;
   const fixed = new Set(results.errors.map((e) => e.what));
   results.errors.push(...(old.errors ?? []).filter((e) => !fixed.has(e.what) && !rerun(results, e.what)));
   results.merged = [...(old.merged ?? []), { startedAt: old.startedAt, minutes: old.minutes, config: old.config }];

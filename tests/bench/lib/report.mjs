@@ -206,6 +206,8 @@ export function renderReport(results, coreMd) {
   out.push(...goals12(rows));
   out.push('');
 
+  if (results.pages) out.push('## Pages at scale (issue 13 item 4; `tests/bench/pages.mjs`)', '', results.pages.replace(/^### .*\n\n/, ''), '');
+
   // ---- goals
   out.push('## Issue 3 targets: met or missed', '');
   out.push(...goals(results, rows));
