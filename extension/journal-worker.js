@@ -4,6 +4,12 @@
 // more (bench/PROBE.md). No decisions here: src/journal_file.rs decides what
 // is written where and when, src/web/journal_worker.rs sends the calls.
 // One call at a time, in order; each answers { id, value } or { id, error }.
+//
+// A sync access handle is opened only to write, and then kept: in Firefox each
+// opening writes ~98 KB to the file system's metadata database and each close
+// (the background page suspended) ~165 KB (bench/PROBE.md), while reading
+// through `getFile()` needs no handle. So a background woken by its minute
+// alarm reads the journal and, with nothing to commit, writes nothing.
 
 /** @typedef {{ id: number, op: string, dir: string, name?: string, at?: number, len?: number, bytes?: Uint8Array }} Call */
 /** @typedef {{ getSize(): number, read(b: Uint8Array, o: { at: number }): number, write(b: Uint8Array, o: { at: number }): number, truncate(n: number): void, flush(): void, close(): void }} SyncHandle */
@@ -23,23 +29,28 @@ async function directory(name) {
   return dir;
 }
 
-/** An open handle for `name`. A background that just restarted may find the
- * last one's handle not yet released: the lock is retried for up to 2 s.
- * @param {string} name */
-async function handle(name) {
-  const open = handles.get(name);
-  if (open) return open;
-  const file = await (await directory()).getFileHandle(name, { create: true });
+/** `fn()`, again while the file is locked: a background that just restarted
+ * may find the last one's handle not yet released. Up to 2 s.
+ * @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+async function unlocked(fn) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const h = /** @type {SyncHandle} */ (await /** @type {any} */ (file).createSyncAccessHandle());
-      handles.set(name, h);
-      return h;
+      return await fn();
     } catch (e) {
       if (attempt >= 20 || /** @type {Error} */ (e)?.name !== "NoModificationAllowedError") throw e;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** An open handle for `name`. @param {string} name */
+async function handle(name) {
+  const open = handles.get(name);
+  if (open) return open;
+  const file = await (await directory()).getFileHandle(name, { create: true });
+  const h = await unlocked(async () => /** @type {SyncHandle} */ (await /** @type {any} */ (file).createSyncAccessHandle()));
+  handles.set(name, h);
+  return h;
 }
 
 /** @param {Call} call @returns {Promise<unknown>} */
@@ -52,10 +63,14 @@ async function run({ op, dir: dirName, name = "", at = 0, len = 0, bytes }) {
       return names;
     }
     case "read": {
-      const h = await handle(name);
-      const out = new Uint8Array(h.getSize());
-      h.read(out, { at: 0 });
-      return out;
+      const h = handles.get(name);
+      if (h) {
+        const out = new Uint8Array(h.getSize());
+        h.read(out, { at: 0 });
+        return out;
+      }
+      const file = await (await directory()).getFileHandle(name, { create: true });
+      return unlocked(async () => new Uint8Array(await (await file.getFile()).arrayBuffer()));
     }
     case "write": {
       const data = bytes ?? new Uint8Array();
