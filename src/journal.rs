@@ -153,6 +153,15 @@ pub struct Delta {
     pub ops: Vec<DeltaOp>,
 }
 
+impl DeltaOp {
+    /// Only tabs' last-access times moved: what a woken background sees of
+    /// the tab that was selected while it slept (Firefox), nothing the user
+    /// would miss after a crash.
+    pub fn is_last_access_only(&self) -> bool {
+        matches!(self, DeltaOp::TabPatch { fields, .. } if fields.iter().all(|f| matches!(f, TabField::LastAccessed(_))))
+    }
+}
+
 impl Delta {
     /// The record without typed text (scroll positions stay): for a backup
     /// the user asked to keep free of it.

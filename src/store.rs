@@ -17,7 +17,7 @@
 //! good state readable.
 
 use crate::codec::{self, DecodeError, Kind};
-use crate::journal::{self, Delta};
+use crate::journal::{self, Delta, DeltaOp};
 use crate::message::{self, Message};
 use crate::model::{Millis, PageState, Session};
 use crate::msg;
@@ -429,6 +429,11 @@ impl<B: Backend> Store<B> {
         let delta = self.base.as_ref().map(|b| journal::diff(&b.session, &snapshot.session));
         let record = match (delta, self.good_gen) {
             (Some(d), _) if d.is_empty() && ops.is_empty() => return Ok(Written::default()),
+            // A last-access time alone waits for the next real change (the
+            // base stays, so that commit carries it): else every wake of an
+            // idle background writes a record, and in Firefox opens the
+            // journal file (~400 KB of metadata writes a wake).
+            (Some(d), _) if ops.is_empty() && d.iter().all(DeltaOp::is_last_access_only) => return Ok(Written::default()),
             (Some(d), Some(gen)) => {
                 let bytes = codec::encode(
                     Kind::Delta,
@@ -799,6 +804,26 @@ mod tests {
 
     fn reopen(s: &Store<MemoryBackend>) -> Store<MemoryBackend> {
         Store::new(s.backend().clone())
+    }
+
+    /// A woken background sees the selected tab's last-access time moved:
+    /// nothing is written for that alone, and the next real change carries it.
+    #[test]
+    fn a_last_access_time_alone_is_not_a_commit() {
+        let mut s = Store::new(MemoryBackend::default());
+        block_on(s.commit(&snap(0, 3), None)).unwrap();
+        let commits = *s.backend().commits.borrow();
+        let mut woke = snap(0, 3);
+        woke.taken_at = 60_000;
+        woke.session.windows[0].tabs[1].last_accessed = Some(60_000);
+        assert_eq!(block_on(s.commit(&woke, None)).unwrap(), Written::default());
+        assert_eq!(*s.backend().commits.borrow(), commits, "nothing written");
+        let mut changed = woke.clone();
+        changed.taken_at = 61_000;
+        changed.session.windows[0].tabs[2].url = "https://changed/".into();
+        assert!(block_on(s.commit(&changed, None)).unwrap().bytes > 0);
+        let back = block_on(reopen(&s).load_latest()).unwrap().unwrap().snapshot;
+        assert_eq!(back.session, changed.session, "the last-access time came with the next change");
     }
 
     /// A session past the codec's limit is refused with its cause, never
