@@ -229,8 +229,12 @@ async function report(trace, { from, to, switches, dist }) {
   out.push('');
   out.push(`Bursts of opens of any file or directory in Lifeboat's origin directories (${opens.length} opens; wakes and suspends both show):`);
   out.push('');
-  for (const w of wakes) {
-    out.push(`- +${((w.at - from) / 1000).toFixed(1)} s: ${w.opens} opens over ${((w.end - w.at) / 1000).toFixed(1)} s: ${[...w.files].join(', ')}`);
+  for (const [i, w] of wakes.entries()) {
+    // What the origin received from this burst to the next one (or the window's end).
+    const next = wakes[i + 1]?.at ?? to;
+    let bytes = 0;
+    for (const [path, r] of await writesPerFile(trace, { from: w.at - 1, to: next - 1 })) if (groupOf(path)) bytes += r.bytes;
+    out.push(`- +${((w.at - from) / 1000).toFixed(1)} s: ${w.opens} opens over ${((w.end - w.at) / 1000).toFixed(1)} s, ${kb(bytes)} KB until the next burst: ${[...w.files].join(', ')}`);
   }
   return out.join('\n');
 }
