@@ -7,7 +7,8 @@
 //
 // Headless Firefox ESR with DIR/lifeboat-firefox.xpi (default $LIFEBOAT_DIST or dist) under
 // strace, K (5) tabs on the bench's local server, then nothing at all for N (5) minutes
-// (--active: one tab switch every 2 minutes instead, the first at the window's start).
+// (--active: one tab switch every 2 minutes instead, each moved to a moment when the
+// background should be asleep, so that it is a wake of its own: see whileAsleep).
 // Prints a Markdown table: bytes written per file group of Lifeboat's origin, in total
 // and per minute, and how many times its background started (see `wakes` below).
 import { appendFileSync, createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -43,6 +44,10 @@ const SWITCH_EVERY_MS = 120_000;
 // A wake is a burst of opens in Lifeboat's origin directories; two bursts this far apart
 // are two wakes (the alarm fires once a minute, the idle suspend comes after ~30 s).
 const WAKE_GAP_MS = 10_000;
+// Two starts are at least the idle timeout (30 s) apart: the page must be suspended first.
+// Opens of the database closer than this are one start (the idb build reopens it ~15 s
+// after a wake to commit, on the same page).
+const START_GAP_MS = 25_000;
 
 // Writes as the head-to-head traces them, plus openat: the sign of a background start.
 const SYSCALLS = 'write,pwrite64,pwritev,pwritev2,openat';
@@ -132,17 +137,32 @@ async function originOpens(trace) {
 }
 
 /** Bursts of opens at least WAKE_GAP_MS apart: [{ at (ms), opens, files:Set }]. */
-function bursts(opens) {
+function bursts(opens, gap = WAKE_GAP_MS) {
   const out = [];
   for (const o of opens.sort((a, b) => a.ts - b.ts)) {
     const last = out.at(-1);
-    if (last && o.ts - last.end < WAKE_GAP_MS) {
+    if (last && o.ts - last.end < gap) {
       last.end = o.ts; last.opens += 1; last.files.add(shortOf(o.path));
     } else out.push({ at: o.ts, end: o.ts, opens: 1, files: new Set([shortOf(o.path)]) });
   }
   return out;
 }
 const shortOf = (p) => p.slice(p.indexOf(ORIGIN) + ORIGIN.length).replace(/^\^userContextId=\d+/, '[storage.local]').replace(/^\//, '');
+
+/**
+ * The first time at or after `t` when the background should be asleep, so that a tab switch
+ * wakes it (one start, one commit) instead of landing in a wake the alarm already made:
+ * 45 s after a start (suspended after 30 s without events, the next alarm at 60 s), read
+ * from the trace so far. Without a start seen yet, `t` itself.
+ */
+async function whileAsleep(trace, t) {
+  const starts = bursts((await originOpens(trace)).filter((o) => /\/idb\/[^/]+\.sqlite$/.test(o.path) && !o.path.includes(`${ORIGIN}^`)), START_GAP_MS);
+  const last = starts.at(-1)?.at;
+  if (last === undefined) return t;
+  let at = last + 45_000;
+  while (at < t) at += 60_000;
+  return at;
+}
 
 // ------------------------------------------------------------------ run
 
@@ -164,17 +184,22 @@ async function main() {
     console.error(`window from ${from} (${new Date(from).toISOString()}), trace ${trace}`);
     const to = from + MINUTES * 60_000;
     let switches = 0;
+    const switchTimes = [];
     if (opt.active) {
       for (let t = from; t < to; t += SWITCH_EVERY_MS) {
-        await sleep(Math.max(0, t - Date.now()));
+        const at = await whileAsleep(trace, t);
+        if (at >= to) break;
+        await sleep(Math.max(0, at - Date.now()));
         const page = pages[switches % pages.length];
         await page.send('browsingContext.activate', { context: page.context });
+        switchTimes.push(Date.now() - from);
         switches += 1;
       }
     }
     await sleep(Math.max(0, to - Date.now()));
     await b.close(); // SIGKILL; strace writes out its trace
     result = await report(trace, { from, to, switches, dist });
+    if (switchTimes.length) result += `\n\nTab switches at s ${switchTimes.map((x) => `+${x / 1000 | 0}`).join(', ')}.`;
   } finally {
     await b.close().catch(() => {});
     await server.close();
@@ -199,11 +224,12 @@ async function report(trace, { from, to, switches, dist }) {
   }
   const opens = (await originOpens(trace)).filter((o) => o.ts >= from && o.ts <= to);
   // A background start opens Lifeboat's IndexedDB database: the parent closes the file once
-  // the suspended page's connection is gone, so each start opens it anew. Directory and
+  // the suspended page's connection is gone, so each start opens it anew (the xpi, the
+  // worker script and the wasm are read from caches after the first start: no sign there). Directory and
   // -journal/-wal opens come with any transaction (also at a suspend), so they do not count.
   const idbOpens = opens.filter((o) => /\/idb\/[^/]+\.sqlite$/.test(o.path) && !o.path.includes(`${ORIGIN}^`));
   const opfsOpens = opens.filter((o) => /\/fs\/[^/]+\/[^/]+$/.test(o.path));
-  const starts = bursts(idbOpens);
+  const starts = bursts(idbOpens, START_GAP_MS);
   const wakes = bursts(opens);
   const min = (to - from) / 60_000;
   const kb = (n) => (n / 1000).toFixed(1);
@@ -223,7 +249,7 @@ async function report(trace, { from, to, switches, dist }) {
   out.push(`| quota manager (\`storage.sqlite\`, any origin; not counted above) | ${kb(quota)} | ${kb(quota / min)} | | |`);
   out.push('');
   const at = (xs) => xs.map((x) => `+${((x.ts ?? x.at) - from) / 1000 | 0}`).join(', ') || 'none';
-  out.push(`Background starts (opens of Lifeboat's IndexedDB database \`idb/*.sqlite\`, ≥ ${WAKE_GAP_MS / 1000} s apart):`
+  out.push(`Background starts (opens of Lifeboat's IndexedDB database \`idb/*.sqlite\`, ≥ ${START_GAP_MS / 1000} s apart):`
     + ` **${starts.length}** (${(starts.length / min).toFixed(2)}/min), at s ${at(starts)}.`);
   out.push(`Opens of the OPFS data file(s) (the journal's sync access handle): **${opfsOpens.length}**, at s ${at(opfsOpens)}.`);
   out.push('');
