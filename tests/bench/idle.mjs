@@ -8,7 +8,7 @@
 // Headless Firefox ESR with DIR/lifeboat-firefox.xpi (default $LIFEBOAT_DIST or dist) under
 // strace, K (5) tabs on the bench's local server, then nothing at all for N (5) minutes
 // (--active: one tab switch every 2 minutes instead, each moved to a moment when the
-// background should be asleep, so that it is a wake of its own: see whileAsleep).
+// background should be asleep, so that it is a wake of its own: see untilAsleep).
 // Prints a Markdown table: bytes written per file group of Lifeboat's origin, in total
 // and per minute, and how many times its background started (see `wakes` below).
 import { appendFileSync, createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -149,19 +149,30 @@ function bursts(opens, gap = WAKE_GAP_MS) {
 }
 const shortOf = (p) => p.slice(p.indexOf(ORIGIN) + ORIGIN.length).replace(/^\^userContextId=\d+/, '[storage.local]').replace(/^\//, '');
 
+/** Starts of the background seen in the trace so far that began after `since`. */
+async function startsSince(trace, since) {
+  const opens = (await originOpens(trace)).filter((o) => /\/idb\/[^/]+\.sqlite$/.test(o.path) && !o.path.includes(`${ORIGIN}^`));
+  return bursts(opens, START_GAP_MS).filter((x) => x.at > since);
+}
+
 /**
- * The first time at or after `t` when the background should be asleep, so that a tab switch
- * wakes it (one start, one commit) instead of landing in a wake the alarm already made:
- * 45 s after a start (suspended after 30 s without events, the next alarm at 60 s), read
- * from the trace so far. Without a start seen yet, `t` itself.
+ * Waits for a moment at or after `t` when the background should be asleep, so that a tab
+ * switch there is a wake of its own (one start, one commit) rather than an event in a wake
+ * the alarm already made: 45 s after the last start (suspended 30 s after its last event;
+ * Lifeboat re-creates its one-minute alarm at each start, so the next alarm comes at 60 s).
+ * Reads the trace (the window's first start is awaited if none was seen yet).
  */
-async function whileAsleep(trace, t) {
-  const starts = bursts((await originOpens(trace)).filter((o) => /\/idb\/[^/]+\.sqlite$/.test(o.path) && !o.path.includes(`${ORIGIN}^`)), START_GAP_MS);
-  const last = starts.at(-1)?.at;
-  if (last === undefined) return t;
-  let at = last + 45_000;
-  while (at < t) at += 60_000;
-  return at;
+async function untilAsleep(trace, from, t) {
+  await sleep(Math.max(0, t - Date.now()));
+  for (;;) {
+    const last = (await startsSince(trace, from)).at(-1)?.at;
+    if (last === undefined) { await sleep(2_000); continue; }
+    let at = last + 45_000;
+    while (at < Date.now()) at += 60_000;
+    await sleep(at - Date.now());
+    // A start meanwhile (an alarm earlier than thought) moves the aim.
+    if ((await startsSince(trace, from)).at(-1)?.at === last) return;
+  }
 }
 
 // ------------------------------------------------------------------ run
@@ -187,13 +198,13 @@ async function main() {
     const switchTimes = [];
     if (opt.active) {
       for (let t = from; t < to; t += SWITCH_EVERY_MS) {
-        const at = await whileAsleep(trace, t);
-        if (at >= to) break;
-        await sleep(Math.max(0, at - Date.now()));
+        await untilAsleep(trace, from, t);
+        if (Date.now() >= to - 5_000) break;
         const page = pages[switches % pages.length];
-        await page.send('browsingContext.activate', { context: page.context });
         switchTimes.push(Date.now() - from);
+        await page.send('browsingContext.activate', { context: page.context });
         switches += 1;
+        t = Math.max(t, Date.now() - 30_000); // the next one at least 90 s later
       }
     }
     await sleep(Math.max(0, to - Date.now()));
@@ -235,7 +246,7 @@ async function report(trace, { from, to, switches, dist }) {
   const kb = (n) => (n / 1000).toFixed(1);
   const total = [...rows.values()].reduce((s, r) => s + r.bytes, 0);
   const out = [];
-  out.push(`### Lifeboat in an ${switches ? `almost idle (${switches} tab switches, one every ${SWITCH_EVERY_MS / 60_000} min)` : 'idle'} Firefox, ${min} min, ${TABS} tabs`);
+  out.push(`### Lifeboat in an ${switches ? `almost idle (${switches} tab switches, about one every ${SWITCH_EVERY_MS / 60_000} min, each aimed at a sleeping background)` : 'idle'} Firefox, ${min} min, ${TABS} tabs`);
   out.push('');
   out.push(`Build: \`${dist}\`. Bytes written (strace \`-e trace=${SYSCALLS}\`) from 15 s after the tabs were opened, to the window's end.`);
   out.push('');
