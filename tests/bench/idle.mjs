@@ -11,7 +11,7 @@
 // background should be asleep, so that it is a wake of its own: see untilAsleep).
 // Prints a Markdown table: bytes written per file group of Lifeboat's origin, in total
 // and per minute, and how many times its background started (see `wakes` below).
-import { appendFileSync, createReadStream, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,11 +19,7 @@ import { parseArgs } from 'node:util';
 import { BenchBrowser, REPO, buildDriver, sleep } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { writesPerFile } from './lib/strace.mjs';
-import { spawnGroup } from '../e2e/lib/procs.mjs';
-import { waitUntil } from '../e2e/lib/wait.mjs';
 import { FIREFOX_EXTENSION_UUID } from '../e2e/lib/profile.mjs';
-import { freePort } from '../e2e/lib/ports.mjs';
-import { BidiBrowser } from './lib/remote.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -51,47 +47,6 @@ const START_GAP_MS = 25_000;
 
 // Writes as the head-to-head traces them, plus openat: the sign of a background start.
 const SYSCALLS = 'write,pwrite64,pwritev,pwritev2,openat';
-
-/** BenchBrowser whose strace also records openat (its own start() has a fixed syscall list). */
-class IdleBrowser extends BenchBrowser {
-  async start({ trace }) {
-    const port = await freePort();
-    this.starts += 1;
-    appendFileSync(this.logPath, `\n===== start #${this.starts} at ${new Date().toISOString()}, port ${port}, strace ${trace} =====\n`);
-    const logOffset = statSync(this.logPath).size;
-    const env = { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' };
-    const exe = process.env.FIREFOX_BIN ?? '/usr/bin/firefox-esr';
-    this.proc = spawnGroup('strace', ['-f', '-ttt', '-s', '0', '-y', '--seccomp-bpf', '-e', `trace=${SYSCALLS}`,
-      '-o', trace, '--', 'setsid', exe, ...this.args(port)], { logPath: this.logPath, env });
-    this.trace = trace;
-    this.browserPgid = await waitUntil(() => {
-      if (this.proc.hasExited()) throw new Error(`strace exited; see ${this.logPath}`);
-      const child = childrenOf(this.proc.pgid)[0];
-      return child && pgidOf(child) === child ? child : null;
-    }, { timeout: 15_000, interval: 50, what: 'the browser under strace' });
-    await waitUntil(() => {
-      if (this.proc.hasExited()) throw new Error(`firefox exited during start-up; see ${this.logPath}`);
-      return /WebDriver BiDi listening on ws:\/\//.test(readFileSync(this.logPath, 'utf8').slice(logOffset));
-    }, { timeout: 60_000, interval: 100, what: 'firefox remote endpoint' });
-    this.remote = await BidiBrowser.connect(port);
-  }
-}
-
-function statOf(pid) {
-  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return s.slice(s.lastIndexOf(')') + 2).split(' '); // state ppid pgrp ...
-}
-function childrenOf(pid) {
-  const out = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try { if (Number(statOf(e)[1]) === pid) out.push(Number(e)); } catch { /* gone */ }
-  }
-  return out;
-}
-function pgidOf(pid) {
-  try { return Number(statOf(pid)[2]); } catch { return null; }
-}
 
 // ------------------------------------------------------------------ file groups
 
@@ -182,11 +137,11 @@ async function main() {
   const root = mkdtempSync(join(tmpdir(), 'lifeboat-idle-'));
   const driver = buildDriver(root); // BenchBrowser installs it; it is never opened here
   const server = await startServer();
-  const b = new IdleBrowser('firefox', join(root, 'ff'), { lifeboat: true, dist, driver });
+  const b = new BenchBrowser('firefox', join(root, 'ff'), { lifeboat: true, dist, driver });
   const trace = join(root, 'ff.strace');
   let result;
   try {
-    await b.start({ trace });
+    await b.start({ trace, syscalls: SYSCALLS });
     const pages = [];
     for (let i = 1; i <= TABS; i++) pages.push(await b.remote.newPage(server.url(i)));
     // Let the start-up writes (install, first snapshot) settle before the window.

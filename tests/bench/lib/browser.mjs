@@ -126,8 +126,8 @@ export class BenchBrowser {
     return ['--headless', '--profile', this.profile, '--remote-debugging-port', String(port), '--remote-allow-system-access'];
   }
 
-  /** Starts the browser; `trace` = a file for strace's output, or null. */
-  async start({ trace = null } = {}) {
+  /** Starts the browser; `trace` = a file for strace's output, or null; `syscalls` = what strace records. */
+  async start({ trace = null, syscalls = SYSCALLS } = {}) {
     const port = await freePort();
     this.starts += 1;
     appendFileSync(this.logPath, `\n===== start #${this.starts} at ${new Date().toISOString()}, port ${port}${trace ? `, strace ${trace}` : ''} =====\n`);
@@ -136,7 +136,7 @@ export class BenchBrowser {
     const env = { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' };
     if (trace) {
       // strace leads our group; setsid puts the browser in a group of its own.
-      this.proc = spawnGroup('strace', ['-f', '-ttt', '-s', '0', '-y', '--seccomp-bpf', '-e', `trace=${SYSCALLS}`,
+      this.proc = spawnGroup('strace', ['-f', '-ttt', '-s', '0', '-y', '--seccomp-bpf', '-e', `trace=${syscalls}`,
         '-o', trace, '--', 'setsid', exe, ...this.args(port)], { logPath: this.logPath, env });
       this.trace = trace;
       this.browserPgid = await waitUntil(() => {
