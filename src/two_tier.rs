@@ -102,14 +102,6 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
         Ok(stranded.len())
     }
 
-    pub fn database(&self) -> &C {
-        &self.cold
-    }
-
-    pub fn journal_file(&self) -> Option<&JournalFile<F>> {
-        self.hot.as_ref()
-    }
-
     fn hot_for(&self, key: &str) -> Option<&JournalFile<F>> {
         self.hot.as_ref().filter(|_| is_hot(key))
     }
