@@ -140,7 +140,8 @@ pub fn seal(kind: Kind, raw: &[u8]) -> Vec<u8> {
     out
 }
 
-fn checksum(header: &[u8], payload: &[u8]) -> u32 {
+/// The CRC a header carries, over its first 16 bytes and the payload.
+pub(crate) fn checksum(header: &[u8], payload: &[u8]) -> u32 {
     let mut h = crc32fast::Hasher::new();
     h.update(header);
     h.update(payload);

@@ -375,6 +375,14 @@ pub mod memory {
             }
         }
 
+        /// One step (a truncation, a removal) done whole, or the power goes.
+        fn step(&self) -> Result<(), StoreError> {
+            match self.spend(1)? {
+                1 => Ok(()),
+                _ => Err(StoreError::Backend("the power went".into())),
+            }
+        }
+
         fn spend(&self, steps: u64) -> Result<u64, StoreError> {
             match self.budget.get() {
                 None => Ok(steps),
@@ -414,9 +422,7 @@ pub mod memory {
             Ok(())
         }
         async fn truncate(&self, name: &str, len: u64) -> Result<(), StoreError> {
-            if self.spend(1)? < 1 {
-                return Err(StoreError::Backend("the power went".into()));
-            }
+            self.step()?;
             if let Some(f) = self.files.borrow_mut().get_mut(name) {
                 f.truncate(len as usize);
             }
@@ -428,9 +434,7 @@ pub mod memory {
             Ok(())
         }
         async fn remove(&self, name: &str) -> Result<(), StoreError> {
-            if self.spend(1)? < 1 {
-                return Err(StoreError::Backend("the power went".into()));
-            }
+            self.step()?;
             self.files.borrow_mut().remove(name);
             Ok(())
         }
@@ -597,12 +601,7 @@ mod tests {
         let (name, at) = j.position();
         let mut newer = frame(Kind::JournalBatch, &[("ck/9", Some(&[1u8, 2][..]))]);
         newer[4..6].copy_from_slice(&(codec::VERSION + 1).to_le_bytes());
-        let crc = {
-            let mut h = crc32fast::Hasher::new();
-            h.update(&newer[0..16]);
-            h.update(&newer[HEADER_LEN..]);
-            h.finalize()
-        };
+        let crc = codec::checksum(&newer[0..16], &newer[HEADER_LEN..]);
         newer[16..20].copy_from_slice(&crc.to_le_bytes());
         files.files.borrow_mut().get_mut(&name).unwrap().extend_from_slice(&newer);
         let before = files.files.borrow().clone();

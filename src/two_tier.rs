@@ -52,14 +52,15 @@ pub struct TwoTier<C, F> {
 
 impl<C: Backend, F: Files> TwoTier<C, F> {
     pub async fn open(cold: C, files: Option<F>) -> Result<(Self, Opening), StoreError> {
-        if let Some(bytes) = cold.get(LAYOUT_KEY).await? {
-            let layout = codec::decode::<u16>(Kind::Layout, &bytes).map_err(|error| StoreError::Record { key: LAYOUT_KEY.into(), error })?;
-            if layout > LAYOUT {
-                return Err(StoreError::Record {
-                    key: LAYOUT_KEY.into(),
-                    error: DecodeError::UnsupportedVersion(layout),
-                });
-            }
+        let layout = match cold.get(LAYOUT_KEY).await? {
+            Some(bytes) => Some(codec::decode::<u16>(Kind::Layout, &bytes).map_err(|error| StoreError::Record { key: LAYOUT_KEY.into(), error })?),
+            None => None,
+        };
+        if let Some(newer) = layout.filter(|&l| l > LAYOUT) {
+            return Err(StoreError::Record {
+                key: LAYOUT_KEY.into(),
+                error: DecodeError::UnsupportedVersion(newer),
+            });
         }
         let Some(files) = files else {
             return Ok((Self { cold, hot: None }, Opening::Database { why: None }));
@@ -73,19 +74,18 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
                 return Ok((Self { cold, hot: None }, Opening::Database { why }));
             }
         };
-        let moved = Self::move_stranded(&cold, &hot).await?;
+        let moved = Self::move_stranded(&cold, &hot, layout == Some(LAYOUT)).await?;
         Ok((Self { cold, hot: Some(hot) }, Opening::File { opened, moved }))
     }
 
     /// Moves the records of the file's kind found in the database into the
-    /// file; marks the layout. Returns how many moved.
-    async fn move_stranded(cold: &C, hot: &JournalFile<F>) -> Result<usize, StoreError> {
+    /// file; marks the layout unless `marked` (a database-only store marks
+    /// layout 1 when it syncs). Returns how many moved.
+    async fn move_stranded(cold: &C, hot: &JournalFile<F>, marked: bool) -> Result<usize, StoreError> {
         let mut stranded = Vec::new();
         for prefix in HOT {
             stranded.extend(cold.scan(prefix).await?.into_iter().filter(|(k, _)| is_hot(k)));
         }
-        // (A database-only store marks layout 1 when it syncs.)
-        let marked = cold.get(LAYOUT_KEY).await?.and_then(|b| codec::decode::<u16>(Kind::Layout, &b).ok()) == Some(LAYOUT);
         if stranded.is_empty() {
             if !marked {
                 cold.commit(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &LAYOUT))]).await?;

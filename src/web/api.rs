@@ -84,11 +84,15 @@ extern "C" {
     pub fn console_warn(s: &str);
 }
 
-/// A browser API error as a sentence.
 /// Whether `browser.<path>` exists: what this browser's APIs offer.
 pub fn has(path: &[&str]) -> bool {
+    global_has(&[&["browser"], path].concat())
+}
+
+/// Whether `globalThis.<path>` exists (`Worker`, `navigator.storage`…).
+pub fn global_has(path: &[&str]) -> bool {
     let mut v = js_sys::global().into();
-    for name in std::iter::once(&"browser").chain(path) {
+    for name in path {
         match Reflect::get(&v, &JsValue::from_str(name)) {
             Ok(next) if !next.is_undefined() && !next.is_null() => v = next,
             _ => return false,
@@ -97,6 +101,7 @@ pub fn has(path: &[&str]) -> bool {
     true
 }
 
+/// A browser API error as a sentence.
 pub fn message(e: &JsValue) -> String {
     if let Some(s) = e.as_string() {
         return s;

@@ -44,21 +44,10 @@ pub struct WorkerFiles {
     _handlers: (Handler, Handler),
 }
 
-fn global_has(path: &[&str]) -> bool {
-    let mut v: JsValue = js_sys::global().into();
-    for name in path {
-        match Reflect::get(&v, &JsValue::from_str(name)) {
-            Ok(next) if !next.is_undefined() && !next.is_null() => v = next,
-            _ => return false,
-        }
-    }
-    true
-}
-
 impl WorkerFiles {
     /// The Worker, where this context can start one that has the file system.
     pub fn start() -> Option<Self> {
-        if !global_has(&["Worker"]) || !global_has(&["navigator", "storage", "getDirectory"]) {
+        if !super::api::global_has(&["Worker"]) || !super::api::global_has(&["navigator", "storage", "getDirectory"]) {
             return None;
         }
         let worker = JsWorker::new(&super::api::runtime_get_url("extension/journal-worker.js")).ok()?;
