@@ -38,10 +38,10 @@
 
   // A report goes once typing or scrolling pauses this long, and never later than
   // MAX_WAIT_MS after the first unsent change, however long it goes on: with the
-  // core's own commit delay (src/saver.rs) a change survives a browser kill
-  // within about a second and a half.
+  // core's own commit delay (src/saver.rs, at most 0.5 s) a change survives a
+  // browser kill within about a second.
   const DEBOUNCE_MS = 250;
-  const MAX_WAIT_MS = 1000;
+  const MAX_WAIT_MS = 500;
   const RETRY_MS = [250, 10_000]; // bounds on the wait before a refused report goes again
   const RESTORE_RETRY_MS = [250, 500, 1000, 2000, 4000]; // fields that appear late
   const SCROLL_RETRY_MS = [100, 250, 500, 1000, 2000, 3000];

@@ -234,6 +234,11 @@ impl<F: Files> JournalFile<F> {
         &self.files
     }
 
+    /// Whether the file holds a record under `key`.
+    pub fn contains(&self, key: &str) -> bool {
+        self.state.borrow().records.contains_key(key)
+    }
+
     /// The file written to now and its length.
     pub fn position(&self) -> (String, u64) {
         let s = self.state.borrow();

@@ -30,6 +30,9 @@ pub const NAMED_ANY: &str = "named";
 pub const SYNC_BASE: &str = "sync-base";
 /// Where the store keeps which records (`two_tier::LAYOUT`).
 pub const LAYOUT_KEY: &str = "layout";
+/// Journal-file records committed to the database since the file last took
+/// them: `staged/<their key>` (`two_tier`).
+pub const STAGED: &str = "staged/";
 
 /// The journal file's directory in the origin-private file system
 /// (`extension/journal-worker.js`); its files are `journal-<n>`.
@@ -75,6 +78,7 @@ mod tests {
             NAMED_RECORD,
             SYNC_BASE,
             LAYOUT_KEY,
+            STAGED,
         ];
         for a in keys {
             for b in keys {

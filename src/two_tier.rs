@@ -4,26 +4,46 @@
 //! everything else (named saves, set-aside sessions, settings) in the
 //! database, where it is written seldom and read by key.
 //!
+//! A run stages its first commits in the database and moves to the file
+//! only once it keeps committing (`FOLD_AFTER`). In Firefox a database
+//! commit costs about 4 KB of writes, while the file costs about 395 KB of
+//! writes to Firefox's own file-system metadata each time a background
+//! opens it to write and closes it on suspending (`bench/IDLE.md`); a
+//! background woken for a tab switch commits once or twice and sleeps
+//! again. Staged records are newer than the file's and are read over them
+//! (a deletion of a file record is staged as a mark); moving them writes
+//! them into the file, flushes it, and only then deletes them from the
+//! database, so an interruption repeats the move and loses nothing.
+//!
 //! Where no file can be opened (Chromium's service worker cannot start the
 //! Worker a sync access handle needs; a Firefox whose file system is off or
-//! failing), the database holds everything, as before the file existed.
-//! Records of the file's kind found in the database are the newest state:
-//! a store from before the file, or one written while the file could not be
-//! opened. They move into the file, replacing what it held, and only then
-//! leave the database, so an interruption repeats the move and loses
-//! nothing.
+//! failing), the database holds everything under the records' own keys, as
+//! before the file existed. Such records found at start-up are the newest
+//! state: a store from before the file, or one written while the file could
+//! not be opened. They replace what the file and the staged records held,
+//! by the same order of steps.
 //!
 //! `LAYOUT` records where this build keeps what. A store whose layout is
 //! newer than this build's is refused with a message, never rewritten.
 
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
 use crate::codec::{self, DecodeError, Kind};
 use crate::journal_file::{Files, JournalFile, Opened};
-use crate::keys::{CHECKPOINT, JOURNAL, LAYOUT_KEY, PENDING_PAGES, RUN};
+use crate::keys::{CHECKPOINT, JOURNAL, LAYOUT_KEY, PENDING_PAGES, RUN, STAGED};
 use crate::store::{Backend, Op, StoreError};
 
 /// 1: everything in the database.
 /// 2: the records of `HOT` in the journal file.
-pub const LAYOUT: u16 = 2;
+/// 3: as 2, with newer ones staged in the database under `STAGED`.
+pub const LAYOUT: u16 = 3;
+
+/// Commits a run stages in the database before it moves to the file: the
+/// cost of a busy run's first commits (16 × ~4 KB) stays well under what
+/// opening and closing the file costs (~395 KB), which a run that commits
+/// less never pays.
+pub const FOLD_AFTER: u32 = 16;
 
 /// The prefixes and keys of the records that live in the journal file.
 const HOT: [&str; 4] = [CHECKPOINT, JOURNAL, RUN, PENDING_PAGES];
@@ -32,12 +52,45 @@ fn is_hot(key: &str) -> bool {
     HOT.iter().any(|h| key.starts_with(h))
 }
 
+/// A staged record's first byte: written, or deleted from the file.
+const STAGED_PUT: u8 = 1;
+const STAGED_GONE: u8 = 0;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Staged {
+    Put(Vec<u8>),
+    Gone,
+}
+
+impl Staged {
+    fn encode(&self) -> Vec<u8> {
+        match self {
+            Staged::Put(v) => [&[STAGED_PUT][..], v].concat(),
+            Staged::Gone => vec![STAGED_GONE],
+        }
+    }
+
+    fn decode(key: &str, bytes: &[u8]) -> Result<Self, StoreError> {
+        match bytes.split_first() {
+            Some((&STAGED_PUT, v)) => Ok(Staged::Put(v.to_vec())),
+            Some((&STAGED_GONE, [])) => Ok(Staged::Gone),
+            _ => Err(StoreError::Record {
+                key: key.into(),
+                error: DecodeError::Payload("not a staged record".into()),
+            }),
+        }
+    }
+}
+
 /// Where the records were found at start-up, for the log and `status`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Opening {
     File {
         opened: Opened,
+        /// Records moved in from the database's own keys.
         moved: usize,
+        /// Records staged in the database by earlier runs.
+        staged: usize,
     },
     /// No journal file: why (none when the browser offers none).
     Database {
@@ -48,10 +101,21 @@ pub enum Opening {
 pub struct TwoTier<C, F> {
     cold: C,
     hot: Option<JournalFile<F>>,
+    /// Records staged in the database, by their own keys; read over the
+    /// file's. Empty whenever commits go to the file.
+    staged: RefCell<BTreeMap<String, Staged>>,
+    /// Commits staged by this run; `None` once commits go to the file.
+    staging: Cell<Option<u32>>,
+    fold_after: u32,
 }
 
 impl<C: Backend, F: Files> TwoTier<C, F> {
     pub async fn open(cold: C, files: Option<F>) -> Result<(Self, Opening), StoreError> {
+        Self::open_with(cold, files, FOLD_AFTER).await
+    }
+
+    /// `open`, moving to the file after `fold_after` commits (0: at once).
+    pub async fn open_with(cold: C, files: Option<F>, fold_after: u32) -> Result<(Self, Opening), StoreError> {
         let layout = match cold.get(LAYOUT_KEY).await? {
             Some(bytes) => Some(codec::decode::<u16>(Kind::Layout, &bytes).map_err(|error| StoreError::Record { key: LAYOUT_KEY.into(), error })?),
             None => None,
@@ -62,24 +126,47 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
                 error: DecodeError::UnsupportedVersion(newer),
             });
         }
-        let Some(files) = files else {
-            return Ok((Self { cold, hot: None }, Opening::Database { why: None }));
+        let database_only = |cold, why| {
+            let t = Self {
+                cold,
+                hot: None,
+                staged: RefCell::default(),
+                staging: Cell::new(None),
+                fold_after,
+            };
+            Ok((t, Opening::Database { why }))
         };
+        let Some(files) = files else { return database_only(cold, None) };
         let (hot, opened) = match JournalFile::open(files).await {
             Ok(o) => o,
             // A newer Lifeboat's file: refused, as above.
             Err(e @ StoreError::Record { .. }) => return Err(e),
-            Err(e) => {
-                let why = Some(e.message().text);
-                return Ok((Self { cold, hot: None }, Opening::Database { why }));
-            }
+            Err(e) => return database_only(cold, Some(e.message().text)),
         };
         let moved = Self::move_stranded(&cold, &hot, layout == Some(LAYOUT)).await?;
-        Ok((Self { cold, hot: Some(hot) }, Opening::File { opened, moved }))
+        let mut staged = BTreeMap::new();
+        for (key, bytes) in cold.scan(STAGED).await? {
+            let record = Staged::decode(&key, &bytes)?;
+            staged.insert(key[STAGED.len()..].to_string(), record);
+        }
+        let found = staged.len();
+        let t = Self {
+            cold,
+            hot: Some(hot),
+            staged: RefCell::new(staged),
+            staging: Cell::new(Some(0)),
+            fold_after,
+        };
+        if fold_after == 0 {
+            t.fold().await?;
+        }
+        let opening = Opening::File { opened, moved, staged: found };
+        Ok((t, opening))
     }
 
-    /// Moves the records of the file's kind found in the database into the
-    /// file; marks the layout unless `marked` (a database-only store marks
+    /// Moves the records of the file's kind found in the database under
+    /// their own keys into the file, replacing the file's and the staged
+    /// ones; marks the layout unless `marked` (a database-only store marks
     /// layout 1 when it syncs). Returns how many moved.
     async fn move_stranded(cold: &C, hot: &JournalFile<F>, marked: bool) -> Result<usize, StoreError> {
         let mut stranded = Vec::new();
@@ -97,9 +184,81 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
         hot.commit(ops).await?;
         hot.flush().await?;
         let mut ops: Vec<Op> = stranded.iter().map(|(k, _)| Op::Delete(k.clone())).collect();
+        ops.extend(cold.keys(STAGED).await?.into_iter().map(Op::Delete));
         ops.push(Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &LAYOUT)));
         cold.commit(ops).await?;
         Ok(stranded.len())
+    }
+
+    /// Whether this run still stages its commits in the database.
+    pub fn is_staging(&self) -> bool {
+        self.staging.get().is_some()
+    }
+
+    /// One database transaction: the commit's own database records and its
+    /// file records staged. A deletion of a record only staged removes it;
+    /// one of a record in the file is staged as a mark.
+    async fn stage(&self, hot: &JournalFile<F>, ops: Vec<Op>) -> Result<(), StoreError> {
+        let mut to_db = Vec::with_capacity(ops.len());
+        let mut changes = Vec::new();
+        for op in ops {
+            match op {
+                Op::Put(k, v) if is_hot(&k) => {
+                    let record = Staged::Put(v);
+                    to_db.push(Op::Put(format!("{STAGED}{k}"), record.encode()));
+                    changes.push((k, Some(record)));
+                }
+                Op::Delete(k) if is_hot(&k) => {
+                    if hot.contains(&k) {
+                        to_db.push(Op::Put(format!("{STAGED}{k}"), Staged::Gone.encode()));
+                        changes.push((k, Some(Staged::Gone)));
+                    } else {
+                        to_db.push(Op::Delete(format!("{STAGED}{k}")));
+                        changes.push((k, None));
+                    }
+                }
+                other => to_db.push(other),
+            }
+        }
+        self.cold.commit(to_db).await?;
+        let mut staged = self.staged.borrow_mut();
+        for (k, change) in changes {
+            match change {
+                Some(record) => staged.insert(k, record),
+                None => staged.remove(&k),
+            };
+        }
+        Ok(())
+    }
+
+    /// Moves the staged records into the file (flushed), then out of the
+    /// database; from then on commits go to the file. On failure the run
+    /// goes on staging.
+    async fn fold(&self) -> Result<(), StoreError> {
+        let Some(hot) = &self.hot else { return Ok(()) };
+        let ops: Vec<Op> = self
+            .staged
+            .borrow()
+            .iter()
+            .map(|(k, s)| match s {
+                Staged::Put(v) => Op::Put(k.clone(), v.clone()),
+                Staged::Gone => Op::Delete(k.clone()),
+            })
+            .collect();
+        if !ops.is_empty() {
+            let staged_keys: Vec<Op> = ops
+                .iter()
+                .map(|op| match op {
+                    Op::Put(k, _) | Op::Delete(k) => Op::Delete(format!("{STAGED}{k}")),
+                })
+                .collect();
+            hot.commit(ops).await?;
+            hot.flush().await?;
+            self.cold.commit(staged_keys).await?;
+            self.staged.borrow_mut().clear();
+        }
+        self.staging.set(None);
+        Ok(())
     }
 
     fn hot_for(&self, key: &str) -> Option<&JournalFile<F>> {
@@ -109,10 +268,13 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
 
 impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.hot_for(key) {
-            Some(hot) => hot.get(key).await,
-            None => self.cold.get(key).await,
+        let Some(hot) = self.hot_for(key) else { return self.cold.get(key).await };
+        match self.staged.borrow().get(key) {
+            Some(Staged::Put(v)) => return Ok(Some(v.clone())),
+            Some(Staged::Gone) => return Ok(None),
+            None => {}
         }
+        hot.get(key).await
     }
 
     async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
@@ -123,10 +285,21 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
         self.scan_split(prefix, true).await
     }
 
-    /// The database's part first: a batch that sets a session aside and
-    /// marks the new run must not mark the run with the session not aside.
+    /// Staging: one database transaction. The file: the database's part
+    /// first, since a batch that sets a session aside and marks the new run
+    /// must not mark the run with the session not aside.
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
         let Some(hot) = &self.hot else { return self.cold.commit(ops).await };
+        if let Some(n) = self.staging.get() {
+            self.stage(hot, ops).await?;
+            let n = n + 1;
+            self.staging.set(Some(n));
+            // The commit is in; a failed move is tried again after as many.
+            if n >= self.fold_after && self.fold().await.is_err() {
+                self.staging.set(Some(0));
+            }
+            return Ok(());
+        }
         let (to_file, to_db): (Vec<Op>, Vec<Op>) = ops.into_iter().partition(|op| match op {
             Op::Put(k, _) | Op::Delete(k) => is_hot(k),
         });
@@ -143,12 +316,13 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
         self.hot.is_some()
     }
 
-    /// The file: flushed. The database: its layout marker rewritten
-    /// durably, which syncs every commit before it (an empty transaction
-    /// may write, and sync, nothing).
+    /// The file: flushed. The database (staging, or everything there): its
+    /// layout marker rewritten durably, which syncs every commit before it
+    /// (an empty transaction may write, and sync, nothing).
     async fn sync(&self) -> Result<(), StoreError> {
         match &self.hot {
-            Some(hot) => hot.sync().await,
+            Some(hot) if !self.is_staging() => hot.sync().await,
+            Some(_) => self.cold.commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &LAYOUT))]).await,
             None => {
                 self.cold
                     .commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &1u16))])
@@ -167,31 +341,51 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
 }
 
 impl<C: Backend, F: Files> TwoTier<C, F> {
-    /// Records under `prefix` from the file, the database or both, in key
-    /// order (values only when `values`).
+    /// Records under `prefix` from the file (with the staged ones over it),
+    /// the database or both, in key order (values only when `values`).
     async fn scan_split(&self, prefix: &str, values: bool) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let Some(hot) = &self.hot else {
             return self.cold_part(prefix, values).await;
         };
         // Entirely the file's (`ck/…`), partly (`""`), or not at all.
         if is_hot(prefix) {
-            return hot.scan(prefix).await;
+            return self.hot_part(hot, prefix).await;
         }
         let mut out = self.cold_part(prefix, values).await?;
         if HOT.iter().any(|h| h.starts_with(prefix)) {
             out.retain(|(k, _)| !is_hot(k));
-            out.extend(hot.scan(prefix).await?);
+            out.extend(self.hot_part(hot, prefix).await?);
             out.sort_by(|a, b| a.0.cmp(&b.0));
         }
         Ok(out)
     }
 
-    async fn cold_part(&self, prefix: &str, values: bool) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        if values {
-            self.cold.scan(prefix).await
-        } else {
-            Ok(self.cold.keys(prefix).await?.into_iter().map(|k| (k, Vec::new())).collect())
+    async fn hot_part(&self, hot: &JournalFile<F>, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let from_file = hot.scan(prefix).await?;
+        let staged = self.staged.borrow();
+        if staged.is_empty() {
+            return Ok(from_file);
         }
+        let mut records: BTreeMap<String, Vec<u8>> = from_file.into_iter().collect();
+        for (k, s) in staged.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)) {
+            match s {
+                Staged::Put(v) => records.insert(k.clone(), v.clone()),
+                Staged::Gone => records.remove(k),
+            };
+        }
+        Ok(records.into_iter().collect())
+    }
+
+    /// The database's records, without the staged ones (read through
+    /// `hot_part`, or left for the next start that opens the file).
+    async fn cold_part(&self, prefix: &str, values: bool) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut out = if values {
+            self.cold.scan(prefix).await?
+        } else {
+            self.cold.keys(prefix).await?.into_iter().map(|k| (k, Vec::new())).collect()
+        };
+        out.retain(|(k, _)| !k.starts_with(STAGED));
+        Ok(out)
     }
 }
 
@@ -205,8 +399,139 @@ mod tests {
 
     type Db = Rc<MemoryBackend>;
 
+    /// Commits go to the file at once.
     fn open(db: &Db, files: &MemoryFiles) -> (TwoTier<Db, MemoryFiles>, Opening) {
-        block_on(TwoTier::open(db.clone(), Some(files.clone()))).unwrap()
+        block_on(TwoTier::open_with(db.clone(), Some(files.clone()), 0)).unwrap()
+    }
+
+    /// Commits are staged first, as in the browser.
+    fn open_staging(db: &Db, files: &MemoryFiles) -> TwoTier<Db, MemoryFiles> {
+        block_on(TwoTier::open(db.clone(), Some(files.clone()))).unwrap().0
+    }
+
+    fn put(k: &str, v: u8) -> Op {
+        Op::Put(k.into(), vec![v; 50])
+    }
+
+    fn db_keys(db: &Db) -> Vec<String> {
+        db.data.borrow().keys().cloned().collect()
+    }
+
+    #[test]
+    fn a_run_stages_its_first_commits_in_the_database_then_writes_the_file() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        drop(open(&db, &files)); // the file exists, as after a first run
+        let written = files.bytes_written.get();
+        let t = open_staging(&db, &files);
+        for i in 0..FOLD_AFTER - 1 {
+            block_on(t.commit(vec![put(&format!("jr/1-{i:02}"), i as u8), put("run", 9), put("prev/1", 1)])).unwrap();
+        }
+        assert!(t.is_staging());
+        assert_eq!(files.bytes_written.get(), written, "the file is not written while staging");
+        assert!(db.data.borrow().contains_key("staged/run"));
+        assert_eq!(block_on(t.get("run")).unwrap(), Some(vec![9; 50]));
+        assert_eq!(block_on(t.keys("jr/")).unwrap().len(), FOLD_AFTER as usize - 1);
+        // A restart reads the staged records over the file.
+        let t = open_staging(&db, &files.restarted());
+        assert_eq!(block_on(t.keys("jr/")).unwrap().len(), FOLD_AFTER as usize - 1);
+        // A run that keeps committing moves them into the file.
+        let files = files.restarted();
+        let t = open_staging(&db, &files);
+        for i in 0..FOLD_AFTER {
+            block_on(t.commit(vec![put("run", i as u8)])).unwrap();
+        }
+        assert!(!t.is_staging());
+        assert_eq!(db_keys(&db), ["layout", "prev/1"]);
+        block_on(t.commit(vec![put("pages", 3)])).unwrap();
+        assert_eq!(db_keys(&db), ["layout", "prev/1"], "then commits go to the file");
+        let t = open_staging(&db, &files.restarted());
+        assert_eq!(block_on(t.keys("")).unwrap().len(), FOLD_AFTER as usize - 1 + 4);
+        assert_eq!(block_on(t.get("run")).unwrap(), Some(vec![FOLD_AFTER as u8 - 1; 50]));
+        assert_eq!(block_on(t.get("pages")).unwrap(), Some(vec![3; 50]));
+    }
+
+    #[test]
+    fn a_staged_deletion_hides_the_file_record_until_the_file_drops_it() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        let (t, _) = open(&db, &files);
+        block_on(t.commit(vec![put("ck/1-a", 1), put("jr/1-0", 2)])).unwrap();
+        let files = files.restarted();
+        let t = open_staging(&db, &files);
+        // One deletion of a file record, one of a record only staged.
+        block_on(t.commit(vec![Op::Delete("jr/1-0".into()), put("ck/2-b", 3)])).unwrap();
+        block_on(t.commit(vec![Op::Delete("ck/2-b".into())])).unwrap();
+        assert_eq!(block_on(t.keys("")).unwrap(), ["ck/1-a", "layout"]);
+        assert_eq!(block_on(t.get("jr/1-0")).unwrap(), None);
+        assert_eq!(db_keys(&db), ["layout", "staged/jr/1-0"], "a mark for the file's record, nothing for the other");
+        let (t, opening) = open(&db, &files.restarted());
+        assert!(matches!(opening, Opening::File { staged: 1, .. }), "{opening:?}");
+        assert_eq!(block_on(t.scan("")).unwrap().len(), 2);
+        assert_eq!(db_keys(&db), ["layout"]);
+        assert_eq!(block_on(t.get("jr/1-0")).unwrap(), None);
+    }
+
+    /// Moving the staged records into the file, interrupted at any step of
+    /// its writes, loses nothing and repeats at the next start.
+    #[test]
+    fn a_move_to_the_file_interrupted_at_any_byte_loses_nothing() {
+        let db0 = Db::default();
+        let files0 = MemoryFiles::default();
+        let (t, _) = open(&db0, &files0);
+        block_on(t.commit(vec![put("ck/1-a", 1), put("jr/1-0", 2), put("run", 3)])).unwrap();
+        let t = open_staging(&db0, &files0.restarted());
+        block_on(t.commit(vec![Op::Delete("jr/1-0".into()), put("jr/1-1", 4), put("named/x", 5)])).unwrap();
+        let want = block_on(t.scan("")).unwrap();
+        let db0 = MemoryBackend::clone(&db0);
+        for budget in 0..600 {
+            let db = Db::new(db0.clone());
+            let files = files0.restarted();
+            let t = block_on(TwoTier::open_with(db.clone(), Some(files.clone()), 1)).unwrap().0;
+            files.budget.set(Some(budget));
+            block_on(t.commit(vec![put("run", 6)])).expect("the commit is staged whatever the file does");
+            let (t, _) = open(&db, &files.restarted());
+            let mut got = block_on(t.scan("")).unwrap();
+            got.retain(|(k, _)| k != "run");
+            let mut want = want.clone();
+            want.retain(|(k, _)| k != "run");
+            assert_eq!(got, want, "budget {budget}");
+            assert_eq!(block_on(t.get("run")).unwrap(), Some(vec![6; 50]), "budget {budget}");
+            assert_eq!(db_keys(&db), ["layout", "named/x"], "budget {budget}");
+        }
+    }
+
+    /// The previous build's layout (2: the file, nothing staged) is read as
+    /// it is and marked as this one's.
+    #[test]
+    fn a_store_of_layout_2_opens_with_nothing_lost() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        let (t, _) = open(&db, &files);
+        block_on(t.commit(vec![put("ck/1-a", 1), put("run", 2), put("settings", 3)])).unwrap();
+        db.data.borrow_mut().insert(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &2u16));
+        let t = open_staging(&db, &files.restarted());
+        assert_eq!(block_on(t.keys("")).unwrap(), ["ck/1-a", "layout", "run", "settings"]);
+        assert_eq!(codec::decode::<u16>(Kind::Layout, &db.data.borrow()[LAYOUT_KEY]).unwrap(), LAYOUT);
+    }
+
+    /// A run without the file kept everything in the database under the
+    /// records' own keys: that replaces both the file and what was staged.
+    #[test]
+    fn a_database_only_run_replaces_the_file_and_the_staged_records() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        let (t, _) = open(&db, &files);
+        block_on(t.commit(vec![put("ck/1-a", 1)])).unwrap();
+        let t = open_staging(&db, &files.restarted());
+        block_on(t.commit(vec![put("jr/1-0", 2)])).unwrap();
+        let (t, _) = block_on(TwoTier::<_, MemoryFiles>::open(db.clone(), None)).unwrap();
+        assert_eq!(block_on(t.keys("")).unwrap(), ["layout"], "staged records are not read without the file");
+        block_on(t.commit(vec![put("ck/2-b", 7)])).unwrap();
+        let (t, opening) = open(&db, &files.restarted());
+        assert!(matches!(opening, Opening::File { moved: 1, .. }), "{opening:?}");
+        assert_eq!(block_on(t.keys("")).unwrap(), ["ck/2-b", "layout"]);
+        assert_eq!(db_keys(&db), ["layout"]);
     }
 
     #[test]

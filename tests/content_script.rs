@@ -2,7 +2,7 @@
 //! (tests/content_script/run.cjs): what it sends at start (what was filled
 //! or scrolled before it ran, never a secret, nothing and no timer on a
 //! pristine page), on synthetic and on the user's input (after a pause, at
-//! least once a second while it goes on), with the form's autocomplete, and
+//! within half a second of the first unsent change while it goes on), with the form's autocomplete, and
 //! how it retries when the core answers `retryMs`.
 
 use std::process::Command;

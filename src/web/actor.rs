@@ -190,7 +190,7 @@ fn json_to_js(v: &impl Serialize) -> JsValue {
 fn log_opening(opening: &Opening) {
     match opening {
         Opening::Database { why: Some(why) } => api::console_warn(&format!("Lifeboat: no journal file, the database keeps everything: {why}")),
-        Opening::File { opened, moved } if opened.cut > 0 || !opened.unreadable.is_empty() || *moved > 0 => api::console_warn(&format!(
+        Opening::File { opened, moved, .. } if opened.cut > 0 || !opened.unreadable.is_empty() || *moved > 0 => api::console_warn(&format!(
             "Lifeboat: journal file {}: {} bytes of a torn last write cut, {} unreadable file(s), {} record(s) moved in from the database",
             opened.file,
             opened.cut,
