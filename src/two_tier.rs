@@ -107,6 +107,8 @@ pub struct TwoTier<C, F> {
     /// Commits staged by this run; `None` once commits go to the file.
     staging: Cell<Option<u32>>,
     fold_after: u32,
+    /// The database took a commit since it was last synced.
+    unsynced: Cell<bool>,
 }
 
 impl<C: Backend, F: Files> TwoTier<C, F> {
@@ -133,6 +135,7 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
                 staged: RefCell::default(),
                 staging: Cell::new(None),
                 fold_after,
+                unsynced: Cell::new(false),
             };
             Ok((t, Opening::Database { why }))
         };
@@ -156,6 +159,7 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
             staged: RefCell::new(staged),
             staging: Cell::new(Some(0)),
             fold_after,
+            unsynced: Cell::new(false),
         };
         if fold_after == 0 {
             t.fold().await?;
@@ -289,8 +293,12 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
     /// first, since a batch that sets a session aside and marks the new run
     /// must not mark the run with the session not aside.
     async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
-        let Some(hot) = &self.hot else { return self.cold.commit(ops).await };
+        let Some(hot) = &self.hot else {
+            self.unsynced.set(true);
+            return self.cold.commit(ops).await;
+        };
         if let Some(n) = self.staging.get() {
+            self.unsynced.set(true);
             self.stage(hot, ops).await?;
             let n = n + 1;
             self.staging.set(Some(n));
@@ -318,17 +326,19 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
 
     /// The file: flushed. The database (staging, or everything there): its
     /// layout marker rewritten durably, which syncs every commit before it
-    /// (an empty transaction may write, and sync, nothing).
+    /// (an empty transaction may write, and sync, nothing); not at all when
+    /// it took no commit since (a background woken by its alarm).
     async fn sync(&self) -> Result<(), StoreError> {
-        match &self.hot {
-            Some(hot) if !self.is_staging() => hot.sync().await,
-            Some(_) => self.cold.commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &LAYOUT))]).await,
-            None => {
-                self.cold
-                    .commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &1u16))])
-                    .await
-            }
+        if let Some(hot) = self.hot.as_ref().filter(|_| !self.is_staging()) {
+            return hot.sync().await;
         }
+        if !self.unsynced.get() {
+            return Ok(());
+        }
+        let layout = if self.hot.is_some() { LAYOUT } else { 1 };
+        self.cold.commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &layout))]).await?;
+        self.unsynced.set(false);
+        Ok(())
     }
 
     async fn spare_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
@@ -594,6 +604,27 @@ mod tests {
         let (t, _) = open(&db, &MemoryFiles::default());
         assert_eq!(layout(&db), LAYOUT);
         assert_eq!(block_on(t.get("run")).unwrap(), Some(vec![1]));
+    }
+
+    /// A background woken by its alarm commits nothing: its sync writes
+    /// nothing either, staging or with the database only.
+    #[test]
+    fn a_sync_with_nothing_committed_since_writes_nothing() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        drop(open(&db, &files));
+        let staging = open_staging(&db, &files.restarted());
+        let (database_only, _) = block_on(TwoTier::<_, MemoryFiles>::open(db.clone(), None)).unwrap();
+        for t in [&staging, &database_only] {
+            let commits = *db.commits.borrow();
+            block_on(t.sync()).unwrap();
+            assert_eq!(*db.commits.borrow(), commits, "nothing to sync");
+            block_on(t.commit(vec![put("run", 1)])).unwrap();
+            block_on(t.sync()).unwrap();
+            assert_eq!(*db.commits.borrow(), commits + 2, "the commit, then the durable marker");
+            block_on(t.sync()).unwrap();
+            assert_eq!(*db.commits.borrow(), commits + 2);
+        }
     }
 
     #[test]
