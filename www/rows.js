@@ -211,6 +211,19 @@ export function isWindowed(ol) {
   return lists.has(ol);
 }
 
+// Keyboard focus walking the rows (Tab held down, a busy machine) can outrun
+// the frame that renders what its scrolling brought into view: the rows next
+// to the focused one are made at once, so the next Tab finds its row.
+document.addEventListener('focusin', (event) => {
+  const li = event.target instanceof Element ? event.target.closest('li') : null;
+  const list = li?.parentElement ? lists.get(li.parentElement) : undefined;
+  if (!li || !list) return;
+  const at = [...list.rows].find(([, row]) => row === li)?.[0];
+  if (at === undefined) return;
+  const [first, last] = visibleRange(list);
+  place(list, [Math.max(0, Math.min(first, at - OVERSCAN)), Math.min(list.count, Math.max(last, at + OVERSCAN + 1))]);
+});
+
 // One listener for every list; scroll does not bubble, so listen while it is
 // captured (the import preview scrolls inside its own box).
 document.addEventListener('scroll', scheduleRows, { capture: true, passive: true });
