@@ -565,6 +565,13 @@
     if (debounceTimer || retryTimer) flush();
   });
 
+  // Hidden (the user switched tabs or minimised the window): report now. A hidden
+  // page's timers are throttled to about once a second, more under load, so
+  // the debounce could hold the last words typed well past the promised second.
+  const onHidden = guard(() => {
+    if (document.visibilityState === 'hidden' && debounceTimer) flush();
+  });
+
   // The background restarted before it committed what this page last sent:
   // send it again (the text is still here in the page).
   const onAsk = guard((/** @type {{ type?: unknown } | null | undefined} */ message) => {
@@ -584,6 +591,7 @@
     document.removeEventListener('focusin', onFocus, true);
     window.removeEventListener('scroll', onScroll);
     window.removeEventListener('pagehide', onLeave);
+    document.removeEventListener('visibilitychange', onHidden);
     typeWatcher.disconnect();
   }
 
@@ -720,6 +728,7 @@
     document.addEventListener('change', onInput, true);
     document.addEventListener('focusin', onFocus, true);
     window.addEventListener('pagehide', onLeave);
+    document.addEventListener('visibilitychange', onHidden);
     // Only the type attribute: no callback ever runs unless a page changes an input's type.
     typeWatcher.observe(document, { subtree: true, attributes: true, attributeFilter: ['type'], attributeOldValue: true });
     if (isTop) window.addEventListener('scroll', onScroll, { passive: true });

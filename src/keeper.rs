@@ -217,6 +217,11 @@ impl<B> Keeper<B> {
         self.saver.is_dirty()
     }
 
+    /// When the oldest change not committed yet was made.
+    pub fn dirty_since(&self) -> Option<Millis> {
+        self.saver.pending_since()
+    }
+
     /// Applies an event to the live model only, the saver not told (the
     /// bench times the model alone).
     pub fn apply_to_model(&mut self, e: Event) {
@@ -397,14 +402,22 @@ impl<B: Backend> Keeper<B> {
     /// disk if that is due. Returns bytes written.
     pub async fn commit(&mut self, now: Millis) -> Result<usize, StoreError> {
         let written = self.commit_pending(now).await;
-        if self.saver.sync_due(now) {
-            let ok = self.store.sync().await.is_ok();
-            self.saver.synced(ok, now);
-        }
+        self.sync_if_due(now).await;
         written
     }
 
-    async fn commit_pending(&mut self, now: Millis) -> Result<usize, StoreError> {
+    /// Syncs what was committed to disk if that is due; says whether it was.
+    pub async fn sync_if_due(&mut self, now: Millis) -> bool {
+        if !self.saver.sync_due(now) {
+            return false;
+        }
+        let ok = self.store.sync().await.is_ok();
+        self.saver.synced(ok, now);
+        true
+    }
+
+    /// Commits the session if anything is pending. Returns bytes written.
+    pub async fn commit_pending(&mut self, now: Millis) -> Result<usize, StoreError> {
         if !self.saver.is_dirty() {
             return Ok(0);
         }

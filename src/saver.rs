@@ -76,6 +76,11 @@ impl Saver {
         self.pending.is_some()
     }
 
+    /// When the burst of uncommitted changes started.
+    pub fn pending_since(&self) -> Option<Millis> {
+        self.pending.map(|(_, first, _)| first)
+    }
+
     /// When the pending changes should be committed, if any are pending.
     pub fn deadline(&self) -> Option<Millis> {
         let (change, first, last) = self.pending?;

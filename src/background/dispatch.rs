@@ -393,6 +393,27 @@ mod tests {
         assert_eq!(s["autosave"], json!({ "ok": true, "problem": null, "since": null }));
     }
 
+    /// How long a change waited for its commit, and the slowest commit of
+    /// the run, reach `status`: the bench reads them before each kill.
+    #[test]
+    fn status_carries_the_longest_wait_for_a_commit() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        open(&mut bg.keeper, 9, &[(4, "https://c.example/")], 6000);
+        b.now.set(6700);
+        block_on(bg.commit(&b));
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!(s["timings"]["longestWaitMs"], 700.0);
+        assert_eq!(s["timings"]["slowestCommitMs"], 0.0, "the fake clock stood still during the write");
+        assert_eq!(s["timings"]["slowestSyncMs"], 0.0, "no sync was due");
+        // A later, quicker commit does not lower it.
+        open(&mut bg.keeper, 10, &[(5, "https://d.example/")], 7000);
+        b.now.set(7100);
+        block_on(bg.commit(&b));
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!(s["timings"]["longestWaitMs"], 700.0);
+        assert!(!bg.keeper.is_dirty());
+    }
+
     /// A "replace" restore closes the windows that were open, once the new
     /// ones are; restoring the crash settles it and clears the badge.
     #[test]

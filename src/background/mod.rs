@@ -137,11 +137,21 @@ impl<B: Backend> Background<B> {
 
     pub async fn commit(&mut self, browser: &impl Browser) {
         let was_failing = self.keeper.failing().is_some();
+        let since = self.keeper.dirty_since();
         let t0 = browser.perf_now();
-        let result = self.keeper.commit(browser.now()).await;
+        let result = self.keeper.commit_pending(browser.now()).await;
+        let t1 = browser.perf_now();
         // A wake-up that only synced is no commit's time.
         if !matches!(result, Ok(0)) {
-            self.timings.commit_ms = browser.perf_now() - t0;
+            self.timings.commit_ms = t1 - t0;
+            self.timings.slowest_commit_ms = self.timings.slowest_commit_ms.max(t1 - t0);
+        }
+        if let (Ok(_), Some(since)) = (&result, since) {
+            let waited = browser.now().saturating_sub(since) as f64;
+            self.timings.longest_wait_ms = self.timings.longest_wait_ms.max(waited);
+        }
+        if self.keeper.sync_if_due(browser.now()).await {
+            self.timings.slowest_sync_ms = self.timings.slowest_sync_ms.max(browser.perf_now() - t1);
         }
         if result.is_ok() && self.pages_pending && !self.keeper.is_dirty() {
             self.pages_pending = false;

@@ -214,6 +214,13 @@ pub struct Timings {
     /// The last commit.
     pub commit_ms: f64,
     pub commit_bytes: usize,
+    /// The slowest commit of this run (its write, and a checkpoint's spare
+    /// copy), and the slowest sync to disk: either holds back the next commit.
+    pub slowest_commit_ms: f64,
+    pub slowest_sync_ms: f64,
+    /// The longest any change of this run waited to be committed: the
+    /// recovery point a browser kill would have found at worst.
+    pub longest_wait_ms: f64,
 }
 
 /// What the last sync did, or why it failed (`status.sync`).

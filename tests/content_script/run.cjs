@@ -236,6 +236,22 @@ const scenarios = {
     assert.equal(p.timers.size, 0);
   },
 
+  async 'typed text is reported at once when the page is hidden (a tab switch), not after the debounce'() {
+    const p = page({ setup: (pg) => pg.run("var el = addField('t', ''); document.visibilityState = 'visible';") });
+    p.run("el.value = 'last words'; fire('input', el, true);");
+    await p.advance(100);
+    assert.equal(p.pageStates().length, 0, 'debounced while visible');
+    p.run("document.visibilityState = 'hidden'; fire('visibilitychange', document, false);");
+    await p.settle();
+    const states = p.pageStates();
+    assert.deepEqual(states.map((s) => [s.at, s.message.state.fields[0].value]), [[100, 'last words']]);
+    assert.equal(p.timers.size, 0, 'the debounce is cancelled');
+    // Shown and hidden again with nothing new: no second report.
+    p.run("document.visibilityState = 'visible'; fire('visibilitychange', document, false); document.visibilityState = 'hidden'; fire('visibilitychange', document, false);");
+    await p.advance(10_000);
+    assert.equal(p.pageStates().length, 1);
+  },
+
   async 'trusted input without user activation (a script\'s execCommand) schedules nothing'() {
     const p = page({ setup: (pg) => pg.run("var el = addField('t', '')") });
     p.run("el.value = 'inserted by script'; fire('input', el, false, { isTrusted: true });");

@@ -40,12 +40,15 @@ const items = (server, from, to) => Array.from({ length: Math.max(0, to - from +
 
 /**
  * N content tabs (uids 1..N) in `windows` windows, lazily: the first tab of each
- * window loaded and active, the others discarded. Also a driver page and, in the
- * first window, the /type page. Returns { driver, typing, nextUid }.
+ * window loaded and active, the others discarded. Also a driver page and the
+ * /type page, alone in a window of its own so that it stays visible: a user types
+ * only into a visible page, and a hidden one's timers are throttled to about once
+ * a second (until 2026-12-07 it was a background tab of the first window, so every
+ * word was typed into a hidden page). Returns { driver, typing, nextUid }.
  */
 export async function setupSession(b, server, n, { windows = 2, log = () => {}, lifeboatPath = null } = {}) {
   const driver = await b.driverPage();
-  const typing = await b.remote.newPage(server.typeUrl);
+  const typing = await b.remote.newPage(server.typeUrl, { newWindow: true });
   // Before the other windows exist: new pages open in the focused window.
   const lb = lifeboatPath ? await b.lifeboatPage(lifeboatPath) : null;
   const w1 = (await driver.d('self')).windowId;
@@ -146,7 +149,7 @@ async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = 
   await b.start({ trace });
   const driver = await b.driverPage();
   const restored = await waitRestored(driver, server, { min: Math.floor(n * 0.98), timeout: 300_000 });
-  const typing = await b.remote.newPage(`${server.typeUrl}?start=${b.starts}`);
+  const typing = await b.remote.newPage(`${server.typeUrl}?start=${b.starts}`, { newWindow: true });
   const lb = lifeboatPath ? await b.lifeboatPage(lifeboatPath) : null;
   const mark = `?start${b.starts}`;
   const stale = (await driver.d('state')).flatMap((x) => x.tabs).filter((t) => (t.url.startsWith(server.typeUrl)
@@ -383,7 +386,7 @@ export async function headToHead(kind, n, lifeboat, o) {
     const after = lb ? await lb.send({ type: 'status' }) : null;
     out.loadAfter = loadavg()[0];
     const to = Date.now();
-    out.window = { from, stopped, to, seconds: (to - from) / 1000, workloadSeconds: (stopped - from) / 1000, actions, errors: w.errors, lastError: w.lastError };
+    out.window = { from, stopped, to, seconds: (to - from) / 1000, workloadSeconds: (stopped - from) / 1000, actions, errors: w.errors, lastError: w.lastError, hiddenTyping: w.hiddenTyping };
     out.mix = countKinds(w.log.filter((e) => e.t >= from && e.t <= stopped));
     if (lb) {
       out.store = {
@@ -403,9 +406,15 @@ export async function headToHead(kind, n, lifeboat, o) {
       const len = o.killMinS + random() * (o.killMaxS - o.killMinS);
       await w.runUntil(Date.now() + len * 1000, o.paceMs);
       const segment = w.segment();
+      // How long this run's commits and syncs took, and the longest a change
+      // waited for its commit: explains a recovery point over its goal.
+      const before = lifeboat && cur.lb
+        ? await Promise.race([cur.lb.send({ type: 'status' }).then((s) => s.timings), sleep(3000).then(() => 'no answer in 3 s')]).catch((e) => String(e))
+        : null;
       const killAt = Date.now();
       await b.crash();
-      const kill = { k, segmentS: len, killAt };
+      const kill = { k, segmentS: len, killAt, timingsBefore: before };
+      kill.actions = segment.slice(1).map((a) => ({ kind: a.kind, agoS: (killAt - a.t) / 1000, tookS: ((a.done ?? a.t) - a.t) / 1000, ...(a.visibility ? { visibility: a.visibility } : {}) }));
       // What Firefox's own store holds for the typed text (its formdata), read from its file.
       let ffWords = null;
       if (kind === 'firefox') {
@@ -438,7 +447,7 @@ export async function headToHead(kind, n, lifeboat, o) {
       out.kills.push(kill);
       // Tidy up: our pages from before the crash go (the browser reopened them), fresh ones stay.
       const freshType = `${server.typeUrl}?start=${b.starts}`;
-      const t2 = await b.remote.newPage(freshType);
+      const t2 = await b.remote.newPage(freshType, { newWindow: true });
       const mark = `?start${b.starts}`;
       const stale = (await d2.d('state')).flatMap((x) => x.tabs).filter((t) => {
         if (t.url.startsWith(server.typeUrl)) return t.url !== freshType;

@@ -94,6 +94,15 @@ export class CdpBrowser {
   }
 }
 
+/** In the page: focuses the field, caret at its end; says whether the page is
+ *  visible (a user types only into a visible page; a hidden one's timers are throttled). */
+const focusEnd = (sel) => {
+  const el = document.querySelector(sel);
+  el.focus();
+  el.setSelectionRange?.(el.value.length, el.value.length);
+  return document.visibilityState;
+};
+
 class CdpPage {
   constructor(browser, targetId, sessionId) {
     this.browser = browser;
@@ -126,12 +135,13 @@ class CdpPage {
 
   /** Types `text` into the element matching `selector` (trusted input events). */
   async type(selector, text) {
-    await this.evaluate((sel) => { const el = document.querySelector(sel); el.focus(); el.setSelectionRange?.(el.value.length, el.value.length); }, selector);
+    const visibility = await this.evaluate(focusEnd, selector);
     await this.send('Emulation.setFocusEmulationEnabled', { enabled: true });
     for (const ch of text) {
       await this.send('Input.dispatchKeyEvent', { type: 'keyDown', text: ch, key: ch, unmodifiedText: ch });
       await this.send('Input.dispatchKeyEvent', { type: 'keyUp', key: ch });
     }
+    return visibility;
   }
 
   async close() {
@@ -150,8 +160,8 @@ export class BidiBrowser {
     return b;
   }
 
-  async newPage(url) {
-    const { context } = await this.sock.send('browsingContext.create', { type: 'tab', background: true });
+  async newPage(url, { newWindow = false } = {}) {
+    const { context } = await this.sock.send('browsingContext.create', { type: newWindow ? 'window' : 'tab', background: true });
     const page = new BidiPage(this, context);
     if (url) await page.goto(url);
     return page;
@@ -190,10 +200,11 @@ class BidiPage {
   }
 
   async type(selector, text) {
-    await this.evaluate((sel) => { const el = document.querySelector(sel); el.focus(); el.setSelectionRange?.(el.value.length, el.value.length); }, selector);
+    const visibility = await this.evaluate(focusEnd, selector);
     const actions = [];
     for (const ch of text) actions.push({ type: 'keyDown', value: ch }, { type: 'keyUp', value: ch });
     await this.send('input.performActions', { context: this.context, actions: [{ type: 'key', id: 'keyboard', actions }] });
+    return visibility;
   }
 
   async close() {

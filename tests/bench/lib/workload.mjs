@@ -45,6 +45,7 @@ export class Workload {
     this.nextUid = nextUid;
     this.mix = mix;
     this.word = 0; // typed words so far, over the whole run
+    this.hiddenTyping = 0; // words typed into a hidden page (should stay 0: no user can)
     this.log = []; // { t, kind, ... } plus { t, kind: 'baseline', uids } at each (re)start
     this.errors = 0;
   }
@@ -115,9 +116,10 @@ export class Workload {
         }
         default: {
           const word = `w${String(++this.word).padStart(5, '0')} `;
-          await this.typing.type('#notes', word);
+          const visibility = await this.typing.type('#notes', word);
           this.typedHere.push(word.trim());
-          return this.#logged({ t, kind: 'type', word: word.trim() });
+          if (visibility !== 'visible') this.hiddenTyping += 1;
+          return this.#logged({ t, kind: 'type', word: word.trim(), visibility });
         }
       }
     } catch (e) {
@@ -128,6 +130,7 @@ export class Workload {
   }
 
   #logged(entry) {
+    entry.done = Date.now(); // t: when the action was issued; done: when the browser had carried it out
     this.log.push(entry);
     return entry;
   }

@@ -186,7 +186,17 @@ startMs: number, startParts: StartParts,
 /**
  * The last commit.
  */
-commitMs: number, commitBytes: number, };
+commitMs: number, commitBytes: number, 
+/**
+ * The slowest commit of this run (its write, and a checkpoint's spare
+ * copy), and the slowest sync to disk: either holds back the next commit.
+ */
+slowestCommitMs: number, slowestSyncMs: number, 
+/**
+ * The longest any change of this run waited to be committed: the
+ * recovery point a browser kill would have found at worst.
+ */
+longestWaitMs: number, };
 
 /**
  * Start-up in parts (see README): loading the WASM (from background.js's
