@@ -259,7 +259,12 @@ impl<B: Backend> Background<B> {
             };
             self.keeper.apply_to_model(Event::TabUpdated(info));
         }
-        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms })
+        // The module's linear memory (it grows, never shrinks: its high-water mark).
+        #[cfg(target_arch = "wasm32")]
+        let wasm_memory = core::arch::wasm32::memory_size(0) * 65_536;
+        #[cfg(not(target_arch = "wasm32"))]
+        let wasm_memory = 0usize;
+        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms, "wasmMemoryBytes": wasm_memory })
     }
 }
 

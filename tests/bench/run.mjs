@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { buildDriver, REPO } from './lib/browser.mjs';
-import { backgroundCost, chromiumTemplate, commitProbe, headToHead, restoreTime } from './lib/jobs.mjs';
+import { backgroundCost, chromiumTemplate, commitProbe, eventStorm, headToHead, restoreTime } from './lib/jobs.mjs';
 import { renderReport } from './lib/report.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -18,9 +18,12 @@ const num = (name, dflt) => Number(env(name, String(dflt)));
 
 export const CONFIG = {
   browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
-  parts: list('BENCH_PARTS', 'probe,bench,restore,h2h,pages'),
+  parts: list('BENCH_PARTS', 'probe,bench,storm,restore,h2h,pages'),
   benchSizes: list('BENCH_BG_TABS', '100,1000').map(Number),
   restoreTabs: num('BENCH_RESTORE_TABS', 200),
+  // Event storm (issue 13 item 6): this many tabs opened at once, then closed at once, beside stormBase tabs.
+  storm: num('BENCH_STORM', 500),
+  stormBase: num('BENCH_STORM_BASE', 100),
   restoreWindows: num('BENCH_RESTORE_WINDOWS', 4),
   // spacing in ms [: commits]
   probes: list('BENCH_PROBE', '200:40,2500:20').map((s) => {
@@ -83,7 +86,7 @@ async function main() {
   const root = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
   const driverExt = buildDriver(root);
   const server = await startServer();
-  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], restore: [], h2h: [], errors: [] };
+  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], errors: [] };
   const common = { root, server, dist: C.dist, driverExt, log };
   const attempt = async (what, fn) => {
     try {
@@ -119,6 +122,14 @@ async function main() {
           if (r) results.background.push(r);
           save();
         }
+      }
+    }
+    if (C.parts.includes('storm')) {
+      for (const kind of C.browsers) {
+        log(`event storm: ${kind}, ${C.storm} tabs beside ${C.stormBase}`);
+        const r = await attempt(`storm ${kind}`, () => eventStorm(kind, { ...common, n: C.stormBase, storm: C.storm }));
+        if (r) results.storm.push(r);
+        save();
       }
     }
     if (C.parts.includes('restore')) {

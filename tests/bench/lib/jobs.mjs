@@ -227,6 +227,82 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
   }
 }
 
+// ---------------------------------------------------------------- memory and event storms (issue 13)
+
+/** The background's memory: the WASM module's linear memory (its high-water mark:
+ *  it never shrinks) from the bench request and, in Chromium, the service worker's
+ *  JS heap through CDP (Firefox's remote protocol has no heap figure). */
+async function backgroundMemory(b, lb) {
+  const r = await lb.send({ type: 'bench', runs: 1 });
+  let jsHeapUsed = null;
+  if (b.kind === 'chromium') {
+    const sw = (await b.remote.targets()).find((t) => t.type === 'service_worker' && t.url.startsWith(b.lifeboatOrigin));
+    if (sw) {
+      const { sessionId } = await b.remote.sock.send('Target.attachToTarget', { targetId: sw.targetId, flatten: true });
+      try {
+        jsHeapUsed = (await b.remote.sock.send('Runtime.getHeapUsage', {}, { sessionId })).usedSize;
+      } finally {
+        await b.remote.sock.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+      }
+    }
+  }
+  return { tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed };
+}
+
+/** The background busy until it answers: its one queue (events and page requests,
+ *  in order) has reached this request. */
+async function drainMs(lb, since) {
+  await lb.send({ type: 'status' });
+  return Date.now() - since;
+}
+
+/**
+ * n tabs, then `storm` tabs opened at once in a new window and, once loaded,
+ * closed at once. For each: how long the browser took to create / remove them,
+ * when the background's queue was drained after the last one existed, and how many
+ * commits the storm cost (counted until 5 s after). Memory before, at the peak and
+ * after (issue 13 items 2 and 6).
+ */
+export async function eventStorm(kind, { n, storm, root, server, dist, driverExt, log }) {
+  const dir = workDir(root, `storm-${kind}`);
+  const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt });
+  const out = { kind, n, storm };
+  try {
+    await b.start();
+    const { driver, lb } = await setupSession(b, server, n, { log, lifeboatPath: 'www/manager.html' });
+    await sleep(5000);
+    out.memoryBefore = await backgroundMemory(b, lb);
+    const commits = async () => (await lb.send({ type: 'status' })).store.commits;
+    const win = (await driver.call('windows.create', { url: server.url(100_000) })).id;
+    await sleep(3000);
+    const urls = Array.from({ length: storm }, (_, i) => server.url(100_001 + i));
+    // Open.
+    let c0 = await commits();
+    let t0 = Date.now();
+    const opened = await driver.d('openMany', win, urls);
+    const openEnd = Date.now();
+    const openDrain = await drainMs(lb, openEnd);
+    await waitUntil(async () => (await driver.d('count', server.origin + '/p/')).tabs >= n + storm + 1, { timeout: 120_000, interval: 250, what: 'storm tabs' });
+    await sleep(5000);
+    out.open = { browserMs: opened.ms, wallMs: openEnd - t0, drainMs: openDrain, commits: (await commits()) - c0 };
+    out.memoryPeak = await backgroundMemory(b, lb);
+    log(`storm: ${storm} tabs opened at once: ${JSON.stringify(out.open)}`);
+    // Close.
+    c0 = await commits();
+    t0 = Date.now();
+    const removed = await driver.d('removeMany', opened.ids);
+    const closeEnd = Date.now();
+    const closeDrain = await drainMs(lb, closeEnd);
+    await sleep(5000);
+    out.close = { browserMs: removed.ms, wallMs: closeEnd - t0, drainMs: closeDrain, commits: (await commits()) - c0 };
+    out.memoryAfter = await backgroundMemory(b, lb);
+    log(`storm: ${storm} tabs closed at once: ${JSON.stringify(out.close)}; memory ${JSON.stringify([out.memoryBefore, out.memoryPeak, out.memoryAfter])}`);
+    return out;
+  } finally {
+    await b.close();
+  }
+}
+
 // ---------------------------------------------------------------- 2. restore time
 
 async function timeRestore(lb, driver, server, source, n) {

@@ -50,6 +50,21 @@ globalThis.D = {
     return ids;
   },
 
+  /** Opens every url at once in windowId (an event storm: one call each, none awaited
+   *  before the next is made). Returns { ids, ms } once all exist. */
+  async openMany(windowId, urls) {
+    const t0 = Date.now();
+    const tabs = await Promise.all(urls.map((url) => api.tabs.create({ windowId, url, active: false })));
+    return { ids: tabs.map((t) => t.id), ms: Date.now() - t0 };
+  },
+
+  /** Closes the tabs in one call. Returns { ms }. */
+  async removeMany(ids) {
+    const t0 = Date.now();
+    await api.tabs.remove(ids);
+    return { ms: Date.now() - t0 };
+  },
+
   /**
    * Warm-up: each job { id, urls, discard } navigates tab `id` to each of `urls` in
    * turn, waiting for each page to commit and finish loading (a navigation cancelled
