@@ -382,6 +382,14 @@ pub fn ungrouped(mut order: Order) -> (Order, Option<crate::message::Message>) {
 }
 
 /// How many tabs a plan would open.
+/// Whether `created` (tab ids, in the order's order) appear in that order
+/// among a window's tabs (`window`, in its order). Tabs created at once
+/// may land in another order; the edge then moves them into it.
+pub fn in_order(window: &[i64], created: &[i64]) -> bool {
+    let mut at = window.iter();
+    created.iter().all(|id| at.any(|w| w == id))
+}
+
 pub fn restorable(plan: &Plan) -> usize {
     plan.windows.iter().flat_map(|w| &w.tabs).filter(|t| t.status == Status::Restore).count()
 }
@@ -390,6 +398,15 @@ pub fn restorable(plan: &Plan) -> usize {
 mod tests {
     use super::*;
     use crate::model::Window;
+
+    #[test]
+    fn tabs_created_at_once_are_checked_for_their_order() {
+        assert!(in_order(&[1, 5, 6, 7], &[5, 6, 7]), "after the window's own tabs");
+        assert!(in_order(&[5, 9, 6, 7], &[5, 6, 7]), "another tab between them does not matter");
+        assert!(!in_order(&[1, 6, 5, 7], &[5, 6, 7]), "two swapped");
+        assert!(!in_order(&[1, 5, 6], &[5, 6, 7]), "one missing");
+        assert!(in_order(&[1], &[]));
+    }
 
     fn tab(url: &str) -> Tab {
         crate::test_kit::tab(0, url)

@@ -24,6 +24,8 @@ extern "C" {
     fn tabs_remove(ids: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = discard)]
     fn tabs_discard(id: f64) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = move)]
+    fn tabs_move(ids: &JsValue, p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabs"], js_name = group)]
     fn tabs_group(p: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["browser", "tabGroups"], js_name = update)]
@@ -169,6 +171,30 @@ pub async fn remove_tabs(ids: &[i64]) -> Result<JsValue, String> {
 }
 pub async fn discard_tab(id: i64) -> Result<JsValue, String> {
     call(tabs_discard(id as f64)).await
+}
+/// Moves the tabs, in this order, to the end of their window (pinned ones
+/// to the end of its pinned tabs: the browser keeps them apart).
+pub async fn move_tabs_to_end(ids: &[i64], window_id: i64) -> Result<JsValue, String> {
+    let p = Object::new();
+    let _ = Reflect::set(&p, &"windowId".into(), &(window_id as f64).into());
+    let _ = Reflect::set(&p, &"index".into(), &(-1.0).into());
+    call(tabs_move(&to_js(ids), &p)).await
+}
+/// The ids of a window's tabs, in their order.
+pub async fn window_tab_ids(window_id: i64) -> Result<Vec<i64>, String> {
+    let q = Object::new();
+    let _ = Reflect::set(&q, &"windowId".into(), &(window_id as f64).into());
+    let tabs = js_sys::Array::from(&call(tabs_query(&q)).await?);
+    let mut placed: Vec<(f64, i64)> = tabs
+        .iter()
+        .filter_map(|t| {
+            let index = Reflect::get(&t, &"index".into()).ok()?.as_f64()?;
+            let id = Reflect::get(&t, &"id".into()).ok()?.as_f64()?;
+            Some((index, id as i64))
+        })
+        .collect();
+    placed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    Ok(placed.into_iter().map(|(_, id)| id).collect())
 }
 pub async fn group_tabs(props: &JsValue) -> Result<JsValue, String> {
     call(tabs_group(props)).await
