@@ -381,7 +381,6 @@ pub fn ungrouped(mut order: Order) -> (Order, Option<crate::message::Message>) {
     (order, notice)
 }
 
-/// How many tabs a plan would open.
 /// Whether `created` (tab ids, in the order's order) appear in that order
 /// among a window's tabs (`window`, in its order). Tabs created at once
 /// may land in another order; the edge then moves them into it.
@@ -390,6 +389,7 @@ pub fn in_order(window: &[i64], created: &[i64]) -> bool {
     created.iter().all(|id| at.any(|w| w == id))
 }
 
+/// How many tabs a plan would open.
 pub fn restorable(plan: &Plan) -> usize {
     plan.windows.iter().flat_map(|w| &w.tabs).filter(|t| t.status == Status::Restore).count()
 }

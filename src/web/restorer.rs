@@ -89,9 +89,9 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
     let mut loading: Vec<i64> = Vec::new();
     if can_create_discarded {
         // Firefox creates lazy tabs discarded, so nothing loads: they are
-        // created CREATE_AT_ONCE at a time (one after another, each a round
-        // trip to the browser, 200 tabs took about 2 s), then put in order
-        // if they did not land in it.
+        // created CREATE_AT_ONCE at a time (one after another, each awaited,
+        // 200 tabs took about 2 s), then put in order if they did not land
+        // in it.
         for chunk in w.tabs.chunks(CREATE_AT_ONCE) {
             let props: Vec<Object> = chunk.iter().map(|t| tab_props(t, win_id, true)).collect();
             let results = futures_util::future::join_all(props.iter().map(|p| api::create_tab(p))).await;
