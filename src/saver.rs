@@ -165,7 +165,10 @@ mod tests {
         s.note(Change::Detail, 0);
         assert_eq!(s.deadline(), Some(s.policy.detail_settle));
         assert!(s.policy.detail_settle > s.policy.settle);
-        assert!(s.policy.detail_max_delay <= 500, "with the content script's 0.5 s, typed text is durable within a second");
+        assert!(
+            s.policy.detail_max_delay <= 500,
+            "with the content script's 0.5 s, typed text is durable within a second"
+        );
         s.note(Change::Structure, 100);
         assert_eq!(s.deadline(), Some(100 + s.policy.settle));
     }

@@ -93,9 +93,7 @@ pub enum Opening {
         staged: usize,
     },
     /// No journal file: why (none when the browser offers none).
-    Database {
-        why: Option<String>,
-    },
+    Database { why: Option<String> },
 }
 
 pub struct TwoTier<C, F> {
@@ -336,7 +334,9 @@ impl<C: Backend, F: Files> Backend for TwoTier<C, F> {
             return Ok(());
         }
         let layout = if self.hot.is_some() { LAYOUT } else { 1 };
-        self.cold.commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &layout))]).await?;
+        self.cold
+            .commit_durably(vec![Op::Put(LAYOUT_KEY.into(), codec::encode(Kind::Layout, &layout))])
+            .await?;
         self.unsynced.set(false);
         Ok(())
     }
