@@ -100,9 +100,11 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
             }
         }
         let ids: Vec<i64> = created.iter().flatten().copied().collect();
-        let placed = api::window_tab_ids(win_id).await.unwrap_or_default();
-        if ids.len() > 1 && !crate::restore::in_order(&placed, &ids) {
-            let _ = api::move_tabs_to_end(&ids, win_id).await;
+        if ids.len() > 1 {
+            let placed = api::window_tab_ids(win_id).await.unwrap_or_default();
+            if !crate::restore::in_order(&placed, &ids) {
+                let _ = api::move_tabs_to_end(&ids, win_id).await;
+            }
         }
     } else {
         for t in &w.tabs {
