@@ -83,15 +83,10 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
     };
 
     let mut created: Vec<Option<i64>> = Vec::with_capacity(w.tabs.len());
-    // Chrome: lazy tabs created but not yet discarded. Each is discarded as
-    // soon as its URL has committed, while the next ones are created, so a
-    // big restore never has more than a few pages loading at once.
-    let mut loading: Vec<i64> = Vec::new();
     if can_create_discarded {
         // Firefox creates lazy tabs discarded, so nothing loads: they are
         // created CREATE_AT_ONCE at a time (one after another, each awaited,
-        // 200 tabs took about 2 s), then put in order if they did not land
-        // in it.
+        // 200 tabs took about 2 s).
         for chunk in w.tabs.chunks(CREATE_AT_ONCE) {
             let props: Vec<Object> = chunk.iter().map(|t| tab_props(t, win_id, true)).collect();
             let results = futures_util::future::join_all(props.iter().map(|p| api::create_tab(p))).await;
@@ -99,23 +94,15 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
                 created.push(record(t, result, out));
             }
         }
-        let ids: Vec<i64> = created.iter().flatten().copied().collect();
-        if ids.len() > 1 {
-            let placed = api::window_tab_ids(win_id).await.unwrap_or_default();
-            if !crate::restore::in_order(&placed, &ids) {
-                let _ = api::move_tabs_to_end(&ids, win_id).await;
-            }
-        }
     } else {
-        for t in &w.tabs {
-            let id = record(t, api::create_tab(&tab_props(t, win_id, false)).await, out);
-            created.push(id);
-            if let (Some(id), true) = (id, t.lazy) {
-                loading.push(id);
-                let (waiting, renamed) = discard_committed(loading).await;
-                loading = waiting;
-                rename(&mut created, &mut out.pages, &renamed);
-            }
+        create_and_discard(w, win_id, &mut created, out).await;
+    }
+    // Tabs created at once may not land in order: then they are moved into it.
+    let ids: Vec<i64> = created.iter().flatten().copied().collect();
+    if ids.len() > 1 {
+        let placed = api::window_tab_ids(win_id).await.unwrap_or_default();
+        if !crate::restore::in_order(&placed, &ids) {
+            let _ = api::move_tabs_to_end(&ids, win_id).await;
         }
     }
 
@@ -166,9 +153,6 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
     if created.iter().any(Option::is_some) && !placeholder.is_empty() {
         let _ = api::remove_tabs(&placeholder).await;
     }
-    if !can_create_discarded {
-        discard_once_committed(loading, &mut out.pages).await;
-    }
     if into.is_none() && w.state != "normal" {
         let p = Object::new();
         set(&p, "state", w.state);
@@ -179,6 +163,8 @@ async fn restore_window(w: &OrderWindow, into: Option<i64>, can_create_discarded
 
 /// Tabs Firefox creates at the same time in a restore (discarded: none loads).
 const CREATE_AT_ONCE: usize = 16;
+/// Lazy tabs Chrome may have loading at once in a restore (issue 13: at most 4).
+const LOADING_AT_ONCE: usize = 4;
 
 /// `tabs.create`'s properties for a tab of the order.
 fn tab_props(t: &crate::restore::OrderTab, win_id: i64, discarded: bool) -> Object {
@@ -222,19 +208,38 @@ fn record(t: &crate::restore::OrderTab, result: Result<JsValue, String>, out: &m
 }
 
 /// Chrome cannot create a tab discarded, and discarding one before its
-/// navigation has committed leaves a blank tab that lost its URL. So each
-/// lazy tab is discarded once the browser reports its URL (or gives up after
-/// a few seconds, leaving that tab loaded rather than empty).
-async fn discard_once_committed(mut ids: Vec<i64>, pages: &mut [(i64, PageState)]) {
-    const TRIES: u32 = 60;
-    for _ in 0..TRIES {
-        let (waiting, renamed) = discard_committed(ids).await;
-        rename(&mut [], pages, &renamed);
-        ids = waiting;
-        if ids.is_empty() {
-            return;
+/// navigation has committed leaves a blank tab that lost its URL. So lazy
+/// tabs are created `LOADING_AT_ONCE` at a time, each discarded once the
+/// browser reports its URL, and the next created as soon as one is: a big
+/// restore never has more than a few pages loading. A tab whose URL has not
+/// committed after `GIVE_UP_MS` is left loading rather than empty.
+async fn create_and_discard(w: &OrderWindow, win_id: i64, created: &mut Vec<Option<i64>>, out: &mut Outcome) {
+    const GIVE_UP_MS: f64 = 6000.0;
+    const POLL_MS: u32 = 15;
+    let mut loading: Vec<(i64, f64)> = Vec::new();
+    let mut next = 0;
+    while next < w.tabs.len() || !loading.is_empty() {
+        let end = (next + LOADING_AT_ONCE.saturating_sub(loading.len())).min(w.tabs.len());
+        let batch = &w.tabs[next..end];
+        next = end;
+        let props: Vec<Object> = batch.iter().map(|t| tab_props(t, win_id, false)).collect();
+        let results = futures_util::future::join_all(props.iter().map(|p| api::create_tab(p))).await;
+        for (t, result) in batch.iter().zip(results) {
+            let id = record(t, result, out);
+            created.push(id);
+            if let (Some(id), true) = (id, t.lazy) {
+                loading.push((id, api::perf_now()));
+            }
         }
-        gloo_timers::future::TimeoutFuture::new(100).await;
+        let before = loading.len();
+        let (waiting, renamed) = discard_committed(loading.iter().map(|l| l.0).collect()).await;
+        rename(created, &mut out.pages, &renamed);
+        let now = api::perf_now();
+        loading.retain(|(id, since)| waiting.contains(id) && now - since < GIVE_UP_MS);
+        // Nothing freed a slot and nothing more can start: wait a moment.
+        if loading.len() == before && (next == w.tabs.len() || loading.len() >= LOADING_AT_ONCE) {
+            gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+        }
     }
 }
 
@@ -250,22 +255,26 @@ fn rename(created: &mut [Option<i64>], pages: &mut [(i64, PageState)], renamed: 
 /// One pass: discards the tabs whose URL has committed. Returns the others,
 /// and (old, new) for a tab the browser gave a new id when discarding it.
 async fn discard_committed(ids: Vec<i64>) -> (Vec<i64>, Vec<(i64, i64)>) {
-    let mut waiting = Vec::new();
-    let mut renamed = Vec::new();
-    for id in ids {
-        let committed = api::get_tab(id)
-            .await
-            .ok()
-            .and_then(|t| Reflect::get(&t, &"url".into()).ok())
-            .and_then(|u| u.as_string())
-            .is_some_and(|u| !u.is_empty() && u != "about:blank");
-        if committed {
-            if let Some(new) = api::discard_tab(id).await.ok().as_ref().and_then(id_of).filter(|n| *n != id) {
-                renamed.push((id, new));
-            }
-        } else {
-            waiting.push(id);
+    // Asked and discarded all at once: each is a round trip to the browser.
+    let tabs = futures_util::future::join_all(ids.iter().map(|&id| api::get_tab(id))).await;
+    let is_committed = |t: &Result<JsValue, String>| {
+        let url = t.as_ref().ok().and_then(|t| Reflect::get(t, &"url".into()).ok()).and_then(|u| u.as_string());
+        url.is_some_and(|u| !u.is_empty() && u != "about:blank")
+    };
+    let (mut committed, mut waiting) = (Vec::new(), Vec::new());
+    for (&id, tab) in ids.iter().zip(&tabs) {
+        match tab {
+            // Closed meanwhile: nothing to wait for.
+            Err(_) => {}
+            Ok(_) if is_committed(tab) => committed.push(id),
+            Ok(_) => waiting.push(id),
         }
     }
+    let discarded = futures_util::future::join_all(committed.iter().map(|&id| api::discard_tab(id))).await;
+    let renamed = committed
+        .iter()
+        .zip(discarded)
+        .filter_map(|(&id, d)| d.ok().as_ref().and_then(id_of).filter(|n| *n != id).map(|n| (id, n)))
+        .collect();
     (waiting, renamed)
 }
