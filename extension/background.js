@@ -47,8 +47,16 @@ for (const [ns, names] of Object.entries(EVENTS)) {
   for (const name of names) namespaces[ns]?.[name]?.addListener(forward(`${ns}.${name}`));
 }
 
-const loaded = init().then(() => {
-  start(scriptStart);
+// Fetched here rather than inside init() only to time the fetch apart from
+// the compile: at a browser start with many tabs it is the browser, busy
+// reopening them, that keeps the fetch waiting.
+let wasmFetched = NaN;
+const wasm = fetch(new URL("../pkg/lifeboat_bg.wasm", import.meta.url)).then((r) => {
+  wasmFetched = performance.now();
+  return r;
+});
+const loaded = init({ module_or_path: wasm }).then(() => {
+  start(scriptStart, wasmFetched);
   ready = true;
   for (const [kind, a, b, c] of early.splice(0)) on_event(kind, a, b, c);
 });

@@ -385,6 +385,8 @@ mod tests {
             12.5,
             crate::protocol::answer::StartParts {
                 load_wasm_ms: 4.0,
+                fetch_wasm_ms: 1.5,
+                windows_ms: 2.5,
                 open_storage_ms: 3.0,
                 judge_ms: 2.0,
                 model_ms: 1.0,
@@ -393,6 +395,8 @@ mod tests {
         let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
         assert_eq!(s["timings"]["startMs"], 12.5);
         assert_eq!(s["timings"]["startParts"]["loadWasmMs"], 4.0);
+        assert_eq!(s["timings"]["startParts"]["fetchWasmMs"], 1.5);
+        assert_eq!(s["timings"]["startParts"]["windowsMs"], 2.5);
         assert_eq!((s["windows"].as_u64(), s["tabs"].as_u64()), (Some(1), Some(1)));
         assert_eq!(s["sync"], Value::Null, "sync is off");
         assert_eq!(s["autosave"], json!({ "ok": true, "problem": null, "since": null }));
@@ -417,6 +421,11 @@ mod tests {
         let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
         assert_eq!(s["timings"]["longestWaitMs"], 700.0);
         assert!(!bg.keeper.is_dirty());
+        // What the queue handled, as the edge notes it.
+        bg.note_handled(2.5);
+        bg.note_handled(1.0);
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!((s["timings"]["handled"].as_u64(), s["timings"]["busyMs"].as_f64()), (Some(2), Some(3.5)));
     }
 
     /// A "replace" restore closes the windows that were open, once the new

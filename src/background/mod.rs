@@ -90,6 +90,12 @@ impl<B: Backend> Background<B> {
     }
 
     /// Start-up as the edge measured it (`status.timings`).
+    /// The queue has handled one more message, in `ms`.
+    pub fn note_handled(&mut self, ms: f64) {
+        self.timings.handled += 1;
+        self.timings.busy_ms += ms;
+    }
+
     pub fn set_start(&mut self, start_ms: f64, parts: StartParts) {
         self.timings.start_ms = start_ms;
         self.timings.start_parts = parts;

@@ -198,6 +198,11 @@ pub struct StoreFigures {
 #[serde(rename_all = "camelCase")]
 pub struct StartParts {
     pub load_wasm_ms: f64,
+    /// Of `load_wasm_ms`, until the WASM's fetch answered.
+    pub fetch_wasm_ms: f64,
+    /// Reading the open windows from the browser, beside opening storage
+    /// and judging (from the core's start).
+    pub windows_ms: f64,
     pub open_storage_ms: f64,
     pub judge_ms: f64,
     pub model_ms: f64,
@@ -221,6 +226,13 @@ pub struct Timings {
     /// The longest any change of this run waited to be committed: the
     /// recovery point a browser kill would have found at worst.
     pub longest_wait_ms: f64,
+    /// What the background's one queue has handled this run (browser
+    /// events, page requests, timers), and the time it spent on them,
+    /// waits for the browser's answers included: beside how long the
+    /// queue took to drain, how much of that was Lifeboat's own work.
+    #[cfg_attr(test, ts(type = "number"))]
+    pub handled: u64,
+    pub busy_ms: f64,
 }
 
 /// What the last sync did, or why it failed (`status.sync`).

@@ -148,8 +148,8 @@ struct Edge {
     tx: mpsc::UnboundedSender<Msg>,
 }
 
-pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg>, script_start: f64) {
-    let mut edge = match Edge::start(tx, script_start).await {
+pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg>, script_start: f64, wasm_fetched: f64) {
+    let mut edge = match Edge::start(tx, script_start, wasm_fetched).await {
         Ok(edge) => edge,
         Err(e) => {
             api::console_warn(&format!("Lifeboat could not start: {e}"));
@@ -170,7 +170,9 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
                 match select(rx.next(), TimeoutFuture::new(wait)).await {
                     Either::Left((msg, _)) => msg,
                     Either::Right(_) => {
+                        let t0 = api::perf_now();
                         edge.bg.commit(&WebBrowser).await;
+                        edge.bg.note_handled(api::perf_now() - t0);
                         continue;
                     }
                 }
@@ -178,7 +180,9 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             None => rx.next().await,
         };
         let Some(msg) = msg else { return };
+        let t0 = api::perf_now();
         edge.handle(msg).await;
+        edge.bg.note_handled(api::perf_now() - t0);
     }
 }
 
@@ -233,7 +237,7 @@ fn capabilities() -> Capabilities {
 }
 
 impl Edge {
-    async fn start(tx: mpsc::UnboundedSender<Msg>, script_start: f64) -> Result<Self, String> {
+    async fn start(tx: mpsc::UnboundedSender<Msg>, script_start: f64, wasm_fetched: f64) -> Result<Self, String> {
         let t0 = api::perf_now();
         let own_origin = api::runtime_get_url("");
         // Not awaited before the store: it only narrows who can read.
@@ -264,7 +268,11 @@ impl Edge {
             }
             Ok::<_, String>((keeper, new_run, t_open, api::perf_now()))
         };
-        let (judged, open) = futures_util::future::join(store, OpenWindows::read()).await;
+        let windows = async {
+            let open = OpenWindows::read().await;
+            (open, api::perf_now())
+        };
+        let (judged, (open, t_windows)) = futures_util::future::join(store, windows).await;
         let (keeper, new_run, t_open, t_judged) = judged?;
         let mut edge = Self {
             bg: Background::new(keeper, caps, open.containers),
@@ -278,14 +286,17 @@ impl Edge {
         }
         // The whole start-up: from background.js's first line, the WASM's
         // fetch, compile and instantiation included. Then in parts: loading
-        // the WASM, opening storage, judging the last run, and what building
-        // the model added after the store was ready (the windows are read
-        // meanwhile).
+        // the WASM (of it, the fetch), opening storage, judging the last run,
+        // and what building the model added after the store was ready; the
+        // browser's windows are read meanwhile (`windows_ms` from the start
+        // of the core).
         let start = script_start.min(t0);
         edge.bg.set_start(
             t_end - start,
             StartParts {
                 load_wasm_ms: t0 - start,
+                fetch_wasm_ms: if wasm_fetched.is_finite() { wasm_fetched - start } else { 0.0 },
+                windows_ms: t_windows - t0,
                 open_storage_ms: t_open - t0,
                 judge_ms: t_judged - t_open,
                 model_ms: t_end - t_judged,

@@ -40,8 +40,9 @@ mod exports {
     /// Starts the background: judges the last run, then follows events.
     #[wasm_bindgen]
     /// `script_start`: `performance.now()` at the first line of
-    /// background.js, so that start-up counts loading the WASM too.
-    pub fn start(script_start: f64) {
+    /// background.js, so that start-up counts loading the WASM too;
+    /// `wasm_fetched`: when the WASM's fetch answered (NaN if unknown).
+    pub fn start(script_start: f64, wasm_fetched: f64) {
         console_error_panic_hook::set_once();
         // Exclusion entries in Unicode: the browser's URL parser, not idna's 141 KB.
         #[cfg(not(feature = "unicode-hosts"))]
@@ -50,7 +51,7 @@ mod exports {
         INBOX.with(|i| *i.borrow_mut() = Some(tx.clone()));
         super::api::create_alarm(crate::keys::MINUTE_ALARM, 1.0);
         super::api::clear_alarm(crate::keys::OLD_MINUTE_ALARM);
-        wasm_bindgen_futures::spawn_local(actor::run(rx, tx, script_start));
+        wasm_bindgen_futures::spawn_local(actor::run(rx, tx, script_start, wasm_fetched));
     }
 
     /// A browser event: the listener's name (`tabs.onCreated`…) and its arguments.

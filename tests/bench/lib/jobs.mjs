@@ -207,6 +207,7 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
     const r = { ...(await benchRequests(lb)), load: loadavg()[0] };
     log(`bench: ${JSON.stringify({ tabs: r.tabs, snapshotMs: r.snapshotMs, updateUs: r.updateUs })}`);
     const first = (await lb.send({ type: 'status' })).timings;
+    const memory = await backgroundMemory(b, lb);
     await sleep(2500); // the last change committed
     // Start-up: crash, let the browser reopen the tabs itself, read what the background measured.
     await b.crash();
@@ -217,8 +218,9 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
     const lb2 = await b.lifeboatPage();
     const st = await lb2.send({ type: 'status' });
     const again = await lb2.send({ type: 'bench', runs: 20 });
+    const restartMemory = await backgroundMemory(b, lb2);
     return {
-      kind, n, ...r, firstStartMs: first.startMs,
+      kind, n, ...r, firstStartMs: first.startMs, memory, restartMemory,
       restartStartMs: st.timings.startMs, restartStartParts: st.timings.startParts ?? null,
       restartTabsOpen: restored.tabs, restartModelTabs: again.tabs,
     };
@@ -273,28 +275,35 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
     await sleep(5000);
     out.memoryBefore = await backgroundMemory(b, lb);
     const commits = async () => (await lb.send({ type: 'status' })).store.commits;
+    // The queue's own work (handled messages, time spent on them) from the storm's start to its drain.
+    const timings = async () => (await lb.send({ type: 'status' })).timings;
+    const own = (a, b) => ({ handled: b.handled - a.handled, busyMs: Math.round(b.busyMs - a.busyMs) });
     const win = (await driver.call('windows.create', { url: server.url(100_000) })).id;
     await sleep(3000);
     const urls = Array.from({ length: storm }, (_, i) => server.url(100_001 + i));
     // Open.
     let c0 = await commits();
+    let q0 = await timings();
     let t0 = Date.now();
     const opened = await driver.d('openMany', win, urls);
     const openEnd = Date.now();
     const openDrain = await drainMs(lb, openEnd);
+    const openOwn = own(q0, await timings());
     await waitUntil(async () => (await driver.d('count', server.origin + '/p/')).tabs >= n + storm + 1, { timeout: 120_000, interval: 250, what: 'storm tabs' });
     await sleep(5000);
-    out.open = { browserMs: opened.ms, wallMs: openEnd - t0, drainMs: openDrain, commits: (await commits()) - c0 };
+    out.open = { browserMs: opened.ms, wallMs: openEnd - t0, drainMs: openDrain, commits: (await commits()) - c0, ...openOwn };
     out.memoryPeak = await backgroundMemory(b, lb);
     log(`storm: ${storm} tabs opened at once: ${JSON.stringify(out.open)}`);
     // Close.
     c0 = await commits();
+    q0 = await timings();
     t0 = Date.now();
     const removed = await driver.d('removeMany', opened.ids);
     const closeEnd = Date.now();
     const closeDrain = await drainMs(lb, closeEnd);
+    const closeOwn = own(q0, await timings());
     await sleep(5000);
-    out.close = { browserMs: removed.ms, wallMs: closeEnd - t0, drainMs: closeDrain, commits: (await commits()) - c0 };
+    out.close = { browserMs: removed.ms, wallMs: closeEnd - t0, drainMs: closeDrain, commits: (await commits()) - c0, ...closeOwn };
     out.memoryAfter = await backgroundMemory(b, lb);
     log(`storm: ${storm} tabs closed at once: ${JSON.stringify(out.close)}; memory ${JSON.stringify([out.memoryBefore, out.memoryPeak, out.memoryAfter])}`);
     return out;
@@ -319,7 +328,10 @@ async function timeRestore(lb, driver, server, source, n) {
   return { load: loadavg()[0], answerMs, allMs, answer: { windows: answer.windows, tabs: answer.tabs, error: answer.error }, open: c.tabs, discarded: c.discarded };
 }
 
-/** 200 tabs in 4 windows: restored from a named save, and from a crashed session. */
+/** Firefox writes its session every 15 s; Chromium soon after a change. */
+const OWN_STORE_CATCH_UP_MS = 20_000;
+
+/** 200 tabs in 4 windows: restored from a named save, from a crashed session, and by the browser itself. */
 export async function restoreTime(kind, { n, windows, root, server, dist, driverExt, log }) {
   const dir = workDir(root, `restore-${kind}`);
   // The browser's own crash restore off, so what reappears is Lifeboat's doing.
@@ -357,6 +369,28 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
     await sleep(2000); // let the restore offer (a page) come and go
     out.crash = await timeRestore(lb, driver, server, crash.id, n);
     log(`restore of the crashed session: ${JSON.stringify(out.crash)}`);
+    // The anchor: the browser's own restore of the same session after a kill
+    // (Firefox: resume_from_crash; Chromium: "continue where you left off", the
+    // crash marked as a normal exit, as its Restore button would), timed from
+    // the browser's launch, since it restores while it starts.
+    await sleep(OWN_STORE_CATCH_UP_MS); // the browser's own store has written the restored tabs
+    await b.crash();
+    b.opts = { ...b.opts, firefoxPrefs: { 'browser.sessionstore.resume_from_crash': true }, chromiumRestore: true };
+    b.prepare();
+    if (kind === 'chromium') chromiumAcceptRestore(b.profile);
+    const t0 = Date.now();
+    await b.start();
+    driver = await b.driverPage();
+    const driverMs = Date.now() - t0;
+    let allMs = null;
+    await waitUntil(async () => {
+      if ((await driver.d('count', server.origin + '/p/')).tabs < n) return false;
+      allMs = Date.now() - t0;
+      return true;
+    }, { timeout: 600_000, interval: 50, what: `${n} tabs the browser restored` }).catch(() => {});
+    const c = await driver.d('count', server.origin + '/p/');
+    out.own = { load: loadavg()[0], driverMs, allMs, open: c.tabs, discarded: c.discarded };
+    log(`the browser's own restore: ${JSON.stringify(out.own)}`);
     return out;
   } finally {
     await b.close();

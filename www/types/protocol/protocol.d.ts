@@ -196,13 +196,29 @@ slowestCommitMs: number, slowestSyncMs: number,
  * The longest any change of this run waited to be committed: the
  * recovery point a browser kill would have found at worst.
  */
-longestWaitMs: number, };
+longestWaitMs: number, 
+/**
+ * What the background's one queue has handled this run (browser
+ * events, page requests, timers), and the time it spent on them,
+ * waits for the browser's answers included: beside how long the
+ * queue took to drain, how much of that was Lifeboat's own work.
+ */
+handled: number, busyMs: number, };
 
 /**
  * Start-up in parts (see README): loading the WASM (from background.js's
  * first line), opening storage, judging the last run, building the model.
  */
-export type StartParts = { loadWasmMs: number, openStorageMs: number, judgeMs: number, modelMs: number, };
+export type StartParts = { loadWasmMs: number, 
+/**
+ * Of `load_wasm_ms`, until the WASM's fetch answered.
+ */
+fetchWasmMs: number, 
+/**
+ * Reading the open windows from the browser, beside opening storage
+ * and judging (from the core's start).
+ */
+windowsMs: number, openStorageMs: number, judgeMs: number, modelMs: number, };
 
 /**
  * What the last sync did, or why it failed (`status.sync`).
