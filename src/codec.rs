@@ -51,6 +51,8 @@ pub enum Kind {
     JournalBatch = 9,
     /// Where the store keeps which records (`two_tier::LAYOUT`).
     Layout = 10,
+    /// A session set aside by reference to a timeline point (`store::AsideRef`).
+    AsideRef = 11,
 }
 
 impl Kind {
@@ -66,6 +68,7 @@ impl Kind {
             8 => Self::JournalBase,
             9 => Self::JournalBatch,
             10 => Self::Layout,
+            11 => Self::AsideRef,
             _ => return None,
         })
     }

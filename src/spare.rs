@@ -18,10 +18,10 @@
 //! typed into them.
 
 use crate::codec::{self, Kind};
-use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
+use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
 use crate::model::Millis;
 use crate::named::NamedSave;
-use crate::store::{Backend, Op, SetAside, Store, StoreError};
+use crate::store::{Backend, Op, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 // Spare area parts (`keys`): the session part changes often, named saves rarely.
@@ -49,12 +49,15 @@ pub async fn keep_session<B: Backend>(store: &Store<B>, now: Millis) -> Result<u
         records.push((RUN.to_string(), mark));
     }
     records.extend(store.current_record());
-    for (key, bytes) in b.scan(SET_ASIDE).await? {
-        if let Ok(mut aside) = codec::decode::<SetAside>(Kind::Checkpoint, &bytes) {
-            if aside.pending {
-                aside.snapshot.session = aside.snapshot.session.without_typed_text();
-                records.push((key, codec::encode(Kind::Checkpoint, &aside)));
-            }
+    // Whole, also those set aside by reference: the spare copy must stand
+    // on its own when the database is gone.
+    for (key, head) in store.aside_heads().await? {
+        if !head.is_ok_and(|h| h.pending) {
+            continue;
+        }
+        if let Ok(mut aside) = store.set_aside(&key).await {
+            aside.snapshot.session = aside.snapshot.session.without_typed_text();
+            records.push((key, codec::encode(Kind::Checkpoint, &aside)));
         }
     }
     put(b, SESSION, now, records).await
@@ -109,8 +112,9 @@ mod tests {
     use super::*;
     use crate::event::{Event, TabInfo, WindowInfo};
     use crate::keeper::Keeper;
-    use crate::store::block_on;
+    use crate::keys::SET_ASIDE;
     use crate::store::memory::{Fault, FaultyBackend, MemoryBackend};
+    use crate::store::{block_on, SetAside};
     use crate::verdict::Verdict;
 
     fn started<B: Backend>(b: B) -> Keeper<B> {

@@ -131,7 +131,7 @@ pub fn badge<B>(k: &Keeper<B>, crashes_waiting: usize) -> Badge {
 /// How many crashed sessions wait for the user to restore or dismiss them.
 pub async fn crashes_waiting<B: Backend>(k: &Keeper<B>) -> usize {
     k.store()
-        .set_asides()
+        .aside_heads()
         .await
         .unwrap_or_default()
         .iter()
@@ -144,19 +144,19 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
     let mut out = Vec::new();
     // A storage that fails to read (disk full, closed database) must not hide
     // what is in memory: each part is listed if it can be read.
-    for (key, entry) in k.store().set_asides().await.unwrap_or_default() {
+    // Listed from their heads: a set-aside by reference is read only when opened.
+    for (key, entry) in k.store().aside_heads().await.unwrap_or_default() {
         match entry {
             Ok(a) => {
                 let (kind, label, label_key) = ended_kind(a.ended);
-                let (windows, tabs) = counts(&a.snapshot.session);
                 out.push(SourceView {
                     id: key,
                     kind,
                     label: label.into(),
                     label_key: Some(label_key.into()),
-                    taken_at: Some(a.snapshot.taken_at),
-                    windows,
-                    tabs,
+                    taken_at: Some(a.taken_at),
+                    windows: a.windows as usize,
+                    tabs: a.tabs as usize,
                     pending: a.pending,
                     notice: None,
                 });
@@ -269,13 +269,19 @@ pub async fn backup<B: Backend>(k: &Keeper<B>, now: Millis, typed_text: bool) ->
     let mut records = Vec::new();
     for key in k.backend().keys("").await? {
         let Some(bytes) = k.backend().get(&key).await? else { continue };
+        let without_text = |mut a: SetAside| {
+            if !typed_text {
+                a.snapshot.session = a.snapshot.session.without_typed_text();
+            }
+            a
+        };
         let value = match codec::header(&bytes).map(|h| h.kind) {
-            Ok(Kind::Checkpoint) if key.starts_with(crate::keys::SET_ASIDE) => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(|mut a| {
-                if !typed_text {
-                    a.snapshot.session = a.snapshot.session.without_typed_text();
-                }
-                a
-            })),
+            Ok(Kind::Checkpoint) if key.starts_with(crate::keys::SET_ASIDE) => as_json(codec::decode::<SetAside>(Kind::Checkpoint, &bytes).map(without_text)),
+            // A set-aside by reference, written out whole: the file stands on its own.
+            Ok(Kind::AsideRef) => match k.store().set_aside(&key).await {
+                Ok(a) => as_json(Ok::<_, codec::DecodeError>(without_text(a))),
+                Err(e) => json!({ "unreadable": e.to_string() }),
+            },
             Ok(Kind::Checkpoint) => as_json(codec::decode::<Snapshot>(Kind::Checkpoint, &bytes).map(|mut s| {
                 if !typed_text {
                     s.session = s.session.without_typed_text();

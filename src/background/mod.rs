@@ -237,7 +237,7 @@ impl<B: Backend> Background<B> {
             return false;
         };
         // Already chosen (restored or dismissed) since: nothing to offer again.
-        if recheck && !self.keeper.store().set_aside(&key).await.is_ok_and(|a| a.pending) {
+        if recheck && !self.keeper.store().aside_head(&key).await.is_ok_and(|a| a.pending) {
             return false;
         }
         // One look at the tabs: is our page there, and what is open already.
