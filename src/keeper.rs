@@ -159,7 +159,7 @@ pub struct PageRestore {
 
 impl<B> Keeper<B> {
     pub fn session(&self) -> &Session {
-        &self.tracker.session
+        self.tracker.session()
     }
 
     /// The store, to read what it holds and settle set-aside sessions.
@@ -349,7 +349,7 @@ impl<B: Backend> Keeper<B> {
         if self.closed_last {
             // A window opened after the last one closed: a new session begins.
             if matches!(event, Event::WindowOpened(_) | Event::TabCreated(_)) {
-                self.tracker.session.windows.clear();
+                self.tracker.clear();
                 self.closed_last = false;
             } else {
                 return Commit::Nothing;
@@ -368,7 +368,7 @@ impl<B: Backend> Keeper<B> {
             _ => None,
         };
         if let Some(window_id) = closing {
-            let s = &self.tracker.session;
+            let s = self.tracker.session();
             if s.windows.len() == 1 && s.windows[0].id == window_id {
                 self.closed_last = true;
                 self.saver.note(Change::Structure, now);
@@ -386,7 +386,7 @@ impl<B: Backend> Keeper<B> {
         }
         let change = self.tracker.apply(event);
         // A page left on an excluded site is not kept in the tab's history.
-        if let Some(t) = updated.and_then(|id| self.tracker.session.tab_mut(id)) {
+        if let Some(t) = updated.and_then(|id| self.tracker.tab_mut(id)) {
             if t.history.last().is_some_and(|v| !privacy::visit_allowed(&v.url, &self.settings)) {
                 t.history.pop();
             }
@@ -421,7 +421,7 @@ impl<B: Backend> Keeper<B> {
         if !self.saver.is_dirty() {
             return Ok(0);
         }
-        let session = privacy::scrub(&self.tracker.session, &self.own_origin);
+        let session = privacy::scrub(self.tracker.session(), &self.own_origin);
         let snapshot = Snapshot {
             taken_at: now,
             session: session.into_owned(),
@@ -471,7 +471,7 @@ impl<B: Backend> Keeper<B> {
     /// privacy rules and held to the budgets; a page the settings exclude
     /// keeps nothing.
     pub fn page_report(&mut self, from: &Frame, key: &str, scroll: Option<(i32, i32)>, raw: &[RawField], now: Millis) -> Result<Commit, Refusal> {
-        let Some(tab) = self.tracker.session.find_tab(from.tab).map(|(w, t)| &self.tracker.session.windows[w].tabs[t]) else {
+        let Some(tab) = self.tracker.tab(from.tab) else {
             return Err(Refusal::new("not a recorded tab"));
         };
         fits_tab(from, key, &tab.url)?;
@@ -486,8 +486,8 @@ impl<B: Backend> Keeper<B> {
             });
         }
         let (mut fields, _refused) = privacy::filter_frame(key, &from.url, raw, &self.settings);
-        let previous = self.tracker.session.find_tab(from.tab).and_then(|(w, t)| {
-            let page = self.tracker.session.windows[w].tabs[t].page.as_ref()?;
+        let previous = self.tracker.tab(from.tab).and_then(|t| {
+            let page = t.page.as_ref()?;
             page.frames.iter().find(|f| f.frame == key && f.url == from.url)
         });
         let mut cut = self.script_text.hold(from.tab, &mut fields, previous, now);
@@ -501,12 +501,12 @@ impl<B: Backend> Keeper<B> {
             },
             now,
         );
-        if let Some(page) = self.tracker.session.tab_mut(from.tab).and_then(|t| t.page.as_mut()) {
+        if let Some(page) = self.tracker.tab_mut(from.tab).and_then(|t| t.page.as_mut()) {
             cut += budget::fit_page(page, key, tab_limit);
         }
         self.reported_at.insert(from.tab, now);
         let limit = self.settings.typed_text_session_bytes();
-        for (tab, n) in budget::fit_session(&mut self.tracker.session, from.tab, &self.reported_at, limit) {
+        for (tab, n) in budget::fit_session(self.tracker.contents_mut(), from.tab, &self.reported_at, limit) {
             self.note_cut(tab, n);
         }
         self.note_cut(from.tab, cut);
@@ -519,7 +519,7 @@ impl<B: Backend> Keeper<B> {
         if n == 0 {
             return;
         }
-        if let Some(t) = self.tracker.session.tab_mut(tab) {
+        if let Some(t) = self.tracker.tab_mut(tab) {
             let url = t.url.clone();
             let page = t.page.get_or_insert_with(|| PageState { url, ..Default::default() });
             page.cut = page.cut.saturating_add(n as u32);
@@ -599,7 +599,7 @@ impl<B: Backend> Keeper<B> {
         let now_set = self.settings.clone();
         let refused = |url: &str| privacy::forms_allowed(url, &now_set).is_err();
         let mut dropped = 0;
-        for t in self.tracker.session.windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
+        for t in self.tracker.contents_mut().windows.iter_mut().flat_map(|w| w.tabs.iter_mut()) {
             let before = t.history.len();
             t.history.retain(|v| privacy::visit_allowed(&v.url, &self.settings));
             dropped += before - t.history.len();

@@ -8,7 +8,13 @@ use crate::model::{PageState, Session, Tab, TabGroup, Window};
 /// between a detach and an attach, and which windows are private.
 #[derive(Debug, Default, Clone)]
 pub struct Tracker {
-    pub session: Session,
+    session: Session,
+    /// The window each tab of `session` is in, so that a tab is found
+    /// without searching every window: rebuilding the model from 10,000
+    /// open tabs made that quadratic. Only the tracker adds tabs, so a tab
+    /// missing here is not in the session; where one is listed, the window
+    /// is checked and a wrong entry falls back to a search.
+    window_of: std::collections::HashMap<i64, i64>,
     detached: Vec<Tab>,
     /// Window ids seen as private or not normal: their events are ignored.
     ignored_windows: Vec<i64>,
@@ -34,6 +40,43 @@ impl Tracker {
             .filter(|t| t.page.is_some() || !t.history.is_empty())
             .map(|t| (t.id, (t.url.clone(), t.page.clone(), t.history.clone())))
             .collect();
+    }
+
+    /// The live session.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// For changing what tabs hold (pages, typed text); which tabs exist and
+    /// where is the tracker's to change, through events.
+    pub fn contents_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// Forgets every window and tab.
+    pub fn clear(&mut self) {
+        self.session.windows.clear();
+        self.window_of.clear();
+    }
+
+    /// Where tab `tab_id` is: (window index, tab index).
+    pub fn find(&self, tab_id: i64) -> Option<(usize, usize)> {
+        let window = *self.window_of.get(&tab_id)?;
+        let listed = self.session.windows.iter().position(|w| w.id == window).and_then(|wi| {
+            let ti = self.session.windows[wi].tabs.iter().position(|t| t.id == tab_id)?;
+            Some((wi, ti))
+        });
+        listed.or_else(|| self.session.find_tab(tab_id))
+    }
+
+    pub fn tab(&self, tab_id: i64) -> Option<&Tab> {
+        let (wi, ti) = self.find(tab_id)?;
+        Some(&self.session.windows[wi].tabs[ti])
+    }
+
+    pub fn tab_mut(&mut self, tab_id: i64) -> Option<&mut Tab> {
+        let (wi, ti) = self.find(tab_id)?;
+        Some(&mut self.session.windows[wi].tabs[ti])
     }
 
     pub fn is_ignored(&self, window_id: i64) -> bool {
@@ -76,6 +119,11 @@ impl Tracker {
             Event::WindowClosed { window_id } => {
                 self.ignored_windows.retain(|&id| id != window_id);
                 let before = self.session.windows.len();
+                if let Some(w) = self.session.window(window_id) {
+                    for t in &w.tabs {
+                        self.window_of.remove(&t.id);
+                    }
+                }
                 self.session.windows.retain(|w| w.id != window_id);
                 if self.session.windows.len() != before {
                     Change::Structure
@@ -137,7 +185,7 @@ impl Tracker {
                 self.remove_tab(tab_id).map_or(Change::None, |_| Change::Structure)
             }
             Event::TabDetached { tab_id, old_window_id } => {
-                match self.session.find_tab(tab_id) {
+                match self.find(tab_id) {
                     Some((wi, _)) if self.session.windows[wi].id != old_window_id => return Change::None,
                     None => return Change::None,
                     Some(_) => {}
@@ -150,7 +198,7 @@ impl Tracker {
                 let mut tab = match self.detached.iter().position(|t| t.id == tab_id) {
                     Some(pos) => self.detached.remove(pos),
                     // Attached before its detach: move it from where it still is.
-                    None => match self.session.find_tab(tab_id) {
+                    None => match self.find(tab_id) {
                         Some((wi, _)) if self.session.windows[wi].id != window_id => self.remove_tab(tab_id).expect("tab just found"),
                         _ => return Change::None,
                     },
@@ -170,11 +218,15 @@ impl Tracker {
                 tab.group = None;
                 let at = index.min(w.tabs.len());
                 w.tabs.insert(at, tab);
+                self.window_of.insert(tab_id, window_id);
                 Change::Structure
             }
-            Event::TabReplaced { added, removed } => match self.session.tab_mut(removed) {
+            Event::TabReplaced { added, removed } => match self.tab_mut(removed) {
                 Some(t) => {
                     t.id = added;
+                    if let Some(w) = self.window_of.remove(&removed) {
+                        self.window_of.insert(added, w);
+                    }
                     Change::Structure
                 }
                 None => Change::None,
@@ -218,7 +270,7 @@ impl Tracker {
                 }
             }
             Event::PageChanged { tab_id, scroll, frame } => {
-                let Some(t) = self.session.tab_mut(tab_id) else { return Change::None };
+                let Some(t) = self.tab_mut(tab_id) else { return Change::None };
                 // A report from the page the tab has since left is stale.
                 if frame.frame.is_empty() && frame.url != t.url {
                     return Change::None;
@@ -249,9 +301,10 @@ impl Tracker {
     }
 
     fn remove_tab(&mut self, tab_id: i64) -> Option<Tab> {
-        let (wi, ti) = self.session.find_tab(tab_id)?;
+        let (wi, ti) = self.find(tab_id)?;
         let w = &mut self.session.windows[wi];
         let tab = w.tabs.remove(ti);
+        self.window_of.remove(&tab_id);
         w.prune_groups();
         Some(tab)
     }
@@ -268,7 +321,7 @@ impl Tracker {
             });
         }
         let group = info.group_id.filter(|&g| g >= 0);
-        let existing = self.session.find_tab(info.id);
+        let existing = self.find(info.id);
         let keep_page = |old: Option<&Tab>| old.and_then(|t| t.page.clone()).filter(|p| p.url == info.url);
         // A navigation adds the page left to the tab's history.
         let history = |old: Option<&Tab>| match old {
@@ -329,6 +382,7 @@ impl Tracker {
                 let w = self.session.window_mut(info.window_id).expect("window just ensured");
                 let at = info.index.min(w.tabs.len());
                 w.tabs.insert(at, tab(old));
+                self.window_of.insert(info.id, info.window_id);
                 Change::Structure
             }
             None => {
@@ -343,6 +397,7 @@ impl Tracker {
                     new.history = history;
                 }
                 w.tabs.insert(at, new);
+                self.window_of.insert(info.id, info.window_id);
                 Change::Structure
             }
         }
@@ -358,6 +413,79 @@ mod tests {
     use crate::test_kit::{tab_info as tab, window_info as win};
     fn urls(t: &Tracker, w: usize) -> Vec<&str> {
         t.session.windows[w].tabs.iter().map(|t| t.url.as_str()).collect()
+    }
+
+    /// The tab-id index answers as a search of every window would, through
+    /// a seeded mix of every event that adds, moves, replaces or removes
+    /// tabs and windows, and after `clear`. As in a browser, a tab id is
+    /// never in two places: no tab is created while detached, and a
+    /// replacement gets a new id.
+    #[test]
+    fn the_tab_index_agrees_with_a_search() {
+        let mut t = Tracker::new();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as i64
+        };
+        for w in 1..=3 {
+            t.apply(Event::WindowOpened(win(w)));
+        }
+        let mut fresh = 1000;
+        let check = |t: &Tracker| {
+            for id in (0..60).chain(1000..1100) {
+                assert_eq!(t.find(id), t.session.find_tab(id), "tab {id}");
+            }
+        };
+        for step in 0..3000 {
+            let (id, w) = (next(60), 1 + next(4));
+            let detached = t.detached.iter().any(|d| d.id == id);
+            let e = match next(8) {
+                0..=2 if detached => continue,
+                0 | 1 => Event::TabCreated(tab(id, w, next(30) as usize, "https://a/")),
+                2 => Event::TabUpdated(tab(id, w, 0, "https://b/")),
+                3 => Event::TabRemoved {
+                    tab_id: id,
+                    window_id: w,
+                    window_closing: false,
+                },
+                4 => Event::TabMoved {
+                    tab_id: id,
+                    window_id: w,
+                    to_index: next(30) as usize,
+                },
+                5 => {
+                    fresh += 1;
+                    Event::TabReplaced { added: fresh, removed: id }
+                }
+                6 => match t.find(id) {
+                    Some((wi, _)) => Event::TabDetached {
+                        tab_id: id,
+                        old_window_id: t.session.windows[wi].id,
+                    },
+                    None => Event::TabAttached {
+                        tab_id: id,
+                        window_id: w,
+                        index: 0,
+                    },
+                },
+                _ if step % 50 == 0 => Event::WindowClosed { window_id: w },
+                _ => Event::TabAttached {
+                    tab_id: id,
+                    window_id: w,
+                    index: next(30) as usize,
+                },
+            };
+            t.apply(e);
+            check(&t);
+        }
+        assert!(t.session.tab_count() > 0);
+        t.clear();
+        check(&t);
+        t.apply(Event::TabCreated(tab(7, 1, 0, "https://c/")));
+        assert_eq!(t.find(7), Some((0, 0)));
     }
 
     #[test]
