@@ -445,9 +445,13 @@
     for (const el of candidates()) {
       if (fields.length >= MAX_FIELDS) break;
       const kind = kindOf(el);
-      if (!kind || refused(el)) continue;
+      // Cheap checks first: most fields are as the page loaded them, and the
+      // name and autocomplete rules cost more than the value compare (2,000
+      // fields took ~45 ms in Firefox). A field that was ever a password is
+      // not even read.
+      if (!kind || everPassword.has(el)) continue;
       const state = valueOf(el, kind);
-      if (!state) continue;
+      if (!state || refused(el)) continue;
       if (state.value !== undefined) {
         if (hasCardNumber(state.value)) continue;
         state.value = cap(state.value);
