@@ -384,6 +384,7 @@ mod tests {
         bg.set_start(
             12.5,
             crate::protocol::answer::StartParts {
+                before_script_ms: 30.0,
                 load_wasm_ms: 4.0,
                 fetch_wasm_ms: 1.5,
                 windows_ms: 2.5,
@@ -396,6 +397,7 @@ mod tests {
         assert_eq!(s["timings"]["startMs"], 12.5);
         assert_eq!(s["timings"]["startParts"]["loadWasmMs"], 4.0);
         assert_eq!(s["timings"]["startParts"]["fetchWasmMs"], 1.5);
+        assert_eq!(s["timings"]["startParts"]["beforeScriptMs"], 30.0);
         assert_eq!(s["timings"]["startParts"]["windowsMs"], 2.5);
         assert_eq!((s["windows"].as_u64(), s["tabs"].as_u64()), (Some(1), Some(1)));
         assert_eq!(s["sync"], Value::Null, "sync is off");

@@ -197,6 +197,10 @@ pub struct StoreFigures {
 #[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct StartParts {
+    /// Before start-up as counted: from the background's time origin (the
+    /// service worker's or the page's start) to background.js's first line,
+    /// the browser loading the script and its imports.
+    pub before_script_ms: f64,
     pub load_wasm_ms: f64,
     /// Of `load_wasm_ms`, until the WASM's fetch answered.
     pub fetch_wasm_ms: f64,

@@ -294,6 +294,7 @@ impl Edge {
         edge.bg.set_start(
             t_end - start,
             StartParts {
+                before_script_ms: script_start,
                 load_wasm_ms: t0 - start,
                 fetch_wasm_ms: if wasm_fetched.is_finite() { wasm_fetched - start } else { 0.0 },
                 windows_ms: t_windows - t0,

@@ -209,7 +209,13 @@ handled: number, busyMs: number, };
  * Start-up in parts (see README): loading the WASM (from background.js's
  * first line), opening storage, judging the last run, building the model.
  */
-export type StartParts = { loadWasmMs: number, 
+export type StartParts = { 
+/**
+ * Before start-up as counted: from the background's time origin (the
+ * service worker's or the page's start) to background.js's first line,
+ * the browser loading the script and its imports.
+ */
+beforeScriptMs: number, loadWasmMs: number, 
 /**
  * Of `load_wasm_ms`, until the WASM's fetch answered.
  */
