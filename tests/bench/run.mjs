@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { contentCost, serveContentPages } from './content.mjs';
 import { buildDriver, REPO } from './lib/browser.mjs';
 import { backgroundCost, chromiumTemplate, commitProbe, eventStorm, headToHead, restoreTime } from './lib/jobs.mjs';
 import { renderReport } from './lib/report.mjs';
@@ -18,13 +19,16 @@ const num = (name, dflt) => Number(env(name, String(dflt)));
 
 export const CONFIG = {
   browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
-  parts: list('BENCH_PARTS', 'probe,bench,storm,restore,h2h,pages'),
+  parts: list('BENCH_PARTS', 'probe,bench,storm,restore,h2h,pages,content'),
   benchSizes: list('BENCH_BG_TABS', '100,1000').map(Number),
   restoreTabs: num('BENCH_RESTORE_TABS', 200),
   // Event storm (issue 13 item 6): this many tabs opened at once, then closed at once, beside stormBase tabs.
   storm: num('BENCH_STORM', 500),
   stormBase: num('BENCH_STORM_BASE', 100),
   restoreWindows: num('BENCH_RESTORE_WINDOWS', 4),
+  // The content script's cost (issue 13 item 5): counted loads per page and configuration.
+  contentRuns: num('BENCH_CONTENT_RUNS', 15),
+  contentProbe: env('BENCH_CONTENT_PROBE', '0') === '1', // the in-page probe as well (a second set of loads)
   // spacing in ms [: commits]
   probes: list('BENCH_PROBE', '200:40,2500:20').map((s) => {
     const [spacing, n] = s.split(':').map(Number);
@@ -86,7 +90,8 @@ async function main() {
   const root = mkdtempSync(join(tmpdir(), 'lifeboat-bench-'));
   const driverExt = buildDriver(root);
   const server = await startServer();
-  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], errors: [] };
+  serveContentPages(server);
+  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], content: [], errors: [] };
   const common = { root, server, dist: C.dist, driverExt, log };
   const attempt = async (what, fn) => {
     try {
@@ -148,6 +153,14 @@ async function main() {
         { encoding: 'utf8', env: { ...process.env, LIFEBOAT_DIST: C.dist }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
       if (md) results.pages = md.trim();
       save();
+    }
+    if (C.parts.includes('content')) {
+      for (const kind of C.browsers) {
+        log(`content script cost: ${kind}, ${C.contentRuns} loads per page, with and without Lifeboat`);
+        const rs = await attempt(`content ${kind}`, () => contentCost(kind, { ...common, runs: C.contentRuns, probe: C.contentProbe }));
+        if (rs) results.content.push(...rs);
+        save();
+      }
     }
     if (C.parts.includes('h2h')) {
       for (const n of C.sizes) {
@@ -232,7 +245,7 @@ function commandLine() {
 function mergeInto(results, old) {
   const keys = {
     probe: (r) => `${r.kind}/${r.spacingMs}`, background: (r) => `${r.kind}/${r.n}`,
-    restore: (r) => r.kind, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`,
+    restore: (r) => r.kind, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`, content: (r) => `${r.kind}/${r.page}/${r.lifeboat}`,
   };
   for (const [part, key] of Object.entries(keys)) {
     const have = new Set(results[part].map(key));
@@ -251,6 +264,7 @@ function rerun(results, what) {
   if (part === 'restore') return results.restore.some((r) => r.kind === kind);
   if (part === 'h2h') return results.h2h.some((r) => r.kind === kind && r.n === Number(n) && r.lifeboat === (who === 'lifeboat'));
   if (part === 'probe') return results.probe.some((r) => r.kind === kind && r.spacingMs === Number(n));
+  if (part === 'content') return results.content.some((r) => r.kind === kind);
   return false;
 }
 

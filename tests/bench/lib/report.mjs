@@ -3,11 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { EXECUTABLE } from './browser.mjs';
 import { max, median } from './jobs.mjs';
+import { CONTENT_CPU_WINDOW_MS, CONTENT_GOAL_MS, CONTENT_TAIL_MS, CONTENT_THRESHOLD_MS, CONTENT_WARM } from '../content.mjs';
 
 // Issue 3's figures.
 export const FLOOR_PER_COMMIT = { firefox: 4.5 * 1024, chromium: 0.6 * 1024 };
-const GOAL = { floorRatio: 1.5, snapshotMs: 0.5, updateUs: 5, startMs: 50, ratioAtOwnRp: { 200: 5, 1000: 25 }, stormDrainMs: 1000, stormCommits: 10 };
+const GOAL = { floorRatio: 1.5, snapshotMs: 0.5, updateUs: 5, startMs: 50, ratioAtOwnRp: { 200: 5, 1000: 25 }, stormDrainMs: 1000, stormCommits: 10, restoreMs: { chromium: 3000, firefox: 1500 }, memoryMiB: 10 };
 const NAME = { chromium: 'Chromium', firefox: 'Firefox' };
+const CONTENT_PAGE_NAME = { typical: 'typical', fields: '2,000 fields' };
+const WARM_NOTE = `${CONTENT_WARM} loads of each page first, not counted`;
 // Issue 12's: every change back within 1 s (median) and 2 s (worst) of a kill; bytes ≤ the own store.
 const GOAL12 = { medianS: 1, maxS: 2 };
 
@@ -102,14 +105,18 @@ export function renderReport(results, coreMd) {
     + '`runs` times, so the update loop is limited by the time the snapshots take). Tabs are real and lazy: discarded, or for Chromium '
     + `sessions of ${C.templateMin ?? 200}+ tabs reopened unloaded from a template profile (see tests/bench/README.md). `
     + 'Start-up = `status.timings.startMs` (from the first line of background.js: fetching, compiling and instantiating the WASM included) after a SIGKILL and a restart on the same profile, the browser reopening the tabs itself; '
+    + 'Its parts: first, not counted in it, the time from the background\'s time origin (the service worker\'s or the background page\'s start) to background.js\'s first line, the browser loading the script and its imports; then loading the WASM (of it, until the fetch of the .wasm answered), opening storage, judging the last run, and what building the model added once the store was ready; '
+    + 'the browser\'s open windows are read beside storage and judging (from the core\'s start until the browser answered). '
     + '"first start" = the background\'s first start on that profile (fresh install). The 1,000-tab rows come from the head-to-head\'s Lifeboat run. '
     + 'Load = the machine\'s 1-minute load average at the time (2 cores; other work shared the machine).', '');
-  const parts = (p) => (p ? `${f(p.openStorageMs, 0)} / ${f(p.judgeMs, 0)} / ${f(p.modelMs, 0)}` : 'n/a');
-  out.push(table(['browser', 'tabs', 'snapshot ms, median (min)', 'snapshot bytes', 'runs', 'one-tab update µs, median (min)', 'runs', 'start-up ms (restart)', 'of which open storage / judge / model ms', 'tabs open after restart', 'first start ms', 'load'],
+  const mib = (x) => (x === null || x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
+  const parts = (p) => (p ? `${f(p.beforeScriptMs, 0)} / ${f(p.loadWasmMs, 0)} (${f(p.fetchWasmMs, 0)}) / ${f(p.openStorageMs, 0)} / ${f(p.judgeMs, 0)} / ${f(p.modelMs, 0)} / ${f(p.windowsMs, 0)}` : 'n/a');
+  out.push(table(['browser', 'tabs', 'snapshot ms, median (min)', 'snapshot bytes', 'runs', 'one-tab update µs, median (min)', 'runs', 'start-up ms (restart)', 'before the script (not counted) / of it: load WASM (its fetch) / open storage / judge / model ms; windows read beside ms', 'tabs open after restart', 'first start ms', 'memory MB: WASM / JS heap, set up / after restart', 'load'],
     results.background.sort((a, b) => a.kind.localeCompare(b.kind) || a.n - b.n).map((r) => [
       NAME[r.kind], r.n, `${f(r.snapshotMs, 3)} (${f(r.snapshotMsMin, 3)})`, r.snapshotBytes ?? 'n/a', r.runsSnapshot,
       `${f(r.updateUs, 2)} (${f(r.updateUsMin, 2)})`, r.runsUpdate,
-      f(r.restartStartMs, 0), parts(r.restartStartParts), r.restartTabsOpen ?? 'n/a', f(r.firstStartMs, 0), f(r.load),
+      f(r.restartStartMs, 0), parts(r.restartStartParts), r.restartTabsOpen ?? 'n/a', f(r.firstStartMs, 0),
+      [r.memory, r.restartMemory].map((m) => `${mib(m?.wasmMemoryBytes)} / ${mib(m?.jsHeapUsedBytes)}`).join(', '), f(r.load),
     ])));
   out.push('');
 
@@ -119,13 +126,14 @@ export function renderReport(results, coreMd) {
     out.push(`${C.stormBase ?? 100} content tabs (the first of each window loaded, the others discarded), then ${C.storm ?? 500} tabs opened at once in a new window `
       + '(one `tabs.create` each, none awaited before the next), left to load, then closed with one `tabs.remove`. *Browser ms*: until the browser had created (removed) them all; '
       + '*drained ms*: from then until the background answered a `status` request, which its one queue takes after every event before it; '
-      + '*commits*: during the storm and 5 s after. Memory: the WASM module\'s linear memory (a high-water mark: it never shrinks) and, in Chromium, '
+      + '*commits*: during the storm and 5 s after; *handled / own ms*: what the background\'s queue handled from the storm\'s start until it drained, and the time it spent on it '
+      + '(`status.timings.handled` and `busyMs`, waits for the browser\'s answers included): the rest of the drain is time the queue stood idle, waiting for the browser to deliver events. Memory: the WASM module\'s linear memory (a high-water mark: it never shrinks) and, in Chromium, '
       + 'the service worker\'s used JS heap (CDP `Runtime.getHeapUsage`; Firefox\'s remote protocol gives no heap figure). '
       + 'Targets: drained within 1 s of the storm\'s end, a handful of commits; memory ≤ 10 MB at 1,000 tabs.', '');
     const mb = (x) => (x === null || x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
-    out.push(table(['browser', 'storm', 'browser ms', 'drained ms', 'commits', 'WASM memory MB: before / peak / after', 'JS heap MB: before / peak / after', 'tabs in the model: before / peak / after'],
+    out.push(table(['browser', 'storm', 'browser ms', 'drained ms', 'commits', 'handled / own ms', 'WASM memory MB: before / peak / after', 'JS heap MB: before / peak / after', 'tabs in the model: before / peak / after'],
       results.storm.flatMap((r) => [['opened', r.open], ['closed', r.close]].filter(([, m]) => m).map(([label, m]) => [
-        NAME[r.kind], `${r.storm} ${label}`, f(m.browserMs, 0), f(m.drainMs, 0), m.commits,
+        NAME[r.kind], `${r.storm} ${label}`, f(m.browserMs, 0), f(m.drainMs, 0), m.commits, `${m.handled ?? 'n/a'} / ${f(m.busyMs, 0)}`,
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => mb(x?.wasmMemoryBytes)).join(' / '),
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => mb(x?.jsHeapUsedBytes)).join(' / '),
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => x?.tabs ?? 'n/a').join(' / '),
@@ -137,12 +145,19 @@ export function renderReport(results, coreMd) {
   out.push(`## 2. Restoring ${C.restoreTabs} tabs in ${C.restoreWindows} windows`, '');
   out.push('Time from sending `restore` to its answer, and until every tab exists (polled every 50 ms through the tabs API). '
     + 'Lazy restore (the default): Firefox creates discarded tabs, Chromium creates each tab and discards it once its URL has committed. '
-    + 'Named save: the windows were closed first. Crashed session: SIGKILL with the tabs open, restart with the browser\'s own restore off, restore the crash source.', '');
+    + 'Named save: the windows were closed first. Crashed session: SIGKILL with the tabs open, restart with the browser\'s own restore off, restore the crash source. '
+    + 'Chromium creates at most 4 lazy tabs at a time and each next one as soon as one is discarded. '
+    + 'Anchor, *the browser\'s own restore*: the same session (the crashed session as Lifeboat restored it), SIGKILL, restart with the browser\'s own restore on '
+    + '(Firefox: `resume_from_crash`; Chromium: "continue where you left off", the crash marked as a normal exit, as its Restore button would); '
+    + 'it restores while it starts, so its time runs from the browser\'s launch (the "answer ms" column gives when the driver extension first answered).', '');
   const rrows = [];
   for (const r of results.restore) {
     for (const [label, m] of [['named save', r.named], ['crashed session', r.crash]]) {
       if (!m) continue;
       rrows.push([NAME[r.kind], label, `${m.answer?.tabs ?? 'n/a'} tabs / ${m.answer?.windows ?? 'n/a'} windows`, f(m.answerMs, 0), f(m.allMs, 0), `${m.open} (${m.discarded} discarded)`, f(m.load)]);
+    }
+    if (r.own) {
+      rrows.push([NAME[r.kind], 'the browser\'s own restore (anchor, from launch)', 'n/a', `${f(r.own.driverMs, 0)} (driver)`, f(r.own.allMs, 0), `${r.own.open} (${r.own.discarded} discarded)`, f(r.own.load)]);
     }
   }
   out.push(table(['browser', 'source', 'restored (answer)', 'answer ms', 'all tabs exist ms', 'tabs open after', 'load'], rrows));
@@ -227,12 +242,69 @@ export function renderReport(results, coreMd) {
   out.push('');
 
   if (results.pages) out.push('## Pages at scale (issue 13 item 4; `tests/bench/pages.mjs`)', '', results.pages.replace(/^### .*\n\n/, ''), '');
+  if (results.content?.length) out.push(...contentSection(results.content, C), '');
 
   // ---- goals
   out.push('## Issue 3 targets: met or missed', '');
   out.push(...goals(results, rows));
   out.push('');
   return out.join('\n');
+}
+
+/** A 90 % bootstrap interval of median(b) − median(a) (2,000 resamples, fixed seed): how far the noise reaches. */
+function diffInterval(a, b) {
+  if (!a?.length || !b?.length) return null;
+  let x = 0x9e3779b9;
+  const rand = (n) => { x = (x ^ (x << 13)) >>> 0; x = (x ^ (x >>> 17)) >>> 0; x = (x ^ (x << 5)) >>> 0; return x % n; };
+  const resample = (v) => median(v.map(() => v[rand(v.length)]));
+  const d = Array.from({ length: 2000 }, () => resample(b) - resample(a)).sort((p, q) => p - q);
+  return [d[100], d[1899]];
+}
+
+/** Issue 13 item 5: the content script's cost, per browser and page (`tests/bench/content.mjs`). */
+function contentSection(rows, C) {
+  const out = ['## The content script\'s cost (issue 13 item 5; `tests/bench/content.mjs`)', ''];
+  const pairs = [];
+  for (const kind of [...new Set(rows.map((r) => r.kind))]) {
+    for (const page of Object.keys(CONTENT_GOAL_MS)) {
+      const without = rows.find((r) => r.kind === kind && r.page === page && !r.lifeboat);
+      const withLb = rows.find((r) => r.kind === kind && r.page === page && r.lifeboat);
+      if (without || withLb) {
+        pairs.push({ kind, page, without, withLb, added: without && withLb ? withLb.median - without.median : null, ci: diffInterval(without?.cpuMs, withLb?.cpuMs) });
+      }
+    }
+  }
+  const probe = pairs.some((p) => p.withLb?.probe);
+  const runs = rows[0]?.runs;
+  out.push(`Main-thread CPU time of the page's process during a fresh load of a local page and the ${(CONTENT_CPU_WINDOW_MS / 1000).toFixed(1)} s from the navigation `
+    + `(the load, then at least ${CONTENT_TAIL_MS / 1000} s after \`load\`), with Lifeboat installed and without it: two profiles of the same browser, started side by side, `
+    + `their loads taken in turn (one page loading at a time, the order swapped each round) in a visible tab; ${WARM_NOTE}, then ${runs} counted loads of each page in each. `
+    + 'The figure is the kernel\'s CPU time of the main thread (`/proc/<pid>/task/<pid>/schedstat`, ns) of the page\'s renderer (Chromium: the renderer that is not an extension\'s; '
+    + 'Firefox: its web content process; the busiest of them over the load), read before the navigation and when the window is over, with no remote call into the page in between. '
+    + 'It is the same method in both browsers, counts what Lifeboat\'s content script costs on the page\'s thread (compiling it included, and the previous page\'s `pagehide` handler), '
+    + 'and not the time the thread waited for a CPU. *Added by Lifeboat* = median with − median without; beside it a 90 % bootstrap interval of that difference: how far the noise of this machine reaches. Pages: *typical* = an article of ~6 KB of text, a search box, a form of 10 fields; '
+    + '*2,000 fields* = 4 forms of 500 (text, email, number and date inputs, textareas, selects, checkboxes, radios). '
+    + (probe ? `In-page probe (same loads, a separate page variant): a script at the top of the page keeps one MessageChannel message in flight from the start of parsing until ${CONTENT_TAIL_MS / 1000} s after \`load\` `
+      + `and sums, over the gaps between deliveries, what exceeds ${CONTENT_THRESHOLD_MS} ms: what a page itself sees blocked; it also counts the time the thread waited for a CPU, and on this shared 2-core machine it varies by tens of ms between loads, `
+      + 'so it is shown, not judged. ' : '')
+    + `Load average = the 1-minute load average at the start and the end (2 cores). No message on an idle page: the bench cannot count the content script's runtime messages without changing the product; `
+    + `\`tests/content_script/run.cjs\` covers it ('a page where nothing differs: no message but the restore question, no timer', 'a pristine page that is never touched: no timer at any point').`, '');
+  const ms = (x, d = 2) => f(x, d);
+  out.push(table(['browser', 'page', 'without: median / p90 ms', 'with Lifeboat: median / p90 ms', 'added by Lifeboat ms', 'target', 'met?',
+    ...(probe ? ['in-page probe blocked ms, without / with (median)', 'probe: added ms'] : []), 'page load ms (median, with)', 'loads', 'load average'],
+  pairs.map((p) => [NAME[p.kind], CONTENT_PAGE_NAME[p.page], `${ms(p.without?.median)} / ${ms(p.without?.p90)}`, `${ms(p.withLb?.median)} / ${ms(p.withLb?.p90)}`,
+    `${ms(p.added)}${p.ci ? ` (${ms(p.ci[0], 1)} … ${ms(p.ci[1], 1)})` : ''}`, `≤ ${CONTENT_GOAL_MS[p.page]} ms`, yesNo(p.added === null ? null : p.added <= CONTENT_GOAL_MS[p.page]),
+    ...(probe ? [`${ms(p.without?.probe?.median, 1)} / ${ms(p.withLb?.probe?.median, 1)}`, ms(p.withLb?.probe && p.without?.probe ? p.withLb.probe.median - p.without.probe.median : null, 1)] : []),
+    f(p.withLb?.loadMs, 0), `${p.without?.runs ?? 0} / ${p.withLb?.runs ?? 0}`, (p.withLb ?? p.without)?.load?.map((l) => f(l)).join(' → ') ?? 'n/a'])));
+  out.push('');
+  for (const p of pairs) {
+    const goal = CONTENT_GOAL_MS[p.page];
+    const ok = p.added === null ? null : p.added <= goal;
+    out.push(`- ${ok === null ? 'NOT MEASURED' : ok ? 'MET' : 'MISSED'}: ${NAME[p.kind]}, ${CONTENT_PAGE_NAME[p.page]} page: Lifeboat's content script added ${ms(p.added)} ms of main-thread time to a load `
+      + `(median ${ms(p.withLb?.median)} ms with, ${ms(p.without?.median)} ms without, ${p.withLb?.runs ?? 0} loads each; goal ≤ ${goal} ms)${ok === false ? `, over by ${ms(p.added - goal)} ms` : ''}`
+      + (p.ci && p.ci[0] <= goal && p.ci[1] > goal ? `; the 90 % interval (${ms(p.ci[0], 1)} … ${ms(p.ci[1], 1)} ms) straddles the goal: the noise is larger than the margin` : '') + '.');
+  }
+  return out;
 }
 
 function buildLines(results) {
@@ -301,13 +373,27 @@ function goals(results, rows) {
     say(b.restartStartMs === null || b.restartStartMs === undefined ? null : b.restartStartMs <= GOAL.startMs,
       `${NAME[b.kind]} start-up with ${b.n} tabs: ${f(b.restartStartMs, 0)} ms (goal ≤ ${GOAL.startMs} ms)`
       + (b.restartStartMs > GOAL.startMs ? `, over by ${x(b.restartStartMs / GOAL.startMs)}` : '') + '.');
+    // Issue 13 item 2: the background's memory, WASM linear memory plus (Chromium) the JS heap.
+    for (const [when, m] of [['set up', b.memory], ['after a restart', b.restartMemory]].filter(([, q]) => q?.wasmMemoryBytes)) {
+      const total = m.wasmMemoryBytes + (m.jsHeapUsedBytes ?? 0);
+      say(total <= GOAL.memoryMiB * 2 ** 20, `${NAME[b.kind]} background memory with ${b.n} tabs, ${when}: ${(total / 2 ** 20).toFixed(1)} MB `
+        + `(WASM ${(m.wasmMemoryBytes / 2 ** 20).toFixed(1)}${m.jsHeapUsedBytes ? `, JS heap ${(m.jsHeapUsedBytes / 2 ** 20).toFixed(1)}` : ', JS heap not measurable in Firefox'}; goal ≤ ${GOAL.memoryMiB} MB).`);
+    }
   }
   // Issue 13 item 6; "a handful" of commits read as at most 10.
   for (const r of results.storm ?? []) {
     for (const [label, m] of [['opened', r.open], ['closed', r.close]].filter(([, q]) => q)) {
       say(m.drainMs <= GOAL.stormDrainMs && m.commits <= GOAL.stormCommits,
         `${NAME[r.kind]} event storm, ${r.storm} tabs ${label} at once: the background drained ${f(m.drainMs, 0)} ms after the browser had ${label} them (goal ≤ ${GOAL.stormDrainMs} ms), `
-        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}).`);
+        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}); its queue's own work in that time: ${m.handled ?? 'n/a'} messages, ${f(m.busyMs, 0)} ms.`);
+    }
+  }
+  // Issue 13 item 3, at the bench's size (200 tabs in 4 windows).
+  for (const r of results.restore ?? []) {
+    const goal = GOAL.restoreMs[r.kind];
+    for (const [label, m] of [['from a named save', r.named], ['of the crashed session', r.crash]].filter(([, q]) => q)) {
+      say(m.allMs === null ? null : m.allMs <= goal, `${NAME[r.kind]} restore of ${r.n} tabs ${label}: every tab existed after ${f(m.allMs, 0)} ms (goal ≤ ${goal} ms)`
+        + (m.allMs > goal ? `, over by ${f(m.allMs - goal, 0)} ms` : '') + (r.own ? `; the browser's own restore, from its launch: ${f(r.own.allMs, 0)} ms.` : '.'));
     }
   }
   return lines;

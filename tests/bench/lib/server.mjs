@@ -27,6 +27,9 @@ export const TYPE_PATH = '/type';
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function startServer() {
+  // Routes a part adds for itself (prefix -> page), consulted only for paths none of the above serves.
+  /** @type {Map<string, (path: string) => { body: string, headers?: Record<string, string> } | null>} */
+  const extra = new Map();
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     let body;
@@ -41,7 +44,11 @@ export async function startServer() {
     } else if (path === '/favicon.ico') {
       res.writeHead(204); res.end(); return;
     } else {
-      res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); return;
+      const page = [...extra].find(([prefix]) => path.startsWith(prefix))?.[1](path);
+      if (!page) { res.writeHead(404, { 'content-type': 'text/plain' }); res.end('not found'); return; }
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...page.headers });
+      res.end(page.body);
+      return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
     res.end(body);
@@ -53,6 +60,8 @@ export async function startServer() {
     origin,
     url: (uid) => origin + pagePath(uid),
     typeUrl: origin + TYPE_PATH,
+    /** Serves `prefix…` with `page(path)` (null: 404); existing routes keep precedence. */
+    route: (prefix, page) => { extra.set(prefix, page); },
     /** The uid of one of our content URLs, or null. */
     uidOf: (url) => {
       const x = /^http:\/\/127\.0\.0\.1:\d+\/p\/(\d+)\//.exec(url ?? '');
