@@ -52,8 +52,10 @@ const FAKE_DOM = String.raw`
     addEventListener: on, removeEventListener: off,
     querySelectorAll(sel) {
       if (sel.startsWith('[id=')) { const id = JSON.parse(sel.slice(4, -1)); return fields.filter((f) => f.attrs.id === id); }
+      if (sel === 'input[type*="password" i]') return fields.filter((f) => f instanceof HTMLInputElement && /password/i.test(f.attrs.type ?? ''));
       return sel === '[contenteditable]' ? [] : fields.slice();
     },
+    querySelector(sel) { return this.querySelectorAll(sel)[0] ?? null; },
     getElementById: (id) => fields.find((f) => f.attrs.id === id) ?? null,
     getElementsByTagName: (tag) => (tag === 'form' ? [...new Set(fields.map((f) => f.form).filter(Boolean))] : []),
   };
