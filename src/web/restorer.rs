@@ -20,22 +20,43 @@ fn id_of(v: &JsValue) -> Option<i64> {
 
 /// `can_create_discarded`: Firefox creates lazy tabs directly; Chrome cannot,
 /// so its tabs are discarded right after they are created.
-pub async fn carry_out(order: &Order, target: Target, can_create_discarded: bool) -> Outcome {
+pub async fn carry_out<'a>(order: &'a Order, target: Target, can_create_discarded: bool) -> Outcome {
     let mut out = Outcome {
         skipped: order.skipped.clone(),
         ..Default::default()
     };
     let mut focus = None;
-    for w in &order.windows {
-        // The rest of a window the browser partly reopened itself joins it.
-        let into = match target {
-            Target::Into(id) => Some(id),
-            Target::NewWindows => w.join,
-        };
-        match restore_window(w, into, can_create_discarded, &mut out).await {
+    // The rest of a window the browser partly reopened itself joins it.
+    let into = |w: &OrderWindow| match target {
+        Target::Into(id) => Some(id),
+        Target::NewWindows => w.join,
+    };
+    let one = |w: &'a OrderWindow| async move {
+        let mut part = Outcome::default();
+        let result = restore_window(w, into(w), can_create_discarded, &mut part).await;
+        (w, result, part)
+    };
+    // Firefox loads nothing it restores, so its windows are restored side by
+    // side (each window's creation is a round trip of its own); Chrome's one
+    // after another, so that few pages load at once.
+    let done = if can_create_discarded {
+        futures_util::future::join_all(order.windows.iter().map(one)).await
+    } else {
+        let mut done = Vec::new();
+        for w in &order.windows {
+            done.push(one(w).await);
+        }
+        done
+    };
+    for (w, result, part) in done {
+        out.tabs += part.tabs;
+        out.skipped.extend(part.skipped);
+        out.notices.extend(part.notices);
+        out.pages.extend(part.pages);
+        match result {
             Ok(id) => {
-                out.windows += usize::from(into.is_none());
-                if w.focused || into.is_some() {
+                out.windows += usize::from(into(w).is_none());
+                if w.focused || into(w).is_some() {
                     focus = Some(id);
                 }
             }
