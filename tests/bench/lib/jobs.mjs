@@ -1,9 +1,10 @@
 // The measurements: background cost (bench request), restore time, the commit
 // floor probe, and one configuration of the head-to-head.
-import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FIREFOX_EXTENSION_UUID } from '../../e2e/lib/profile.mjs';
+import { groupMembers } from '../../e2e/lib/procs.mjs';
 import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
 import { BenchBrowser, DRIVER_UUID, chromiumAcceptRestore, chromiumExtensionId } from './browser.mjs';
 import { firefoxRecovery } from './sessionfiles.mjs';
@@ -251,6 +252,34 @@ async function backgroundMemory(b, lb) {
   return { tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed };
 }
 
+/**
+ * CPU time (ms) the background's thread has run, from the kernel (schedstat), or
+ * null: Chromium, the service worker threads of its extension processes (Lifeboat's
+ * is the only one with work here); Firefox, the main thread of its WebExtensions
+ * process (Lifeboat's background page, and the bench driver's page, mostly idle).
+ * Wall time inside the background counts waits for a CPU too; this does not.
+ */
+function backgroundCpuMs(b) {
+  const read = (path) => { try { return readFileSync(path, 'utf8'); } catch { return ''; } };
+  const runtime = (pid, tid) => Number(read(`/proc/${pid}/task/${tid}/schedstat`).split(' ')[0]) / 1e6;
+  let total = 0;
+  let threads = 0;
+  for (const pid of groupMembers(b.browserPgid)) {
+    if (b.kind === 'chromium') {
+      if (!/--extension-process/.test(read(`/proc/${pid}/cmdline`))) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`, { withFileTypes: false })) {
+        if (!/ServiceWorker/.test(read(`/proc/${pid}/task/${tid}/comm`))) continue;
+        total += runtime(pid, tid);
+        threads += 1;
+      }
+    } else if (read(`/proc/${pid}/comm`).trim() === 'WebExtensions') {
+      total += runtime(pid, pid);
+      threads += 1;
+    }
+  }
+  return threads ? total : null;
+}
+
 /** The background busy until it answers: its one queue (events and page requests,
  *  in order) has reached this request. */
 async function drainMs(lb, since) {
@@ -277,18 +306,20 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
     const commits = async () => (await lb.send({ type: 'status' })).store.commits;
     // The queue's own work (handled messages, time spent on them) from the storm's start to its drain.
     const timings = async () => (await lb.send({ type: 'status' })).timings;
-    const own = (a, b) => ({ handled: b.handled - a.handled, busyMs: Math.round(b.busyMs - a.busyMs) });
+    const own = (a, z) => ({ handled: z.handled - a.handled, busyMs: Math.round(z.busyMs - a.busyMs),
+      cpuMs: a.cpuMs === null || z.cpuMs === null ? null : Math.round(z.cpuMs - a.cpuMs) });
+    const queue = async () => ({ ...(await timings()), cpuMs: backgroundCpuMs(b) });
     const win = (await driver.call('windows.create', { url: server.url(100_000) })).id;
     await sleep(3000);
     const urls = Array.from({ length: storm }, (_, i) => server.url(100_001 + i));
     // Open.
     let c0 = await commits();
-    let q0 = await timings();
+    let q0 = await queue();
     let t0 = Date.now();
     const opened = await driver.d('openMany', win, urls);
     const openEnd = Date.now();
     const openDrain = await drainMs(lb, openEnd);
-    const openOwn = own(q0, await timings());
+    const openOwn = own(q0, await queue());
     await waitUntil(async () => (await driver.d('count', server.origin + '/p/')).tabs >= n + storm + 1, { timeout: 120_000, interval: 250, what: 'storm tabs' });
     await sleep(5000);
     out.open = { browserMs: opened.ms, wallMs: openEnd - t0, drainMs: openDrain, commits: (await commits()) - c0, ...openOwn };
@@ -296,12 +327,12 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
     log(`storm: ${storm} tabs opened at once: ${JSON.stringify(out.open)}`);
     // Close.
     c0 = await commits();
-    q0 = await timings();
+    q0 = await queue();
     t0 = Date.now();
     const removed = await driver.d('removeMany', opened.ids);
     const closeEnd = Date.now();
     const closeDrain = await drainMs(lb, closeEnd);
-    const closeOwn = own(q0, await timings());
+    const closeOwn = own(q0, await queue());
     await sleep(5000);
     out.close = { browserMs: removed.ms, wallMs: closeEnd - t0, drainMs: closeDrain, commits: (await commits()) - c0, ...closeOwn };
     out.memoryAfter = await backgroundMemory(b, lb);
