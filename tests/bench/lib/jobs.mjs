@@ -253,31 +253,36 @@ async function backgroundMemory(b, lb) {
 }
 
 /**
- * CPU time (ms) the background's thread has run, from the kernel (schedstat), or
- * null: Chromium, the service worker threads of its extension processes (Lifeboat's
+ * CPU time (ms) the background's thread has run, and time it waited, runnable, for a
+ * CPU, from the kernel (schedstat: run time, run-queue wait), or null: Chromium, the service worker threads of its extension processes (Lifeboat's
  * is the only one with work here); Firefox, the main thread of its WebExtensions
  * process (Lifeboat's background page, and the bench driver's page, mostly idle).
  * Wall time inside the background counts waits for a CPU too; this does not.
  */
 function backgroundCpuMs(b) {
   const read = (path) => { try { return readFileSync(path, 'utf8'); } catch { return ''; } };
-  const runtime = (pid, tid) => Number(read(`/proc/${pid}/task/${tid}/schedstat`).split(' ')[0]) / 1e6;
+  const sched = (pid, tid) => read(`/proc/${pid}/task/${tid}/schedstat`).split(' ').map((x) => Number(x) / 1e6);
   let total = 0;
+  let waited = 0;
   let threads = 0;
   for (const pid of groupMembers(b.browserPgid)) {
     if (b.kind === 'chromium') {
       if (!/--extension-process/.test(read(`/proc/${pid}/cmdline`))) continue;
       for (const tid of readdirSync(`/proc/${pid}/task`, { withFileTypes: false })) {
         if (!/ServiceWorker/.test(read(`/proc/${pid}/task/${tid}/comm`))) continue;
-        total += runtime(pid, tid);
+        const [run, wait] = sched(pid, tid);
+        total += run;
+        waited += wait;
         threads += 1;
       }
     } else if (read(`/proc/${pid}/comm`).trim() === 'WebExtensions') {
-      total += runtime(pid, pid);
+      const [run, wait] = sched(pid, pid);
+      total += run;
+      waited += wait;
       threads += 1;
     }
   }
-  return threads ? total : null;
+  return threads ? { run: total, wait: waited } : null;
 }
 
 /** The background busy until it answers: its one queue (events and page requests,
@@ -307,8 +312,9 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
     // The queue's own work (handled messages, time spent on them) from the storm's start to its drain.
     const timings = async () => (await lb.send({ type: 'status' })).timings;
     const own = (a, z) => ({ handled: z.handled - a.handled, busyMs: Math.round(z.busyMs - a.busyMs),
-      cpuMs: a.cpuMs === null || z.cpuMs === null ? null : Math.round(z.cpuMs - a.cpuMs) });
-    const queue = async () => ({ ...(await timings()), cpuMs: backgroundCpuMs(b) });
+      cpuMs: a.cpu && z.cpu ? Math.round(z.cpu.run - a.cpu.run) : null,
+      cpuWaitMs: a.cpu && z.cpu ? Math.round(z.cpu.wait - a.cpu.wait) : null });
+    const queue = async () => ({ ...(await timings()), cpu: backgroundCpuMs(b) });
     const win = (await driver.call('windows.create', { url: server.url(100_000) })).id;
     await sleep(3000);
     const urls = Array.from({ length: storm }, (_, i) => server.url(100_001 + i));
@@ -406,7 +412,8 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
     // the browser's launch, since it restores while it starts.
     await sleep(OWN_STORE_CATCH_UP_MS); // the browser's own store has written the restored tabs
     await b.crash();
-    b.opts = { ...b.opts, firefoxPrefs: { 'browser.sessionstore.resume_from_crash': true }, chromiumRestore: true };
+    // Firefox asks instead of restoring after a second crash in a row unless told otherwise.
+    b.opts = { ...b.opts, firefoxPrefs: { 'browser.sessionstore.resume_from_crash': true, 'browser.sessionstore.max_resumed_crashes': 1000 }, chromiumRestore: true };
     b.prepare();
     if (kind === 'chromium') chromiumAcceptRestore(b.profile);
     const t0 = Date.now();

@@ -127,13 +127,13 @@ export function renderReport(results, coreMd) {
       + '(one `tabs.create` each, none awaited before the next), left to load, then closed with one `tabs.remove`. *Browser ms*: until the browser had created (removed) them all; '
       + '*drained ms*: from then until the background answered a `status` request, which its one queue takes after every event before it; '
       + '*commits*: during the storm and 5 s after; *handled / own ms*: what the background\'s queue handled from the storm\'s start until it drained, and the time it spent on it '
-      + '(`status.timings.handled` and `busyMs`, waits for the browser\'s answers included): the rest of the drain is time the queue stood idle, waiting for the browser to deliver events. Own ms is wall time and counts waits for a CPU too; *CPU ms* is what the background\'s thread actually ran in that time, from the kernel (Chromium: the extension\'s service worker threads; Firefox: the WebExtensions process\'s main thread, which also runs the bench driver\'s mostly idle page). Memory: the WASM module\'s linear memory (a high-water mark: it never shrinks) and, in Chromium, '
+      + '(`status.timings.handled` and `busyMs`, waits for the browser\'s answers included): the rest of the drain is time the queue stood idle, waiting for the browser to deliver events. Own ms is wall time and counts waits for a CPU too; *CPU ms* is what the background\'s thread actually ran in that time, and *waiting for a CPU* the time it was ready to run but had none, from the kernel (Chromium: the extension\'s service worker threads; Firefox: the WebExtensions process\'s main thread, which also runs the bench driver\'s mostly idle page). Memory: the WASM module\'s linear memory (a high-water mark: it never shrinks) and, in Chromium, '
       + 'the service worker\'s used JS heap (CDP `Runtime.getHeapUsage`; Firefox\'s remote protocol gives no heap figure). '
       + 'Targets: drained within 1 s of the storm\'s end, a handful of commits; memory ≤ 10 MB at 1,000 tabs.', '');
     const mb = (x) => (x === null || x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
-    out.push(table(['browser', 'storm', 'browser ms', 'drained ms', 'commits', 'handled / own ms / CPU ms', 'WASM memory MB: before / peak / after', 'JS heap MB: before / peak / after', 'tabs in the model: before / peak / after'],
+    out.push(table(['browser', 'storm', 'browser ms', 'drained ms', 'commits', 'handled / own ms / CPU ms / waiting for a CPU ms', 'WASM memory MB: before / peak / after', 'JS heap MB: before / peak / after', 'tabs in the model: before / peak / after'],
       results.storm.flatMap((r) => [['opened', r.open], ['closed', r.close]].filter(([, m]) => m).map(([label, m]) => [
-        NAME[r.kind], `${r.storm} ${label}`, f(m.browserMs, 0), f(m.drainMs, 0), m.commits, `${m.handled ?? 'n/a'} / ${f(m.busyMs, 0)} / ${f(m.cpuMs, 0)}`,
+        NAME[r.kind], `${r.storm} ${label}`, f(m.browserMs, 0), f(m.drainMs, 0), m.commits, `${m.handled ?? 'n/a'} / ${f(m.busyMs, 0)} / ${f(m.cpuMs, 0)} / ${f(m.cpuWaitMs, 0)}`,
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => mb(x?.wasmMemoryBytes)).join(' / '),
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => mb(x?.jsHeapUsedBytes)).join(' / '),
         [r.memoryBefore, r.memoryPeak, r.memoryAfter].map((x) => x?.tabs ?? 'n/a').join(' / '),
@@ -385,7 +385,7 @@ function goals(results, rows) {
     for (const [label, m] of [['opened', r.open], ['closed', r.close]].filter(([, q]) => q)) {
       say(m.drainMs <= GOAL.stormDrainMs && m.commits <= GOAL.stormCommits,
         `${NAME[r.kind]} event storm, ${r.storm} tabs ${label} at once: the background drained ${f(m.drainMs, 0)} ms after the browser had ${label} them (goal ≤ ${GOAL.stormDrainMs} ms), `
-        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}); its queue's own work in that time: ${m.handled ?? 'n/a'} messages, ${f(m.busyMs, 0)} ms (of CPU: ${f(m.cpuMs, 0)} ms).`);
+        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}); its queue's own work in that time: ${m.handled ?? 'n/a'} messages, ${f(m.busyMs, 0)} ms (of CPU: ${f(m.cpuMs, 0)} ms; waiting for a CPU: ${f(m.cpuWaitMs, 0)} ms).`);
     }
   }
   // Issue 13 item 3, at the bench's size (200 tabs in 4 windows).
