@@ -425,7 +425,7 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
       if ((await driver.d('count', server.origin + '/p/')).tabs < n) return false;
       allMs = Date.now() - t0;
       return true;
-    }, { timeout: 600_000, interval: 50, what: `${n} tabs the browser restored` }).catch(() => {});
+    }, { timeout: 60_000, interval: 50, what: `${n} tabs the browser restored` }).catch(() => {}); // fewer: "open" says how many
     const c = await driver.d('count', server.origin + '/p/');
     out.own = { load: loadavg()[0], driverMs, allMs, open: c.tabs, discarded: c.discarded };
     log(`the browser's own restore: ${JSON.stringify(out.own)}`);
