@@ -170,9 +170,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             // message is always ready, and waiting on both would take it
             // every time: the commit would wait for the queue to empty.
             Some(at) if at <= api::now() => {
-                let t0 = api::perf_now();
-                edge.bg.commit(&WebBrowser).await;
-                edge.bg.note_handled(api::perf_now() - t0);
+                edge.commit_timed().await;
                 continue;
             }
             Some(at) => {
@@ -180,9 +178,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
                 match select(rx.next(), TimeoutFuture::new(wait)).await {
                     Either::Left((msg, _)) => msg,
                     Either::Right(_) => {
-                        let t0 = api::perf_now();
-                        edge.bg.commit(&WebBrowser).await;
-                        edge.bg.note_handled(api::perf_now() - t0);
+                        edge.commit_timed().await;
                         continue;
                     }
                 }
@@ -323,6 +319,13 @@ impl Edge {
             edge.later(OFFER_DELAY_MS, Msg::OfferRestore { recheck: false });
         }
         Ok(edge)
+    }
+
+    /// A commit, counted with what the queue handled.
+    async fn commit_timed(&mut self) {
+        let t0 = api::perf_now();
+        self.bg.commit(&WebBrowser).await;
+        self.bg.note_handled(api::perf_now() - t0);
     }
 
     /// Sends `msg` to this task after `ms`.
