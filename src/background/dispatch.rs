@@ -65,7 +65,7 @@ impl<B: Backend> Background<B> {
             Request::Status => {
                 let timings = Timings {
                     commit_bytes: self.keeper.last_commit_bytes(),
-                    ..self.timings
+                    ..self.timings.clone()
                 };
                 view::status(&self.keeper, self.last_sync.clone(), timings).into()
             }
@@ -399,6 +399,15 @@ mod tests {
         assert_eq!(s["timings"]["startParts"]["fetchWasmMs"], 1.5);
         assert_eq!(s["timings"]["startParts"]["beforeScriptMs"], 30.0);
         assert_eq!(s["timings"]["startParts"]["windowsMs"], 2.5);
+        // The queue's time by kind of message, commits apart as well.
+        bg.note_handled("tabs.onUpdated", 2.0);
+        bg.note_handled("tabs.onUpdated", 5.0);
+        bg.note_handled("request:status", 1.0);
+        block_on(bg.commit(&b));
+        let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
+        assert_eq!(s["timings"]["busyByKind"]["tabs.onUpdated"], json!({ "n": 2, "ms": 7.0, "maxMs": 5.0 }));
+        assert_eq!(s["timings"]["busyByKind"]["request:status"], json!({ "n": 1, "ms": 1.0, "maxMs": 1.0 }));
+        assert_eq!(s["timings"]["busyByKind"]["commit"]["n"], 1);
         assert_eq!((s["windows"].as_u64(), s["tabs"].as_u64()), (Some(1), Some(1)));
         assert_eq!(s["sync"], Value::Null, "sync is off");
         assert_eq!(s["autosave"], json!({ "ok": true, "problem": null, "since": null }));
@@ -424,8 +433,8 @@ mod tests {
         assert_eq!(s["timings"]["longestWaitMs"], 700.0);
         assert!(!bg.keeper.is_dirty());
         // What the queue handled, as the edge notes it.
-        bg.note_handled(2.5);
-        bg.note_handled(1.0);
+        bg.note_handled("tabs.onCreated", 2.5);
+        bg.note_handled("tick", 1.0);
         let s = ask(&mut bg, &b, json!({ "type": "status" }), &page());
         assert_eq!((s["timings"]["handled"].as_u64(), s["timings"]["busyMs"].as_f64()), (Some(2), Some(3.5)));
     }

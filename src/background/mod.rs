@@ -89,12 +89,25 @@ impl<B: Backend> Background<B> {
         self.keeper.deadline()
     }
 
-    /// Start-up as the edge measured it (`status.timings`).
-    /// The queue has handled one more message, in `ms`.
-    pub fn note_handled(&mut self, ms: f64) {
+    /// The queue has handled one more message of `kind`, in `ms`.
+    pub fn note_handled(&mut self, kind: &str, ms: f64) {
         self.timings.handled += 1;
         self.timings.busy_ms += ms;
+        self.note_kind(kind, ms);
     }
+
+    fn note_kind(&mut self, kind: &str, ms: f64) {
+        match self.timings.busy_by_kind.get_mut(kind) {
+            Some(t) => t.add(ms),
+            None => {
+                let mut t = crate::protocol::answer::KindTime::default();
+                t.add(ms);
+                self.timings.busy_by_kind.insert(kind.to_owned(), t);
+            }
+        }
+    }
+
+    /// Start-up as the edge measured it (`status.timings`).
 
     pub fn set_start(&mut self, start_ms: f64, parts: StartParts) {
         self.timings.start_ms = start_ms;
@@ -148,6 +161,7 @@ impl<B: Backend> Background<B> {
         let result = self.keeper.commit_pending(browser.now()).await;
         let t1 = browser.perf_now();
         // A wake-up that only synced is no commit's time.
+        self.note_kind("commit", t1 - t0);
         if !matches!(result, Ok(0)) {
             self.timings.commit_ms = t1 - t0;
             self.timings.slowest_commit_ms = self.timings.slowest_commit_ms.max(t1 - t0);

@@ -8,6 +8,7 @@ use crate::named::NamedMeta;
 use crate::restore::{PlannedContainer, Skipped};
 use crate::settings::Settings;
 use crate::store::StoreError;
+use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -213,7 +214,7 @@ pub struct StartParts {
 }
 
 /// `status.timings`, measured by the edge.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Timings {
@@ -237,6 +238,30 @@ pub struct Timings {
     #[cfg_attr(test, ts(type = "number"))]
     pub handled: u64,
     pub busy_ms: f64,
+    /// The same by kind of message (a browser event's listener, `request:`
+    /// and its type, `tick`, `offerRestore`), and `commit` for every commit's
+    /// write, also counted in the kind that caused it: where a slow queue's
+    /// time went.
+    pub busy_by_kind: BTreeMap<String, KindTime>,
+}
+
+/// The queue's time on one kind of message (`status.timings.busyByKind`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS, serde::Deserialize), serde(deny_unknown_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct KindTime {
+    #[cfg_attr(test, ts(type = "number"))]
+    pub n: u64,
+    pub ms: f64,
+    pub max_ms: f64,
+}
+
+impl KindTime {
+    pub fn add(&mut self, ms: f64) {
+        self.n += 1;
+        self.ms += ms;
+        self.max_ms = self.max_ms.max(ms);
+    }
 }
 
 /// What the last sync did, or why it failed (`status.sync`).

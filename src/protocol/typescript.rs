@@ -79,6 +79,7 @@ fn declarations() -> Declarations {
         StoreFigures,
         Timings,
         StartParts,
+        KindTime,
         SyncReport,
         PlanAnswer,
         PlanWindow,

@@ -45,6 +45,21 @@ pub enum Msg {
     OfferRestore { recheck: bool },
 }
 
+impl Msg {
+    /// Its kind, for `status.timings.busyByKind`.
+    fn kind(&self) -> String {
+        match self {
+            Msg::Browser(kind, ..) => kind.clone(),
+            Msg::Request(req, ..) => {
+                let t = js_sys::Reflect::get(req, &"type".into()).ok().and_then(|t| t.as_string());
+                format!("request:{}", t.as_deref().unwrap_or("?"))
+            }
+            Msg::Tick => "tick".into(),
+            Msg::OfferRestore { .. } => "offerRestore".into(),
+        }
+    }
+}
+
 use crate::keys::{PAGES_PENDING_FLAG as PAGES_PENDING, RUN_FLAG};
 
 /// The core's `Browser`, with the WebExtension APIs.
@@ -186,9 +201,10 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             None => rx.next().await,
         };
         let Some(msg) = msg else { return };
+        let kind = msg.kind();
         let t0 = api::perf_now();
         edge.handle(msg).await;
-        edge.bg.note_handled(api::perf_now() - t0);
+        edge.bg.note_handled(&kind, api::perf_now() - t0);
     }
 }
 
@@ -325,7 +341,7 @@ impl Edge {
     async fn commit_timed(&mut self) {
         let t0 = api::perf_now();
         self.bg.commit(&WebBrowser).await;
-        self.bg.note_handled(api::perf_now() - t0);
+        self.bg.note_handled("deadline", api::perf_now() - t0);
     }
 
     /// Sends `msg` to this task after `ms`.

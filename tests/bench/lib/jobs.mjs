@@ -313,7 +313,8 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
     const timings = async () => (await lb.send({ type: 'status' })).timings;
     const own = (a, z) => ({ handled: z.handled - a.handled, busyMs: Math.round(z.busyMs - a.busyMs),
       cpuMs: a.cpu && z.cpu ? Math.round(z.cpu.run - a.cpu.run) : null,
-      cpuWaitMs: a.cpu && z.cpu ? Math.round(z.cpu.wait - a.cpu.wait) : null });
+      cpuWaitMs: a.cpu && z.cpu ? Math.round(z.cpu.wait - a.cpu.wait) : null,
+      byKind: kindsBetween(a.busyByKind, z.busyByKind) });
     const queue = async () => ({ ...(await timings()), cpu: backgroundCpuMs(b) });
     const win = (await driver.call('windows.create', { url: server.url(100_000) })).id;
     await sleep(3000);
@@ -347,6 +348,17 @@ export async function eventStorm(kind, { n, storm, root, server, dist, driverExt
   } finally {
     await b.close();
   }
+}
+
+/**
+ * Where the queue's time went between two `status.timings.busyByKind`:
+ * kind → { n, ms, maxMs } (maxMs over the whole run so far), longest first.
+ */
+function kindsBetween(a = {}, z = {}) {
+  return Object.entries(z ?? {})
+    .map(([kind, t]) => ({ kind, n: t.n - (a?.[kind]?.n ?? 0), ms: Math.round(t.ms - (a?.[kind]?.ms ?? 0)), maxMs: Math.round(t.maxMs) }))
+    .filter((t) => t.n > 0)
+    .sort((x, y) => y.ms - x.ms);
 }
 
 // ---------------------------------------------------------------- 2. restore time

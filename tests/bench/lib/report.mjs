@@ -385,7 +385,8 @@ function goals(results, rows) {
     for (const [label, m] of [['opened', r.open], ['closed', r.close]].filter(([, q]) => q)) {
       say(m.drainMs <= GOAL.stormDrainMs && m.commits <= GOAL.stormCommits,
         `${NAME[r.kind]} event storm, ${r.storm} tabs ${label} at once: the background drained ${f(m.drainMs, 0)} ms after the browser had ${label} them (goal ≤ ${GOAL.stormDrainMs} ms), `
-        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}); its queue's own work in that time: ${m.handled ?? 'n/a'} messages, ${f(m.busyMs, 0)} ms (of CPU: ${f(m.cpuMs, 0)} ms; waiting for a CPU: ${f(m.cpuWaitMs, 0)} ms).`);
+        + `${m.commits} commits (goal ≤ ${GOAL.stormCommits}); its queue's own work in that time: ${m.handled ?? 'n/a'} messages, ${f(m.busyMs, 0)} ms (of CPU: ${f(m.cpuMs, 0)} ms; waiting for a CPU: ${f(m.cpuWaitMs, 0)} ms)`
+        + (m.byKind?.length ? `; by kind (n, ms, slowest ms in the run): ${m.byKind.slice(0, 6).map((t) => `${t.kind} ${t.n} / ${t.ms} / ${t.maxMs}`).join('; ')}.` : '.'));
     }
   }
   // Issue 13 item 3, at the bench's size (200 tabs in 4 windows).

@@ -203,7 +203,14 @@ longestWaitMs: number,
  * waits for the browser's answers included: beside how long the
  * queue took to drain, how much of that was Lifeboat's own work.
  */
-handled: number, busyMs: number, };
+handled: number, busyMs: number, 
+/**
+ * The same by kind of message (a browser event's listener, `request:`
+ * and its type, `tick`, `offerRestore`), and `commit` for every commit's
+ * write, also counted in the kind that caused it: where a slow queue's
+ * time went.
+ */
+busyByKind: { [key in string]?: KindTime }, };
 
 /**
  * Start-up in parts (see README): loading the WASM (from background.js's
@@ -225,6 +232,11 @@ fetchWasmMs: number,
  * and judging (from the core's start).
  */
 windowsMs: number, openStorageMs: number, judgeMs: number, modelMs: number, };
+
+/**
+ * The queue's time on one kind of message (`status.timings.busyByKind`).
+ */
+export type KindTime = { n: number, ms: number, maxMs: number, };
 
 /**
  * What the last sync did, or why it failed (`status.sync`).
