@@ -11,6 +11,7 @@ import { contentCost, serveContentPages } from './content.mjs';
 import { buildDriver, REPO } from './lib/browser.mjs';
 import { backgroundCost, chromiumTemplate, commitProbe, eventStorm, headToHead, restoreTime } from './lib/jobs.mjs';
 import { renderReport } from './lib/report.mjs';
+import { soak } from './lib/soak.mjs';
 import { startServer } from './lib/server.mjs';
 
 const env = (name, dflt) => process.env[name] ?? dflt;
@@ -19,13 +20,17 @@ const num = (name, dflt) => Number(env(name, String(dflt)));
 
 export const CONFIG = {
   browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
-  parts: list('BENCH_PARTS', 'probe,bench,storm,restore,h2h,pages,content'),
-  benchSizes: list('BENCH_BG_TABS', '100,1000').map(Number),
-  restoreTabs: num('BENCH_RESTORE_TABS', 200),
+  parts: list('BENCH_PARTS', 'probe,bench,storm,soak,restore,h2h,pages,content'),
+  benchSizes: list('BENCH_BG_TABS', '100,1000,10000').map(Number),
+  restoreTabs: list('BENCH_RESTORE_TABS', '200,1000').map(Number),
   // Event storm (issue 13 item 6): this many tabs opened at once, then closed at once, beside stormBase tabs.
   storm: num('BENCH_STORM', 500),
   stormBase: num('BENCH_STORM_BASE', 100),
   restoreWindows: num('BENCH_RESTORE_WINDOWS', 4),
+  // The memory soak (issue 13 item 2, flat over an hour): tabs, minutes, one sample every … s.
+  soakTabs: num('BENCH_SOAK_TABS', 1000),
+  soakMinutes: num('BENCH_SOAK_MIN', 60),
+  soakSampleS: num('BENCH_SOAK_SAMPLE_S', 60),
   // The content script's cost (issue 13 item 5): counted loads per page and configuration.
   contentRuns: num('BENCH_CONTENT_RUNS', 15),
   contentProbe: env('BENCH_CONTENT_PROBE', '0') === '1', // the in-page probe as well (a second set of loads)
@@ -91,7 +96,7 @@ async function main() {
   const driverExt = buildDriver(root);
   const server = await startServer();
   serveContentPages(server);
-  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], content: [], errors: [] };
+  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], content: [], soak: [], errors: [] };
   const common = { root, server, dist: C.dist, driverExt, log };
   const attempt = async (what, fn) => {
     try {
@@ -137,21 +142,35 @@ async function main() {
         save();
       }
     }
+    if (C.parts.includes('soak')) {
+      // Both browsers at once: the workload is one action a second, and what is
+      // measured is memory, not time.
+      log(`memory soak: ${C.browsers.join(' and ')}, ${C.soakTabs} tabs, ${C.soakMinutes} min of the workload`);
+      const rs = await Promise.all(C.browsers.map((kind) => attempt(`soak ${kind}`, () => soak(kind, {
+        ...common, n: C.soakTabs, minutes: C.soakMinutes, sampleS: C.soakSampleS, paceMs: C.paceMs, seed: C.seed, templateMin: C.templateMin,
+      }))));
+      results.soak.push(...rs.filter(Boolean));
+      save();
+    }
     if (C.parts.includes('restore')) {
-      for (const kind of C.browsers) {
-        log(`restore: ${kind}, ${C.restoreTabs} tabs in ${C.restoreWindows} windows`);
-        const r = await attempt(`restore ${kind}`, () => restoreTime(kind, { ...common, n: C.restoreTabs, windows: C.restoreWindows }));
-        if (r) results.restore.push(r);
-        save();
+      for (const n of C.restoreTabs) {
+        for (const kind of C.browsers) {
+          log(`restore: ${kind}, ${n} tabs in ${C.restoreWindows} windows`);
+          const r = await attempt(`restore ${kind} ${n}`, () => restoreTime(kind, { ...common, n, windows: C.restoreWindows }));
+          if (r) results.restore.push(r);
+          save();
+        }
       }
     }
     if (C.parts.includes('pages')) {
       // Issue 13 item 4: its own script (first paint and search at 1,000 and
       // 10,000 tabs, both browsers), on the same build.
       log('pages at scale');
+      const figures = join(root, 'pages.json');
       const md = await attempt('pages', () => execFileSync(process.execPath, [join(REPO, 'tests/bench/pages.mjs'), C.browsers.length > 1 ? 'all' : C.browsers[0]],
-        { encoding: 'utf8', env: { ...process.env, LIFEBOAT_DIST: C.dist }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
+        { encoding: 'utf8', env: { ...process.env, LIFEBOAT_DIST: C.dist, PAGES_JSON: figures }, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 }));
       if (md) results.pages = md.trim();
+      if (existsSync(figures)) results.pagesFigures = JSON.parse(readFileSync(figures, 'utf8'));
       save();
     }
     if (C.parts.includes('content')) {
@@ -186,7 +205,7 @@ async function main() {
           const lbRun = pair[1];
           if (lbRun?.bench) {
             results.background.push({
-              kind, n, ...lbRun.bench, fromHeadToHead: true,
+              kind, n, ...lbRun.bench, fromHeadToHead: true, memory: lbRun.bench.memory ?? null,
               restartStartMs: lbRun.kills[0]?.lifeboat?.startMs ?? null, restartStartParts: lbRun.kills[0]?.lifeboat?.startParts ?? null,
               restartTabsOpen: lbRun.kills[0]?.browser?.tabs ?? null, firstStartMs: lbRun.firstStart?.startMs ?? null,
             });
@@ -245,13 +264,16 @@ function commandLine() {
 function mergeInto(results, old) {
   const keys = {
     probe: (r) => `${r.kind}/${r.spacingMs}`, background: (r) => `${r.kind}/${r.n}`,
-    restore: (r) => r.kind, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`, content: (r) => `${r.kind}/${r.page}/${r.lifeboat}`,
+    restore: (r) => `${r.kind}/${r.n}`, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`, content: (r) => `${r.kind}/${r.page}/${r.lifeboat}`,
+    storm: (r) => r.kind, soak: (r) => `${r.kind}/${r.n}`,
   };
   for (const [part, key] of Object.entries(keys)) {
+    results[part] ??= [];
     const have = new Set(results[part].map(key));
     results[part].push(...(old[part] ?? []).filter((r) => !have.has(key(r))));
   }
   results.pages ??= old.pages;
+  results.pagesFigures ??= old.pagesFigures;
   const fixed = new Set(results.errors.map((e) => e.what));
   results.errors.push(...(old.errors ?? []).filter((e) => !fixed.has(e.what) && !rerun(results, e.what)));
   results.merged = [...(old.merged ?? []), { startedAt: old.startedAt, minutes: old.minutes, config: old.config }];
@@ -261,10 +283,11 @@ function mergeInto(results, old) {
 function rerun(results, what) {
   const [part, kind, n, who] = what.split(' ');
   if (part === 'background') return results.background.some((r) => r.kind === kind && r.n === Number(n));
-  if (part === 'restore') return results.restore.some((r) => r.kind === kind);
+  if (part === 'restore') return results.restore.some((r) => r.kind === kind && (n === undefined || r.n === Number(n)));
   if (part === 'h2h') return results.h2h.some((r) => r.kind === kind && r.n === Number(n) && r.lifeboat === (who === 'lifeboat'));
   if (part === 'probe') return results.probe.some((r) => r.kind === kind && r.spacingMs === Number(n));
   if (part === 'content') return results.content.some((r) => r.kind === kind);
+  if (part === 'storm' || part === 'soak') return (results[part] ?? []).some((r) => r.kind === kind);
   return false;
 }
 

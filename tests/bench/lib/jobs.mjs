@@ -145,11 +145,11 @@ export async function chromiumTemplate(n, { root, server, driverExt, log, warmNa
 }
 
 /** A browser on a copy of a template profile, its tabs reopened and our own pages fresh. */
-async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = n + 1 }) {
+export async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = n + 1 }) {
   const t0 = Date.now();
   await b.start({ trace });
   const driver = await b.driverPage();
-  const restored = await waitRestored(driver, server, { min: Math.floor(n * 0.98), timeout: 300_000 });
+  const restored = await waitRestored(driver, server, { min: Math.floor(n * 0.98), timeout: Math.max(300_000, n * 60) });
   const typing = await b.remote.newPage(`${server.typeUrl}?start=${b.starts}`, { newWindow: true });
   const lb = lifeboatPath ? await b.lifeboatPage(lifeboatPath) : null;
   const mark = `?start${b.starts}`;
@@ -215,7 +215,7 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
     if (kind === 'chromium') chromiumAcceptRestore(b.profile);
     await b.start();
     const d2 = await b.driverPage();
-    const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9) });
+    const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9), timeout: Math.max(180_000, n * 60) });
     const lb2 = await b.lifeboatPage();
     const st = await lb2.send({ type: 'status' });
     const again = await lb2.send({ type: 'bench', runs: 20 });
@@ -235,7 +235,7 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
 /** The background's memory: the WASM module's linear memory (its high-water mark:
  *  it never shrinks) from the bench request and, in Chromium, the service worker's
  *  JS heap through CDP (Firefox's remote protocol has no heap figure). */
-async function backgroundMemory(b, lb) {
+export async function backgroundMemory(b, lb, { gc = false } = {}) {
   const r = await lb.send({ type: 'bench', runs: 1 });
   let jsHeapUsed = null;
   if (b.kind === 'chromium') {
@@ -243,6 +243,8 @@ async function backgroundMemory(b, lb) {
     if (sw) {
       const { sessionId } = await b.remote.sock.send('Target.attachToTarget', { targetId: sw.targetId, flatten: true });
       try {
+        // What is still reachable, not what a collection has not come to yet.
+        if (gc) await b.remote.sock.send('HeapProfiler.collectGarbage', {}, { sessionId });
         jsHeapUsed = (await b.remote.sock.send('Runtime.getHeapUsage', {}, { sessionId })).usedSize;
       } finally {
         await b.remote.sock.send('Target.detachFromTarget', { sessionId }).catch(() => {});
@@ -437,7 +439,7 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
       if ((await driver.d('count', server.origin + '/p/')).tabs < n) return false;
       allMs = Date.now() - t0;
       return true;
-    }, { timeout: 60_000, interval: 50, what: `${n} tabs the browser restored` }).catch(() => {}); // fewer: "open" says how many
+    }, { timeout: Math.max(60_000, n * 120), interval: 50, what: `${n} tabs the browser restored` }).catch(() => {}); // fewer: "open" says how many
     const c = await driver.d('count', server.origin + '/p/');
     out.own = { load: loadavg()[0], driverMs, allMs, open: c.tabs, discarded: c.discarded };
     log(`the browser's own restore: ${JSON.stringify(out.own)}`);
@@ -529,6 +531,7 @@ export async function headToHead(kind, n, lifeboat, o) {
     await barrier('setup');
     if (lifeboat && o.benchHere) {
       out.bench = { ...(await benchRequests(lb)), load: loadavg()[0] };
+      out.bench.memory = await backgroundMemory(b, lb);
       say(`bench: snapshot ${out.bench.snapshotMs} ms, update ${out.bench.updateUs} µs`);
     }
     await barrier('bench');
