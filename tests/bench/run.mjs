@@ -111,6 +111,19 @@ async function main() {
     mkdirSync(resolve(C.json, '..'), { recursive: true });
     writeFileSync(C.json, JSON.stringify(results, null, 2));
   };
+  // The memory soak runs beside every other part, both browsers at once: it
+  // measures memory, not time, and its workload is one action a second (the
+  // report says so); one after the other, a full run would take an hour more.
+  let soaking = null;
+  if (C.parts.includes('soak')) {
+    log(`memory soak, beside the other parts: ${C.browsers.join(' and ')}, ${C.soakTabs} tabs, ${C.soakMinutes} min of the workload`);
+    soaking = Promise.all(C.browsers.map((kind) => attempt(`soak ${kind}`, () => soak(kind, {
+      ...common, log: (m) => log(`(soak) ${m}`), n: C.soakTabs, minutes: C.soakMinutes, sampleS: C.soakSampleS, paceMs: C.paceMs, seed: C.seed, templateMin: C.templateMin,
+    })))).then((rs) => {
+      results.soak.push(...rs.filter(Boolean));
+      save();
+    });
+  }
   try {
     if (C.parts.includes('probe')) {
       for (const { spacingMs, n } of C.probes) {
@@ -141,16 +154,6 @@ async function main() {
         if (r) results.storm.push(r);
         save();
       }
-    }
-    if (C.parts.includes('soak')) {
-      // Both browsers at once: the workload is one action a second, and what is
-      // measured is memory, not time.
-      log(`memory soak: ${C.browsers.join(' and ')}, ${C.soakTabs} tabs, ${C.soakMinutes} min of the workload`);
-      const rs = await Promise.all(C.browsers.map((kind) => attempt(`soak ${kind}`, () => soak(kind, {
-        ...common, n: C.soakTabs, minutes: C.soakMinutes, sampleS: C.soakSampleS, paceMs: C.paceMs, seed: C.seed, templateMin: C.templateMin,
-      }))));
-      results.soak.push(...rs.filter(Boolean));
-      save();
     }
     if (C.parts.includes('restore')) {
       for (const n of C.restoreTabs) {
@@ -214,7 +217,12 @@ async function main() {
         }
       }
     }
+    if (soaking) {
+      log('waiting for the memory soak');
+      await soaking;
+    }
   } finally {
+    await soaking?.catch(() => {});
     await server.close();
     if (!process.env.BENCH_KEEP) rmSync(root, { recursive: true, force: true });
     else log(`kept ${root}`);

@@ -125,8 +125,8 @@ export async function waitRestored(driver, server, { min = 1, stableMs = 3000, t
  * (driver extension only), and each configuration starts from a copy of it: Chromium
  * reopens them from its session (unloaded) at the first start.
  */
-export async function chromiumTemplate(n, { root, server, driverExt, log, warmNavs = 0, warmConcurrency }) {
-  const dir = workDir(root, `template-chromium-${n}${warmNavs ? `-warm${warmNavs}` : ''}`);
+export async function chromiumTemplate(n, { root, server, driverExt, log, warmNavs = 0, warmConcurrency, tag = '' }) {
+  const dir = workDir(root, `template-chromium-${n}${warmNavs ? `-warm${warmNavs}` : ''}${tag}`);
   const b = new BenchBrowser('chromium', dir, { lifeboat: false, driver: driverExt, chromiumRestore: true });
   const say = (m) => log(`[template ${n}] ${m}`);
   try {

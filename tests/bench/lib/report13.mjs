@@ -52,7 +52,7 @@ export function soakSection(results) {
   const r0 = results.soak[0];
   out.push(`## The background's memory over ${r0.minutes} minutes of the workload (issue 13 item 2; \`tests/bench/lib/soak.mjs\`)`, '');
   out.push(`${f(r0.n)} content tabs, then the head-to-head's seeded workload (seed ${r0.seed}, one action every ${r0.paceMs} ms: navigations, tab switches, typing, tabs opened and closed) for ${r0.minutes} minutes, `
-    + `both browsers side by side; every ${r0.sampleS} s: the WASM module's linear memory (a high-water mark: it never shrinks), the service worker's JS heap after a garbage collection `
+    + `both browsers side by side and beside the run's other parts (whose timings share the machine with it; the load column says how busy it was); every ${r0.sampleS} s: the WASM module's linear memory (a high-water mark: it never shrinks), the service worker's JS heap after a garbage collection `
     + '(Chromium, CDP `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage`: what is still reachable; Firefox\'s remote protocol has no heap figure), and the resident memory of the process that runs the background '
     + '(Chromium: its extension processes; Firefox: its WebExtensions process; both also run the bench driver\'s page: a trend, not Lifeboat alone). '
     + `*Flat*: the mean of the last 10 minutes (WASM + JS heap) is at most ${GOAL13.soakGrowth * 100} % + ${GOAL13.soakSlackMiB} MB above the mean of the first 10.`, '');

@@ -36,7 +36,7 @@ function extensionRss(b) {
  * process's resident memory, the model's tabs and the commits so far.
  */
 export async function soak(kind, { n, minutes, sampleS = 60, paceMs, seed, templateMin, root, server, dist, driverExt, log }) {
-  const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log }) : null;
+  const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log, tag: '-soak' }) : null;
   const dir = workDir(root, `soak-${kind}-${n}`);
   if (template) cpSync(template.profile, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
   const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true });
