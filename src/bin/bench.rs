@@ -222,7 +222,23 @@ fn fmt_us(us: f64) -> String {
     }
 }
 
+/// `bench mozlz4 < session.json > sessionstore.jsonlz4`: the browser bench sets
+/// up a 10,000-tab Firefox session as a session file for Firefox to reopen,
+/// since creating that many tabs one by one through the tabs API takes longer
+/// than the run (tests/bench/lib/jobs.mjs).
+fn mozlz4() {
+    use std::io::{Read, Write};
+    let mut json = Vec::new();
+    std::io::stdin().read_to_end(&mut json).expect("read stdin");
+    let mut out = lifeboat::import::mozlz4::MAGIC.to_vec();
+    out.extend(lz4_flex::block::compress_prepend_size(&json));
+    std::io::stdout().write_all(&out).expect("write stdout");
+}
+
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("mozlz4") {
+        return mozlz4();
+    }
     println!("### Core, native (release build; `cargo run --release --bin bench`)\n");
     println!("| tabs | binary+LZ4 encode | decode | bytes | bytes/tab | JSON+LZ4 encode | decode | bytes | bytes/tab |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -8,9 +8,9 @@ use crate::named::NamedMeta;
 use crate::restore::{PlannedContainer, Skipped};
 use crate::settings::Settings;
 use crate::store::StoreError;
-use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// A request that failed or was refused: a sentence for the user.
 ///

@@ -1,12 +1,13 @@
 // The measurements: background cost (bench request), restore time, the commit
 // floor probe, and one configuration of the head-to-head.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { FIREFOX_EXTENSION_UUID } from '../../e2e/lib/profile.mjs';
 import { groupMembers } from '../../e2e/lib/procs.mjs';
 import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
-import { BenchBrowser, DRIVER_UUID, chromiumAcceptRestore, chromiumExtensionId } from './browser.mjs';
+import { BenchBrowser, DRIVER_UUID, REPO, chromiumAcceptRestore, chromiumExtensionId } from './browser.mjs';
 import { firefoxRecovery } from './sessionfiles.mjs';
 import { storeBytes } from './strace.mjs';
 import { contentWindows, recoveryAge, rng, Workload } from './workload.mjs';
@@ -144,6 +145,34 @@ export async function chromiumTemplate(n, { root, server, driverExt, log, warmNa
   }
 }
 
+/** Firefox sessions this large are written as a session file for Firefox to reopen:
+ *  creating 10,000 tabs one by one through the tabs API had made 2,500 in 8 minutes. */
+export const FIREFOX_FILE_MIN = Number(process.env.BENCH_FIREFOX_FILE_MIN ?? 5000);
+
+/**
+ * Writes a Firefox session of n content tabs (uids 1..n, `windows` windows, the first
+ * tab of each selected) into the profile, as Firefox's own session file, and the prefs
+ * that make it reopen it once at the next start (lazily: tabs load when selected).
+ * Returns the prefs to start with. The file is compressed by the core bench's
+ * `mozlz4` mode (lz4_flex, as Lifeboat reads these files).
+ */
+export function firefoxSessionFile(profile, server, n, { windows = 2 } = {}) {
+  const per = Math.ceil(n / windows);
+  const principal = '{"3":{}}'; // the system principal, as Firefox writes for typed URLs
+  const ws = [];
+  for (let w = 0, uid = 1; w < windows && uid <= n; w++) {
+    const tabs = [];
+    for (let i = 0; i < per && uid <= n; i++, uid++) {
+      tabs.push({ entries: [{ url: server.url(uid), title: `Tab ${uid}`, triggeringPrincipal_base64: principal }], index: 1, hidden: false, attributes: {} });
+    }
+    ws.push({ tabs, selected: 1, _closedTabs: [], width: 1280, height: 800, screenX: 0, screenY: 0, sizemode: 'normal' });
+  }
+  const session = { version: ['sessionrestore', 1], windows: ws, selectedWindow: 1, _closedWindows: [], session: { lastUpdate: Date.now(), startTime: Date.now(), recentCrashes: 0 }, global: {} };
+  const packed = execFileSync('cargo', ['run', '--release', '--quiet', '--bin', 'bench', '--', 'mozlz4'], { cwd: REPO, input: JSON.stringify(session), maxBuffer: 1 << 28 });
+  writeFileSync(join(profile, 'sessionstore.jsonlz4'), packed);
+  return { 'browser.sessionstore.resume_session_once': true, 'browser.sessionstore.max_resumed_crashes': 1000 };
+}
+
 /** A browser on a copy of a template profile, its tabs reopened and our own pages fresh. */
 export async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = n + 1 }) {
   const t0 = Date.now();
@@ -199,9 +228,14 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
   const dir = workDir(root, `bg-${kind}-${n}`);
   if (template) cpSync(template.profile, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
   // Chromium: "continue where you left off", so that it reopens the tabs after the kill.
-  const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true });
+  const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true, firefoxPrefs: { 'browser.sessionstore.max_resumed_crashes': 1000 } });
+  const fromFile = kind === 'firefox' && n >= FIREFOX_FILE_MIN;
+  if (fromFile) {
+    b.opts = { ...b.opts, firefoxPrefs: firefoxSessionFile(b.profile, server, n) };
+    b.prepare();
+  }
   try {
-    const { lb } = template
+    const { lb } = template || fromFile
       ? await fromTemplate(b, server, n, { trace: null, lifeboatPath: 'www/manager.html', log })
       : (await b.start(), await setupSession(b, server, n, { log, lifeboatPath: 'www/manager.html' }));
     await sleep(3000);
