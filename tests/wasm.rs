@@ -50,6 +50,48 @@ async fn indexeddb_batch_is_applied_whole_and_reads_back_binary() {
     assert_eq!(db.get("missing").await.unwrap(), None);
 }
 
+/// Every handler Lifeboat sets on an IndexedDB request or transaction is
+/// unset once it answered: one left behind keeps the request (and its
+/// result) or the transaction alive for the background's whole life (a
+/// one-hour soak in Chromium saw the JS heap grow 1.4 MB in 30 minutes).
+/// Requests made side by side both answer, the second while the first is
+/// awaited.
+#[wasm_bindgen_test]
+async fn indexeddb_handlers_are_released_once_answered() {
+    use lifeboat::web::idb::{done, request};
+    use wasm_bindgen::JsCast;
+    drop(IdbBackend::open_named("test-handlers").await.expect("create the database"));
+    let factory: web_sys::IdbFactory = js_sys::Reflect::get(&js_sys::global(), &"indexedDB".into()).unwrap().unchecked_into();
+    let open = factory.open_with_u32("test-handlers", 1).unwrap();
+    let db: web_sys::IdbDatabase = request(&open).await.unwrap().unchecked_into();
+    assert!(open.onsuccess().is_none() && open.onerror().is_none());
+    let tx = db
+        .transaction_with_str_and_mode(lifeboat::keys::IDB_RECORDS, web_sys::IdbTransactionMode::Readwrite)
+        .unwrap();
+    let finished = done(&tx);
+    let store = tx.object_store(lifeboat::keys::IDB_RECORDS).unwrap();
+    let put = store.put_with_key(&js_sys::Uint8Array::from(&[1u8, 2, 3][..]), &"k".into()).unwrap();
+    let get = store.get(&"k".into()).unwrap();
+    let (put_answer, get_answer) = (request(&put), request(&get));
+    put_answer.await.unwrap();
+    let value = get_answer.await.unwrap();
+    assert_eq!(js_sys::Uint8Array::new(&value).to_vec(), vec![1, 2, 3]);
+    finished.await.unwrap();
+    for r in [&put, &get] {
+        assert!(r.onsuccess().is_none() && r.onerror().is_none());
+    }
+    assert!(tx.oncomplete().is_none() && tx.onerror().is_none() && tx.onabort().is_none());
+    // A transaction that aborts answers with an error, and is released too.
+    let tx = db
+        .transaction_with_str_and_mode(lifeboat::keys::IDB_RECORDS, web_sys::IdbTransactionMode::Readwrite)
+        .unwrap();
+    let finished = done(&tx);
+    tx.abort().unwrap();
+    assert!(finished.await.is_err());
+    assert!(tx.oncomplete().is_none() && tx.onerror().is_none() && tx.onabort().is_none());
+    db.close();
+}
+
 #[wasm_bindgen_test]
 async fn store_over_indexeddb_journals_and_falls_back_to_the_previous_checkpoint() {
     let db = IdbBackend::open_named("test-store").await.unwrap();

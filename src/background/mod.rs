@@ -97,18 +97,14 @@ impl<B: Backend> Background<B> {
     }
 
     fn note_kind(&mut self, kind: &str, ms: f64) {
+        // Looked up by &str first: an owned key only for a kind not seen yet.
         match self.timings.busy_by_kind.get_mut(kind) {
             Some(t) => t.add(ms),
-            None => {
-                let mut t = crate::protocol::answer::KindTime::default();
-                t.add(ms);
-                self.timings.busy_by_kind.insert(kind.to_owned(), t);
-            }
+            None => self.timings.busy_by_kind.entry(kind.to_owned()).or_default().add(ms),
         }
     }
 
     /// Start-up as the edge measured it (`status.timings`).
-
     pub fn set_start(&mut self, start_ms: f64, parts: StartParts) {
         self.timings.start_ms = start_ms;
         self.timings.start_parts = parts;

@@ -7,10 +7,12 @@
 //! `unlimitedStorage` and across restarts.
 
 use crate::store::{Backend, Op, StoreError};
-use js_sys::{Array, Promise, Uint8Array};
+use futures_channel::oneshot;
+use js_sys::{Array, Uint8Array};
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbFactory, IdbKeyRange, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 #[wasm_bindgen]
@@ -44,48 +46,100 @@ fn err(e: JsValue) -> StoreError {
     StoreError::Backend(super::api::message(&e))
 }
 
-/// Resolves with the request's result, rejects with its error.
-fn request(req: &IdbRequest) -> JsFuture {
-    let req2 = req.clone();
-    let p = Promise::new(&mut |resolve, reject| {
-        let r = req2.clone();
-        let ok = Closure::once_into_js(move || {
-            let _ = resolve.call1(&JsValue::NULL, &r.result().unwrap_or(JsValue::UNDEFINED));
-        });
-        let r = req2.clone();
-        let fail = Closure::once_into_js(move || {
+/// What a request or transaction answered: its result, or its error.
+type Answer = Result<JsValue, JsValue>;
+
+/// The first of a request's or transaction's handlers to run answers.
+type Slot = Rc<Cell<Option<oneshot::Sender<Answer>>>>;
+
+fn settle(slot: &Slot, answer: Answer) {
+    if let Some(tx) = slot.take() {
+        let _ = tx.send(answer);
+    }
+}
+
+/// Handlers set on a request or transaction, unset and freed when its answer
+/// came or nobody waits for it any more. (Handlers made with
+/// `Closure::once_into_js` are freed only when they run: the one of the
+/// two or three that never runs kept its closure, and what that held, the
+/// request with its result or the transaction, for the rest of the
+/// background's life.)
+struct Handlers {
+    unset: Box<dyn Fn()>,
+    _closures: Vec<Closure<dyn FnMut()>>,
+}
+
+impl Drop for Handlers {
+    fn drop(&mut self) {
+        (self.unset)();
+    }
+}
+
+async fn answered(rx: oneshot::Receiver<Answer>, handlers: Handlers) -> Answer {
+    let answer = rx.await.unwrap_or_else(|_| Err("IndexedDB gave no answer".into()));
+    drop(handlers);
+    answer
+}
+
+/// Resolves with the request's result, rejects with its error. The handlers
+/// are set now, not when the future is first polled: a request made beside
+/// another (`scan`) may answer while the first is awaited.
+pub fn request(req: &IdbRequest) -> impl std::future::Future<Output = Answer> {
+    let (tx, rx) = oneshot::channel();
+    let slot: Slot = Rc::new(Cell::new(Some(tx)));
+    let ok = {
+        let (slot, r) = (slot.clone(), req.clone());
+        Closure::<dyn FnMut()>::new(move || settle(&slot, Ok(r.result().unwrap_or(JsValue::UNDEFINED))))
+    };
+    let fail = {
+        let (slot, r) = (slot, req.clone());
+        Closure::<dyn FnMut()>::new(move || {
             let e = r.error().ok().flatten().map(JsValue::from).unwrap_or_else(|| "IndexedDB request failed".into());
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
-        req2.set_onsuccess(Some(ok.unchecked_ref()));
-        req2.set_onerror(Some(fail.unchecked_ref()));
-    });
-    JsFuture::from(p)
+            settle(&slot, Err(e));
+        })
+    };
+    req.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
+    req.set_onerror(Some(fail.as_ref().unchecked_ref()));
+    let r = req.clone();
+    let handlers = Handlers {
+        unset: Box::new(move || {
+            r.set_onsuccess(None);
+            r.set_onerror(None);
+        }),
+        _closures: vec![ok, fail],
+    };
+    answered(rx, handlers)
 }
 
 /// Resolves when the transaction is durable, rejects if it aborts.
-fn done(tx: &IdbTransaction) -> JsFuture {
+pub fn done(tx: &IdbTransaction) -> impl std::future::Future<Output = Answer> {
+    let (sender, rx) = oneshot::channel();
+    let slot: Slot = Rc::new(Cell::new(Some(sender)));
+    let ok = {
+        let slot = slot.clone();
+        Closure::<dyn FnMut()>::new(move || settle(&slot, Ok(JsValue::UNDEFINED)))
+    };
+    let failed = |slot: Slot, t: IdbTransaction| {
+        Closure::<dyn FnMut()>::new(move || {
+            let e = t.error().map(JsValue::from).unwrap_or_else(|| "IndexedDB transaction aborted".into());
+            settle(&slot, Err(e));
+        })
+    };
+    let fail = failed(slot.clone(), tx.clone());
+    let abort = failed(slot, tx.clone());
+    tx.set_oncomplete(Some(ok.as_ref().unchecked_ref()));
+    tx.set_onerror(Some(fail.as_ref().unchecked_ref()));
+    tx.set_onabort(Some(abort.as_ref().unchecked_ref()));
     let t = tx.clone();
-    let p = Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move || {
-            let _ = resolve.call0(&JsValue::NULL);
-        });
-        let t2 = t.clone();
-        let reject2 = reject.clone();
-        let fail = Closure::once_into_js(move || {
-            let e = t2.error().map(JsValue::from).unwrap_or_else(|| "IndexedDB transaction aborted".into());
-            let _ = reject2.call1(&JsValue::NULL, &e);
-        });
-        let t3 = t.clone();
-        let abort = Closure::once_into_js(move || {
-            let e = t3.error().map(JsValue::from).unwrap_or_else(|| "IndexedDB transaction aborted".into());
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
-        t.set_oncomplete(Some(ok.unchecked_ref()));
-        t.set_onerror(Some(fail.unchecked_ref()));
-        t.set_onabort(Some(abort.unchecked_ref()));
-    });
-    JsFuture::from(p)
+    let handlers = Handlers {
+        unset: Box::new(move || {
+            t.set_oncomplete(None);
+            t.set_onerror(None);
+            t.set_onabort(None);
+        }),
+        _closures: vec![ok, fail, abort],
+    };
+    answered(rx, handlers)
 }
 
 impl IdbBackend {
@@ -111,6 +165,7 @@ impl IdbBackend {
         });
         req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
         let db = request(&req).await.map_err(err)?;
+        req.set_onupgradeneeded(None);
         drop(upgrade);
         Ok(Self {
             name: name.to_string(),
