@@ -285,7 +285,7 @@ export async function backgroundMemory(b, lb, { gc = false } = {}) {
       }
     }
   }
-  return { tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed };
+  return { tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed, snapshotBytes: r.snapshotBytes ?? null };
 }
 
 /**

@@ -53,7 +53,7 @@ export async function soak(kind, { n, minutes, sampleS = 60, paceMs, seed, templ
     const sample = async (actions) => {
       const m = await backgroundMemory(b, s.lb, { gc: true });
       const st = await s.lb.send({ type: 'status' });
-      const row = { minute: (Date.now() - t0) / 60000, actions, tabs: m.tabs, wasmMemoryBytes: m.wasmMemoryBytes, jsHeapUsedBytes: m.jsHeapUsedBytes,
+      const row = { minute: (Date.now() - t0) / 60000, actions, tabs: m.tabs, snapshotBytes: m.snapshotBytes, wasmMemoryBytes: m.wasmMemoryBytes, jsHeapUsedBytes: m.jsHeapUsedBytes,
         rssBytes: extensionRss(b), commits: st.store.commits, load: loadavg()[0] };
       out.samples.push(row);
       return row;
