@@ -94,6 +94,9 @@ function startWhy(b) {
 function stormWhy(m) {
   const commit = m.byKind?.find((k) => k.kind === 'commit');
   const handlers = (m.busyMs ?? 0) - (commit?.ms ?? 0);
+  if ((m.busyMs ?? 0) < m.drainMs / 2) {
+    return `the queue was busy ${f(m.busyMs)} ms of the ${f(m.drainMs)} ms (${f(m.cpuMs)} ms of CPU; commits ${f(commit?.ms)} ms of it): the rest is the browser delivering its events late`;
+  }
   if (commit && commit.ms > m.busyMs / 2) {
     return `the queue waited ${f(commit.ms)} ms on ${commit.n} commit writes (the slowest ${f(commit.maxMs)} ms: the browser answered the database late while it created the tabs); `
       + `handling the ${f(m.handled)} messages themselves took ${f(handlers)} ms`;
@@ -105,7 +108,7 @@ function stormWhy(m) {
 /** Issue 13's targets, one row per figure and browser. */
 export function issue13Section(results, contentPairs) {
   const rows = [];
-  const add = (item, target, kind, measured, anchor, ok, why = '') => rows.push([item, target, NAME[kind] ?? kind, measured, anchor, yes(ok), why]);
+  const add = (item, target, kind, measured, anchor, ok, why = '') => rows.push([item, target, NAME[kind] ?? kind, measured, anchor, target === 'no target' ? '(no target)' : yes(ok), why]);
   // 1 and 2: start-up and memory at each size.
   for (const b of [...results.background].sort((a, z) => a.n - z.n || a.kind.localeCompare(z.kind))) {
     const goal = GOAL13.startMs[b.n];
@@ -118,15 +121,20 @@ export function issue13Section(results, contentPairs) {
     for (const [when, m] of [['set up', b.memory], ['after a restart', b.restartMemory]]) {
       if (!total(m)) continue;
       const t = total(m);
-      add(`2. memory, ${f(b.n)} tabs, ${when}`, mgoal ? `≤ ${mgoal} MB` : 'n/a', b.kind,
+      add(`2. memory, ${f(b.n)} tabs, ${when}${b.fromHeadToHead ? ' (the head-to-head\'s session: 6 pages of history a tab)' : ''}`, mgoal ? `≤ ${mgoal} MB` : 'no target', b.kind,
         `${mb(t)} (WASM ${mb(m.wasmMemoryBytes)}${m.jsHeapUsedBytes ? `, JS heap ${mb(m.jsHeapUsedBytes)}` : '; no JS heap figure in Firefox'})`, 'n/a', mgoal ? t <= mgoal * MB : null,
         mgoal && t > mgoal * MB ? over(t / MB, mgoal) : '');
     }
   }
   for (const r of results.soak ?? []) {
     const v = soakVerdict(r);
+    const s = r.samples;
+    const grew = (key) => (s.length > 1 && s[1][key] != null && s[s.length - 1][key] != null ? s[s.length - 1][key] - s[1][key] : null);
+    const heap = grew('jsHeapUsedBytes');
+    const size = grew('snapshotBytes');
     add(`2. memory flat over ${f(v?.minutes, 0)} min of the workload, ${f(r.n)} tabs`, 'flat', r.kind, v ? `${mb(v.first)} → ${mb(v.last)} (peak ${mb(v.peak)})` : 'n/a',
-      v?.rssFirst ? `extension process RSS ${mb(v.rssFirst, 0)} → ${mb(v.rssLast, 0)}` : 'n/a', v?.flat ?? null);
+      v?.rssFirst ? `extension process RSS ${mb(v.rssFirst, 0)} → ${mb(v.rssLast, 0)}` : 'n/a', v?.flat ?? null,
+      v?.flat === false ? `from the first sample to the last: WASM memory ${mb(grew('wasmMemoryBytes'))} more${heap === null ? '' : `, JS heap after a collection ${mb(heap)} more`}${size === null ? '' : `; the session's encoded size ${mb(size, 2)} more`}` : '');
   }
   // 3: restore.
   for (const r of [...(results.restore ?? [])].sort((a, z) => a.n - z.n)) {
