@@ -156,8 +156,8 @@ impl<B: Backend> Background<B> {
         let t0 = browser.perf_now();
         let result = self.keeper.commit_pending(browser.now()).await;
         let t1 = browser.perf_now();
-        // A wake-up that only synced is no commit's time.
         self.note_kind("commit", t1 - t0);
+        // A wake-up that only synced is no commit's time.
         if !matches!(result, Ok(0)) {
             self.timings.commit_ms = t1 - t0;
             self.timings.slowest_commit_ms = self.timings.slowest_commit_ms.max(t1 - t0);
