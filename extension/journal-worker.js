@@ -62,15 +62,22 @@ async function run({ op, dir: dirName, name = "", at = 0, len = 0, bytes }) {
       for await (const key of /** @type {any} */ (await directory()).keys()) names.push(key);
       return names;
     }
+    case "size": {
+      const h = handles.get(name);
+      if (h) return h.getSize();
+      const file = await (await directory()).getFileHandle(name, { create: true });
+      return unlocked(async () => (await file.getFile()).size);
+    }
     case "read": {
+      // `len` bytes from `at`, fewer at the end of the file.
       const h = handles.get(name);
       if (h) {
-        const out = new Uint8Array(h.getSize());
-        h.read(out, { at: 0 });
+        const out = new Uint8Array(Math.max(0, Math.min(len, h.getSize() - at)));
+        h.read(out, { at });
         return out;
       }
       const file = await (await directory()).getFileHandle(name, { create: true });
-      return unlocked(async () => new Uint8Array(await (await file.getFile()).arrayBuffer()));
+      return unlocked(async () => new Uint8Array(await (await file.getFile()).slice(at, at + len).arrayBuffer()));
     }
     case "write": {
       const data = bytes ?? new Uint8Array();

@@ -34,6 +34,10 @@ pub const LAYOUT_KEY: &str = "layout";
 /// them: `staged/<their key>` (`two_tier`).
 pub const STAGED: &str = "staged/";
 
+/// In a journal file's base frame: how many frames after it complete it
+/// (`journal_file`). Never a record: no store key has this shape.
+pub const JOURNAL_BASE_FRAMES: &str = "journal-file:frames";
+
 /// The journal file's directory in the origin-private file system
 /// (`extension/journal-worker.js`); its files are `journal-<n>`.
 pub const JOURNAL_DIR: &str = "lifeboat";
@@ -79,6 +83,7 @@ mod tests {
             SYNC_BASE,
             LAYOUT_KEY,
             STAGED,
+            JOURNAL_BASE_FRAMES,
         ];
         for a in keys {
             for b in keys {

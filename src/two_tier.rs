@@ -359,19 +359,25 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
         };
         // Entirely the file's (`ck/…`), partly (`""`), or not at all.
         if is_hot(prefix) {
-            return self.hot_part(hot, prefix).await;
+            return self.hot_part(hot, prefix, values).await;
         }
         let mut out = self.cold_part(prefix, values).await?;
         if HOT.iter().any(|h| h.starts_with(prefix)) {
             out.retain(|(k, _)| !is_hot(k));
-            out.extend(self.hot_part(hot, prefix).await?);
+            out.extend(self.hot_part(hot, prefix, values).await?);
             out.sort_by(|a, b| a.0.cmp(&b.0));
         }
         Ok(out)
     }
 
-    async fn hot_part(&self, hot: &JournalFile<F>, prefix: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let from_file = hot.scan(prefix).await?;
+    /// The file's records under `prefix`, values only when `values`: the
+    /// file reads its large ones back from disk (`journal_file`).
+    async fn hot_part(&self, hot: &JournalFile<F>, prefix: &str, values: bool) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let from_file = if values {
+            hot.scan(prefix).await?
+        } else {
+            hot.keys(prefix).await?.into_iter().map(|k| (k, Vec::new())).collect()
+        };
         let staged = self.staged.borrow();
         if staged.is_empty() {
             return Ok(from_file);
@@ -379,7 +385,7 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
         let mut records: BTreeMap<String, Vec<u8>> = from_file.into_iter().collect();
         for (k, s) in staged.range(prefix.to_string()..).take_while(|(k, _)| k.starts_with(prefix)) {
             match s {
-                Staged::Put(v) => records.insert(k.clone(), v.clone()),
+                Staged::Put(v) => records.insert(k.clone(), if values { v.clone() } else { Vec::new() }),
                 Staged::Gone => records.remove(k),
             };
         }
@@ -565,6 +571,25 @@ mod tests {
         // After a restart the file still has them.
         let (t, _) = open(&db, &files.restarted());
         assert_eq!(block_on(t.get("ck/1-x")).unwrap(), Some(vec![2]));
+    }
+
+    /// Listing the timeline's points (keys) reads no checkpoint back from
+    /// the file; reading the records does.
+    #[test]
+    fn listing_the_file_s_keys_reads_no_value_back() {
+        let db = Db::default();
+        let files = MemoryFiles::default();
+        let (t, _) = open(&db, &files);
+        let big = Op::Put("ck/1-a".into(), vec![7; 4000]);
+        block_on(t.commit(vec![big, put("jr/1-0", 2)])).unwrap();
+        let (t, _) = open(&db, &files.restarted());
+        let files = t.hot.as_ref().unwrap().files().clone();
+        let read = files.bytes_read.get();
+        assert_eq!(block_on(t.keys("ck/")).unwrap(), ["ck/1-a"]);
+        assert_eq!(block_on(t.keys("")).unwrap(), ["ck/1-a", "jr/1-0", "layout"]);
+        assert_eq!(files.bytes_read.get(), read, "keys alone read nothing");
+        assert_eq!(block_on(t.scan("ck/")).unwrap(), [("ck/1-a".to_string(), vec![7; 4000])]);
+        assert!(files.bytes_read.get() > read + 20);
     }
 
     #[test]

@@ -119,8 +119,14 @@ impl Files for WorkerFiles {
         let v = self.call("list", "", 0, 0, None).await?;
         Ok(Array::from(&v).iter().filter_map(|n| n.as_string()).collect())
     }
-    async fn read(&self, name: &str) -> Result<Vec<u8>, StoreError> {
-        Ok(Uint8Array::new(&self.call("read", name, 0, 0, None).await?).to_vec())
+    async fn size(&self, name: &str) -> Result<u64, StoreError> {
+        let v = self.call("size", name, 0, 0, None).await?;
+        v.as_f64()
+            .map(|n| n as u64)
+            .ok_or_else(|| StoreError::Backend("the journal file's worker gave no size".into()))
+    }
+    async fn read_at(&self, name: &str, at: u64, len: u64) -> Result<Vec<u8>, StoreError> {
+        Ok(Uint8Array::new(&self.call("read", name, at, len, None).await?).to_vec())
     }
     async fn write(&self, name: &str, at: u64, bytes: &[u8]) -> Result<(), StoreError> {
         self.call("write", name, at, 0, Some(bytes)).await.map(drop)
