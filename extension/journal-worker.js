@@ -53,6 +53,18 @@ async function handle(name) {
   return h;
 }
 
+/** The file `name` if it exists: reading never creates one (a read may
+ * come just after a compaction removed the file it was looking at).
+ * @param {string} name @returns {Promise<FileSystemFileHandle | null>} */
+async function existing(name) {
+  try {
+    return await (await directory()).getFileHandle(name);
+  } catch (e) {
+    if (/** @type {Error} */ (e)?.name === "NotFoundError") return null;
+    throw e;
+  }
+}
+
 /** @param {Call} call @returns {Promise<unknown>} */
 async function run({ op, dir: dirName, name = "", at = 0, len = 0, bytes }) {
   await directory(dirName);
@@ -65,18 +77,19 @@ async function run({ op, dir: dirName, name = "", at = 0, len = 0, bytes }) {
     case "size": {
       const h = handles.get(name);
       if (h) return h.getSize();
-      const file = await (await directory()).getFileHandle(name, { create: true });
-      return unlocked(async () => (await file.getFile()).size);
+      const file = await existing(name);
+      return file ? unlocked(async () => (await file.getFile()).size) : 0;
     }
     case "read": {
-      // `len` bytes from `at`, fewer at the end of the file.
+      // `len` bytes from `at`, fewer at the end of the file (none if there is no file).
       const h = handles.get(name);
       if (h) {
         const out = new Uint8Array(Math.max(0, Math.min(len, h.getSize() - at)));
         h.read(out, { at });
         return out;
       }
-      const file = await (await directory()).getFileHandle(name, { create: true });
+      const file = await existing(name);
+      if (!file) return new Uint8Array();
       return unlocked(async () => new Uint8Array(await (await file.getFile()).slice(at, at + len).arrayBuffer()));
     }
     case "write": {

@@ -13,7 +13,8 @@ use crate::privacy::RawField;
 use crate::protocol::{self, Frame};
 use crate::saver::{Policy, Saver};
 use crate::settings::Settings;
-use crate::store::{Backend, Latest, SetAside, Snapshot, Store, StoreError};
+use crate::spare::SessionCopy;
+use crate::store::{Backend, Latest, Op, Prepared, SetAside, Snapshot, Store, StoreError, Written};
 use crate::tracker::Tracker;
 use crate::verdict::{self, RunMark, Verdict};
 use std::collections::HashMap;
@@ -35,8 +36,31 @@ pub struct Health {
     pub failing: Option<(Millis, Message)>,
 }
 
+/// A commit between `Keeper::begin_commit` and `Keeper::finish_commit`:
+/// its batch (or why it could not be prepared) and what it covers.
+#[derive(Debug)]
+pub struct Writing {
+    prepared: Result<Option<Prepared>, StoreError>,
+    clean_exit: bool,
+    /// The saver's changes the snapshot covers.
+    covered: u64,
+}
+
+impl Writing {
+    /// The batch to write; empty when there is nothing to write (or it could
+    /// not be prepared: `finish_commit` reports why).
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        match &mut self.prepared {
+            Ok(Some(p)) => p.take_ops(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 pub struct Keeper<B> {
     store: Store<B>,
+    /// A spare copy of the session the last commit made due, not yet written.
+    spare_due: Option<SessionCopy>,
     tracker: Tracker,
     saver: Saver,
     verdict: Verdict,
@@ -323,6 +347,7 @@ impl<B: Backend> Keeper<B> {
             settings,
             pending_pages,
             store,
+            spare_due: None,
             tracker,
             saver: Saver::new(Policy::default()),
             verdict,
@@ -418,9 +443,43 @@ impl<B: Backend> Keeper<B> {
 
     /// Commits the session if anything is pending. Returns bytes written.
     pub async fn commit_pending(&mut self, now: Millis) -> Result<usize, StoreError> {
-        if !self.saver.is_dirty() {
-            return Ok(0);
+        let Some(mut writing) = self.begin_commit(now).await else { return Ok(0) };
+        let ops = writing.take_ops();
+        let written = if ops.is_empty() { Ok(()) } else { self.store.backend().commit(ops).await };
+        let result = self.finish_commit(writing, written, now).await;
+        if let Some(copy) = self.take_spare_copy() {
+            let kept = copy.keep(&self.store).await;
+            self.spare_kept(kept);
         }
+        result
+    }
+
+    /// Makes the next commit a checkpoint (tests).
+    #[cfg(test)]
+    pub(crate) fn start_fresh(&mut self) {
+        self.store.start_fresh();
+    }
+
+    /// The spare copy a commit made due (`finish_commit`), to write apart.
+    pub fn take_spare_copy(&mut self) -> Option<SessionCopy> {
+        self.spare_due.take()
+    }
+
+    /// How writing the spare copy went: a failed spare copy is not a failed
+    /// save (the database has it); its bytes count with the commits'.
+    pub fn spare_kept(&mut self, kept: Result<usize, StoreError>) {
+        self.bytes_committed += kept.unwrap_or(0) as u64;
+    }
+
+    /// The first half of a commit: the snapshot of what is pending and its
+    /// batch (`Writing::take_ops`), for the caller to write while events
+    /// keep being applied; `finish_commit` then takes the result. `None`:
+    /// nothing pending. Until `finish_commit`, no other commit may begin.
+    pub async fn begin_commit(&mut self, now: Millis) -> Option<Writing> {
+        if !self.saver.is_dirty() {
+            return None;
+        }
+        let covered = self.saver.changes();
         let session = privacy::scrub(self.tracker.session(), &self.own_origin);
         let snapshot = Snapshot {
             taken_at: now,
@@ -428,10 +487,26 @@ impl<B: Backend> Keeper<B> {
         };
         self.mark.clean_exit = self.closed_last;
         let mark = (self.mark.clean_exit != self.stored_clean).then_some(&self.mark);
-        match self.store.commit(&snapshot, mark).await {
+        let prepared = self.store.prepare(&snapshot, mark).await;
+        Some(Writing {
+            prepared,
+            clean_exit: self.mark.clean_exit,
+            covered,
+        })
+    }
+
+    /// The second half of a commit: `written` is how writing its batch
+    /// went. Returns bytes written.
+    pub async fn finish_commit(&mut self, writing: Writing, written: Result<(), StoreError>, now: Millis) -> Result<usize, StoreError> {
+        let result = match (writing.prepared, written) {
+            (Ok(Some(prepared)), Ok(())) => Ok(self.store.finish(prepared)),
+            (Ok(None), Ok(())) => Ok(Written::default()),
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
+        match result {
             Ok(written) => {
-                self.stored_clean = self.mark.clean_exit;
-                self.saver.committed(now);
+                self.stored_clean = writing.clean_exit;
+                self.saver.committed(writing.covered, now);
                 self.last_saved_at = Some(now);
                 self.last_commit_bytes = written.bytes;
                 if written.bytes > 0 {
@@ -440,14 +515,14 @@ impl<B: Backend> Keeper<B> {
                 }
                 self.health.failing = None;
                 if written.checkpoint || (self.degraded && written.bytes > 0) {
-                    // A failed spare copy is not a failed save: the database has it.
-                    // Its bytes count with the commits'.
-                    let spare = crate::spare::keep_session(&self.store, now).await.unwrap_or(0);
-                    self.bytes_committed += spare as u64;
+                    self.spare_due = Some(SessionCopy::of(&self.store, now));
                 }
                 Ok(written.bytes)
             }
             Err(e) => {
+                // A write that failed may still have landed (a timeout): the
+                // keys are read again before the next checkpoint deletes any.
+                self.store.forget_keys();
                 self.saver.failed(now);
                 self.degraded = true;
                 // Out of room: give up the oldest timeline point before the
@@ -549,6 +624,11 @@ impl<B: Backend> Keeper<B> {
     /// What a restored tab's frame should get back, once: only the frame the
     /// browser says is asking, on the page the text was typed into, and only
     /// what the settings of this moment still allow.
+    /// Whether typed text waits for tab `tab` to load (`take_page`).
+    pub fn expects_page(&self, tab: i64) -> bool {
+        self.pending_pages.iter().any(|(id, _)| *id == tab)
+    }
+
     pub async fn take_page(&mut self, from: &Frame, key: &str) -> Result<Option<PageRestore>, StoreError> {
         let Some(at) = self.pending_pages.iter().position(|(id, _)| *id == from.tab) else {
             return Ok(None);

@@ -50,6 +50,9 @@ pub struct Saver {
     not_before: Millis,
     /// The first commit not yet synced to disk, when it was made.
     unsynced_since: Option<Millis>,
+    /// Changes noted so far: a commit covers those noted before its
+    /// snapshot, not those that arrive while it is written.
+    changes: u64,
 }
 
 impl Saver {
@@ -59,6 +62,7 @@ impl Saver {
             pending: None,
             not_before: 0,
             unsynced_since: None,
+            changes: 0,
         }
     }
 
@@ -66,6 +70,7 @@ impl Saver {
         if change == Change::None {
             return;
         }
+        self.changes += 1;
         self.pending = Some(match self.pending {
             None => (change, now, now),
             Some((c, first, _)) => (c.max(change), first, now),
@@ -116,16 +121,21 @@ impl Saver {
         self.deadline().is_some_and(|d| now >= d)
     }
 
-    /// The pending changes were committed (changes noted after `committed_upto`
-    /// stay pending: a commit does not swallow what arrived while it ran).
-    pub fn committed(&mut self, committed_upto: Millis) {
-        if let Some((_, _, last)) = self.pending {
-            if last <= committed_upto {
-                self.pending = None;
-            }
+    /// How many changes were noted so far: what a snapshot taken now covers.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// The snapshot taken after `covered` changes is committed, at `now`.
+    /// Changes noted since stay pending, with their burst's start: a commit
+    /// does not swallow what arrived while it was written, and what waited
+    /// that long goes next.
+    pub fn committed(&mut self, covered: u64, now: Millis) {
+        if covered == self.changes {
+            self.pending = None;
         }
         self.not_before = 0;
-        self.unsynced_since.get_or_insert(committed_upto);
+        self.unsynced_since.get_or_insert(now);
     }
 }
 
@@ -179,7 +189,7 @@ mod tests {
         s.note(Change::Structure, 0);
         s.failed(1000);
         assert_eq!(s.deadline(), Some(1000 + RETRY_AFTER));
-        s.committed(7000);
+        s.committed(s.changes(), 7000);
         s.note(Change::Structure, 8000);
         assert_eq!(s.deadline(), Some(8000 + s.policy.settle));
     }
@@ -189,9 +199,9 @@ mod tests {
         let mut s = Saver::default();
         assert_eq!(s.sync_deadline(), None);
         s.note(Change::Detail, 0);
-        s.committed(800);
+        s.committed(s.changes(), 800);
         s.note(Change::Detail, 1000);
-        s.committed(1800);
+        s.committed(s.changes(), 1800);
         assert_eq!(s.sync_deadline(), Some(800 + SYNC_EVERY), "from the first unsynced commit");
         assert!(!s.sync_due(800 + SYNC_EVERY - 1) && s.sync_due(800 + SYNC_EVERY));
         s.synced(false, 5800);
@@ -206,10 +216,16 @@ mod tests {
         s.note(Change::None, 0);
         assert!(!s.is_dirty());
         s.note(Change::Structure, 10);
-        s.committed(10);
+        s.committed(s.changes(), 10);
         assert!(!s.is_dirty());
+        // A snapshot taken, then a change in the same millisecond while it
+        // is written: the change stays pending, its burst's start kept.
         s.note(Change::Structure, 20);
-        s.committed(15);
+        let covered = s.changes();
+        s.note(Change::Detail, 20);
+        s.committed(covered, 20);
         assert!(s.is_dirty());
+        assert_eq!(s.pending_since(), Some(20));
+        assert_eq!(s.deadline(), Some(20 + s.policy.settle));
     }
 }

@@ -43,24 +43,50 @@ async fn put<B: Backend>(b: &B, key: &str, written_at: Millis, records: Vec<(Str
 /// Keeps the run mark, the current state (as a checkpoint of its generation)
 /// and the crashes the user has not dealt with yet. Returns the bytes written.
 pub async fn keep_session<B: Backend>(store: &Store<B>, now: Millis) -> Result<usize, StoreError> {
-    let b = store.backend();
-    let mut records = Vec::new();
-    if let Some(mark) = b.get(RUN).await? {
-        records.push((RUN.to_string(), mark));
-    }
-    records.extend(store.current_record());
-    // Whole, also those set aside by reference: the spare copy must stand
-    // on its own when the database is gone.
-    for (key, head) in store.aside_heads().await? {
-        if !head.is_ok_and(|h| h.pending) {
-            continue;
+    SessionCopy::of(store, now).keep(store).await
+}
+
+/// A spare copy of the session to write: what memory holds of it (the
+/// current state), taken when it was due. `keep` reads the rest (the run
+/// mark, crashes set aside) and writes it; the background runs it apart
+/// from its queue (`Background::finish_commit`), since under load those
+/// reads and the write can take seconds.
+#[derive(Debug)]
+pub struct SessionCopy {
+    current: Option<(String, Vec<u8>)>,
+    now: Millis,
+}
+
+impl SessionCopy {
+    pub fn of<B: Backend>(store: &Store<B>, now: Millis) -> Self {
+        Self {
+            current: store.current_record(),
+            now,
         }
-        if let Ok(mut aside) = store.set_aside(&key).await {
-            aside.snapshot.session = aside.snapshot.session.without_typed_text();
-            records.push((key, codec::encode(Kind::Checkpoint, &aside)));
-        }
     }
-    put(b, SESSION, now, records).await
+
+    /// Reads through `store` only what is stored (any store over the same
+    /// backend will do), writes the copy; returns the bytes written.
+    pub async fn keep<B: Backend>(self, store: &Store<B>) -> Result<usize, StoreError> {
+        let b = store.backend();
+        let mut records = Vec::new();
+        if let Some(mark) = b.get(RUN).await? {
+            records.push((RUN.to_string(), mark));
+        }
+        records.extend(self.current);
+        // Whole, also those set aside by reference: the spare copy must stand
+        // on its own when the database is gone.
+        for (key, head) in store.aside_heads().await? {
+            if !head.is_ok_and(|h| h.pending) {
+                continue;
+            }
+            if let Ok(mut aside) = store.set_aside(&key).await {
+                aside.snapshot.session = aside.snapshot.session.without_typed_text();
+                records.push((key, codec::encode(Kind::Checkpoint, &aside)));
+            }
+        }
+        put(b, SESSION, self.now, records).await
+    }
 }
 
 /// Keeps every named save (and the index), without typed text. Returns the

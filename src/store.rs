@@ -25,6 +25,7 @@ use crate::settings::Settings;
 use crate::timeline;
 use crate::verdict::{RunMark, Verdict};
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -271,6 +272,42 @@ pub struct Store<B> {
     tiers: Vec<Tier>,
     /// Total bytes the timeline may take; 0: unbounded.
     size_bound: u64,
+    /// The timeline's points and the generations set-aside sessions hold,
+    /// as last read from keys: a checkpoint's commit needs both, and each
+    /// read is a round trip to the database that can take seconds while the
+    /// browser opens hundreds of tabs. `finish` keeps it up to date; any
+    /// other write of those keys, or a failed commit, forgets it.
+    keys_seen: RefCell<Option<KeysSeen>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct KeysSeen {
+    points: Vec<RecordMeta>,
+    held: BTreeSet<u64>,
+}
+
+/// A commit's batch, prepared but not yet written (`Store::prepare`).
+#[derive(Debug)]
+pub struct Prepared {
+    ops: Vec<Op>,
+    snapshot: Snapshot,
+    after: After,
+    /// The point it adds, and those it deletes (`Store::keys_seen`).
+    added: RecordMeta,
+    gone: Vec<RecordMeta>,
+}
+
+#[derive(Debug)]
+enum After {
+    Journal { bytes: usize },
+    Checkpoint { gen: u64, bytes: usize },
+}
+
+impl Prepared {
+    /// The batch to write (once: it is taken).
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        std::mem::take(&mut self.ops)
+    }
 }
 
 /// What one commit wrote.
@@ -293,6 +330,7 @@ impl<B: Backend> Store<B> {
             journal_len: 0,
             tiers: timeline::default_tiers(),
             size_bound: 0,
+            keys_seen: RefCell::new(None),
         }
     }
 
@@ -328,6 +366,7 @@ impl<B: Backend> Store<B> {
     /// replayed up to the first record that does not (a torn last write).
     /// Commits after this continue from what it returns.
     pub async fn load_latest(&mut self) -> Result<Option<Latest>, StoreError> {
+        self.forget_keys();
         let keys = self.backend.keys(CHECKPOINT).await?;
         self.gen = keys.iter().filter_map(|k| gen_of(k)).max().unwrap_or(0).max(self.gen);
         self.base = None;
@@ -393,9 +432,24 @@ impl<B: Backend> Store<B> {
 
     /// Every stored point (checkpoints and journal records), from keys alone.
     pub async fn points(&self) -> Result<Vec<RecordMeta>, StoreError> {
-        let mut out: Vec<RecordMeta> = self.backend.keys(CHECKPOINT).await?.iter().filter_map(|k| RecordMeta::parse(k)).collect();
-        out.extend(self.backend.keys(JOURNAL).await?.iter().filter_map(|k| RecordMeta::parse(k)));
-        Ok(out)
+        Ok(self.keys_seen().await?.points)
+    }
+
+    async fn keys_seen(&self) -> Result<KeysSeen, StoreError> {
+        if let Some(seen) = self.keys_seen.borrow().as_ref() {
+            return Ok(seen.clone());
+        }
+        let mut points: Vec<RecordMeta> = self.backend.keys(CHECKPOINT).await?.iter().filter_map(|k| RecordMeta::parse(k)).collect();
+        points.extend(self.backend.keys(JOURNAL).await?.iter().filter_map(|k| RecordMeta::parse(k)));
+        let held = self.backend.keys(SET_ASIDE).await?.iter().filter_map(|k| held_gen(k)).collect();
+        let seen = KeysSeen { points, held };
+        *self.keys_seen.borrow_mut() = Some(seen.clone());
+        Ok(seen)
+    }
+
+    /// The keys read last may no longer be what is stored: read them again next time.
+    pub fn forget_keys(&self) {
+        self.keys_seen.borrow_mut().take();
     }
 
     /// The autosave timeline at `now`: the points thinning keeps, newest first.
@@ -451,7 +505,7 @@ impl<B: Backend> Store<B> {
 
     /// Generations set-aside sessions refer to: retention keeps them.
     async fn held(&self) -> Result<BTreeSet<u64>, StoreError> {
-        Ok(self.backend.keys(SET_ASIDE).await?.iter().filter_map(|k| held_gen(k)).collect())
+        Ok(self.keys_seen().await?.held)
     }
 
     /// Deletes the oldest timeline generation that is neither the current
@@ -465,13 +519,15 @@ impl<B: Backend> Store<B> {
         let protected = |g: u64| Some(g) == self.good_gen || g == self.gen || held.contains(&g);
         if let Some(oldest) = points.iter().map(|p| p.gen).filter(|&g| !protected(g)).min() {
             let ops = points.iter().filter(|p| p.gen == oldest).map(|p| Op::Delete(p.key())).collect();
-            self.backend.commit(ops).await?;
-            return Ok(true);
+            let written = self.backend.commit(ops).await;
+            self.forget_keys();
+            return written.map(|()| true);
         }
         for (key, entry) in self.aside_heads().await?.into_iter().rev() {
             if !entry.as_ref().is_ok_and(|e| e.pending) {
-                self.backend.commit(vec![Op::Delete(key)]).await?;
-                return Ok(true);
+                let written = self.backend.commit(vec![Op::Delete(key)]).await;
+                self.forget_keys();
+                return written.map(|()| true);
             }
         }
         Ok(false)
@@ -488,18 +544,33 @@ impl<B: Backend> Store<B> {
     /// what changed since the last commit, or a new checkpoint when the
     /// journal has grown past its bound.
     pub async fn commit(&mut self, snapshot: &Snapshot, mark: Option<&RunMark>) -> Result<Written, StoreError> {
+        let Some(mut prepared) = self.prepare(snapshot, mark).await? else {
+            return Ok(Written::default());
+        };
+        if let Err(e) = self.backend.commit(prepared.take_ops()).await {
+            self.forget_keys();
+            return Err(e);
+        }
+        Ok(self.finish(prepared))
+    }
+
+    /// The batch that commits `snapshot` (see `commit`), without writing it;
+    /// `None` when there is nothing to write. The store is unchanged until
+    /// `finish`: a background keeps applying events while the batch is
+    /// written, and prepares the next commit only after finishing this one.
+    pub async fn prepare(&self, snapshot: &Snapshot, mark: Option<&RunMark>) -> Result<Option<Prepared>, StoreError> {
         let mut ops = Vec::new();
         if let Some(mark) = mark {
             ops.push(Op::Put(RUN.into(), codec::encode(Kind::RunMark, mark)));
         }
         let delta = self.base.as_ref().map(|b| journal::diff(&b.session, &snapshot.session));
         let record = match (delta, self.good_gen) {
-            (Some(d), _) if d.is_empty() && ops.is_empty() => return Ok(Written::default()),
+            (Some(d), _) if d.is_empty() && ops.is_empty() => return Ok(None),
             // A last-access time alone waits for the next real change (the
             // base stays, so that commit carries it): else every wake of an
             // idle background writes a record, and in Firefox opens the
             // journal file (~400 KB of metadata writes a wake).
-            (Some(d), _) if ops.is_empty() && d.iter().all(DeltaOp::is_last_access_only) => return Ok(Written::default()),
+            (Some(d), _) if ops.is_empty() && d.iter().all(DeltaOp::is_last_access_only) => return Ok(None),
             (Some(d), Some(gen)) => {
                 let bytes = codec::encode(
                     Kind::Delta,
@@ -509,47 +580,70 @@ impl<B: Backend> Store<B> {
                     },
                 );
                 let fits = self.journal_len + bytes.len() <= self.checkpoint_len.max(MIN_JOURNAL_BYTES) && self.seq < MAX_JOURNAL_RECORDS;
-                let key = RecordMeta::of(gen, Some(self.seq), snapshot.taken_at, &snapshot.session, bytes.len()).key();
-                fits.then_some((key, bytes))
+                let meta = RecordMeta::of(gen, Some(self.seq), snapshot.taken_at, &snapshot.session, bytes.len());
+                fits.then_some((meta, bytes))
             }
             _ => None,
         };
         let record = match record {
-            Some((key, bytes)) => Some((key, readable(bytes)?)),
+            Some((meta, bytes)) => Some((meta, readable(bytes)?)),
             None => None,
         };
-        let written = match record {
-            Some((key, bytes)) => {
+        let mut gone = Vec::new();
+        let (added, after) = match record {
+            Some((meta, bytes)) => {
                 let n = bytes.len();
-                ops.push(Op::Put(key, bytes));
-                self.backend.commit(ops).await?;
-                self.seq += 1;
-                self.journal_len += n;
-                Written { bytes: n, checkpoint: false }
+                ops.push(Op::Put(meta.key(), bytes));
+                (meta, After::Journal { bytes: n })
             }
             None => {
                 let gen = self.gen + 1;
                 let bytes = readable(codec::encode(Kind::Checkpoint, snapshot))?;
                 let n = bytes.len();
-                ops.push(Op::Put(RecordMeta::of(gen, None, snapshot.taken_at, &snapshot.session, n).key(), bytes));
+                let meta = RecordMeta::of(gen, None, snapshot.taken_at, &snapshot.session, n);
+                ops.push(Op::Put(meta.key(), bytes));
                 // Generations nothing needs any more go, in the same batch, after the put above.
-                let points = self.points().await?;
-                let held = self.held().await?;
+                let KeysSeen { points, held } = self.keys_seen().await?;
                 let keep = self.generations_to_keep(&points, &held, gen, n, snapshot.taken_at);
-                for p in points.iter().filter(|p| !keep.contains(&p.gen)) {
+                for p in points.into_iter().filter(|p| !keep.contains(&p.gen)) {
                     ops.push(Op::Delete(p.key()));
+                    gone.push(p);
                 }
-                self.backend.commit(ops).await?;
+                (meta, After::Checkpoint { gen, bytes: n })
+            }
+        };
+        Ok(Some(Prepared {
+            ops,
+            snapshot: snapshot.clone(),
+            after,
+            added,
+            gone,
+        }))
+    }
+
+    /// `prepared`'s batch is written: the store continues from its snapshot.
+    pub fn finish(&mut self, prepared: Prepared) -> Written {
+        if let Some(seen) = self.keys_seen.get_mut() {
+            seen.points.retain(|p| !prepared.gone.contains(p));
+            seen.points.push(prepared.added);
+        }
+        let written = match prepared.after {
+            After::Journal { bytes } => {
+                self.seq += 1;
+                self.journal_len += bytes;
+                Written { bytes, checkpoint: false }
+            }
+            After::Checkpoint { gen, bytes } => {
                 self.gen = gen;
                 self.good_gen = Some(gen);
                 self.seq = 0;
-                self.checkpoint_len = n;
+                self.checkpoint_len = bytes;
                 self.journal_len = 0;
-                Written { bytes: n, checkpoint: true }
+                Written { bytes, checkpoint: true }
             }
         };
-        self.base = Some(snapshot.clone());
-        Ok(written)
+        self.base = Some(prepared.snapshot);
+        written
     }
 
     pub async fn settings(&self) -> Result<Settings, StoreError> {
@@ -617,8 +711,9 @@ impl<B: Backend> Store<B> {
             }
         };
         ops.extend(self.prune_ops(key.as_deref()).await?);
-        self.backend.commit(ops).await?;
-        Ok(key)
+        let written = self.backend.commit(ops).await;
+        self.forget_keys();
+        written.map(|()| key)
     }
 
     /// Deletes the oldest non-pending set-asides beyond `KEEP_SET_ASIDE`.
@@ -968,6 +1063,50 @@ mod tests {
 
     /// A woken background sees the selected tab's last-access time moved:
     /// nothing is written for that alone, and the next real change carries it.
+    /// A checkpoint's commit reads the timeline's keys once per store, then
+    /// keeps them itself: later checkpoints (which delete what retention
+    /// lets go) read no keys, and what it keeps is what a fresh read finds.
+    #[test]
+    fn checkpoints_after_the_first_read_no_keys_and_know_what_is_stored() {
+        struct Counting {
+            inner: std::rc::Rc<MemoryBackend>,
+            keys: std::cell::Cell<usize>,
+        }
+        impl Backend for Counting {
+            async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+                self.inner.get(key).await
+            }
+            async fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+                self.keys.set(self.keys.get() + 1);
+                self.inner.keys(prefix).await
+            }
+            async fn commit(&self, ops: Vec<Op>) -> Result<(), StoreError> {
+                self.inner.commit(ops).await
+            }
+        }
+        const DAY: Millis = 24 * 3600 * 1000;
+        let inner = std::rc::Rc::new(MemoryBackend::default());
+        let mut s = Store::new(Counting {
+            inner: inner.clone(),
+            keys: Default::default(),
+        });
+        block_on(s.commit(&snap(DAY, 3), None)).unwrap();
+        let after_first = s.backend().keys.get();
+        assert!(after_first > 0);
+        for day in 2..12 {
+            s.start_fresh();
+            assert!(block_on(s.commit(&snap(day * DAY, 3), None)).unwrap().checkpoint);
+            block_on(s.commit(&snap(day * DAY + 1000, 4), None)).unwrap();
+        }
+        assert_eq!(s.backend().keys.get(), after_first, "no checkpoint after the first read keys");
+        let mut kept = block_on(s.points()).unwrap();
+        let mut stored = block_on(Store::new(inner.clone()).points()).unwrap();
+        kept.sort_by_key(|p| p.key());
+        stored.sort_by_key(|p| p.key());
+        assert_eq!(kept, stored);
+        assert!(stored.iter().filter(|p| p.seq.is_none()).count() < 11, "retention deleted old generations");
+    }
+
     #[test]
     fn a_last_access_time_alone_is_not_a_commit() {
         let mut s = Store::new(MemoryBackend::default());

@@ -53,6 +53,37 @@ impl<B: Backend> Background<B> {
         answer
     }
 
+    /// A request answered from memory alone, which need not wait for a
+    /// commit's batch to be written (`Background::begin_commit`): `status`,
+    /// which a page polls; a page's report of typed text (applied to the
+    /// model, committed next); a loading page asking for typed text when
+    /// none waits for its tab (every tab of a storm asks). `None`: any
+    /// other, which waits.
+    pub async fn answer_while_writing(&mut self, browser: &impl Browser, message: &Value, sender: &Sender) -> Option<Answer> {
+        let role = role(sender, self.keeper.own_origin());
+        let r = serde_json::from_value::<Request>(message.clone()).ok()?;
+        if !r.permitted(&role) {
+            return None;
+        }
+        let waits = match (&r, &role) {
+            (Request::Status | Request::PageState { .. }, _) => false,
+            (Request::PageRestore { .. }, Role::Content(frame)) => self.keeper.expects_page(frame.tab),
+            _ => true,
+        };
+        if waits {
+            return None;
+        }
+        Some(self.answer_now(browser, r, role).await)
+    }
+
+    fn status(&self) -> Answer {
+        let timings = Timings {
+            commit_bytes: self.keeper.last_commit_bytes(),
+            ..self.timings.clone()
+        };
+        view::status(&self.keeper, self.last_sync.clone(), timings).into()
+    }
+
     async fn answer_now(&mut self, browser: &impl Browser, r: Request, role: Role) -> Answer {
         let from = match role {
             Role::Content(frame) => Some(frame),
@@ -62,13 +93,7 @@ impl<B: Backend> Background<B> {
         let store = |e: crate::store::StoreError| Failure::from(e);
         match r {
             Request::Overview => view::overview(&mut self.keeper).await.map_err(store).into(),
-            Request::Status => {
-                let timings = Timings {
-                    commit_bytes: self.keeper.last_commit_bytes(),
-                    ..self.timings.clone()
-                };
-                view::status(&self.keeper, self.last_sync.clone(), timings).into()
-            }
+            Request::Status => self.status(),
             Request::Plan { source } => {
                 let open = self.open_tabs(browser).await;
                 let c = self.containers_arg();
@@ -175,7 +200,9 @@ impl<B: Backend> Background<B> {
                         if commit != Commit::Nothing {
                             self.note_pages_pending(browser).await;
                         }
-                        if commit == Commit::Now {
+                        if commit == Commit::Now && self.writing {
+                            self.commit_soon = true;
+                        } else if commit == Commit::Now {
                             self.commit(browser).await;
                         }
                         PageStateAnswer {
@@ -327,6 +354,111 @@ mod tests {
 
     fn crash_id(bg: &Background<MemoryBackend>) -> String {
         bg.keeper.set_aside_key().map(str::to_string).unwrap()
+    }
+
+    /// While a commit's batch is written, browser events are applied and
+    /// stay pending for the next commit; only `status` is answered (to an
+    /// extension page); nothing is lost or swallowed.
+    #[test]
+    fn events_applied_while_a_commit_is_written_go_in_the_next_one() {
+        use crate::event::Event;
+        use crate::test_kit::tab_info;
+        let (mut bg, b) = (after_a_crash(), browser());
+        open(&mut bg.keeper, 9, &[(4, "https://c.example/")], 6000);
+        let waiting = crate::model::PageState {
+            url: "https://e.example/".into(),
+            ..Default::default()
+        };
+        block_on(bg.keeper.expect_pages(vec![(11, waiting)])).unwrap();
+        b.now.set(6500);
+        let mut write = block_on(bg.begin_commit(&b)).expect("a window was opened");
+        let ops = write.take_ops();
+        assert!(!ops.is_empty() && bg.is_writing());
+        block_on(bg.apply(&b, Event::TabCreated(tab_info(10, 9, 1, "https://d.example/"))));
+        let mut now = |r: Value, from: &Sender| block_on(bg.answer_while_writing(&b, &r, from)).map(|a| serde_json::to_value(a).unwrap());
+        assert!(now(json!({ "type": "status" }), &page()).is_some());
+        assert!(now(json!({ "type": "overview" }), &page()).is_none(), "reads the store: waits");
+        let c4 = content(4, "https://c.example/");
+        assert!(now(json!({ "type": "status" }), &c4).is_none(), "not a content script's");
+        let restore = json!({ "type": "pageRestore", "frame": "" });
+        assert_eq!(now(restore.clone(), &c4), Some(json!({ "state": null })), "nothing waits for tab 4");
+        assert_eq!(
+            now(restore, &content(11, "https://e.example/")),
+            None,
+            "typed text waits for tab 11: it reads the store"
+        );
+        let typed = json!({ "type": "pageState", "frame": "", "state": { "scroll": [0, 40], "fields": [] } });
+        assert_eq!(now(typed, &c4).unwrap()["ok"], true);
+        b.now.set(6600);
+        let written = block_on(bg.keeper.backend().commit(ops));
+        block_on(bg.finish_commit(&b, write, written));
+        let ids = |bg: &Background<MemoryBackend>| -> Vec<i64> {
+            bg.keeper
+                .committed()
+                .unwrap()
+                .session
+                .windows
+                .iter()
+                .flat_map(|w| &w.tabs)
+                .map(|t| t.id)
+                .collect()
+        };
+        assert!(!bg.is_writing());
+        assert!(ids(&bg).contains(&4) && !ids(&bg).contains(&10), "the snapshot was taken before the tab opened");
+        assert!(bg.keeper.is_dirty(), "the tab opened meanwhile is still pending");
+        assert!(bg.deadline().is_some_and(|d| d <= 6500 + 500), "and due within the saver's bound of its change");
+        block_on(bg.commit(&b));
+        assert!(!bg.keeper.is_dirty());
+        assert!(ids(&bg).contains(&10));
+    }
+
+    /// A checkpoint makes a spare copy of the session due: written apart
+    /// from the commit, after it, one copy at a time.
+    #[test]
+    fn a_checkpoint_s_spare_copy_is_written_after_it_as_work_of_its_own() {
+        let k = block_on(Keeper::start(MemoryBackend::default(), "1", OWN, 0, true)).unwrap();
+        let (mut bg, b) = (Background::new(k, FIREFOX, Vec::new()), browser());
+        open(&mut bg.keeper, 1, &[(1, "https://a.example/")], 6000);
+        let mut write = block_on(bg.begin_commit(&b)).unwrap();
+        let written = block_on(bg.keeper.backend().commit(write.take_ops()));
+        block_on(bg.finish_commit(&b, write, written));
+        assert!(bg.keeper.backend().spare.borrow().is_empty(), "not written with the commit");
+        let copy = bg.take_spare_copy().expect("the first commit of a run is a checkpoint");
+        assert!(!bg.is_writing(), "commits go on meanwhile");
+        // Another checkpoint meanwhile: its copy waits for this one.
+        bg.keeper.start_fresh();
+        open(&mut bg.keeper, 1, &[(2, "https://b.example/")], 6100);
+        block_on(bg.commit(&b));
+        assert!(bg.take_spare_copy().is_none(), "one copy at a time");
+        let kept = block_on(copy.keep(bg.keeper.store()));
+        assert!(kept.as_ref().is_ok_and(|n| *n > 0));
+        bg.spare_kept(kept, 1.0);
+        assert_eq!(bg.keeper.backend().spare.borrow().len(), 1);
+        let newer = bg.take_spare_copy().expect("the second checkpoint's copy, due");
+        bg.spare_kept(block_on(newer.keep(bg.keeper.store())), 1.0);
+        assert!(bg.take_spare_copy().is_none());
+    }
+
+    /// The last window closing while a commit is written asks for the next
+    /// commit at once (its clean mark): it is due the moment the write ends.
+    #[test]
+    fn a_commit_asked_for_at_once_while_writing_is_due_when_the_write_ends() {
+        use crate::event::Event;
+        let (mut bg, b) = (after_a_crash(), browser());
+        open(&mut bg.keeper, 7, &[(5, "https://y.example/")], 6000);
+        let mut write = block_on(bg.begin_commit(&b)).expect("a tab was opened");
+        let ops = write.take_ops();
+        block_on(bg.apply(&b, Event::WindowClosed { window_id: 7 }));
+        assert!(bg.is_writing(), "no second commit began");
+        assert_eq!(bg.deadline(), Some(0));
+        let written = block_on(bg.keeper.backend().commit(ops));
+        block_on(bg.finish_commit(&b, write, written));
+        assert_eq!(bg.deadline(), Some(0), "due now");
+        block_on(bg.commit(&b));
+        assert!(!bg.keeper.is_dirty());
+        assert_ne!(bg.deadline(), Some(0), "only a sync to disk may be due later");
+        let ended = block_on(Keeper::start(bg.keeper.backend().clone(), "1", OWN, 9000, true)).unwrap().verdict();
+        assert_eq!(ended, crate::verdict::Verdict::CleanExit);
     }
 
     #[test]

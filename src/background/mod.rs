@@ -9,14 +9,15 @@ mod dispatch;
 
 use crate::browser::{Browser, Capabilities, Target, UserCommand};
 use crate::event::Event;
-use crate::keeper::{Commit, Keeper};
+use crate::keeper::{Commit, Keeper, Writing};
 use crate::manage;
 use crate::model::{Container, Millis};
 use crate::protocol::answer::{Reply, Restored, StartParts, SyncReport, Timings};
 use crate::protocol::RestoreMode;
 use crate::restore::{self, OpenTab, Selection};
 use crate::settings::AfterCrash;
-use crate::store::Backend;
+use crate::spare::SessionCopy;
+use crate::store::{Backend, Op, StoreError};
 use crate::verdict::Verdict;
 use crate::view;
 
@@ -51,6 +52,32 @@ pub struct Background<B> {
     /// Conflicts the last day's syncs resolved by keeping a copy, with when.
     sync_conflicts: Vec<(Millis, String)>,
     timings: Timings,
+    /// A commit's batch is being written (`begin_commit`, `finish_commit`).
+    writing: bool,
+    /// A spare copy is being written (`take_spare_copy`, `spare_kept`).
+    spare_running: bool,
+    /// An event asked for a commit at once while one was being written: it
+    /// is due as soon as that one is finished.
+    commit_soon: bool,
+}
+
+/// A commit whose batch is being written: between `Background::begin_commit`
+/// and `Background::finish_commit`, events may be applied (the queue does
+/// not stand still behind a slow write); nothing else that reads or writes
+/// the store may run.
+#[derive(Debug)]
+pub struct CommitWrite {
+    writing: Writing,
+    was_failing: bool,
+    since: Option<Millis>,
+    t0: f64,
+}
+
+impl CommitWrite {
+    /// The batch to write (once: it is taken); empty: nothing to write.
+    pub fn take_ops(&mut self) -> Vec<Op> {
+        self.writing.take_ops()
+    }
 }
 
 impl<B: Backend> Background<B> {
@@ -64,6 +91,9 @@ impl<B: Backend> Background<B> {
             last_sync: None,
             sync_conflicts: Vec::new(),
             timings: Timings::default(),
+            writing: false,
+            spare_running: false,
+            commit_soon: false,
         }
     }
 
@@ -86,7 +116,15 @@ impl<B: Backend> Background<B> {
 
     /// When the saver wants to commit next, if it does.
     pub fn deadline(&self) -> Option<Millis> {
+        if self.commit_soon {
+            return Some(0);
+        }
         self.keeper.deadline()
+    }
+
+    /// Whether a commit's batch is being written.
+    pub fn is_writing(&self) -> bool {
+        self.writing
     }
 
     /// The queue has handled one more message of `kind`, in `ms`.
@@ -110,10 +148,15 @@ impl<B: Backend> Background<B> {
         self.timings.start_parts = parts;
     }
 
-    /// Applies a browser event; commits at once when the saver says so.
+    /// Applies a browser event; commits at once when the saver says so (or,
+    /// while a commit is being written, as soon as it is finished).
     pub async fn apply(&mut self, browser: &impl Browser, e: Event) {
         if self.keeper.apply(e, browser.now()) == Commit::Now {
-            self.commit(browser).await;
+            if self.writing {
+                self.commit_soon = true;
+            } else {
+                self.commit(browser).await;
+            }
         }
     }
 
@@ -150,22 +193,92 @@ impl<B: Backend> Background<B> {
         }
     }
 
+    /// Commits what is pending, writing its batch before returning.
     pub async fn commit(&mut self, browser: &impl Browser) {
+        match self.begin_commit(browser).await {
+            Some(mut write) => {
+                let ops = write.take_ops();
+                let written = if ops.is_empty() { Ok(()) } else { self.keeper.backend().commit(ops).await };
+                self.finish_commit(browser, write, written).await;
+                if let Some(copy) = self.take_spare_copy() {
+                    let t0 = browser.perf_now();
+                    let kept = copy.keep(self.keeper.store()).await;
+                    self.spare_kept(kept, browser.perf_now() - t0);
+                }
+            }
+            None => self.after_commit(browser, Ok(0), false).await,
+        }
+    }
+
+    /// The first half of a commit (`Keeper::begin_commit`): its batch, for
+    /// the edge to write while it goes on applying events. `None`: nothing
+    /// pending (what a commit does besides, a due sync, is done).
+    pub async fn begin_commit(&mut self, browser: &impl Browser) -> Option<CommitWrite> {
+        debug_assert!(!self.writing, "one commit at a time");
+        self.commit_soon = false;
         let was_failing = self.keeper.failing().is_some();
         let since = self.keeper.dirty_since();
         let t0 = browser.perf_now();
-        let result = self.keeper.commit_pending(browser.now()).await;
+        let Some(writing) = self.keeper.begin_commit(browser.now()).await else {
+            self.note_kind("commit", browser.perf_now() - t0);
+            self.after_commit(browser, Ok(0), was_failing).await;
+            return None;
+        };
+        self.writing = true;
+        self.note_kind("commit:prepare", browser.perf_now() - t0);
+        Some(CommitWrite {
+            writing,
+            was_failing,
+            since,
+            t0,
+        })
+    }
+
+    /// The second half: `written` is how writing the batch went.
+    pub async fn finish_commit(&mut self, browser: &impl Browser, write: CommitWrite, written: Result<(), StoreError>) {
+        self.writing = false;
+        let t_written = browser.perf_now();
+        let result = self.keeper.finish_commit(write.writing, written, browser.now()).await;
         let t1 = browser.perf_now();
-        self.note_kind("commit", t1 - t0);
+        self.note_kind("commit:finish", t1 - t_written);
+        self.note_kind("commit", t1 - write.t0);
         // A wake-up that only synced is no commit's time.
         if !matches!(result, Ok(0)) {
-            self.timings.commit_ms = t1 - t0;
-            self.timings.slowest_commit_ms = self.timings.slowest_commit_ms.max(t1 - t0);
+            self.timings.commit_ms = t1 - write.t0;
+            self.timings.slowest_commit_ms = self.timings.slowest_commit_ms.max(t1 - write.t0);
         }
-        if let (Ok(_), Some(since)) = (&result, since) {
+        if let (Ok(_), Some(since)) = (&result, write.since) {
             let waited = browser.now().saturating_sub(since) as f64;
             self.timings.longest_wait_ms = self.timings.longest_wait_ms.max(waited);
         }
+        self.after_commit(browser, result, write.was_failing).await;
+    }
+
+    /// The spare copy of the session the last commit made due (after a
+    /// checkpoint), unless one is being written: the edge writes it beside
+    /// the queue, which meanwhile goes on, commits included (under load its
+    /// reads and its write took 10 s in Chromium). It only reads the store;
+    /// one at a time, so an older copy never lands over a newer one.
+    pub fn take_spare_copy(&mut self) -> Option<SessionCopy> {
+        if self.spare_running {
+            return None;
+        }
+        let copy = self.keeper.take_spare_copy()?;
+        self.spare_running = true;
+        Some(copy)
+    }
+
+    /// How writing the spare copy went, and how long it took.
+    pub fn spare_kept(&mut self, kept: Result<usize, StoreError>, ms: f64) {
+        self.spare_running = false;
+        self.note_kind("spare", ms);
+        self.keeper.spare_kept(kept);
+    }
+
+    /// After a commit (or a wake with nothing to commit): a due sync, the
+    /// typed-text flag, the badge.
+    async fn after_commit(&mut self, browser: &impl Browser, result: Result<usize, StoreError>, was_failing: bool) {
+        let t1 = browser.perf_now();
         if self.keeper.sync_if_due(browser.now()).await {
             self.timings.slowest_sync_ms = self.timings.slowest_sync_ms.max(browser.perf_now() - t1);
         }

@@ -13,7 +13,7 @@ use super::dto::{BrowserContainer, BrowserGroup, BrowserTab, BrowserWindow, TabE
 use super::idb::IdbBackend;
 use super::journal_worker::WorkerFiles;
 use super::restorer;
-use crate::background::{Background, OFFER_DELAY_MS, OFFER_RECHECK_MS};
+use crate::background::{Background, CommitWrite, OFFER_DELAY_MS, OFFER_RECHECK_MS};
 use crate::browser::{Browser, Capabilities, SeenTab, Target, UserCommand};
 use crate::event::Event;
 use crate::keeper::Keeper;
@@ -21,6 +21,7 @@ use crate::model::{Container, Millis};
 use crate::protocol::answer::{Failure, Restored, StartParts};
 use crate::protocol::{Sender, ToContent};
 use crate::restore::Order;
+use crate::store::{Backend, Store, StoreError};
 use crate::two_tier::{Opening, TwoTier};
 use crate::view::Badge;
 use futures_channel::{mpsc, oneshot};
@@ -30,6 +31,9 @@ use gloo_timers::future::TimeoutFuture;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 pub enum Msg {
@@ -43,6 +47,9 @@ pub enum Msg {
     /// A moment after start-up: decide whether to offer the crashed session
     /// (`recheck`: a later look, in case the page we opened was swept away).
     OfferRestore { recheck: bool },
+    /// The spare copy written beside the queue is done: how it went, and
+    /// when it began.
+    SpareKept(Result<usize, StoreError>, f64),
 }
 
 impl Msg {
@@ -56,6 +63,7 @@ impl Msg {
             }
             Msg::Tick => "tick".into(),
             Msg::OfferRestore { .. } => "offerRestore".into(),
+            Msg::SpareKept(..) => "spareKept".into(),
         }
     }
 }
@@ -155,8 +163,17 @@ impl Browser for WebBrowser {
 }
 
 /// The store's backend: the journal file where this browser can keep one,
-/// the database for the rest (`two_tier`).
-type StoreBackend = TwoTier<IdbBackend, WorkerFiles>;
+/// the database for the rest (`two_tier`); shared, so that a commit's batch
+/// is written by a future of its own while the queue goes on.
+type StoreBackend = Rc<TwoTier<IdbBackend, WorkerFiles>>;
+
+/// A commit's batch on its way to storage, and the commit it finishes.
+struct InFlight {
+    write: CommitWrite,
+    done: Pin<Box<dyn Future<Output = Result<(), StoreError>>>>,
+    /// The queue's own time on it so far (preparing the batch).
+    busy_ms: f64,
+}
 
 struct Edge {
     bg: Background<StoreBackend>,
@@ -178,14 +195,38 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
             return;
         }
     };
+    // While a commit's batch is written, the queue goes on with browser
+    // events (the model keeps up during a storm, `status` answers); the next
+    // message that needs the store waits for the write to finish first.
+    let mut in_flight: Option<InFlight> = None;
     loop {
+        if let Some(mut f) = in_flight.take() {
+            match select(&mut f.done, rx.next()).await {
+                Either::Left((written, _)) => edge.finish_commit(f, written).await,
+                Either::Right((None, _)) => return,
+                Either::Right((Some(msg), _)) => {
+                    let kind = msg.kind();
+                    let t0 = api::perf_now();
+                    match edge.handle_while_writing(msg).await {
+                        None => in_flight = Some(f),
+                        Some(msg) => {
+                            let written = f.done.as_mut().await;
+                            edge.finish_commit(f, written).await;
+                            edge.handle(msg).await;
+                        }
+                    }
+                    edge.bg.note_handled(&kind, api::perf_now() - t0);
+                }
+            }
+            continue;
+        }
         let msg = match edge.bg.deadline() {
             // Due: commit before the next message. While events keep coming
             // faster than they are handled (500 tabs opened at once), a
             // message is always ready, and waiting on both would take it
             // every time: the commit would wait for the queue to empty.
             Some(at) if at <= api::now() => {
-                edge.commit_timed().await;
+                in_flight = edge.begin_commit().await;
                 continue;
             }
             Some(at) => {
@@ -193,7 +234,7 @@ pub async fn run(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender
                 match select(rx.next(), TimeoutFuture::new(wait)).await {
                     Either::Left((msg, _)) => msg,
                     Either::Right(_) => {
-                        edge.commit_timed().await;
+                        in_flight = edge.begin_commit().await;
                         continue;
                     }
                 }
@@ -281,7 +322,7 @@ impl Edge {
             let (backend, opening) = TwoTier::open(database, files).await.map_err(|e| e.to_string())?;
             log_opening(&opening);
             let t_open = api::perf_now();
-            let keeper = Keeper::start(backend, &version, &own_origin, api::now(), new_run)
+            let keeper = Keeper::start(Rc::new(backend), &version, &own_origin, api::now(), new_run)
                 .await
                 .map_err(|e| e.to_string())?;
             // Only now is the last run's state safe from being written over.
@@ -337,11 +378,82 @@ impl Edge {
         Ok(edge)
     }
 
-    /// A commit, counted with what the queue handled.
-    async fn commit_timed(&mut self) {
+    /// Begins a due commit: its batch is then written while the queue goes
+    /// on (`run`). `None`: nothing was pending.
+    async fn begin_commit(&mut self) -> Option<InFlight> {
         let t0 = api::perf_now();
-        self.bg.commit(&WebBrowser).await;
-        self.bg.note_handled("deadline", api::perf_now() - t0);
+        let Some(mut write) = self.bg.begin_commit(&WebBrowser).await else {
+            self.bg.note_handled("deadline", api::perf_now() - t0);
+            return None;
+        };
+        let ops = write.take_ops();
+        let backend = self.bg.keeper().backend().clone();
+        let done = Box::pin(async move {
+            if ops.is_empty() {
+                Ok(())
+            } else {
+                backend.commit(ops).await
+            }
+        });
+        Some(InFlight {
+            write,
+            done,
+            busy_ms: api::perf_now() - t0,
+        })
+    }
+
+    /// The commit whose batch was written (or failed to be): counted with
+    /// what the queue handled, as one message of its own; then the spare
+    /// copy it may have made due.
+    async fn finish_commit(&mut self, f: InFlight, written: Result<(), StoreError>) {
+        let t0 = api::perf_now();
+        self.bg.finish_commit(&WebBrowser, f.write, written).await;
+        self.bg.note_handled("deadline", f.busy_ms + api::perf_now() - t0);
+        self.start_spare_copy();
+    }
+
+    /// Writes a due spare copy beside the queue (`Background::take_spare_copy`);
+    /// it reports back through the queue.
+    fn start_spare_copy(&mut self) {
+        let Some(copy) = self.bg.take_spare_copy() else { return };
+        // Any store over the same backend reads what is stored.
+        let store = Store::new(self.bg.keeper().backend().clone());
+        let tx = self.tx.clone();
+        let t0 = api::perf_now();
+        wasm_bindgen_futures::spawn_local(async move {
+            let kept = copy.keep(&store).await;
+            let _ = tx.unbounded_send(Msg::SpareKept(kept, t0));
+        });
+    }
+
+    /// A message that came while a commit's batch is written: browser
+    /// events and requests answered from memory are handled now; anything
+    /// else is given back, to wait for the write.
+    async fn handle_while_writing(&mut self, msg: Msg) -> Option<Msg> {
+        match msg {
+            Msg::SpareKept(..) => {
+                self.handle(msg).await;
+                None
+            }
+            Msg::Browser(ref kind, ..) if ["tabs.", "windows.", "tabGroups."].iter().any(|p| kind.starts_with(p)) => {
+                self.handle(msg).await;
+                None
+            }
+            Msg::Request(req, sender, reply) => {
+                let answer = match api::from_js::<Value>(req.clone()) {
+                    Ok(body) => self.bg.answer_while_writing(&WebBrowser, &body, &sender).await,
+                    Err(_) => None,
+                };
+                match answer {
+                    Some(answer) => {
+                        let _ = reply.send(json_to_js(&answer));
+                        None
+                    }
+                    None => Some(Msg::Request(req, sender, reply)),
+                }
+            }
+            msg => Some(msg),
+        }
     }
 
     /// Sends `msg` to this task after `ms`.
@@ -417,6 +529,11 @@ impl Edge {
                 // Pick up geometry changes first: Firefox has no event for them.
                 self.refresh_geometry().await;
                 self.bg.tick(&WebBrowser).await;
+            }
+            Msg::SpareKept(kept, t0) => {
+                self.bg.spare_kept(kept, api::perf_now() - t0);
+                // Another checkpoint's copy may have come due meanwhile.
+                self.start_spare_copy();
             }
             Msg::OfferRestore { recheck } => {
                 if self.bg.offer_restore(&WebBrowser, recheck).await {
