@@ -777,16 +777,22 @@ mod tests {
         }
     }
 
-    #[test]
-    fn records_survive_reopening_and_compaction_keeps_them() {
-        let files = MemoryFiles::default();
-        let j = open(&files);
+    /// The workload committed to a new file, and the records it leaves.
+    fn after_workload(files: &MemoryFiles) -> (JournalFile<MemoryFiles>, Records) {
+        let j = open(files);
         let mut model = Records::new();
         for ops in workload() {
             apply(&mut model, &ops);
             block_on(j.commit(ops)).unwrap();
         }
         assert!(j.state.borrow().n > 1, "the workload compacted at least once");
+        (j, model)
+    }
+
+    #[test]
+    fn records_survive_reopening_and_compaction_keeps_them() {
+        let files = MemoryFiles::default();
+        let (j, model) = after_workload(&files);
         assert_eq!(files.files.borrow().len(), 1, "superseded files are removed");
         assert_eq!(records(&j), model);
         assert_eq!(records(&open(&files.restarted())), model);
@@ -797,13 +803,7 @@ mod tests {
     #[test]
     fn large_values_are_read_back_from_the_file_not_held() {
         let files = MemoryFiles::default();
-        let j = open(&files);
-        let mut model = Records::new();
-        for ops in workload() {
-            apply(&mut model, &ops);
-            block_on(j.commit(ops)).unwrap();
-        }
-        assert!(j.state.borrow().n > 1, "the workload compacted at least once");
+        let (j, model) = after_workload(&files);
         for (k, slot) in &j.state.borrow().slots {
             assert_eq!(slot.value.is_some(), slot.size as usize <= KEEP_IN_MEMORY, "{k}");
         }
