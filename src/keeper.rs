@@ -445,7 +445,7 @@ impl<B: Backend> Keeper<B> {
     pub async fn commit_pending(&mut self, now: Millis) -> Result<usize, StoreError> {
         let Some(mut writing) = self.begin_commit(now).await else { return Ok(0) };
         let ops = writing.take_ops();
-        let written = if ops.is_empty() { Ok(()) } else { self.store.backend().commit(ops).await };
+        let written = crate::store::write_batch(self.store.backend(), ops).await;
         let result = self.finish_commit(writing, written, now).await;
         if let Some(copy) = self.take_spare_copy() {
             let kept = copy.keep(&self.store).await;

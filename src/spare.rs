@@ -40,17 +40,12 @@ async fn put<B: Backend>(b: &B, key: &str, written_at: Millis, records: Vec<(Str
     Ok(bytes.len())
 }
 
-/// Keeps the run mark, the current state (as a checkpoint of its generation)
-/// and the crashes the user has not dealt with yet. Returns the bytes written.
-pub async fn keep_session<B: Backend>(store: &Store<B>, now: Millis) -> Result<usize, StoreError> {
-    SessionCopy::of(store, now).keep(store).await
-}
-
-/// A spare copy of the session to write: what memory holds of it (the
-/// current state), taken when it was due. `keep` reads the rest (the run
-/// mark, crashes set aside) and writes it; the background runs it apart
-/// from its queue (`Background::finish_commit`), since under load those
-/// reads and the write can take seconds.
+/// A spare copy of the session to write: the run mark, the current state
+/// (as a checkpoint of its generation) and the crashes the user has not
+/// dealt with yet. It holds what memory has (the current state), taken when
+/// it was due; `keep` reads the rest and writes it. The background runs it
+/// apart from its queue (`Background::take_spare_copy`), since under load
+/// those reads and the write can take seconds.
 #[derive(Debug)]
 pub struct SessionCopy {
     current: Option<(String, Vec<u8>)>,

@@ -286,6 +286,14 @@ struct KeysSeen {
     held: BTreeSet<u64>,
 }
 
+/// Writes a prepared batch; an empty one writes nothing (no transaction).
+pub async fn write_batch<B: Backend>(backend: &B, ops: Vec<Op>) -> Result<(), StoreError> {
+    if ops.is_empty() {
+        return Ok(());
+    }
+    backend.commit(ops).await
+}
+
 /// A commit's batch, prepared but not yet written (`Store::prepare`).
 #[derive(Debug)]
 pub struct Prepared {

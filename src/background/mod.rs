@@ -195,18 +195,15 @@ impl<B: Backend> Background<B> {
 
     /// Commits what is pending, writing its batch before returning.
     pub async fn commit(&mut self, browser: &impl Browser) {
-        match self.begin_commit(browser).await {
-            Some(mut write) => {
-                let ops = write.take_ops();
-                let written = if ops.is_empty() { Ok(()) } else { self.keeper.backend().commit(ops).await };
-                self.finish_commit(browser, write, written).await;
-                if let Some(copy) = self.take_spare_copy() {
-                    let t0 = browser.perf_now();
-                    let kept = copy.keep(self.keeper.store()).await;
-                    self.spare_kept(kept, browser.perf_now() - t0);
-                }
-            }
-            None => self.after_commit(browser, Ok(0), false).await,
+        // Nothing pending: `begin_commit` did what a commit does besides.
+        let Some(mut write) = self.begin_commit(browser).await else { return };
+        let ops = write.take_ops();
+        let written = crate::store::write_batch(self.keeper.backend(), ops).await;
+        self.finish_commit(browser, write, written).await;
+        if let Some(copy) = self.take_spare_copy() {
+            let t0 = browser.perf_now();
+            let kept = copy.keep(self.keeper.store()).await;
+            self.spare_kept(kept, browser.perf_now() - t0);
         }
     }
 

@@ -21,7 +21,7 @@ use crate::model::{Container, Millis};
 use crate::protocol::answer::{Failure, Restored, StartParts};
 use crate::protocol::{Sender, ToContent};
 use crate::restore::Order;
-use crate::store::{Backend, Store, StoreError};
+use crate::store::{Store, StoreError};
 use crate::two_tier::{Opening, TwoTier};
 use crate::view::Badge;
 use futures_channel::{mpsc, oneshot};
@@ -388,13 +388,7 @@ impl Edge {
         };
         let ops = write.take_ops();
         let backend = self.bg.keeper().backend().clone();
-        let done = Box::pin(async move {
-            if ops.is_empty() {
-                Ok(())
-            } else {
-                backend.commit(ops).await
-            }
-        });
+        let done = Box::pin(async move { crate::store::write_batch(&backend, ops).await });
         Some(InFlight {
             write,
             done,
