@@ -103,7 +103,7 @@ pub fn fit_session(session: &mut Session, keep_tab: i64, reported_at: &HashMap<i
         .filter(|t| t.id != keep_tab && t.page.as_ref().is_some_and(|p| !p.frames.is_empty()))
         .map(|t| (reported_at.get(&t.id).copied().unwrap_or(0), t.id))
         .collect();
-    order.sort();
+    crate::sorting::sort_by_key(&mut order, |x| *x);
     let mut cuts = Vec::new();
     for (_, id) in order {
         if total <= limit {

@@ -292,7 +292,7 @@ pub fn apply(session: &mut Session, ops: &[DeltaOp]) {
                 w.groups = groups.clone();
             }
             DeltaOp::WindowGone(id) => session.windows.retain(|w| w.id != *id),
-            DeltaOp::WindowOrder(ids) => session.windows.sort_by_key(|w| ids.iter().position(|i| *i == w.id).unwrap_or(usize::MAX)),
+            DeltaOp::WindowOrder(ids) => crate::sorting::sort_by_key(&mut session.windows, |w| ids.iter().position(|i| *i == w.id).unwrap_or(usize::MAX)),
             DeltaOp::Tab { window, tab } => {
                 if let Some(w) = session.window_mut(*window) {
                     match w.tabs.iter_mut().find(|t| t.id == tab.id) {
@@ -314,7 +314,7 @@ pub fn apply(session: &mut Session, ops: &[DeltaOp]) {
             DeltaOp::TabOrder { window, ids } => {
                 if let Some(w) = session.window_mut(*window) {
                     let rank: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-                    w.tabs.sort_by_key(|t| rank.get(&t.id).copied().unwrap_or(usize::MAX));
+                    crate::sorting::sort_by_key(&mut w.tabs, |t| rank.get(&t.id).copied().unwrap_or(usize::MAX));
                 }
             }
         }

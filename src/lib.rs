@@ -38,6 +38,7 @@ pub mod purge;
 pub mod restore;
 pub mod saver;
 pub mod settings;
+pub mod sorting;
 pub mod source;
 pub mod spare;
 pub mod store;

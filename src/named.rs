@@ -69,7 +69,7 @@ pub async fn index<B: Backend>(b: &B) -> Result<Vec<NamedMeta>, StoreError> {
 /// Live saves, newest first.
 pub async fn list<B: Backend>(b: &B) -> Result<Vec<NamedMeta>, StoreError> {
     let mut list: Vec<NamedMeta> = index(b).await?.into_iter().filter(|m| m.deleted_at.is_none()).collect();
-    list.sort_by_key(|m| std::cmp::Reverse(m.updated_at));
+    crate::sorting::sort_by_key(&mut list, |m| std::cmp::Reverse(m.updated_at));
     Ok(list)
 }
 

@@ -293,7 +293,7 @@ pub fn order(plan: &Plan, selection: &Selection, lazy: bool) -> Order {
         if tabs.is_empty() {
             continue;
         }
-        tabs.sort_by_key(|p| !p.tab.pinned); // stable: keeps order within each part
+        crate::sorting::sort_by_key(&mut tabs, |p| !p.tab.pinned); // stable: keeps order within each part
         let active = tabs.iter().position(|p| p.tab.active).unwrap_or(0);
         let mut groups: Vec<(i64, OrderGroup)> = Vec::new();
         let tabs = tabs
@@ -360,7 +360,7 @@ pub fn into_one(mut order: Order) -> Order {
             t
         }));
     }
-    first.tabs.sort_by_key(|t| !t.pinned);
+    crate::sorting::sort_by_key(&mut first.tabs, |t| !t.pinned);
     order.windows.push(first);
     order
 }

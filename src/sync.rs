@@ -175,7 +175,7 @@ pub fn plan(local: &[(NamedSave, Vec<u8>)], remote: &BTreeMap<String, Value>, ba
     }
     // Write what we push, newest first, as long as the quotas allow; items
     // of saves not pushed this time stay as they are.
-    push.sort_by_key(|l| std::cmp::Reverse(l.0.meta.updated_at));
+    crate::sorting::sort_by_key(&mut push, |l| std::cmp::Reverse(l.0.meta.updated_at));
     let pushed_ids: BTreeSet<&str> = push.iter().map(|l| l.0.meta.id.as_str()).collect();
     let mut used: usize = remote
         .iter()

@@ -110,7 +110,7 @@ pub fn default_tiers() -> Vec<Tier> {
 /// The newest point of all is always kept.
 pub fn select(points: &[RecordMeta], now: Millis, tiers: &[Tier]) -> Vec<RecordMeta> {
     let mut sorted: Vec<RecordMeta> = points.to_vec();
-    sorted.sort_by_key(|p| std::cmp::Reverse((p.taken_at, p.gen, p.seq.map_or(0, |s| s as u64 + 1))));
+    crate::sorting::sort_by_key(&mut sorted, |p| std::cmp::Reverse((p.taken_at, p.gen, p.seq.map_or(0, |s| s as u64 + 1))));
     let mut kept: Vec<RecordMeta> = Vec::new();
     let mut taken: std::collections::HashSet<(usize, u64)> = std::collections::HashSet::new();
     for (i, p) in sorted.iter().enumerate() {

@@ -286,7 +286,7 @@ impl Tracker {
                 page.frames.retain(|f| f.frame != frame.frame);
                 if !frame.fields.is_empty() {
                     page.frames.push(frame);
-                    page.frames.sort_by(|a, b| a.frame.cmp(&b.frame));
+                    crate::sorting::sort_by(&mut page.frames, |a, b| a.frame.cmp(&b.frame));
                 }
                 if page.frames.is_empty() && page.scroll.is_none_or(|s| s == (0, 0)) {
                     t.page = None;

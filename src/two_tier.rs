@@ -365,7 +365,7 @@ impl<C: Backend, F: Files> TwoTier<C, F> {
         if HOT.iter().any(|h| h.starts_with(prefix)) {
             out.retain(|(k, _)| !is_hot(k));
             out.extend(self.hot_part(hot, prefix, values).await?);
-            out.sort_by(|a, b| a.0.cmp(&b.0));
+            crate::sorting::sort_by(&mut out, |a, b| a.0.cmp(&b.0));
         }
         Ok(out)
     }

@@ -212,7 +212,7 @@ pub async fn sources<B: Backend>(k: &mut Keeper<B>) -> Result<Vec<SourceView>, S
             notice: None,
         });
     }
-    out.sort_by_key(|s| (!s.pending, std::cmp::Reverse(s.taken_at)));
+    crate::sorting::sort_by_key(&mut out, |s| (!s.pending, std::cmp::Reverse(s.taken_at)));
     // Named saves after the sessions the browser left, newest first.
     out.extend(crate::named::list(k.backend()).await.unwrap_or_default().iter().map(named_source));
     Ok(out)

@@ -193,7 +193,7 @@ pub async fn window_tab_ids(window_id: i64) -> Result<Vec<i64>, String> {
             Some((index, id as i64))
         })
         .collect();
-    placed.sort_by(|a, b| a.0.total_cmp(&b.0));
+    crate::sorting::sort_by(&mut placed, |a, b| a.0.total_cmp(&b.0));
     Ok(placed.into_iter().map(|(_, id)| id).collect())
 }
 pub async fn group_tabs(props: &JsValue) -> Result<JsValue, String> {
