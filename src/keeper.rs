@@ -480,14 +480,11 @@ impl<B: Backend> Keeper<B> {
             return None;
         }
         let covered = self.saver.changes();
-        let session = privacy::scrub(self.tracker.session(), &self.own_origin);
-        let snapshot = Snapshot {
-            taken_at: now,
-            session: session.into_owned(),
-        };
         self.mark.clean_exit = self.closed_last;
+        // The live model, not a copy of it: the store copies only what it keeps.
+        let session = privacy::scrub(self.tracker.session(), &self.own_origin);
         let mark = (self.mark.clean_exit != self.stored_clean).then_some(&self.mark);
-        let prepared = self.store.prepare(&snapshot, mark).await;
+        let prepared = self.store.prepare(now, &session, mark).await;
         Some(Writing {
             prepared,
             clean_exit: self.mark.clean_exit,
