@@ -242,6 +242,9 @@ impl<B: Backend> Background<B> {
         use crate::store::Snapshot;
         use serde_json::json;
         let n = n.max(1);
+        // Before this request's own snapshots: what the background holds,
+        // and the most it held at once since the last request.
+        let (heap_live, heap_peak) = (crate::heap::live(), crate::heap::take_peak());
         let snap = Snapshot {
             taken_at: browser.now(),
             session: self.keeper.session().clone(),
@@ -291,7 +294,7 @@ impl<B: Backend> Background<B> {
         let wasm_memory = core::arch::wasm32::memory_size(0) * 65_536;
         #[cfg(not(target_arch = "wasm32"))]
         let wasm_memory = 0usize;
-        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms, "wasmMemoryBytes": wasm_memory })
+        json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms, "wasmMemoryBytes": wasm_memory, "heapLiveBytes": heap_live, "heapPeakBytes": heap_peak })
     }
 }
 

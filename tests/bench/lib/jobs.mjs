@@ -285,7 +285,10 @@ export async function backgroundMemory(b, lb, { gc = false } = {}) {
       }
     }
   }
-  return { tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed, snapshotBytes: r.snapshotBytes ?? null };
+  return {
+    tabs: r.tabs, wasmMemoryBytes: r.wasmMemoryBytes ?? null, jsHeapUsedBytes: jsHeapUsed, snapshotBytes: r.snapshotBytes ?? null,
+    heapLiveBytes: r.heapLiveBytes ?? null, heapPeakBytes: r.heapPeakBytes ?? null,
+  };
 }
 
 /**

@@ -43,7 +43,22 @@ export function soakVerdict(r, minutes = 10) {
     minutes: end, first: a, last: z, peak: Math.max(...s.map(total)), rssFirst: rssA, rssLast: rssZ,
     flat: z <= a * (1 + GOAL13.soakGrowth) + GOAL13.soakSlackMiB * MB,
     wasmFirst: s[0].wasmMemoryBytes, wasmLast: s[s.length - 1].wasmMemoryBytes,
+    ...heapVerdict(first.length ? first : [s[1]], last, s),
   };
+}
+
+/**
+ * The Rust heap (bench builds count every allocation): what it holds comes off
+ * again when freed, unlike linear memory. Flat by the same rule as the total.
+ */
+function heapVerdict(first, last, all) {
+  const held = (xs) => xs.filter((x) => x.heapLiveBytes != null);
+  const avg = (xs) => (xs.length ? xs.reduce((a, x) => a + x.heapLiveBytes, 0) / xs.length : null);
+  const a = avg(held(first));
+  const z = avg(held(last));
+  if (a === null || z === null) return {};
+  const peaks = all.map((x) => x.heapPeakBytes).filter((x) => x != null);
+  return { heapFirst: a, heapLast: z, heapPeak: peaks.length ? Math.max(...peaks) : null, heapFlat: z <= a * (1 + GOAL13.soakGrowth) + GOAL13.soakSlackMiB * MB };
 }
 
 export function soakSection(results) {
@@ -55,7 +70,9 @@ export function soakSection(results) {
     + `both browsers side by side and beside the run's other parts (whose timings share the machine with it; the load column says how busy it was); every ${r0.sampleS} s: the WASM module's linear memory (a high-water mark: it never shrinks), the service worker's JS heap after a garbage collection `
     + '(Chromium, CDP `HeapProfiler.collectGarbage` then `Runtime.getHeapUsage`: what is still reachable; Firefox\'s remote protocol has no heap figure), and the resident memory of the process that runs the background '
     + '(Chromium: its extension processes; Firefox: its WebExtensions process; both also run the bench driver\'s page: a trend, not Lifeboat alone). '
-    + `*Flat*: the mean of the last 10 minutes (WASM + JS heap) is at most ${GOAL13.soakGrowth * 100} % + ${GOAL13.soakSlackMiB} MB above the mean of the first 10.`, '');
+    + `*Flat*: the mean of the last 10 minutes (WASM + JS heap) is at most ${GOAL13.soakGrowth * 100} % + ${GOAL13.soakSlackMiB} MB above the mean of the first 10. `
+    + '*Rust heap*: the bytes the background\'s Rust heap holds (a bench build counts every allocation and free, `src/heap.rs`), which, unlike linear memory, come off again, '
+    + 'and the most it held at once between two samples; flat by the same rule.', '');
   const rows = results.soak.map((r) => {
     const v = soakVerdict(r);
     const s = r.samples;
@@ -63,10 +80,12 @@ export function soakSection(results) {
     return [NAME[r.kind], f(r.n), f(lastS?.minute, 0), f(lastS?.actions), `${s[0]?.tabs ?? 'n/a'} → ${lastS?.tabs ?? 'n/a'}`,
       `${mb(v?.wasmFirst)} → ${mb(v?.wasmLast)}`,
       `${s[0]?.jsHeapUsedBytes ? `${mb(median(s.slice(1, 11).map((x) => x.jsHeapUsedBytes)))} → ${mb(median(s.slice(-10).map((x) => x.jsHeapUsedBytes)))}` : 'n/a'}`,
-      `${mb(v?.first)} → ${mb(v?.last)} (peak ${mb(v?.peak)})`, `${mb(v?.rssFirst, 0)} → ${mb(v?.rssLast, 0)}`, yes(v?.flat),
+      `${mb(v?.first)} → ${mb(v?.last)} (peak ${mb(v?.peak)})`,
+      v?.heapFirst != null ? `${mb(v.heapFirst)} → ${mb(v.heapLast)} (most at once ${mb(v.heapPeak)}); flat: ${yes(v.heapFlat)}` : 'n/a',
+      `${mb(v?.rssFirst, 0)} → ${mb(v?.rssLast, 0)}`, yes(v?.flat),
       `${s[0]?.commits ?? 0} → ${lastS?.commits ?? 0}`, `${f(median(s.map((x) => x.load)), 1)}`];
   });
-  out.push(table(['browser', 'tabs', 'minutes', 'actions', 'tabs in the model', 'WASM memory', 'JS heap after GC, median of the first / last 10 samples', 'background, first 10 → last 10 min (mean)', 'extension process RSS (mean)', 'flat?', 'commits', 'load (median)'], rows));
+  out.push(table(['browser', 'tabs', 'minutes', 'actions', 'tabs in the model', 'WASM memory', 'JS heap after GC, median of the first / last 10 samples', 'background, first 10 → last 10 min (mean)', 'Rust heap held, first 10 → last 10 min (mean)', 'extension process RSS (mean)', 'flat?', 'commits', 'load (median)'], rows));
   out.push('');
   for (const r of results.soak) {
     const pts = r.samples.filter((x) => total(x) !== null).filter((_, i, a) => i % Math.max(1, Math.floor(a.length / 12)) === 0 || i === a.length - 1);
@@ -135,7 +154,8 @@ export function issue13Section(results, contentPairs) {
     const size = grew('snapshotBytes');
     add(`2. memory flat over ${f(v?.minutes, 0)} min of the workload, ${f(r.n)} tabs`, 'flat', r.kind, v ? `${mb(v.first)} → ${mb(v.last)} (peak ${mb(v.peak)})` : 'n/a',
       v?.rssFirst ? `extension process RSS ${mb(v.rssFirst, 0)} → ${mb(v.rssLast, 0)}` : 'n/a', v?.flat ?? null,
-      v?.flat === false ? `from the first sample to the last: WASM memory ${mb(grew('wasmMemoryBytes'))} more${heap === null ? '' : `, JS heap after a collection ${mb(heap)} more`}${size === null ? '' : `; the session's encoded size ${mb(size, 2)} more`}` : '');
+      v?.flat === false ? `from the first sample to the last: WASM memory ${mb(grew('wasmMemoryBytes'))} more${heap === null ? '' : `, JS heap after a collection ${mb(heap)} more`}${size === null ? '' : `; the session's encoded size ${mb(size, 2)} more`}`
+        + (v.heapFirst == null ? '' : `; the Rust heap held ${mb(v.heapFirst)} → ${mb(v.heapLast)} (flat: ${yes(v.heapFlat)}), at most ${mb(v.heapPeak)} at once`) : '');
   }
   // 3: restore.
   for (const r of [...(results.restore ?? [])].sort((a, z) => a.n - z.n)) {

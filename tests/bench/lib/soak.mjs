@@ -31,7 +31,8 @@ function extensionRss(b) {
 
 /**
  * n content tabs, then the seeded workload (one action per paceMs) for `minutes`,
- * sampling every sampleS: the WASM module's linear memory (a high-water mark), the
+ * sampling every sampleS: the WASM module's linear memory (a high-water mark), what the
+ * Rust heap holds and the most it held at once since the last sample (bench builds count it), the
  * service worker's JS heap after a garbage collection (Chromium), the extension
  * process's resident memory, the model's tabs and the commits so far.
  */
@@ -54,6 +55,7 @@ export async function soak(kind, { n, minutes, sampleS = 60, paceMs, seed, templ
       const m = await backgroundMemory(b, s.lb, { gc: true });
       const st = await s.lb.send({ type: 'status' });
       const row = { minute: (Date.now() - t0) / 60000, actions, tabs: m.tabs, snapshotBytes: m.snapshotBytes, wasmMemoryBytes: m.wasmMemoryBytes, jsHeapUsedBytes: m.jsHeapUsedBytes,
+        heapLiveBytes: m.heapLiveBytes, heapPeakBytes: m.heapPeakBytes,
         rssBytes: extensionRss(b), commits: st.store.commits, load: loadavg()[0] };
       out.samples.push(row);
       return row;
