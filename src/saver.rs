@@ -25,12 +25,12 @@ pub const RETRY_AFTER: Millis = 5_000;
 /// OS crash or a power cut loses at most this much (a browser kill, nothing
 /// committed).
 pub const SYNC_EVERY: Millis = 5_000;
-/// A burst is a storm once it holds this many changes, at this many a
-/// second or more: a user opening or closing 500 tabs at once (some 2,500
-/// events in 12 s), not browsing (a page load is a handful of events) nor
-/// typing (a report every half second at most).
-pub const STORM_CHANGES: u32 = 100;
-pub const STORM_RATE_PER_S: u32 = 50;
+/// Changes are a storm while this many or more come in a second (this one
+/// or the last): a user opening or closing 500 tabs at once (some 2,500
+/// events over 10-20 s), not browsing (a page load is a handful of events)
+/// nor typing (a report every half second at most). Counted apart from the
+/// bursts: a commit ends a burst, not a storm.
+pub const STORM_PER_S: u32 = 50;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
@@ -59,8 +59,11 @@ pub struct Saver {
     pub policy: Policy,
     /// Strongest uncommitted change, when its burst started and last moved.
     pending: Option<(Change, Millis, Millis)>,
-    /// Changes in the pending burst (a storm is many, fast).
-    burst: u32,
+    /// Changes counted in the current second (from `second_start`), and in
+    /// the one before it.
+    second_start: Millis,
+    this_second: u32,
+    last_second: u32,
     /// The first typed text of the pending burst: it keeps its own bound
     /// in a storm.
     typed_since: Option<Millis>,
@@ -78,7 +81,9 @@ impl Saver {
         Self {
             policy,
             pending: None,
-            burst: 0,
+            second_start: 0,
+            this_second: 0,
+            last_second: 0,
             typed_since: None,
             not_before: 0,
             unsynced_since: None,
@@ -91,7 +96,13 @@ impl Saver {
             return;
         }
         self.changes += 1;
-        self.burst = self.burst.saturating_add(1);
+        if now >= self.second_start + 1000 {
+            let next = now >= self.second_start + 2000;
+            self.last_second = if next { 0 } else { self.this_second };
+            self.second_start = now;
+            self.this_second = 0;
+        }
+        self.this_second = self.this_second.saturating_add(1);
         self.pending = Some(match self.pending {
             None => (change, now, now),
             Some((c, first, _)) => (c.max(change), first, now),
@@ -103,10 +114,9 @@ impl Saver {
         self.typed_since.get_or_insert(now);
     }
 
-    /// The pending burst is a storm: many changes, fast.
+    /// Changes come as a storm: many a second, this second or the last.
     fn in_storm(&self) -> bool {
-        let Some((_, first, last)) = self.pending else { return false };
-        self.burst >= STORM_CHANGES && u64::from(self.burst) * 1000 >= u64::from(STORM_RATE_PER_S) * (last - first).max(1)
+        self.this_second.max(self.last_second) >= STORM_PER_S
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -170,11 +180,9 @@ impl Saver {
     pub fn committed(&mut self, covered: u64, taken_at: Millis, now: Millis) {
         if covered == self.changes {
             self.pending = None;
-            self.burst = 0;
             self.typed_since = None;
         } else if let Some((change, _, last)) = self.pending {
             self.pending = Some((change, taken_at, last.max(taken_at)));
-            self.burst = u32::try_from(self.changes - covered).unwrap_or(u32::MAX);
             self.typed_since = self.typed_since.map(|t| t.max(taken_at));
         }
         self.not_before = 0;
