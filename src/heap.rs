@@ -1,18 +1,21 @@
-//! Bench builds only (feature `bench`): the bytes the Rust heap holds.
+//! The bytes the Rust heap holds: counted in bench builds (feature `bench`
+//! installs the counter) and by tests that install it themselves.
 //!
 //! The WASM module's linear memory is a high-water mark: it grows to the
 //! largest heap the background ever needed (plus the allocator's
 //! fragmentation) and never shrinks, so it cannot tell a leak from one
 //! large moment. This counter can: it follows every allocation, so what a
 //! commit frees comes off again. `peak` is the most held at once since the
-//! last `take_peak`. Releases keep the system allocator as it is.
+//! last `take_peak`. Releases keep the system allocator as it is: the
+//! counter is installed only where asked for.
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
-struct Counting;
+/// The system allocator, counting. Install it with `#[global_allocator]`.
+pub struct Counting;
 
 // SAFETY: every call is passed on unchanged to the system allocator; only
 // the counters are added.
@@ -53,6 +56,7 @@ fn grew(n: usize) {
     PEAK.fetch_max(live, Relaxed);
 }
 
+#[cfg(feature = "bench")]
 #[global_allocator]
 static COUNTING: Counting = Counting;
 

@@ -19,7 +19,6 @@ pub mod event;
 pub mod export;
 #[cfg(feature = "pages")]
 pub mod files;
-#[cfg(feature = "bench")]
 pub mod heap;
 #[cfg(feature = "pages")]
 pub mod import;

@@ -6,43 +6,17 @@
 //! alone.
 
 use lifeboat::event::{Event, TabInfo, WindowInfo};
+use lifeboat::heap;
 use lifeboat::keeper::Keeper;
 use lifeboat::privacy::RawField;
 use lifeboat::protocol::Frame;
 use lifeboat::store::block_on;
 use lifeboat::store::memory::MemoryBackend;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-struct Counting;
-
-// SAFETY: passes every call on to the system allocator; only counts.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        grew(l.size());
-        unsafe { System.alloc(l) }
-    }
-    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
-        LIVE.fetch_sub(l.size(), Relaxed);
-        unsafe { System.dealloc(p, l) }
-    }
-    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        grew(n);
-        LIVE.fetch_sub(l.size(), Relaxed);
-        unsafe { System.realloc(p, l, n) }
-    }
-}
-
-fn grew(n: usize) {
-    let live = LIVE.fetch_add(n, Relaxed) + n;
-    PEAK.fetch_max(live, Relaxed);
-}
-
+// A bench build installs the counter itself.
+#[cfg(not(feature = "bench"))]
 #[global_allocator]
-static A: Counting = Counting;
+static COUNTING: heap::Counting = heap::Counting;
 
 fn tab(id: i64, visit: usize) -> TabInfo {
     TabInfo {
@@ -98,18 +72,18 @@ fn a_journal_commit_at_1000_tabs_copies_no_session() {
             url: tab(7, 5).url,
         };
         k.page_report(&from, "", None, &[field], now).unwrap();
-        let before = LIVE.load(Relaxed);
-        PEAK.store(before, Relaxed);
+        let before = heap::live();
+        heap::take_peak();
         let commits = k.commits().0;
         let bytes = block_on(k.commit(now)).unwrap();
         assert!(bytes > 0, "step {step}: the typed text was committed");
         if bytes < 4096 {
             journal_commits += 1;
-            most = most.max(PEAK.load(Relaxed) - before);
+            most = most.max(heap::take_peak() - before);
         }
         assert_eq!(k.commits().0, commits + 1);
     }
-    let live = LIVE.load(Relaxed);
+    let live = heap::live();
     assert!(journal_commits >= 15, "most commits of typed text are journal records ({journal_commits})");
     assert!(live > 1_000_000, "the session is large ({live} bytes held)");
     assert!(
