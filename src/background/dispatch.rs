@@ -294,6 +294,9 @@ impl<B: Backend> Background<B> {
         let wasm_memory = core::arch::wasm32::memory_size(0) * 65_536;
         #[cfg(not(target_arch = "wasm32"))]
         let wasm_memory = 0usize;
+        // This request's own snapshots are not the background's: the next
+        // request's peak starts after them.
+        crate::heap::take_peak();
         json!({ "tabs": snap.session.tab_count(), "runs": n, "snapshotMs": snapshot_ms, "snapshotBytes": bytes, "updateUs": update_us, "startMs": self.timings.start_ms, "wasmMemoryBytes": wasm_memory, "heapLiveBytes": heap_live, "heapPeakBytes": heap_peak })
     }
 }
