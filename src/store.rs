@@ -574,7 +574,7 @@ impl<B: Backend> Store<B> {
         let Some(mut prepared) = self.prepare(snapshot.taken_at, &snapshot.session, mark).await? else {
             return Ok(Written::default());
         };
-        if let Err(e) = self.backend.commit(prepared.take_ops()).await {
+        if let Err(e) = write_batch(&self.backend, prepared.take_ops()).await {
             self.forget_keys();
             return Err(e);
         }
@@ -641,7 +641,7 @@ impl<B: Backend> Store<B> {
         Ok(Some(Prepared { ops, base, after, added, gone }))
     }
 
-    /// `prepared`'s batch is written: the store continues from its snapshot.
+    /// `prepared`'s batch is written: the store continues from the state it wrote.
     pub fn finish(&mut self, prepared: Prepared) -> Written {
         if let Some(seen) = self.keys_seen.get_mut() {
             seen.points.retain(|p| !prepared.gone.contains(p));
