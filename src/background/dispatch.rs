@@ -445,6 +445,29 @@ mod tests {
         assert!(bg.take_spare_copy().is_none());
     }
 
+    /// A wake for a sync to disk alone syncs and commits nothing: what is
+    /// pending waits for the saver's own deadline (in a storm, one more
+    /// commit every 5 s otherwise).
+    #[test]
+    fn a_wake_for_a_sync_alone_commits_nothing() {
+        let (mut bg, b) = (after_a_crash(), browser());
+        assert!(!bg.keeper.is_dirty());
+        let sync_at = bg.deadline().expect("the last commit is not on disk yet");
+        open(&mut bg.keeper, 9, &[(4, "https://c.example/")], sync_at - 100);
+        let due = bg.keeper.dirty_since().unwrap() + crate::saver::Policy::default().settle;
+        assert!(due > sync_at);
+        b.now.set(sync_at);
+        assert_eq!(bg.deadline(), Some(sync_at));
+        assert!(block_on(bg.begin_due_commit(&b)).is_none(), "not due yet");
+        assert!(bg.keeper.is_dirty());
+        assert_eq!(bg.deadline(), Some(due), "synced: the saver's deadline is next");
+        b.now.set(due);
+        let mut write = block_on(bg.begin_due_commit(&b)).expect("due now");
+        let written = block_on(bg.keeper.backend().commit(write.take_ops()));
+        block_on(bg.finish_commit(&b, write, written));
+        assert!(!bg.keeper.is_dirty());
+    }
+
     /// The last window closing while a commit is written asks for the next
     /// commit at once (its clean mark): it is due the moment the write ends.
     #[test]

@@ -207,6 +207,18 @@ impl<B: Backend> Background<B> {
         }
     }
 
+    /// `begin_commit` when a deadline has come: a commit if one is due; a
+    /// wake for a sync to disk alone syncs and commits nothing (in a storm
+    /// it would add a commit every `SYNC_EVERY`, under the saver's bound).
+    pub async fn begin_due_commit(&mut self, browser: &impl Browser) -> Option<CommitWrite> {
+        if self.commit_soon || self.keeper.is_due(browser.now()) {
+            return self.begin_commit(browser).await;
+        }
+        let was_failing = self.keeper.failing().is_some();
+        self.after_commit(browser, Ok(0), was_failing).await;
+        None
+    }
+
     /// The first half of a commit (`Keeper::begin_commit`): its batch, for
     /// the edge to write while it goes on applying events. `None`: nothing
     /// pending (what a commit does besides, a due sync, is done).

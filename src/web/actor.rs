@@ -379,10 +379,10 @@ impl Edge {
     }
 
     /// Begins a due commit: its batch is then written while the queue goes
-    /// on (`run`). `None`: nothing was pending.
+    /// on (`run`). `None`: nothing was due (a due sync is done).
     async fn begin_commit(&mut self) -> Option<InFlight> {
         let t0 = api::perf_now();
-        let Some(mut write) = self.bg.begin_commit(&WebBrowser).await else {
+        let Some(mut write) = self.bg.begin_due_commit(&WebBrowser).await else {
             self.bg.note_handled("deadline", api::perf_now() - t0);
             return None;
         };
