@@ -9,6 +9,8 @@ import { groupMembers } from '../../e2e/lib/procs.mjs';
 import { sleep, waitUntil } from '../../e2e/lib/wait.mjs';
 import { BenchBrowser, DRIVER_UUID, REPO, chromiumAcceptRestore, chromiumExtensionId } from './browser.mjs';
 import { firefoxRecovery } from './sessionfiles.mjs';
+import { CdpBrowser } from './remote.mjs';
+import { chromiumSessionFile } from './snss.mjs';
 import { storeBytes } from './strace.mjs';
 import { contentWindows, recoveryAge, rng, Workload } from './workload.mjs';
 
@@ -120,17 +122,28 @@ export async function waitRestored(driver, server, { min = 1, stableMs = 3000, t
   }
 }
 
+/** Chromium sessions this large are written as Chromium's own session file (lib/snss.mjs)
+ *  for the template: creating 10,000 tabs through the tabs API (each loaded, then
+ *  discarded) ran 33.7 min and then lost its DevTools connection. */
+export const CHROMIUM_FILE_MIN = Number(process.env.BENCH_CHROMIUM_FILE_MIN ?? 5000);
+
 /**
  * Chromium cannot create a discarded tab: each of 1,000 tabs is loaded, then discarded,
  * which takes minutes. For large sessions the tabs are set up once, in a template profile
  * (driver extension only), and each configuration starts from a copy of it: Chromium
  * reopens them from its session (unloaded) at the first start.
+ * From CHROMIUM_FILE_MIN tabs on, the template's session is not made through the tabs API
+ * but written as Chromium's own session file (lib/snss.mjs), the warm-up's back history
+ * included (each tab's `warmNavs` later pages, uids as warmUp gives them, are written as
+ * its navigation entries: no page is loaded for them); Chromium then reopens it once
+ * (lazily) and rewrites its session in its own words before the kill.
  */
 export async function chromiumTemplate(n, { root, server, driverExt, log, warmNavs = 0, warmConcurrency, tag = '' }) {
   const dir = workDir(root, `template-chromium-${n}${warmNavs ? `-warm${warmNavs}` : ''}${tag}`);
   const b = new BenchBrowser('chromium', dir, { lifeboat: false, driver: driverExt, chromiumRestore: true });
   const say = (m) => log(`[template ${n}] ${m}`);
   try {
+    if (n >= CHROMIUM_FILE_MIN) return await chromiumTemplateFromFile(b, n, { server, warmNavs, say });
     await b.start();
     const s = await setupSession(b, server, n, { log: say });
     // The back history goes into the template too: both configurations reopen it.
@@ -143,6 +156,86 @@ export async function chromiumTemplate(n, { root, server, driverExt, log, warmNa
   } finally {
     await b.close();
   }
+}
+
+/**
+ * Chromium's browser process keeps about 2 file descriptors per tab, loaded or not
+ * (shared memory; measured: 1,146 open at 500 restored tabs, 2,142 at 1,000). Past its
+ * limit it dies (here at 10,000 tabs, after 13 minutes of reopening them:
+ * "Creating shared memory ... failed: Too many open files"). Chromium inherits the
+ * bench's limit: refuse early rather than after minutes.
+ */
+export function checkChromiumFdLimit(n) {
+  let limit = Infinity;
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (m && m[2] !== 'unlimited') limit = Number(m[2]); // Chromium may raise its soft limit up to the hard one
+  } catch { /* not Linux: no check */ }
+  const need = 2 * n + 1000;
+  if (limit < need) {
+    throw new Error(`Chromium with ${n} tabs needs about ${need} open files (2 per tab), but the limit here is ${limit}: raise it (ulimit -n, hard limit) or use fewer tabs`);
+  }
+}
+
+/** chromiumTemplate for large n: the session file written, Chromium started once to reopen it. */
+async function chromiumTemplateFromFile(b, n, { server, warmNavs, say }) {
+  checkChromiumFdLimit(n);
+  const t0 = Date.now();
+  const file = chromiumSessionFile(b.profile, server, n, { windows: 2, navs: warmNavs });
+  say(`wrote ${file.tabs} tabs (${file.navigations} navigation entries, ${(file.bytes / 2 ** 20).toFixed(1)} MB) as Chromium's session file in ${file.ms} ms`);
+  const t1 = Date.now();
+  const seen = await startReopening(b, server, n);
+  say(`CDP lists ${seen.pages} of our pages ${((Date.now() - t1) / 1000).toFixed(1)} s after the launch${seen.timedOut ? ' (timed out)' : ''}`);
+  const driver = await b.driverPage();
+  const restored = await waitRestored(driver, server, { min: n, timeout: Math.max(300_000, n * 60) });
+  say(`Chromium reopened ${restored.tabs} tabs, ${((Date.now() - t1) / 1000).toFixed(1)} s after the launch`);
+  if (restored.tabs < n) throw new Error(`Chromium reopened ${restored.tabs} of the ${n} tabs of the session file`);
+  // Chromium rewrites its session as it reopens it (within 2.5 s of a change); at this size give it longer.
+  await sleep(Math.max(6000, n));
+  await b.crash();
+  chromiumAcceptRestore(b.profile);
+  // No page was loaded for the back history: it is in the file (navs counts its entries).
+  const warm = { ms: 0, tabs: n, perTab: warmNavs, concurrency: 0, navs: n * warmNavs, failed: 0, discarded: 0, nextUid: file.nextUid, inFile: true };
+  return { profile: b.profile, setupMs: Date.now() - t0, warmUp: warm, nextUid: file.nextUid };
+}
+
+/**
+ * Chromium reopens every tab of a large session on its UI thread and does not answer the
+ * remote protocol meanwhile (minutes at 10,000 tabs: longer than driverPage waits). Waits
+ * until CDP lists at least `min` pages on our server (unloaded tabs are listed too).
+ * Returns { pages, ms } or, after `timeout`, { pages, ms: null, timedOut: true }.
+ */
+export async function chromiumReopened(b, server, min, { timeout = 1_800_000, interval = 2000 } = {}) {
+  const t0 = Date.now();
+  let pages = -1;
+  for (;;) {
+    pages = await b.remote.targets()
+      .then((ts) => ts.filter((t) => t.type === 'page' && t.url.startsWith(`${server.origin}/p/`)).length)
+      .catch(() => pages);
+    if (pages >= min) return { pages, ms: Date.now() - t0 };
+    if (Date.now() - t0 > timeout) return { pages, ms: null, timedOut: true };
+    await sleep(interval);
+  }
+}
+
+/**
+ * Starts Chromium on a profile whose large session it will reopen, and waits until it has
+ * (chromiumReopened). Busy reopening, Chromium may not answer /json/version within the 20 s
+ * BenchBrowser.start allows: then the browser is left running and connected to here, with
+ * no limit but `timeout`.
+ */
+export async function startReopening(b, server, n, { timeout = Math.max(300_000, n * 300), start = {} } = {}) {
+  const t0 = Date.now();
+  try {
+    await b.start(start);
+  } catch (e) {
+    if (!b.proc || b.proc.hasExited() || !/json\/version/.test(String(e))) throw e;
+    const port = Number([...readFileSync(b.logPath, 'utf8').matchAll(/===== start #\d+ .*?, port (\d+)/g)].pop()?.[1]);
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/json/version`, { signal: AbortSignal.timeout(60_000) })).ok,
+      { timeout, interval: 2000, what: 'CDP /json/version of Chromium reopening its session' });
+    b.remote = await CdpBrowser.connect(port);
+  }
+  return chromiumReopened(b, server, n, { timeout: Math.max(1000, timeout - (Date.now() - t0)) });
 }
 
 /** Firefox sessions this large are written as a session file for Firefox to reopen:
@@ -176,7 +269,8 @@ export function firefoxSessionFile(profile, server, n, { windows = 2 } = {}) {
 /** A browser on a copy of a template profile, its tabs reopened and our own pages fresh. */
 export async function fromTemplate(b, server, n, { trace, lifeboatPath, log, nextUid = n + 1 }) {
   const t0 = Date.now();
-  await b.start({ trace });
+  if (b.kind === 'chromium' && n >= CHROMIUM_FILE_MIN) await startReopening(b, server, Math.floor(n * 0.98), { start: { trace } });
+  else await b.start({ trace });
   const driver = await b.driverPage();
   const restored = await waitRestored(driver, server, { min: Math.floor(n * 0.98), timeout: Math.max(300_000, n * 60) });
   const typing = await b.remote.newPage(`${server.typeUrl}?start=${b.starts}`, { newWindow: true });
@@ -247,7 +341,8 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
     // Start-up: crash, let the browser reopen the tabs itself, read what the background measured.
     await b.crash();
     if (kind === 'chromium') chromiumAcceptRestore(b.profile);
-    await b.start();
+    if (kind === 'chromium' && n >= CHROMIUM_FILE_MIN) await startReopening(b, server, Math.floor(n * 0.9));
+    else await b.start();
     const d2 = await b.driverPage();
     const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9), timeout: Math.max(180_000, n * 60) });
     const lb2 = await b.lifeboatPage();
