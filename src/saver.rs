@@ -332,6 +332,26 @@ mod tests {
         assert_eq!(s.deadline(), Some(100 + s.policy.detail_max_delay));
     }
 
+    /// Notes a structural change at each time, as the edge would (a commit
+    /// at each deadline passed, never later than a storm's bound after its
+    /// burst began); `churn`: each also opened or closed a tab. Returns the
+    /// commits made.
+    fn drive(s: &mut Saver, times: impl IntoIterator<Item = Millis>, churn: bool) -> u64 {
+        let mut commits = 0;
+        for now in times {
+            if let Some(due) = s.deadline().filter(|&due| due <= now) {
+                assert!(due - s.pending_since().unwrap() <= s.policy.storm_max_delay);
+                s.committed(s.changes(), due, due);
+                commits += 1;
+            }
+            s.note(Change::Structure, now);
+            if churn {
+                s.note_churn(now);
+            }
+        }
+        commits
+    }
+
     #[test]
     fn a_storm_delivered_in_bursts_stays_a_storm_through_its_lulls() {
         // Firefox's way with 500 opened tabs: a burst of 100 events, then
@@ -343,18 +363,8 @@ mod tests {
             })
         };
         let mut s = Saver::default();
-        let mut commits = 0;
-        let mut last = 0;
-        for now in events(10) {
-            // The edge's timer: a commit at each deadline passed.
-            if let Some(due) = s.deadline().filter(|&due| due <= now) {
-                assert!(due - s.pending_since().unwrap() <= s.policy.storm_max_delay);
-                s.committed(s.changes(), due, due);
-                commits += 1;
-            }
-            s.note(Change::Structure, now);
-            last = now;
-        }
+        let commits = drive(&mut s, events(10), false);
+        let last = events(10).last().unwrap();
         // 20 s at one commit per 1.5 s, and one as it settles; before, one
         // per 0.5 s in every lull.
         assert!(commits <= 20_000 / s.policy.storm_max_delay, "{commits} commits");
@@ -376,15 +386,7 @@ mod tests {
     fn a_storm_s_short_lulls_do_not_end_its_bursts() {
         // A loaded machine: 30 events at once every 400 ms for 20 s.
         let mut s = Saver::default();
-        let mut commits = 0;
-        for now in (0..50u64).flat_map(|b| (0..30).map(move |i| b * 400 + i)) {
-            if let Some(due) = s.deadline().filter(|&due| due <= now) {
-                assert!(due - s.pending_since().unwrap() <= s.policy.storm_max_delay);
-                s.committed(s.changes(), due, due);
-                commits += 1;
-            }
-            s.note(Change::Structure, now);
-        }
+        let commits = drive(&mut s, (0..50u64).flat_map(|b| (0..30).map(move |i| b * 400 + i)), false);
         // One commit per 1.5 s; one per lull (50) if a lull ended a burst.
         assert!(commits <= 20_000 / s.policy.storm_max_delay, "{commits} commits");
         assert!(s.policy.storm_settle <= 1_000, "the last commit within a second of the storm's end");
@@ -395,16 +397,7 @@ mod tests {
         // 500 tabs closed with one call on a loaded machine: the browser
         // delivers them at 19 a second, each a change and a tab closed.
         let mut s = Saver::default();
-        let mut commits = 0;
-        for i in 0..500u64 {
-            let now = i * 1000 / 19;
-            if let Some(due) = s.deadline().filter(|&due| due <= now) {
-                s.committed(s.changes(), due, due);
-                commits += 1;
-            }
-            s.note(Change::Structure, now);
-            s.note_churn(now);
-        }
+        let commits = drive(&mut s, (0..500u64).map(|i| i * 1000 / 19), true);
         // 26 s: one commit per 1.5 s once 20 tabs have gone; one per 0.5 s
         // (52) by the change rate alone.
         assert!(commits <= 26_300 / s.policy.storm_max_delay + 1, "{commits} commits");
