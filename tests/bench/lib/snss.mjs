@@ -140,12 +140,11 @@ export function chromiumSessionFile(profile, server, n, { windows = 2, navs = 0,
       const tabId = windows + uid;
       add(words(CMD.SetTabWindow, windowId, tabId));
       add(words(CMD.SetTabIndexInWindow, tabId, index));
-      const history = [server.url(uid)].concat(Array.from({ length: navs }, (_, j) => server.url(nextUid + (uid - 1) * navs + j)));
-      const uids = [uid].concat(Array.from({ length: navs }, (_, j) => nextUid + (uid - 1) * navs + j));
+      const uids = [uid, ...Array.from({ length: navs }, (_, j) => nextUid + (uid - 1) * navs + j)];
       // Older entries a second apart, the current one `now`.
-      history.forEach((url, k) => add(navigation(tabId, k, url, `Tab ${uids[k]}`, time - BigInt(history.length - 1 - k) * 1_000_000n)));
-      navigations += history.length;
-      add(words(CMD.SetSelectedNavigationIndex, tabId, history.length - 1));
+      uids.forEach((u, k) => add(navigation(tabId, k, server.url(u), `Tab ${u}`, time - BigInt(uids.length - 1 - k) * 1_000_000n)));
+      navigations += uids.length;
+      add(words(CMD.SetSelectedNavigationIndex, tabId, uids.length - 1));
     }
     add(words(CMD.SetSelectedTabInIndex, windowId, 0));
   }
