@@ -98,6 +98,9 @@
   /** @type {string | null} */
   let lastSent = null; // JSON of the last state sent (nothing sent = null)
   let userScrolled = false;
+  let askedRestore = false; // this page asked for its restored state (once per page)
+  /** @type {string | null} */
+  let thisFrame = null; // this frame's key in the tab's state (set at start)
 
   /**
    * fn, made never to throw into the page, and to do nothing once the background is gone.
@@ -576,12 +579,20 @@
     if (document.visibilityState === 'hidden' && debounceTimer) flush();
   });
 
-  // The background restarted before it committed what this page last sent:
-  // send it again (the text is still here in the page).
+  // What the background asks of this page (docs/PROTOCOL.md):
+  // - lifeboat.resend: it restarted before it committed what this page last
+  //   sent: send it again (the text is still here in the page);
+  // - lifeboat.restore: a restore left typed text or scroll for this tab: each
+  //   frame asks for its own, once (the offer comes again while any waits).
   const onAsk = guard((/** @type {{ type?: unknown } | null | undefined} */ message) => {
-    if (message?.type !== 'lifeboat.resend' || lastSent === null) return;
-    lastSent = null;
-    flush();
+    if (message?.type === 'lifeboat.resend' && lastSent !== null) {
+      lastSent = null;
+      flush();
+    } else if (message?.type === 'lifeboat.restore' && !askedRestore && thisFrame !== null) {
+      askedRestore = true;
+      // The top frame may have scroll saved; a frame only fields.
+      if (isTop || document.querySelector('input, textarea, select, [contenteditable]')) restore(thisFrame).catch(() => {});
+    }
   });
 
   function stop() {
@@ -723,10 +734,10 @@
   // ------------------------------------------------------------ start
 
   const start = guard(() => {
-    const frame = frameKey();
+    thisFrame = frameKey();
     // A frame whose parent is cross-origin cannot say where it sits in the tab:
     // its fields could not be told apart from another frame's. Not collected at all.
-    if (frame === null) return;
+    if (thisFrame === null) return;
 
     document.addEventListener('input', onInput, true);
     document.addEventListener('change', onInput, true);
@@ -747,10 +758,8 @@
     }
     // What is there already (typed before this script ran, or put back by the
     // browser) is reported once; a page with nothing changed and not scrolled gets
-    // no message and no timer.
+    // no message and no timer. Restored state comes when the background offers it.
     flush();
-    // The top frame always asks (its scroll may be saved); a frame only if it has fields.
-    if (isTop || document.querySelector('input, textarea, select, [contenteditable]')) restore(frame).catch(() => {});
   });
 
   start();

@@ -94,6 +94,9 @@ pub trait Browser {
     async fn open_page(&self, path: &str);
     /// Asks a tab's content script to send its typed text again (`lifeboat.resend`).
     async fn ask_to_resend(&self, tab: i64);
+    /// Tells a tab's content script that page state waits for it
+    /// (`lifeboat.restore`); its frames ask for theirs (`pageRestore`).
+    async fn offer_page(&self, tab: i64);
     /// Remembers, for a background that restarts in this browser run,
     /// whether typed text reported by pages is not committed yet.
     async fn set_pages_pending(&self, pending: bool);

@@ -743,6 +743,7 @@ mod tests {
     use crate::store::block_on;
     use crate::store::memory::MemoryBackend;
     use crate::store::Backend;
+    use crate::test_kit::pending_page;
 
     const V: &str = "1.0";
     const OWN: &str = "moz-extension://me/";
@@ -1103,22 +1104,6 @@ mod tests {
         assert!(k.page_report(&sub("https://b/inner"), "iframe[0]", None, &f, 20).is_ok());
         // A top frame of another site than the tab's (a stale or forged report).
         assert!(k.page_report(&top(1, "https://evil.example/"), "", None, &f, 20).is_err());
-    }
-
-    fn pending_page(url: &str, frames: &[(&str, &str, &str)]) -> PageState {
-        PageState {
-            url: url.into(),
-            scroll: Some((0, 50)),
-            frames: frames
-                .iter()
-                .map(|(key, furl, value)| crate::model::FrameFields {
-                    frame: (*key).into(),
-                    url: (*furl).into(),
-                    fields: vec![crate::test_kit::text_field("#f", value)],
-                })
-                .collect(),
-            ..Default::default()
-        }
     }
 
     #[test]

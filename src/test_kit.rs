@@ -76,6 +76,24 @@ pub fn text_field(key: &str, value: &str) -> Field {
     }
 }
 
+/// A restored page's state waiting for its tab: scrolled, and one text
+/// field `#f` per `(frame key, frame URL, value)`.
+pub fn pending_page(url: &str, frames: &[(&str, &str, &str)]) -> crate::model::PageState {
+    crate::model::PageState {
+        url: url.into(),
+        scroll: Some((0, 50)),
+        frames: frames
+            .iter()
+            .map(|(key, furl, value)| crate::model::FrameFields {
+                frame: (*key).into(),
+                url: (*furl).into(),
+                fields: vec![text_field("#f", value)],
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
 /// A normal window `id` with one `https://t<id>.example/` tab per id.
 pub fn window_of(id: i64, tab_ids: &[i64]) -> Window {
     Window {
@@ -106,6 +124,10 @@ pub struct FakeBrowser {
     pub opened_tabs: std::cell::RefCell<Vec<String>>,
     pub opened_pages: std::cell::RefCell<Vec<String>>,
     pub resend_asked: std::cell::RefCell<Vec<i64>>,
+    /// Each tab offered its waiting page state, in order.
+    pub pages_offered: std::cell::RefCell<Vec<i64>>,
+    /// What the next restore reports as page state of the tabs it opened.
+    pub restored_pages: std::cell::RefCell<Vec<(i64, crate::model::PageState)>>,
     pub pages_pending: std::cell::Cell<Option<bool>>,
     pub badges: std::cell::RefCell<Vec<crate::view::Badge>>,
     pub sync_area: std::cell::RefCell<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -141,7 +163,7 @@ impl crate::browser::Browser for FakeBrowser {
             tabs: order.windows.iter().map(|w| w.tabs.len()).sum(),
             skipped: order.skipped.clone(),
             notices: Vec::new(),
-            pages: Vec::new(),
+            pages: self.restored_pages.take(),
         }
     }
     async fn close_windows(&self, ids: &[i64]) {
@@ -156,6 +178,9 @@ impl crate::browser::Browser for FakeBrowser {
     }
     async fn ask_to_resend(&self, tab: i64) {
         self.resend_asked.borrow_mut().push(tab);
+    }
+    async fn offer_page(&self, tab: i64) {
+        self.pages_offered.borrow_mut().push(tab);
     }
     async fn set_pages_pending(&self, pending: bool) {
         self.pages_pending.set(Some(pending));

@@ -304,6 +304,7 @@ impl<B: Backend> Background<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::background::OFFER_PAGE_AGAIN_MS;
     use crate::browser::{Capabilities, SeenTab, Target};
     use crate::keeper::Keeper;
     use crate::protocol::{SenderTab, REFUSED};
@@ -716,6 +717,41 @@ mod tests {
         // A restarted background asks the pages to send again.
         block_on(bg.ask_pages_again(&b));
         assert_eq!(*b.resend_asked.borrow(), [3]);
+    }
+
+    /// A restore's typed text is offered to its tab (no page asks unless
+    /// offered): to tabs already loaded right after the restore, then when
+    /// a tab loads and on the schedule after, until its frames took it.
+    #[test]
+    fn restored_page_state_is_offered_to_its_tab_until_taken() {
+        use crate::test_kit::pending_page;
+        let (mut bg, b) = (after_a_crash(), browser());
+        let frames = [("", "https://a.example/", "top text"), ("iframe[0]", "https://a.example/inner", "inner text")];
+        b.restored_pages.borrow_mut().push((20, pending_page("https://a.example/", &frames)));
+        let id = crash_id(&bg);
+        let r = ask(&mut bg, &b, json!({ "type": "restore", "source": id, "select": "all", "mode": "new" }), &page());
+        assert!(r["tabs"].as_u64().is_some(), "{r}");
+        assert_eq!(*b.pages_offered.borrow(), [20], "offered right after the restore");
+        // Loaded: offered again, then on the schedule while anything waits.
+        assert_eq!(block_on(bg.offer_page(&b, 20, 0)), Some(OFFER_PAGE_AGAIN_MS[0]));
+        assert_eq!(block_on(bg.offer_page(&b, 21, 0)), None, "nothing waits for tab 21");
+        assert_eq!(*b.pages_offered.borrow(), [20, 20]);
+        let last = OFFER_PAGE_AGAIN_MS.len();
+        assert_eq!(block_on(bg.offer_page(&b, 20, last)), None, "the last offer schedules none");
+        assert_eq!(b.pages_offered.borrow().len(), 3);
+        // The top frame takes its part; the frame's part still waits.
+        let top = ask(&mut bg, &b, json!({ "type": "pageRestore", "frame": "" }), &content(20, "https://a.example/"));
+        assert_eq!(top["state"]["fields"][0]["value"], "top text", "{top}");
+        assert_eq!(block_on(bg.offer_page(&b, 20, 1)), Some(OFFER_PAGE_AGAIN_MS[1]));
+        let inner = Sender {
+            frame_id: Some(3),
+            ..content(20, "https://a.example/inner")
+        };
+        let taken = ask(&mut bg, &b, json!({ "type": "pageRestore", "frame": "iframe[0]" }), &inner);
+        assert_eq!(taken["state"]["fields"][0]["value"], "inner text", "{taken}");
+        // All taken: no more offers.
+        assert_eq!(block_on(bg.offer_page(&b, 20, 2)), None);
+        assert_eq!(b.pages_offered.borrow().len(), 4);
     }
 
     #[test]

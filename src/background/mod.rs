@@ -6,6 +6,9 @@
 //! asks through `Browser`; requests are answered in `dispatch`.
 
 mod dispatch;
+mod page_offer;
+
+pub use page_offer::OFFER_PAGE_AGAIN_MS;
 
 use crate::browser::{Browser, Capabilities, Target, UserCommand};
 use crate::event::Event;
@@ -442,8 +445,11 @@ impl<B: Backend> Background<B> {
         if mode == RestoreMode::Replace && outcome.tabs > 0 {
             browser.close_windows(&was_open).await;
         }
-        if let Err(e) = self.keeper.expect_pages(std::mem::take(&mut outcome.pages)).await {
-            outcome.notices.push(crate::msg!(crate::message::NOTICE_TYPED_TEXT_LOST, e.message()));
+        let pages = std::mem::take(&mut outcome.pages);
+        let offered: Vec<i64> = pages.iter().map(|(tab, _)| *tab).collect();
+        match self.keeper.expect_pages(pages).await {
+            Ok(()) => self.offer_restored_pages(browser, &offered).await,
+            Err(e) => outcome.notices.push(crate::msg!(crate::message::NOTICE_TYPED_TEXT_LOST, e.message())),
         }
         if src.pending {
             self.keeper.store().settle(source).await?;

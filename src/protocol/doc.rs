@@ -266,7 +266,7 @@ fn check_doc(doc: &str) -> Vec<String> {
     let mut failures = Vec::new();
     for (name, text, line) in &examples {
         // The background's own message to content scripts is not a request.
-        let name = if text.contains("\"lifeboat.resend\"") { "ToContent" } else { name.as_str() };
+        let name = if text.contains("\"lifeboat.") { "ToContent" } else { name.as_str() };
         match readings(text, &named) {
             Ok(all) => {
                 for v in all {

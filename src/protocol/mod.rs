@@ -233,6 +233,11 @@ pub enum ToContent {
     /// before the background restarted. No answer.
     #[serde(rename = "lifeboat.resend")]
     Resend,
+    /// Typed text or scroll of a restored page waits for this tab: each
+    /// frame asks for its own (`pageRestore`). Sent when the tab has loaded,
+    /// and again a few times while something still waits. No answer.
+    #[serde(rename = "lifeboat.restore")]
+    Restore,
 }
 
 /// What `named.save` saves: all windows, one window, or some tabs.

@@ -47,6 +47,9 @@ pub enum Msg {
     /// A moment after start-up: decide whether to offer the crashed session
     /// (`recheck`: a later look, in case the page we opened was swept away).
     OfferRestore { recheck: bool },
+    /// Offer `attempt` of a restored tab's waiting page state is due
+    /// (`Background::offer_page`).
+    OfferPage { tab: i64, attempt: usize },
     /// The spare copy written beside the queue is done: how it went, and
     /// when it began.
     SpareKept(Result<usize, StoreError>, f64),
@@ -63,6 +66,7 @@ impl Msg {
             }
             Msg::Tick => "tick".into(),
             Msg::OfferRestore { .. } => "offerRestore".into(),
+            Msg::OfferPage { .. } => "offerPage".into(),
             Msg::SpareKept(..) => "spareKept".into(),
         }
     }
@@ -125,6 +129,10 @@ impl Browser for WebBrowser {
 
     async fn ask_to_resend(&self, tab: i64) {
         api::message_tab(tab, &json_to_js(&ToContent::Resend)).await;
+    }
+
+    async fn offer_page(&self, tab: i64) {
+        api::message_tab(tab, &json_to_js(&ToContent::Restore)).await;
     }
 
     async fn set_pages_pending(&self, pending: bool) {
@@ -450,6 +458,14 @@ impl Edge {
         }
     }
 
+    /// Offers a tab its waiting page state, and the next offer when the core
+    /// asks for one.
+    async fn offer_page(&mut self, tab: i64, attempt: usize) {
+        if let Some(ms) = self.bg.offer_page(&WebBrowser, tab, attempt).await {
+            self.later(ms, Msg::OfferPage { tab, attempt: attempt + 1 });
+        }
+    }
+
     /// Sends `msg` to this task after `ms`.
     fn later(&self, ms: u32, msg: Msg) {
         let tx = self.tx.clone();
@@ -498,6 +514,8 @@ impl Edge {
                     }
                     return;
                 }
+                // A tab that has just finished loading.
+                let loaded = (kind == "tabs.onUpdated").then(|| loaded_tab(&a, &b)).flatten();
                 let attached = (kind == "tabs.onAttached")
                     .then(|| Some((a.as_f64()? as i64, api::from_js::<TabEventInfo>(b.clone()).ok()?.new_window_id)))
                     .flatten();
@@ -518,6 +536,9 @@ impl Edge {
                         }
                     }
                 }
+                if let Some(tab) = loaded {
+                    self.offer_page(tab, 0).await;
+                }
             }
             Msg::Tick => {
                 // Pick up geometry changes first: Firefox has no event for them.
@@ -529,6 +550,7 @@ impl Edge {
                 // Another checkpoint's copy may have come due meanwhile.
                 self.start_spare_copy();
             }
+            Msg::OfferPage { tab, attempt } => self.offer_page(tab, attempt).await,
             Msg::OfferRestore { recheck } => {
                 if self.bg.offer_restore(&WebBrowser, recheck).await {
                     self.later(OFFER_RECHECK_MS, Msg::OfferRestore { recheck: true });
@@ -612,6 +634,12 @@ impl Edge {
             _ => return None,
         })
     }
+}
+
+/// The tab of a `tabs.onUpdated` whose change is that it finished loading.
+fn loaded_tab(id: &JsValue, change: &JsValue) -> Option<i64> {
+    let status = js_sys::Reflect::get(change, &"status".into()).ok()?.as_string()?;
+    (status == "complete").then(|| id.as_f64().map(|f| f as i64)).flatten()
 }
 
 /// A keyboard shortcut or a click on the context menu, as the core sees it.

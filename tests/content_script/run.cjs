@@ -95,6 +95,7 @@ function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} 
   const timers = new Map();
   let nextId = 1;
   const sent = [];
+  const onMessage = new Set(); // content.js's listeners for what the background sends
   const ctx = {
     setTimeout: (fn, ms = 0) => { const id = nextId++; timers.set(id, { at: now + ms, fn }); return id; },
     clearTimeout: (id) => { timers.delete(id); },
@@ -107,7 +108,7 @@ function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} 
         sent.push({ at: now, message: JSON.parse(JSON.stringify(message)) });
         return Promise.resolve(message.type === 'pageRestore' ? { state: restore } : answer(message));
       },
-      onMessage: { addListener() {}, removeListener() {} },
+      onMessage: { addListener: (fn) => { onMessage.add(fn); }, removeListener: (fn) => { onMessage.delete(fn); } },
     },
   };
   vm.createContext(ctx);
@@ -115,6 +116,8 @@ function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} 
   const p = {
     ctx, sent, timers,
     pageStates: () => sent.filter((s) => s.message.type === 'pageState'),
+    /** The background's message to the tab (every listener of this frame gets it). */
+    tell: (message) => { for (const fn of [...onMessage]) fn(message, { id: 'lifeboat' }, () => {}); },
     run: (code) => vm.runInContext(code, ctx),
     /** Lets promise callbacks run. */
     async settle() { for (let i = 0; i < 10; i += 1) await Promise.resolve(); },
@@ -141,10 +144,10 @@ function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} 
 }
 
 const scenarios = {
-  async 'a page where nothing differs: no message but the restore question, no timer'() {
+  async 'a page where nothing differs: no message, no timer'() {
     const p = page({ setup: (pg) => pg.run("addField('t', '')") });
     await p.advance(60_000);
-    assert.deepEqual(p.sent.map((s) => s.message.type), ['pageRestore']);
+    assert.deepEqual(p.sent.map((s) => s.message.type), []);
     assert.equal(p.timers.size, 0);
   },
 
@@ -156,7 +159,7 @@ const scenarios = {
       await p.advance(1_000);
       assert.equal(p.timers.size, 0, `none after ${i + 1} s`);
     }
-    assert.deepEqual(p.sent.map((s) => s.message.type), ['pageRestore']);
+    assert.deepEqual(p.sent.map((s) => s.message.type), []);
   },
 
   async 'what differs at start is reported at once, untouched'() {
@@ -187,10 +190,10 @@ const scenarios = {
     for (const secret of ['Hunter2', '4111', '4012', '934671']) assert.ok(!all.includes(secret), `${secret} never sent`);
   },
 
-  async 'only secrets filled before start: no message but the restore question, no timer'() {
+  async 'only secrets filled before start: no message, no timer'() {
     const p = page({ setup: (pg) => pg.run("addInput('pw', 'password', 'Hunter2-secret'); addField('notes', '4111 1111 1111 1111')") });
     await p.advance(60_000);
-    assert.deepEqual(p.sent.map((s) => s.message.type), ['pageRestore']);
+    assert.deepEqual(p.sent.map((s) => s.message.type), []);
     assert.equal(p.timers.size, 0);
   },
 
@@ -321,6 +324,9 @@ const scenarios = {
       setup: (pg) => pg.run("var t = addField('t', '', null, { name: 'note' }); var u = addField('u', '', null, { name: 'mail' }); var v = addField('v', '');"),
     });
     await p.advance(400);
+    assert.equal(p.sent.length, 0, 'nothing asked before the background offers');
+    p.tell({ type: 'lifeboat.restore' });
+    await p.advance(400);
     const ask = p.sent.find((s) => s.message.type === 'pageRestore');
     assert.equal(ask.message.frame, '');
     assert.deepEqual(JSON.parse(p.run('JSON.stringify([t.value, u.value, v.value])')), ['saved note', '', 'saved before format 2']);
@@ -328,6 +334,19 @@ const scenarios = {
     const states = p.pageStates();
     assert.equal(states.length, 1, 'reported once (the fill fires untrusted events)');
     assert.deepEqual(states[0].message.state.fields.map((f) => [f.key, f.touched]), [['#t', true], ['#v', false]]);
+  },
+
+  async 'offered again and again, a page asks for its restored state once'() {
+    const p = page({ restore: null, setup: (pg) => pg.run("addField('t', '')") });
+    await p.settle();
+    for (let i = 0; i < 4; i += 1) {
+      p.tell({ type: 'lifeboat.restore' });
+      await p.advance(1_000);
+    }
+    p.tell({ type: 'something else' });
+    await p.advance(60_000);
+    assert.deepEqual(p.sent.map((s) => [s.message.type, s.message.frame]), [['pageRestore', '']]);
+    assert.equal(p.timers.size, 0, 'a null answer leaves no timer');
   },
 
   async 'a refusal without retryMs is not retried'() {

@@ -75,7 +75,7 @@ touched: boolean, value: string | null, checked: boolean | null, selected: Array
 /**
  * What the background sends a content script.
  */
-export type ToContent = { "type": "lifeboat.resend" };
+export type ToContent = { "type": "lifeboat.resend" } | { "type": "lifeboat.restore" };
 
 /**
  * Any answer, as it goes to the page: untagged, since the request says
