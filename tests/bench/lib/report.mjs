@@ -298,7 +298,7 @@ function contentSection(rows, C) {
       + `and sums, over the gaps between deliveries, what exceeds ${CONTENT_THRESHOLD_MS} ms: what a page itself sees blocked; it also counts the time the thread waited for a CPU, and on this shared 2-core machine it varies by tens of ms between loads, `
       + 'so it is shown, not judged. ' : '')
     + `Load average = the 1-minute load average at the start and the end (2 cores). No message on an idle page: the bench cannot count the content script's runtime messages without changing the product; `
-    + `\`tests/content_script/run.cjs\` covers it ('a page where nothing differs: no message but the restore question, no timer', 'a pristine page that is never touched: no timer at any point').`, '');
+    + `\`tests/content_script/run.cjs\` covers it ('a page where nothing differs: no message, no timer', 'a pristine page that is never touched: no timer at any point'; restored state is offered by the background, so a page nobody restored sends nothing).`, '');
   const ms = (x, d = 2) => f(x, d);
   out.push(table(['browser', 'page', 'without: median / p90 ms', 'with Lifeboat: median / p90 ms', 'added by Lifeboat ms', 'target', 'met?',
     ...(probe ? ['in-page probe blocked ms, without / with (median)', 'probe: added ms'] : []), 'page load ms (median, with)', 'loads', 'load average'],
