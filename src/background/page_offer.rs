@@ -25,14 +25,13 @@ impl<B: Backend> Background<B> {
         OFFER_PAGE_AGAIN_MS.get(attempt).copied()
     }
 
-    /// Right after a restore: tabs already loaded (the browser had them
-    /// open, or a window's active tab loaded while the others were
-    /// created) get their offer now; the others when they load.
+    /// Right after a restore: tabs already loaded (a window's active tab
+    /// loaded while the others were created) get their offer now, once;
+    /// the others get theirs, and the repeats, when they have loaded.
     pub(crate) async fn offer_restored_pages(&mut self, browser: &impl Browser, tabs: &[i64]) {
         for &tab in tabs {
-            if self.keeper.expects_page(tab) {
-                browser.offer_page(tab).await;
-            }
+            // As the last offer of a schedule: none follows.
+            self.offer_page(browser, tab, OFFER_PAGE_AGAIN_MS.len()).await;
         }
     }
 }
