@@ -292,15 +292,24 @@ impl<B: Backend> Keeper<B> {
         if recovered.is_some() {
             last_mark = store.run_mark(version).await?;
         }
-        let (latest, notice) = match store.load_latest().await {
+        let mut read = store.load_latest().await;
+        // The database kept older records but lost newer writes: the spare
+        // session is newer than what it reads to.
+        let latest_at = read.as_ref().ok().and_then(|l| l.as_ref()).map(|l| l.snapshot.taken_at);
+        let newer = crate::spare::recover_newer(store.backend(), latest_at).await.unwrap_or(false);
+        if newer {
+            read = store.load_latest().await;
+        }
+        let (latest, notice) = match read {
             Ok(Some(Latest { snapshot, notice })) => (Some(snapshot), notice),
             Ok(None) => (None, None),
             // Nothing readable: say so, and start afresh rather than stop saving.
             Err(e) => (None, Some(msg!(message::NOTICE_LAST_UNREADABLE, e.message()))),
         };
-        let notice = match recovered {
-            Some(_) => Some(message::NOTICE_SPARE_RESTORED.msg()),
-            None => notice,
+        let notice = match (recovered, newer) {
+            (Some(_), _) => Some(message::NOTICE_SPARE_RESTORED.msg()),
+            (None, true) => Some(message::NOTICE_SPARE_NEWER.msg()),
+            (None, false) => notice,
         };
         // Snapshots without a mark (a damaged or lost mark) count as a crash.
         let effective_mark = last_mark.clone().or_else(|| {
@@ -513,6 +522,10 @@ impl<B: Backend> Keeper<B> {
         let result = match (writing.prepared, written) {
             (Ok(Some(prepared)), Ok(())) => Ok(self.store.finish(prepared)),
             (Ok(None), Ok(())) => Ok(Written::default()),
+            (Ok(Some(prepared)), Err(e)) => {
+                self.store.write_failed(&prepared);
+                Err(e)
+            }
             (Err(e), _) | (_, Err(e)) => Err(e),
         };
         match result {
@@ -1062,6 +1075,30 @@ mod tests {
         assert_eq!(
             block_on(reopened.load_latest()).unwrap().unwrap().snapshot.session.windows[0].tabs[0].url,
             "https://a/full"
+        );
+        // A full disk that fails a write yet leaves its record torn (Chromium):
+        // the retry and every later commit still read back.
+        for (i, url) in ["https://a/torn", "https://a/retried", "https://a/after"].into_iter().enumerate() {
+            if i == 0 {
+                k.store.backend().fail_next(Fault::Tear { ops: usize::MAX, keep: 7 });
+            }
+            k.apply(
+                Event::TabUpdated(TabInfo {
+                    id: 0,
+                    window_id: 1,
+                    url: url.into(),
+                    ..Default::default()
+                }),
+                3_720_000 + i as u64 * 60_000,
+            );
+            let committed = block_on(k.commit(3_721_000 + i as u64 * 60_000));
+            assert_eq!(committed.is_err(), i == 0, "{url}");
+            k.store.backend().revive();
+        }
+        let mut reopened = crate::store::Store::new(k.store.backend().inner.clone());
+        assert_eq!(
+            block_on(reopened.load_latest()).unwrap().unwrap().snapshot.session.windows[0].tabs[0].url,
+            "https://a/after"
         );
     }
 

@@ -257,6 +257,7 @@ messages! {
     NOTICE_HALF_WRITTEN = "noticeHalfWritten": "The very last change before the end was only half written and was left out.";
     NOTICE_LAST_UNREADABLE = "noticeLastUnreadable": "The last saved session could not be read ($ERROR$).";
     NOTICE_SPARE_RESTORED = "noticeSpareRestored": "The browser had emptied Lifeboat's database (it does so after its disk ran full); Lifeboat put back its spare copy of the last session and the named saves.";
+    NOTICE_SPARE_NEWER = "noticeSpareNewer": "The browser had lost Lifeboat's latest saves (after its disk ran full); Lifeboat put back its spare copy of the last session, which keeps the tabs but not what was typed into them.";
     NOTICE_CONTAINER_GONE = "noticeContainerGone": "The container \"$NAME$\" no longer exists: its tabs will open in the default container.";
     NOTICE_UNGROUPED = "noticeUngrouped": "This browser cannot make tab groups: the tabs were opened ungrouped.";
     NOTICE_FIELDS_CUT = "noticeFieldsCut": "$COUNT$ typed field(s) were longer than the limit and were saved cut short.";

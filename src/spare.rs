@@ -12,16 +12,26 @@
 //! every commit once a write has failed in this background run (from then on
 //! the database may be gone at the next start).
 //!
+//! Chromium may also keep the database but drop the writes made after its
+//! disk ran full (seen in the storage-pressure test: the checkpoints
+//! written once there was room again were gone at the next start, the older
+//! records still there). So the start also compares: a spare session newer
+//! than anything the database reads to is put back over it.
+//!
 //! It never holds typed text: content scripts can read `storage.local` (in
 //! Firefox always), so a page that took over its content script must find
 //! nothing there. A session put back from it has its tabs but not what was
 //! typed into them.
 
 use crate::codec::{self, Kind};
-use crate::keys::{NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION};
+use crate::keys::{
+    CHECKPOINT, JOURNAL, NAMED_ANY as NAMED_PREFIX, NAMED_RECORD, RUN, SET_ASIDE, SPARE_NAMED as NAMED, SPARE_SESSION as SESSION,
+    SPARE_SESSION_AT as SESSION_AT,
+};
 use crate::model::Millis;
 use crate::named::NamedSave;
 use crate::store::{Backend, Op, Store, StoreError};
+use crate::timeline::RecordMeta;
 use serde::{Deserialize, Serialize};
 
 // Spare area parts (`keys`): the session part changes often, named saves rarely.
@@ -68,6 +78,7 @@ impl SessionCopy {
         if let Some(mark) = b.get(RUN).await? {
             records.push((RUN.to_string(), mark));
         }
+        let taken_at = self.current.as_ref().and_then(|(key, _)| RecordMeta::parse(key)).map(|m| m.taken_at);
         records.extend(self.current);
         // Whole, also those set aside by reference: the spare copy must stand
         // on its own when the database is gone.
@@ -80,7 +91,12 @@ impl SessionCopy {
                 records.push((key, codec::encode(Kind::Checkpoint, &aside)));
             }
         }
-        put(b, SESSION, self.now, records).await
+        let written = put(b, SESSION, self.now, records).await?;
+        // After the copy: the mark never says newer than what is there.
+        if let Some(at) = taken_at {
+            b.spare_put(SESSION_AT, at.to_string().as_bytes()).await?;
+        }
+        Ok(written)
     }
 }
 
@@ -126,6 +142,47 @@ pub async fn recover<B: Backend>(b: &B) -> Result<Option<Millis>, StoreError> {
     }
     b.commit(ops).await?;
     Ok(taken)
+}
+
+/// At start-up, once the store has been read to `latest` (when its newest
+/// state was taken; `None`: nothing readable): if the spare session is
+/// newer, the database lost writes. Puts the spare session back as a
+/// checkpoint above every generation stored (their journals were written
+/// against states it already holds), with any set-aside crash the database
+/// lacks. Returns whether it did; the caller reads the store again.
+pub async fn recover_newer<B: Backend>(b: &B, latest: Option<Millis>) -> Result<bool, StoreError> {
+    let at = match b.spare_get(SESSION_AT).await {
+        Ok(Some(bytes)) => std::str::from_utf8(&bytes).ok().and_then(|t| t.parse::<Millis>().ok()),
+        _ => None,
+    };
+    if at.is_none_or(|at| latest.is_some_and(|l| at <= l)) {
+        return Ok(false);
+    }
+    let Ok(Some(bytes)) = b.spare_get(SESSION).await else { return Ok(false) };
+    let Ok(spare) = codec::decode::<Spare>(Kind::Spare, &bytes) else {
+        return Ok(false);
+    };
+    let mut stored = b.keys(CHECKPOINT).await?;
+    stored.extend(b.keys(JOURNAL).await?);
+    let above = stored.iter().filter_map(|k| RecordMeta::parse(k)).map(|m| m.gen).max().unwrap_or(0) + 1;
+    let mut ops = Vec::new();
+    for (key, value) in spare.records {
+        if key.starts_with(CHECKPOINT) {
+            let Some(mut meta) = RecordMeta::parse(&key) else { continue };
+            if latest.is_some_and(|l| meta.taken_at <= l) {
+                return Ok(false);
+            }
+            meta.gen = above;
+            ops.push(Op::Put(meta.key(), value));
+        } else if key.starts_with(SET_ASIDE) && b.get(&key).await?.is_none() {
+            ops.push(Op::Put(key, value));
+        }
+    }
+    if !ops.iter().any(|op| matches!(op, Op::Put(k, _) if k.starts_with(CHECKPOINT))) {
+        return Ok(false);
+    }
+    b.commit(ops).await?;
+    Ok(true)
 }
 
 #[cfg(test)]
@@ -285,5 +342,61 @@ mod tests {
         assert_eq!(aside.snapshot.session, latest.session, "the crash is the state of the last commit");
         let saves = block_on(crate::named::list(k2.backend())).unwrap();
         assert!(saves.iter().any(|s| s.id == save.id), "the named save is back");
+    }
+
+    /// Chromium's other case (the storage-pressure test): the database keeps
+    /// its older records but loses the writes made once there was room
+    /// again. The spare session, newer, is put back over it; a store that
+    /// reads to its last commit is left alone.
+    #[test]
+    fn a_database_that_lost_its_latest_writes_comes_back_from_the_spare_copy() {
+        let mut k = started(FaultyBackend::default());
+        open_tab(&mut k, 1, "https://a.example/", 1_000);
+        block_on(k.commit(2_000)).unwrap();
+        open_tab(&mut k, 2, "https://b.example/", 2_500);
+        block_on(k.commit(3_000)).unwrap();
+        let before = k.backend().inner.data.borrow().clone();
+        open_tab(&mut k, 3, "https://c.example/", 3_500);
+        k.backend().fail_next(Fault::Refuse);
+        assert!(block_on(k.commit(4_000)).is_err());
+        block_on(k.commit(9_000)).unwrap();
+        open_tab(&mut k, 4, "https://d.example/", 9_500);
+        block_on(k.commit(10_000)).unwrap();
+        let latest = k.store().current().unwrap().clone();
+        assert_eq!(latest.session.tab_count(), 4);
+
+        // Unharmed, the store reads to the spare's state or later: left alone.
+        let same = MemoryBackend {
+            data: k.backend().inner.data.clone(),
+            spare: k.backend().inner.spare.clone(),
+            ..Default::default()
+        };
+        let k1 = block_on(Keeper::start(same, "1.0", "ext://own/", 20_000, true)).unwrap();
+        assert_eq!(k1.notice(), None);
+        assert_eq!(
+            block_on(k1.store().set_aside(k1.set_aside_key().unwrap())).unwrap().snapshot.session,
+            latest.session
+        );
+
+        // The database as it was before the failure, the spare area as it is.
+        let next = MemoryBackend {
+            data: before.into(),
+            spare: k.backend().inner.spare.clone(),
+            ..Default::default()
+        };
+        let k2 = block_on(Keeper::start(next, "1.0", "ext://own/", 20_000, true)).unwrap();
+        assert_eq!(k2.verdict(), Verdict::Crash);
+        assert_eq!(k2.notice().map(|n| n.key.as_str()), Some("noticeSpareNewer"));
+        let aside = block_on(k2.store().set_aside(k2.set_aside_key().unwrap())).unwrap();
+        assert_eq!(aside.snapshot.session, latest.session, "the crash is the state of the last commit");
+        // Writing goes on from it, and a restart reads that.
+        let mut k2 = k2;
+        open_tab(&mut k2, 5, "https://e.example/", 21_000);
+        block_on(k2.commit(22_000)).unwrap();
+        let k3 = started_again(k2, 30_000);
+        assert_eq!(k3.notice(), None);
+        let aside = block_on(k3.store().set_aside(k3.set_aside_key().unwrap())).unwrap();
+        assert_eq!(aside.snapshot.taken_at, 22_000, "this run's last commit");
+        assert_eq!(aside.snapshot.session.tab_count(), 1, "a new browser run: the tab opened in it");
     }
 }

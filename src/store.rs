@@ -286,6 +286,11 @@ pub struct Store<B> {
     /// browser opens hundreds of tabs. `finish` keeps it up to date; any
     /// other write of those keys, or a failed commit, forgets it.
     keys_seen: RefCell<Option<KeysSeen>>,
+    /// Keys of records whose write failed this run: a failed write may
+    /// still have landed, whole or torn (Chromium on a full disk), and the
+    /// retry writes the same record number under a newer key. The next
+    /// batch deletes them, so no stale or torn record stands before it.
+    unsure: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -358,6 +363,7 @@ impl<B: Backend> Store<B> {
             tiers: timeline::default_tiers(),
             size_bound: 0,
             keys_seen: RefCell::new(None),
+            unsure: Vec::new(),
         }
     }
 
@@ -435,23 +441,37 @@ impl<B: Backend> Store<B> {
     /// Applies generation `gen`'s journal to its checkpoint's `snapshot`, up to
     /// record `upto` (all when `None`), stopping at the first record that does
     /// not decode. Returns the next record number, the journal's bytes, and
-    /// whether a torn record stopped it.
+    /// whether a torn record stopped it. A number stored under several keys
+    /// (a write that failed yet landed, then its retry in the same run) reads
+    /// as its newest record that decodes: the retry.
     async fn replay(&self, gen: u64, snapshot: &mut Snapshot, upto: Option<u32>) -> Result<(u32, usize, bool), StoreError> {
         let (mut seq, mut journal_len) = (0, 0);
-        for (jk, jb) in self.backend.scan(&journal_prefix(gen)).await? {
-            let Some(meta) = RecordMeta::parse(&jk) else { continue };
-            if upto.is_some_and(|u| meta.seq.unwrap_or(0) > u) {
+        let records: Vec<(u32, Vec<u8>)> = self
+            .backend
+            .scan(&journal_prefix(gen))
+            .await?
+            .into_iter()
+            .filter_map(|(k, b)| Some((RecordMeta::parse(&k)?.seq.unwrap_or(0), b)))
+            .collect();
+        // Keys sort by number, then by time: each number's records are together, newest last.
+        for same in records.chunk_by(|a, b| a.0 == b.0) {
+            let number = same[0].0;
+            if upto.is_some_and(|u| number > u) {
                 break;
             }
-            match codec::decode::<Delta>(Kind::Delta, &jb) {
-                Ok(d) => {
+            let newest = same
+                .iter()
+                .rev()
+                .find_map(|(_, b)| Some((codec::decode::<Delta>(Kind::Delta, b).ok()?, b.len())));
+            match newest {
+                Some((d, len)) => {
                     journal::apply(&mut snapshot.session, &d.ops);
                     snapshot.taken_at = d.taken_at;
-                    seq = meta.seq.unwrap_or(0) + 1;
-                    journal_len += jb.len();
+                    seq = number + 1;
+                    journal_len += len;
                 }
                 // A torn last write: dropped, never fatal.
-                Err(_) => return Ok((seq, journal_len, true)),
+                None => return Ok((seq, journal_len, true)),
             }
         }
         Ok((seq, journal_len, false))
@@ -575,7 +595,7 @@ impl<B: Backend> Store<B> {
             return Ok(Written::default());
         };
         if let Err(e) = write_batch(&self.backend, prepared.take_ops()).await {
-            self.forget_keys();
+            self.write_failed(&prepared);
             return Err(e);
         }
         Ok(self.finish(prepared))
@@ -612,6 +632,8 @@ impl<B: Backend> Store<B> {
             None => None,
         };
         let mut gone = Vec::new();
+        // What failed writes may have left goes in the same batch, before the put.
+        ops.extend(self.unsure.iter().map(|k| Op::Delete(k.clone())));
         let (added, after, base) = match record {
             Some((meta, bytes, delta)) => {
                 let n = bytes.len();
@@ -641,8 +663,21 @@ impl<B: Backend> Store<B> {
         Ok(Some(Prepared { ops, base, after, added, gone }))
     }
 
+    /// Writing `prepared`'s batch failed: what it may have left is deleted
+    /// by the next batch, and the keys are read again before a checkpoint
+    /// deletes any.
+    pub fn write_failed(&mut self, prepared: &Prepared) {
+        self.forget_keys();
+        let key = prepared.added.key();
+        if !self.unsure.contains(&key) {
+            self.unsure.push(key);
+        }
+    }
+
     /// `prepared`'s batch is written: the store continues from the state it wrote.
     pub fn finish(&mut self, prepared: Prepared) -> Written {
+        // Its batch deleted what failed writes left (`prepare`).
+        self.unsure.clear();
         if let Some(seen) = self.keys_seen.get_mut() {
             seen.points.retain(|p| !prepared.gone.contains(p));
             seen.points.push(prepared.added);
@@ -1472,6 +1507,61 @@ mod tests {
                     assert!(block_on(reopened.run_mark("1")).unwrap().is_some());
                 }
             }
+        }
+    }
+
+    /// Chromium on a full disk: a journal write fails yet leaves its record,
+    /// torn or whole; the disk gets room and writing goes on in the same
+    /// run. The retry writes that record number again under a newer key:
+    /// what loads is the last commit, and the failed write's record is gone.
+    #[test]
+    fn a_write_that_failed_yet_landed_is_replaced_by_its_retry() {
+        let record_len = codec::encode(Kind::Checkpoint, &snap(3, 4)).len();
+        for keep in [0, 9, record_len / 2, usize::MAX] {
+            let mut s = Store::new(FaultyBackend::default());
+            block_on(s.commit(&snap(1, 4), None)).unwrap();
+            block_on(s.commit(&edited(2, 4, 1), None)).unwrap();
+            s.backend().fail_next(Fault::Tear { ops: 1, keep });
+            assert!(block_on(s.commit(&edited(3, 4, 2), None)).is_err());
+            let left = block_on(s.backend().keys("jr/")).unwrap();
+            assert_eq!(left.len(), 2, "keep={keep}: the failed write left its record");
+            s.backend().revive();
+            block_on(s.commit(&edited(4, 4, 3), None)).unwrap();
+            block_on(s.commit(&edited(5, 4, 0), None)).unwrap();
+            let keys = block_on(s.backend().keys("jr/")).unwrap();
+            assert!(!keys.contains(&left[1]), "keep={keep}: the retry deleted what the failed write left: {keys:?}");
+            let data = s.backend().inner.data.borrow().clone();
+            let mut reopened = Store::new(MemoryBackend {
+                data: data.into(),
+                ..Default::default()
+            });
+            let latest = block_on(reopened.load_latest()).unwrap().unwrap();
+            assert_eq!(latest.snapshot, edited(5, 4, 0), "keep={keep}");
+            assert!(latest.notice.is_none(), "keep={keep}: {:?}", latest.notice);
+        }
+    }
+
+    /// A store that already holds such a leftover (written before the retry
+    /// deleted it, or left by a batch that failed twice) still reads to its
+    /// last commit: of one record number the newest readable record counts.
+    #[test]
+    fn of_one_record_number_the_newest_readable_record_counts() {
+        for stale in [b"torn".to_vec(), codec::encode(Kind::Delta, &Delta { taken_at: 3, ops: Vec::new() })] {
+            let mut s = Store::new(MemoryBackend::default());
+            block_on(s.commit(&snap(1, 4), None)).unwrap();
+            block_on(s.commit(&edited(2, 4, 1), None)).unwrap();
+            block_on(s.commit(&edited(4, 4, 3), None)).unwrap();
+            block_on(s.commit(&edited(5, 4, 0), None)).unwrap();
+            let keys = block_on(s.backend().keys("jr/")).unwrap();
+            // An older key for record 1 (the retried one, written at 4).
+            let mut meta = RecordMeta::parse(&keys[1]).unwrap();
+            meta.taken_at = 3;
+            s.backend().data.borrow_mut().insert(meta.key(), stale.clone());
+            let latest = block_on(reopen(&s).load_latest()).unwrap().unwrap();
+            assert_eq!(latest.snapshot, edited(5, 4, 0));
+            assert!(latest.notice.is_none(), "{:?}", latest.notice);
+            let point = block_on(s.load_point(meta.gen, meta.seq)).unwrap();
+            assert_eq!(point, edited(4, 4, 3), "the timeline's point reads the retry too");
         }
     }
 

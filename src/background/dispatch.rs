@@ -440,7 +440,12 @@ mod tests {
         let kept = block_on(copy.keep(bg.keeper.store()));
         assert!(kept.as_ref().is_ok_and(|n| *n > 0));
         bg.spare_kept(kept, 1.0);
-        assert_eq!(bg.keeper.backend().spare.borrow().len(), 1);
+        let spare = bg.keeper.backend().spare.borrow().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(
+            spare,
+            [crate::keys::SPARE_SESSION, crate::keys::SPARE_SESSION_AT],
+            "the copy, then when its state was taken"
+        );
         let newer = bg.take_spare_copy().expect("the second checkpoint's copy, due");
         bg.spare_kept(block_on(newer.keep(bg.keeper.store())), 1.0);
         assert!(bg.take_spare_copy().is_none());

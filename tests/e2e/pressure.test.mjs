@@ -31,7 +31,7 @@ import { ARTIFACTS } from './lib/harness.mjs';
 import { waitForRestorePage } from './lib/restore-page.mjs';
 import { openTestTabs } from './lib/scenario.mjs';
 import { sleep, waitUntil } from './lib/wait.mjs';
-import { keyOf, projectLive, projectPlan } from './torture/compare.mjs';
+import { describeDiff, keyOf, projectLive, projectPlan } from './torture/compare.mjs';
 
 const FILLER_DB = 'lifeboat-pressure-filler';
 const FIREFOX_LIMIT_KIB = 40 * 1024; // the origin's share is a quarter of it
@@ -101,6 +101,21 @@ function deleteFiller(ext) {
   }), FILLER_DB);
 }
 
+/** The spare copy's parts in storage.local (src/spare.rs): length and a digest of
+ *  each, so the log shows when each was last rewritten. */
+function spareCopy(ext) {
+  return ext.page.evaluate(async () => {
+    const all = await (globalThis.browser ?? globalThis.chrome).storage.local.get(null);
+    const out = {};
+    for (const [k, v] of Object.entries(all)) {
+      if (!k.startsWith('spare/') || typeof v !== 'string') continue;
+      const d = new Uint8Array(await crypto.subtle.digest('SHA-1', new TextEncoder().encode(v)));
+      out[k] = `${v.length} chars ${[...d.slice(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+    }
+    return out;
+  });
+}
+
 async function committed(ext, origin) {
   const plan = await ext.send({ type: 'plan', source: 'current' });
   return { plan, windows: plan.error ? null : projectPlan(plan, origin) };
@@ -159,6 +174,7 @@ const pressure = {
       }, { timeout: 15_000, what: 'the session to be committed' });
       const before = await ext.send({ type: 'status' });
       assert.equal(before.autosave.ok, true);
+      t.log(`spare copy before the pressure: ${JSON.stringify(await spareCopy(ext))}`);
 
       // Fill until writes fail. Firefox: the extension's origin, from an extension page,
       // with random bytes in a separate IndexedDB database, up to the quota. Chromium:
@@ -202,7 +218,7 @@ const pressure = {
       }, { timeout: 20_000, interval: 300, what: 'autosave to report the failure' }).catch(async (e) => {
         throw new Error(`${e.message}; status: ${JSON.stringify(await ext.send({ type: 'status' }))}`);
       });
-      t.log(`autosave failing since ${new Date(failing.autosave.since).toISOString()}: ${failing.autosave.problem}`);
+      t.log(`autosave failing since ${new Date(failing.autosave.since).toISOString()}: ${JSON.stringify(failing.autosave.problem)}`);
       t.keep('failing.json', failing);
       assert.ok(typeof failing.autosave.since === 'number' && failing.autosave.since >= changedAt - 1_000 && failing.autosave.since <= Date.now(),
         `status says since when: ${JSON.stringify(failing.autosave)}`);
@@ -258,14 +274,23 @@ const pressure = {
       }, { timeout: 10_000, what: 'the committed session to hold the changes made under pressure' });
       assert.ok(now.windows.flat().some((x) => x.path.startsWith('/page/63?')), 'the changes made under pressure are committed');
       assert.ok(now.windows.flat().some((x) => x.path === '/page/70'), 'the change made after the space came back is committed');
+      t.log(`spare copy after the recovery: ${JSON.stringify(await spareCopy(ext))}`);
       const listed = await ext.send({ type: 'named.list' });
       assert.ok(listed.saves?.some((x) => x.id === named.save.id), `the named save is kept: ${JSON.stringify(listed).slice(0, 300)}`);
 
       // And the store is whole: a crash now offers exactly that session.
       await ext.close().catch(() => {});
       await sleep(2_500);
-      const liveBefore = projectLive(await (await openExtensionPage(session)).state(), origin);
+      const fresh = await openExtensionPage(session);
+      // What the crash must bring back: the live session once it is committed (a
+      // late title or activation may still be on its way under load), then time
+      // for the spare copy that follows that commit.
+      const liveBefore = await waitUntil(async () => {
+        const live = projectLive(await fresh.state(), origin);
+        return keyOf((await committed(fresh, origin)).windows) === keyOf(live) && live;
+      }, { timeout: 10_000, what: 'the session before the crash to be committed' });
       await sleep(2_500);
+      t.log(`spare copy before the crash: ${JSON.stringify(await spareCopy(fresh))}`);
       await session.crash();
       await session.restart();
       const page = await waitForRestorePage(session, 15_000);
@@ -273,13 +298,15 @@ const pressure = {
       const overviewAfter = await after.send({ type: 'overview' });
       t.keep('overview-after-crash.json', overviewAfter);
       // Chromium empties an IndexedDB whose write failed for want of disk at the next
-      // start; Lifeboat's spare copy (storage.local) brings it back and says so.
+      // start, or keeps it but without the big records written once there was room
+      // again; Lifeboat's spare copy (storage.local) brings the session back and says so.
       t.log(`after the crash, the crash source's notice: ${JSON.stringify(overviewAfter.sources?.find((s) => s.pending)?.notice ?? null)}`);
       assert.ok(page, `the restore page opened after the crash; overview: ${JSON.stringify(overviewAfter).slice(0, 600)}`);
       const crash = overviewAfter.sources.find((s) => s.pending);
       assert.ok(crash, 'a crash is offered');
       const plan = await after.send({ type: 'plan', source: crash.id });
-      assert.deepEqual(projectPlan(plan, origin), liveBefore, 'the crashed session is the one that was open');
+      const offered = projectPlan(plan, origin);
+      assert.deepEqual(offered, liveBefore, `the crashed session is the one that was open: ${describeDiff(liveBefore, offered)}`);
       assert.ok((await after.send({ type: 'overview' })).sources.some((s) => s.id === named.save.id), 'the named save survived it all');
       failed = false;
     } finally {
