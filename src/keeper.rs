@@ -293,10 +293,10 @@ impl<B: Backend> Keeper<B> {
             last_mark = store.run_mark(version).await?;
         }
         let mut read = store.load_latest().await;
-        // The database kept older records but lost newer writes: the spare
-        // session is newer than what it reads to.
-        let latest_at = read.as_ref().ok().and_then(|l| l.as_ref()).map(|l| l.snapshot.taken_at);
-        let newer = crate::spare::recover_newer(store.backend(), latest_at).await.unwrap_or(false);
+        // The database kept older records but lost later writes: the spare
+        // session is of a later commit than the one it reads back to.
+        let read_to = read.as_ref().ok().and_then(|l| l.as_ref()).and(store.latest_point());
+        let newer = crate::spare::recover_newer(store.backend(), read_to).await.unwrap_or(false);
         if newer {
             read = store.load_latest().await;
         }

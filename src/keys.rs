@@ -46,8 +46,9 @@ pub const JOURNAL_DIR: &str = "lifeboat";
 /// `spare/<database>/<part>`, one part for the session, one for named saves.
 pub const SPARE: &str = "spare/";
 pub const SPARE_SESSION: &str = "session";
-/// When the state in the session part was taken (decimal milliseconds):
-/// read at every start, where the session part itself may be megabytes.
+/// Which record the session part's state was committed as (`<gen>/<seq>`,
+/// `<gen>/-` for a checkpoint): read at every start, where the session part
+/// itself may be megabytes.
 pub const SPARE_SESSION_AT: &str = "session-at";
 pub const SPARE_NAMED: &str = "named";
 

@@ -15,8 +15,10 @@
 //! Chromium may also keep the database but drop the writes made after its
 //! disk ran full (seen in the storage-pressure test: the checkpoints
 //! written once there was room again were gone at the next start, the older
-//! records still there). So the start also compares: a spare session newer
-//! than anything the database reads to is put back over it.
+//! records still there). So the start also compares: a spare session of a
+//! later commit than the one the database reads back to is put back over it.
+//! Commits are compared by their record (generation, then journal number),
+//! never by clock time, which a corrected system clock can move back.
 //!
 //! It never holds typed text: content scripts can read `storage.local` (in
 //! Firefox always), so a page that took over its content script must find
@@ -59,13 +61,36 @@ async fn put<B: Backend>(b: &B, key: &str, written_at: Millis, records: Vec<(Str
 #[derive(Debug)]
 pub struct SessionCopy {
     current: Option<(String, Vec<u8>)>,
+    /// The record the current state was committed as (`Store::current_point`).
+    point: Option<Point>,
     now: Millis,
+}
+
+/// A commit's record: (generation, journal record; `None`: the checkpoint).
+/// Later commits compare greater (`None` before any record number).
+type Point = (u64, Option<u32>);
+
+fn point_text((gen, seq): Point) -> String {
+    match seq {
+        Some(seq) => format!("{gen}/{seq}"),
+        None => format!("{gen}/-"),
+    }
+}
+
+fn parse_point(text: &str) -> Option<Point> {
+    let (gen, seq) = text.split_once('/')?;
+    let seq = match seq {
+        "-" => None,
+        n => Some(n.parse().ok()?),
+    };
+    Some((gen.parse().ok()?, seq))
 }
 
 impl SessionCopy {
     pub fn of<B: Backend>(store: &Store<B>, now: Millis) -> Self {
         Self {
             current: store.current_record(),
+            point: store.current_point(),
             now,
         }
     }
@@ -78,7 +103,6 @@ impl SessionCopy {
         if let Some(mark) = b.get(RUN).await? {
             records.push((RUN.to_string(), mark));
         }
-        let taken_at = self.current.as_ref().and_then(|(key, _)| RecordMeta::parse(key)).map(|m| m.taken_at);
         records.extend(self.current);
         // Whole, also those set aside by reference: the spare copy must stand
         // on its own when the database is gone.
@@ -92,9 +116,9 @@ impl SessionCopy {
             }
         }
         let written = put(b, SESSION, self.now, records).await?;
-        // After the copy: the mark never says newer than what is there.
-        if let Some(at) = taken_at {
-            b.spare_put(SESSION_AT, at.to_string().as_bytes()).await?;
+        // After the copy: the mark never names a later commit than it holds.
+        if let Some(point) = self.point {
+            b.spare_put(SESSION_AT, point_text(point).as_bytes()).await?;
         }
         Ok(written)
     }
@@ -144,18 +168,19 @@ pub async fn recover<B: Backend>(b: &B) -> Result<Option<Millis>, StoreError> {
     Ok(taken)
 }
 
-/// At start-up, once the store has been read to `latest` (when its newest
-/// state was taken; `None`: nothing readable): if the spare session is
-/// newer, the database lost writes. Puts the spare session back as a
-/// checkpoint above every generation stored (their journals were written
-/// against states it already holds), with any set-aside crash the database
-/// lacks. Returns whether it did; the caller reads the store again.
-pub async fn recover_newer<B: Backend>(b: &B, latest: Option<Millis>) -> Result<bool, StoreError> {
-    let at = match b.spare_get(SESSION_AT).await {
-        Ok(Some(bytes)) => std::str::from_utf8(&bytes).ok().and_then(|t| t.parse::<Millis>().ok()),
+/// At start-up, once the store has been read back to the commit `latest`
+/// (`Store::latest_point`; `None`: nothing readable): if the spare session
+/// is of a later commit, the database lost writes. Puts the spare session
+/// back as a checkpoint above every generation stored (their journals were
+/// written against states it already holds), with any set-aside crash the
+/// database lacks. Returns whether it did; the caller reads the store again.
+pub async fn recover_newer<B: Backend>(b: &B, latest: Option<Point>) -> Result<bool, StoreError> {
+    let copied = match b.spare_get(SESSION_AT).await {
+        Ok(Some(bytes)) => std::str::from_utf8(&bytes).ok().and_then(parse_point),
         _ => None,
     };
-    if at.is_none_or(|at| latest.is_some_and(|l| at <= l)) {
+    let Some(copied) = copied else { return Ok(false) };
+    if latest.is_some_and(|l| copied <= l) {
         return Ok(false);
     }
     let Ok(Some(bytes)) = b.spare_get(SESSION).await else { return Ok(false) };
@@ -169,9 +194,6 @@ pub async fn recover_newer<B: Backend>(b: &B, latest: Option<Millis>) -> Result<
     for (key, value) in spare.records {
         if key.starts_with(CHECKPOINT) {
             let Some(mut meta) = RecordMeta::parse(&key) else { continue };
-            if latest.is_some_and(|l| meta.taken_at <= l) {
-                return Ok(false);
-            }
             meta.gen = above;
             ops.push(Op::Put(meta.key(), value));
         } else if key.starts_with(SET_ASIDE) && b.get(&key).await?.is_none() {
@@ -236,6 +258,36 @@ mod tests {
         block_on(b.spare_put(SESSION, &codec::encode(Kind::Spare, &spare))).unwrap();
         assert_eq!(block_on(recover(&b)).unwrap(), None, "a store with a run mark is not overwritten");
         assert!(!b.data.borrow().contains_key("x"));
+    }
+
+    #[test]
+    fn commits_compare_by_record_not_by_clock() {
+        for p in [(1, None), (1, Some(0)), (7, Some(41)), (u64::MAX, Some(u32::MAX))] {
+            assert_eq!(parse_point(&point_text(p)), Some(p));
+        }
+        assert!(
+            (1, None) < (1, Some(0)) && (1, Some(9)) < (2, None),
+            "a checkpoint, its journal, the next checkpoint"
+        );
+        for bad in ["", "1", "x/1", "1/x", "1/-1", "-/1"] {
+            assert_eq!(parse_point(bad), None, "{bad}");
+        }
+    }
+
+    /// The system clock corrected backwards after the spare copy was made:
+    /// later commits carry earlier times, and the store is still the newer.
+    #[test]
+    fn a_clock_set_back_never_puts_an_older_copy_back() {
+        let mut k = started(MemoryBackend::default());
+        open_tab(&mut k, 1, "https://a.example/", 5_000_000);
+        block_on(k.commit(5_000_000)).unwrap();
+        assert!(k.backend().spare.borrow().contains_key(SESSION_AT), "a checkpoint writes the copy");
+        open_tab(&mut k, 2, "https://b.example/", 1_000);
+        block_on(k.commit(2_000)).unwrap();
+        let k2 = started_again(k, 3_000);
+        assert_eq!(k2.notice(), None);
+        let aside = block_on(k2.store().set_aside(k2.set_aside_key().unwrap())).unwrap();
+        assert_eq!(aside.snapshot.session.tab_count(), 2, "the later commit, though taken at an earlier time");
     }
 
     #[test]

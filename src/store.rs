@@ -390,6 +390,18 @@ impl<B: Backend> Store<B> {
         Some((key, bytes))
     }
 
+    /// The record the current state was last written to or read back from:
+    /// (generation, journal record; `None`: the checkpoint itself).
+    pub fn current_point(&self) -> Option<(u64, Option<u32>)> {
+        self.base.as_ref()?;
+        Some((self.good_gen?, self.seq.checked_sub(1)))
+    }
+
+    /// The record `load_latest` read the newest state back from (whole or not).
+    pub fn latest_point(&self) -> Option<(u64, Option<u32>)> {
+        self.latest_point.map(|(gen, seq, _)| (gen, seq))
+    }
+
     /// The state as last committed (or loaded), without reading storage.
     pub fn current(&self) -> Option<&Snapshot> {
         self.base.as_ref()
