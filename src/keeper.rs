@@ -294,9 +294,10 @@ impl<B: Backend> Keeper<B> {
         }
         let mut read = store.load_latest().await;
         // The database kept older records but lost later writes: the spare
-        // session is of a later commit than the one it reads back to.
+        // session is of a later commit than the one it reads back to. (Not
+        // after putting the whole copy back: it reads to the copy's own state.)
         let read_to = read.as_ref().ok().and_then(|l| l.as_ref()).and(store.latest_point());
-        let newer = crate::spare::recover_newer(store.backend(), read_to).await.unwrap_or(false);
+        let newer = recovered.is_none() && crate::spare::recover_newer(store.backend(), read_to).await.unwrap_or(false);
         if newer {
             read = store.load_latest().await;
         }

@@ -390,6 +390,8 @@ mod tests {
         let k2 = block_on(Keeper::start(next, "1.0", "ext://own/", 20_000, true)).unwrap();
         assert_eq!(k2.verdict(), Verdict::Crash);
         assert!(k2.notice().is_some_and(|n| n.text.contains("spare copy")), "{:?}", k2.notice());
+        let checkpoints = block_on(k2.backend().keys(crate::keys::CHECKPOINT)).unwrap();
+        assert_eq!(checkpoints.len(), 1, "the copy is put back once: {checkpoints:?}");
         let aside = block_on(k2.store().set_aside(k2.set_aside_key().unwrap())).unwrap();
         assert_eq!(aside.snapshot.session, latest.session, "the crash is the state of the last commit");
         let saves = block_on(crate::named::list(k2.backend())).unwrap();
