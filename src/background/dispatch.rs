@@ -20,7 +20,7 @@ impl<B: Backend> Background<B> {
     /// reports it.
     pub async fn answer_message(&mut self, browser: &impl Browser, message: Value, sender: &Sender) -> Answer {
         let role = role(sender, self.keeper.own_origin());
-        match serde_json::from_value::<Request>(message) {
+        match Request::from_value(message) {
             Ok(r) => self.answer(browser, r, role).await,
             Err(e) => Failure::from(msg!(message::BAD_REQUEST, e.to_string())).into(),
         }
@@ -61,7 +61,7 @@ impl<B: Backend> Background<B> {
     /// other, which waits.
     pub async fn answer_while_writing(&mut self, browser: &impl Browser, message: &Value, sender: &Sender) -> Option<Answer> {
         let role = role(sender, self.keeper.own_origin());
-        let r = serde_json::from_value::<Request>(message.clone()).ok()?;
+        let r = Request::from_value(message.clone()).ok()?;
         if !r.permitted(&role) {
             return None;
         }

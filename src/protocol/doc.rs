@@ -207,7 +207,7 @@ fn request<T: DeserializeOwned>(v: &Value) -> Result<(), String> {
 
 fn check(type_name: &str, v: &Value) -> Result<(), String> {
     match type_name {
-        "Request" => request::<Request>(v),
+        "Request" => Request::from_value(v.clone()).map(|_| ()).map_err(|e| e.to_string()),
         "ToContent" => request::<ToContent>(v),
         "PageStateJS" => request::<RawPageState>(v),
         "Overview" => answer::<Overview>(v),

@@ -14,6 +14,7 @@ use crate::privacy::RawField;
 use crate::restore::Selection;
 use crate::settings::Settings;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// Who sent a message, as the browser reports it.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -99,10 +100,14 @@ fn yes() -> bool {
 /// Why a request was refused to its sender.
 pub const REFUSED: &str = "Lifeboat refuses this request from where it came from.";
 
-/// A request from a page.
+/// A request from a page: on the wire `{"type": "<name>", ...its fields}`
+/// (`Request::from_value`; the pages' declarations say so through `ts(tag)`).
+/// Serde reads it externally tagged, `{"<name>": {...}}`: serde's own
+/// internally tagged reading buffers every message and cost the
+/// background's module 46 KB (issue 10).
 #[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(tag = "type"))]
+#[serde(rename_all = "camelCase")]
 pub enum Request {
     Overview,
     Status,
@@ -222,6 +227,32 @@ pub enum Request {
     PageRestore {
         frame: String,
     },
+}
+
+impl Request {
+    /// Reads a message as it arrives: `{"type": "<name>", ...fields}`.
+    /// Unknown fields are ignored, as everywhere in the protocol.
+    pub fn from_value(message: Value) -> Result<Request, serde_json::Error> {
+        use serde::de::Error;
+        let Value::Object(mut fields) = message else {
+            return Err(serde_json::Error::custom("a request is an object"));
+        };
+        let Some(Value::String(name)) = fields.remove("type") else {
+            return Err(serde_json::Error::missing_field("type"));
+        };
+        let mut tagged = Map::new();
+        tagged.insert(name.clone(), Value::Object(fields));
+        match serde_json::from_value(Value::Object(tagged)) {
+            Ok(r) => Ok(r),
+            // A request without fields (`{"type": "status"}`) is a bare name;
+            // so is one that has none but was sent some anyway.
+            Err(e) => serde_json::from_value(Value::String(name)).map_err(|_| e),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Request, serde_json::Error> {
+        Request::from_value(serde_json::from_str(text)?)
+    }
 }
 
 /// What the background sends a content script.
@@ -347,12 +378,12 @@ mod tests {
     }
 
     fn req(json: &str) -> Request {
-        serde_json::from_str(json).unwrap()
+        Request::from_json(json).unwrap()
     }
 
     #[test]
     fn requests_parse() {
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"prev/1","select":"all"}"#).unwrap();
+        let r = Request::from_json(r#"{"type":"restore","source":"prev/1","select":"all"}"#).unwrap();
         assert!(matches!(
             r,
             Request::Restore {
@@ -360,11 +391,11 @@ mod tests {
                 ..
             }
         ));
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"x","select":[{"window":0,"tabs":[1,2]}]}"#).unwrap();
+        let r = Request::from_json(r#"{"type":"restore","source":"x","select":[{"window":0,"tabs":[1,2]}]}"#).unwrap();
         let Request::Restore { select, .. } = r else { panic!() };
         assert_eq!(select.to_selection(), Selection::Some(vec![(0, vec![1, 2])]));
-        assert!(serde_json::from_str::<Request>(r#"{"type":"nope"}"#).is_err());
-        let r: Request = serde_json::from_str(r#"{"type":"restore","source":"n/1","select":"all","mode":"current","duplicates":true}"#).unwrap();
+        assert!(Request::from_json(r#"{"type":"nope"}"#).is_err());
+        let r = Request::from_json(r#"{"type":"restore","source":"n/1","select":"all","mode":"current","duplicates":true}"#).unwrap();
         assert!(matches!(
             r,
             Request::Restore {
@@ -373,7 +404,7 @@ mod tests {
                 ..
             }
         ));
-        let r: Request = serde_json::from_str(r#"{"type":"named.save","name":"x","scope":"tabs","windowId":3,"tabIds":[1,2]}"#).unwrap();
+        let r = Request::from_json(r#"{"type":"named.save","name":"x","scope":"tabs","windowId":3,"tabIds":[1,2]}"#).unwrap();
         assert!(matches!(
             r,
             Request::NamedSave {
@@ -383,9 +414,22 @@ mod tests {
             }
         ));
         for t in ["named.list", "backup", "settings"] {
-            assert!(serde_json::from_str::<Request>(&format!(r#"{{"type":"{t}"}}"#)).is_ok(), "{t}");
+            assert!(Request::from_json(&format!(r#"{{"type":"{t}"}}"#)).is_ok(), "{t}");
         }
-        assert!(serde_json::from_str::<Request>(r#"{"type":"pageRestore","frame":"","url":"https://a/"}"#).is_ok());
+        assert!(Request::from_json(r#"{"type":"pageRestore","frame":"","url":"https://a/"}"#).is_ok());
+        // Fields a request does not have are ignored, for a request without
+        // any too.
+        assert!(matches!(Request::from_json(r#"{"type":"status","since":1}"#), Ok(Request::Status)));
+        assert!(matches!(Request::from_json(r#"{"type":"overview"}"#), Ok(Request::Overview)));
+        // What is wrong is said.
+        let missing = Request::from_json(r#"{"type":"plan"}"#).unwrap_err().to_string();
+        assert!(missing.contains("missing field `source`"), "{missing}");
+        let unknown = Request::from_json(r#"{"type":"nope","a":1}"#).unwrap_err().to_string();
+        assert!(unknown.contains("unknown variant `nope`"), "{unknown}");
+        assert!(Request::from_json(r#"{"source":"current"}"#).unwrap_err().to_string().contains("type"));
+        assert!(Request::from_json(r#"{"type":3}"#).is_err());
+        assert!(Request::from_json(r#"["plan"]"#).is_err());
+        assert!(Request::from_json(r#"{"type":"plan","source":7}"#).is_err());
     }
 
     #[test]
@@ -413,9 +457,9 @@ mod tests {
             panic!()
         };
         assert_eq!(saves, "TEJPQQ==");
-        assert!(serde_json::from_str::<Request>(r#"{"type":"import.commit"}"#).is_err());
+        assert!(Request::from_json(r#"{"type":"import.commit"}"#).is_err());
         assert!(
-            serde_json::from_str::<Request>(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(),
+            Request::from_json(r#"{"type":"import.preview","fileName":"a","data":""}"#).is_err(),
             "files are parsed in the page"
         );
     }

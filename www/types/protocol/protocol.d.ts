@@ -2,7 +2,11 @@
 // Do not edit: `LIFEBOAT_WRITE_TYPES=1 cargo test typescript` writes it anew.
 
 /**
- * A request from a page.
+ * A request from a page: on the wire `{"type": "<name>", ...its fields}`
+ * (`Request::from_value`; the pages' declarations say so through `ts(tag)`).
+ * Serde reads it externally tagged, `{"<name>": {...}}`: serde's own
+ * internally tagged reading buffers every message and cost the
+ * background's module 46 KB (issue 10).
  */
 export type Request = { "type": "overview" } | { "type": "status" } | { "type": "plan", source: string, } | { "type": "restore", source: string, select: SelectView, mode?: RestoreMode, 
 /**
