@@ -64,10 +64,11 @@ const loaded = init({ module_or_path: wasm }).then(() => {
 // Pages and the content script ask the core. The core decides what the
 // sender may ask from the sender as the browser reports it (its URL, tab and
 // frame), never from the message; sendResponse + `return true` works in both.
+// Every answer is JSON text (docs/PROTOCOL.md), a failure to answer too.
 api.runtime.onMessage.addListener((message, sender, sendResponse) => {
   if (sender.id !== api.runtime.id) return false;
   loaded
     .then(() => on_message(message, { url: sender.url, frameId: sender.frameId, tab: sender.tab && { id: sender.tab.id } }))
-    .then(sendResponse, (e) => sendResponse({ error: String(e?.message ?? e) }));
+    .then(sendResponse, (e) => sendResponse(JSON.stringify({ error: String(e?.message ?? e) })));
   return true;
 });

@@ -126,6 +126,19 @@
   const invalidated = (e) => /context invalidated/i.test(String(/** @type {{ message?: unknown }} */ (e)?.message ?? e));
 
   /**
+   * An answer as it arrives, JSON text (docs/PROTOCOL.md); null for none or unreadable.
+   * @param {unknown} text
+   */
+  function readAnswer(text) {
+    if (typeof text !== 'string') return null;
+    try {
+      return JSON.parse(text) ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
    * sendMessage that never throws or rejects: null when the background does not answer.
    * @param {{ type: 'pageState', frame: string, state: object } | { type: 'pageRestore', frame: string, url: string }} message
    * @returns {Promise<any>} the answer as the background sent it (checked where it is used)
@@ -140,7 +153,7 @@
       // Not necessarily a promise of this realm (or a promise at all): checked by shape.
       const p = /** @type {Promise<unknown> | undefined} */ (api.runtime.sendMessage(message));
       if (!p || typeof p.then !== 'function') return Promise.resolve(null);
-      return p.then((answer) => answer ?? null, (e) => {
+      return p.then(readAnswer, (e) => {
         if (invalidated(e)) stop();
         return null;
       });

@@ -49,7 +49,10 @@ export async function send(message) {
   /** @type {unknown} */
   let answer;
   try {
-    answer = await api.runtime.sendMessage(message);
+    // Answers cross as JSON text (docs/PROTOCOL.md): one string, which the
+    // browser copies at once, where it copies an object field by field.
+    const text = await api.runtime.sendMessage(message);
+    answer = typeof text === 'string' ? JSON.parse(text) : text;
   } catch (e) {
     throw new LifeboatError(t('errNoAnswer', errorText(e)));
   }

@@ -31,7 +31,7 @@ const restoreScale = {
     await m.page.evaluate((message) => {
       const api = globalThis.browser ?? globalThis.chrome;
       globalThis.restoreAnswer = null;
-      api.runtime.sendMessage(message).then((a) => { globalThis.restoreAnswer = a; },
+      api.runtime.sendMessage(message).then((a) => { globalThis.restoreAnswer = JSON.parse(a); },
         (e) => { globalThis.restoreAnswer = { error: String(e?.message ?? e) }; });
     }, { type: 'restore', source: id, select: 'all' });
     let allMs = null;

@@ -25,7 +25,8 @@ async function inContentWorld(page, cdp, contexts, fn, arg) {
 
 const send = async (message) => {
   try {
-    return { answer: await chrome.runtime.sendMessage(message) };
+    const text = await chrome.runtime.sendMessage(message);
+    return { answer: typeof text === 'string' ? JSON.parse(text) : { notText: text } };
   } catch (e) {
     return { thrown: String(e?.message ?? e) };
   }

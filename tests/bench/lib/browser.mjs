@@ -226,12 +226,15 @@ export class LifeboatPage {
   }
   /** One message of docs/PROTOCOL.md; retried while the background is not up yet. */
   async send(message, { timeout = 120_000 } = {}) {
-    return this.page.evaluate(async (message, timeout) => {
+    // The call into the page lasts as long as the answer takes (a restore of
+    // 1,000 tabs in Chromium: minutes), beyond the retries' deadline.
+    return this.page.evaluateWithin(timeout + 30_000, async (message, timeout) => {
       const api = globalThis.browser ?? globalThis.chrome;
       const deadline = Date.now() + timeout;
       for (;;) {
         try {
-          return await api.runtime.sendMessage(message);
+          const text = await api.runtime.sendMessage(message);
+          return typeof text === 'string' ? JSON.parse(text) : text;
         } catch (e) {
           if (Date.now() > deadline) throw e;
           await new Promise((r) => setTimeout(r, 200));

@@ -125,10 +125,15 @@ class CdpPage {
     }, { timeout: 60_000, interval: 100, what: `page ${url} to load` });
   }
 
-  async evaluate(fn, ...args) {
+  evaluate(fn, ...args) {
+    return this.evaluateWithin(undefined, fn, ...args);
+  }
+
+  /** evaluate() that may take up to `ms` (undefined: the protocol call's default). */
+  async evaluateWithin(ms, fn, ...args) {
     const r = await this.send('Runtime.evaluate', {
       expression: `(${wrapped(fn)})(${JSON.stringify(JSON.stringify(args))})`, awaitPromise: true, returnByValue: true,
-    });
+    }, ms);
     if (r.exceptionDetails) throw new Error(`evaluate: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return unwrap(r.result.value);
   }
@@ -190,11 +195,16 @@ class BidiPage {
     await this.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' });
   }
 
-  async evaluate(fn, ...args) {
+  evaluate(fn, ...args) {
+    return this.evaluateWithin(undefined, fn, ...args);
+  }
+
+  /** evaluate() that may take up to `ms` (undefined: the protocol call's default). */
+  async evaluateWithin(ms, fn, ...args) {
     const r = await this.send('script.callFunction', {
       functionDeclaration: wrapped(fn), arguments: [{ type: 'string', value: JSON.stringify(args) }],
       target: { context: this.context }, awaitPromise: true, resultOwnership: 'none',
-    });
+    }, ms);
     if (r.type === 'exception') throw new Error(`evaluate: ${r.exceptionDetails?.text ?? JSON.stringify(r.exceptionDetails)}`);
     return unwrap(r.result.value);
   }

@@ -2,6 +2,7 @@
 // `(globalThis.browser ?? chrome).*` calls evaluated inside it. The extension
 // APIs are the ground truth for what the browser has open (URL, index, pinned,
 // group, container), the same in both browsers.
+import assert from 'node:assert/strict';
 import { waitUntil, withTimeout } from './wait.mjs';
 
 export const RESTORE_PATH = 'www/restore.html';
@@ -63,9 +64,12 @@ export class ExtensionPage {
     return callApi(this.page, method, args);
   }
 
-  /** One message of docs/PROTOCOL.md to the background. */
-  send(message) {
-    return this.call('runtime.sendMessage', message);
+  /** One message of docs/PROTOCOL.md to the background; its answer (JSON
+   *  text on its way, as the protocol says) read. */
+  async send(message) {
+    const text = await this.call('runtime.sendMessage', message);
+    assert.equal(typeof text, 'string', `the answer to ${message?.type} is JSON text: ${String(text).slice(0, 200)}`);
+    return JSON.parse(text);
   }
 
   /** An export as the manager makes it (www/files.js: the sessions from the
