@@ -10,7 +10,9 @@
 // background to the results in the DOM (after the box's 200 ms typing pause,
 // which is not counted). Each figure is the median of PAGES_RUNS (3) loads or
 // searches; beside first paint, the page's measures of its `plan` request and of
-// its render (from the answer to the painted frame).
+// its render (from the answer to the painted frame), and of the request, the
+// background's own time (`status.timings.busyByKind["request:plan"]`, read before
+// and after each load): the rest of it is the answer's way to the page.
 // The session: a Tab Session Manager file of 10 windows, imported through the
 // manager's own code (tests/e2e/pages-at-scale.test.mjs makes it), on a fresh
 // profile per size, so the search covers that save only.
