@@ -106,7 +106,10 @@ function page({ answer = () => ({ ok: true }), restore = null, setup = () => {} 
       id: 'lifeboat',
       sendMessage: (message) => {
         sent.push({ at: now, message: JSON.parse(JSON.stringify(message)) });
-        return Promise.resolve(message.type === 'pageRestore' ? { state: restore } : answer(message));
+        // Answers arrive as JSON text, as the background sends them
+        // (docs/PROTOCOL.md); `{ raw }` hands the content script `raw` as it is.
+        const a = message.type === 'pageRestore' ? { state: restore } : answer(message);
+        return Promise.resolve(a && 'raw' in a ? a.raw : JSON.stringify(a));
       },
       onMessage: { addListener: (fn) => { onMessage.add(fn); }, removeListener: (fn) => { onMessage.delete(fn); } },
     },
@@ -347,6 +350,16 @@ const scenarios = {
     await p.advance(60_000);
     assert.deepEqual(p.sent.map((s) => [s.message.type, s.message.frame]), [['pageRestore', '']]);
     assert.equal(p.timers.size, 0, 'a null answer leaves no timer');
+  },
+
+  async 'an answer that is not JSON text counts as none: no throw, no retry'() {
+    for (const raw of ['{"ok": fal', { ok: false, retryMs: 10 }, undefined]) {
+      const p = page({ answer: () => ({ raw }), setup: (pg) => pg.run("var el = addField('t', '')") });
+      p.run("el.value = 'x'; fire('input', el, true);");
+      await p.advance(60_000);
+      assert.equal(p.pageStates().length, 1, `one report, not retried: ${JSON.stringify(raw)}`);
+      assert.equal(p.timers.size, 0, `no timer left: ${JSON.stringify(raw)}`);
+    }
   },
 
   async 'a refusal without retryMs is not retried'() {
