@@ -250,6 +250,8 @@ impl Request {
         }
     }
 
+    /// `from_value` of a message's text (the tests write requests as text).
+    #[cfg(test)]
     pub fn from_json(text: &str) -> Result<Request, serde_json::Error> {
         Request::from_value(serde_json::from_str(text)?)
     }
