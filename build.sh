@@ -354,6 +354,9 @@ test_types() {
 test_native() {
   step "cargo test (native)"
   cargo test || die "native Rust tests failed or did not compile" "fix the error or failing test above; rerun one with: cargo test <name>"
+  # What bench builds add (the cargo feature `bench`): its own tests, named so.
+  cargo test --lib --features bench bench_builds \
+    || die "the bench build's tests failed or did not compile" "rerun: cargo test --lib --features bench bench_builds"
 }
 
 test_wasm() {

@@ -172,6 +172,8 @@ impl<B: Backend> Background<B> {
             Request::Backup { typed_text } => view::backup(&self.keeper, now, typed_text).await.map_err(store).into(),
             #[cfg(feature = "bench")]
             Request::Bench { runs } => Answer::Bench(self.bench(browser, runs)),
+            #[cfg(feature = "bench")]
+            Request::BenchTimeline { days } => Answer::Bench(self.bench_timeline(browser, days).await),
             Request::Settings => self.keeper.settings().clone().into(),
             Request::SetSettings { settings } => match self.keeper.set_settings(settings).await {
                 Ok(commit) => {
@@ -301,6 +303,72 @@ impl<B: Backend> Background<B> {
     }
 }
 
+impl<B: Backend> Background<B> {
+    /// Writes `days` of autosave timeline behind the session this background
+    /// holds (bench builds only): a commit an hour, then one a minute for the
+    /// last quarter of an hour, each with a twentieth of the tabs retitled,
+    /// through the real commit path (thinning, compaction, the spare copy)
+    /// and stamped with those past times. Then the titles are put back and
+    /// committed now, so the session held is the one the browser has open.
+    /// Memory and start-up are then measured with the store a week of use
+    /// leaves, not an empty one (issue 13 item 2).
+    #[cfg(feature = "bench")]
+    async fn bench_timeline(&mut self, browser: &impl Browser, days: u32) -> Value {
+        use crate::event::{Event, TabInfo};
+        use crate::model::{Millis, Tab};
+        const MINUTE: Millis = 60_000;
+        let start = browser.now();
+        let tabs: Vec<(i64, usize, Tab)> = self
+            .keeper
+            .session()
+            .windows
+            .iter()
+            .flat_map(|w| w.tabs.iter().enumerate().map(move |(i, t)| (w.id, i, t.clone())))
+            .collect();
+        let info = |(window_id, index, t): &(i64, usize, Tab), title: String| TabInfo {
+            id: t.id,
+            window_id: *window_id,
+            index: *index,
+            url: t.url.clone(),
+            title,
+            fav_icon_url: t.fav_icon_url.clone(),
+            pinned: t.pinned,
+            active: t.active,
+            muted: t.muted,
+            discarded: t.discarded,
+            last_accessed: t.last_accessed,
+            group_id: t.group,
+            container: t.container.clone(),
+            private: false,
+        };
+        let mut times: Vec<Millis> = (1..=u64::from(days) * 24).rev().map(|h| start.saturating_sub(h * 60 * MINUTE)).collect();
+        times.extend((1..=15).rev().map(|m| start.saturating_sub(m * MINUTE)));
+        let (t0, step) = (browser.perf_now(), (tabs.len() / 20).max(1));
+        let (mut bytes, mut failed) = (0, 0);
+        for (k, &at) in times.iter().enumerate() {
+            for j in 0..step.min(tabs.len()) {
+                let tab = &tabs[(k * step + j) % tabs.len()];
+                self.keeper.apply(Event::TabUpdated(info(tab, format!("{} ({k})", tab.2.title))), at);
+            }
+            match self.keeper.commit_pending(at).await {
+                Ok(n) => bytes += n,
+                Err(_) => failed += 1,
+            }
+        }
+        let now = browser.now();
+        for tab in &tabs {
+            self.keeper.apply(Event::TabUpdated(info(tab, tab.2.title.clone())), now);
+        }
+        let written = self.keeper.commit_pending(now).await;
+        serde_json::json!({
+            "commits": times.len() + 1,
+            "bytes": bytes + written.as_ref().map_or(0, |n| *n),
+            "failed": failed + usize::from(written.is_err()),
+            "ms": browser.perf_now() - t0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +429,33 @@ mod tests {
 
     fn crash_id(bg: &Background<MemoryBackend>) -> String {
         bg.keeper.set_aside_key().map(str::to_string).unwrap()
+    }
+
+    /// The bench's week of timeline (bench builds): written through the real
+    /// commit path, thinned as in use (a point a minute for the last quarter
+    /// of an hour, an hour for a day, a day for a week), and the session held
+    /// afterwards is the one the browser has open.
+    #[cfg(feature = "bench")]
+    #[test]
+    fn bench_builds_write_a_week_of_timeline_behind_the_session() {
+        const DAY: u64 = 86_400_000;
+        let (mut bg, b) = (after_a_crash(), browser());
+        let titles = |bg: &Background<MemoryBackend>| -> Vec<(i64, String, String)> {
+            let s = bg.keeper.session();
+            s.windows.iter().flat_map(|w| w.tabs.iter().map(|t| (t.id, t.url.clone(), t.title.clone()))).collect()
+        };
+        let before = titles(&bg);
+        // Half an hour past a day's start: no point on a bucket's edge.
+        b.now.set(10 * DAY + 30 * 60_000);
+        let written = ask(&mut bg, &b, json!({ "type": "benchTimeline", "days": 7 }), &page());
+        assert_eq!(written["commits"], 7 * 24 + 15 + 1);
+        assert_eq!(written["failed"], 0);
+        assert_eq!(titles(&bg), before, "the titles are put back");
+        let overview = ask(&mut bg, &b, json!({ "type": "overview" }), &page());
+        let points = overview["sources"].as_array().unwrap().iter().filter(|s| s["kind"] == "autosave").count();
+        // Besides the newest (`current`): the 14 minutes before it, the 23
+        // hours before those, and 6 days more (the 7th is a week old).
+        assert_eq!(points, 14 + 23 + 6);
     }
 
     /// While a commit's batch is written, browser events are applied and

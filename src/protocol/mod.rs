@@ -217,6 +217,12 @@ pub enum Request {
     Bench {
         runs: u32,
     },
+    /// Bench builds only: put `days` of autosave timeline behind the session
+    /// held, so the background is measured with the store a week of use leaves.
+    #[cfg(feature = "bench")]
+    BenchTimeline {
+        days: u32,
+    },
     /// From the content script (docs/PROTOCOL.md). `frame` is the frame's
     /// place in the tab ("" for the top frame); the tab, the browser's frame
     /// id and the URL come from the sender, never from here.

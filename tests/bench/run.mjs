@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { contentCost, serveContentPages } from './content.mjs';
 import { buildDriver, REPO } from './lib/browser.mjs';
-import { backgroundCost, chromiumTemplate, commitProbe, eventStorm, headToHead, restoreTime } from './lib/jobs.mjs';
+import { backgroundCost, chromiumTemplate, commitProbe, eventStorm, headToHead, restoreTime, timelineCost } from './lib/jobs.mjs';
 import { renderReport } from './lib/report.mjs';
 import { soak } from './lib/soak.mjs';
 import { startServer } from './lib/server.mjs';
@@ -20,9 +20,12 @@ const num = (name, dflt) => Number(env(name, String(dflt)));
 
 export const CONFIG = {
   browsers: list('BENCH_BROWSERS', 'chromium,firefox'),
-  parts: list('BENCH_PARTS', 'probe,bench,storm,soak,restore,h2h,pages,content'),
+  parts: list('BENCH_PARTS', 'probe,bench,timeline,storm,soak,restore,h2h,pages,content'),
   benchSizes: list('BENCH_BG_TABS', '100,1000,10000').map(Number),
   restoreTabs: list('BENCH_RESTORE_TABS', '200,1000').map(Number),
+  // The background with a week of autosave timeline behind its session (issue 13 item 2): tabs, days.
+  timelineTabs: list('BENCH_TIMELINE_TABS', '100,1000,10000').map(Number),
+  timelineDays: num('BENCH_TIMELINE_DAYS', 7),
   // Event storm (issue 13 item 6): this many tabs opened at once, then closed at once, beside stormBase tabs.
   storm: num('BENCH_STORM', 500),
   stormBase: num('BENCH_STORM_BASE', 100),
@@ -96,7 +99,7 @@ async function main() {
   const driverExt = buildDriver(root);
   const server = await startServer();
   serveContentPages(server);
-  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], storm: [], restore: [], h2h: [], content: [], soak: [], errors: [] };
+  const results = { config: C, build: buildInfo(C.dist), command: commandLine(), startedAt: new Date().toISOString(), probe: [], background: [], timeline: [], storm: [], restore: [], h2h: [], content: [], soak: [], errors: [] };
   const common = { root, server, dist: C.dist, driverExt, log };
   const attempt = async (what, fn) => {
     try {
@@ -149,8 +152,19 @@ async function main() {
         }
       }
     };
+    const timelineAt = async (sizes) => {
+      for (const kind of C.browsers) {
+        for (const n of sizes) {
+          log(`a week of timeline: ${kind}, ${n} tabs`);
+          const r = await attempt(`timeline ${kind} ${n}`, () => timelineCost(kind, n, { ...common, days: C.timelineDays, templateMin: C.templateMin }));
+          if (r) results.timeline.push(r);
+          save();
+        }
+      }
+    };
     const LARGE = 5000;
     if (C.parts.includes('bench')) await backgroundAt(C.benchSizes.filter((n) => n < LARGE));
+    if (C.parts.includes('timeline')) await timelineAt(C.timelineTabs.filter((n) => n < LARGE));
     if (C.parts.includes('storm')) {
       for (const kind of C.browsers) {
         log(`event storm: ${kind}, ${C.storm} tabs beside ${C.stormBase}`);
@@ -222,6 +236,7 @@ async function main() {
       }
     }
     if (C.parts.includes('bench')) await backgroundAt(C.benchSizes.filter((n) => n >= LARGE));
+    if (C.parts.includes('timeline')) await timelineAt(C.timelineTabs.filter((n) => n >= LARGE));
     if (soaking) {
       log('waiting for the memory soak');
       await soaking;
@@ -276,7 +291,7 @@ function commandLine() {
  *  (e.g. after re-running one failed part), and the report says so. */
 function mergeInto(results, old) {
   const keys = {
-    probe: (r) => `${r.kind}/${r.spacingMs}`, background: (r) => `${r.kind}/${r.n}`,
+    probe: (r) => `${r.kind}/${r.spacingMs}`, background: (r) => `${r.kind}/${r.n}`, timeline: (r) => `${r.kind}/${r.n}`,
     restore: (r) => `${r.kind}/${r.n}`, h2h: (r) => `${r.kind}/${r.n}/${r.lifeboat}`, content: (r) => `${r.kind}/${r.page}/${r.lifeboat}`,
     storm: (r) => r.kind, soak: (r) => `${r.kind}/${r.n}`,
   };
@@ -296,6 +311,7 @@ function mergeInto(results, old) {
 function rerun(results, what) {
   const [part, kind, n, who] = what.split(' ');
   if (part === 'background') return results.background.some((r) => r.kind === kind && r.n === Number(n));
+  if (part === 'timeline') return results.timeline.some((r) => r.kind === kind && r.n === Number(n));
   if (part === 'restore') return results.restore.some((r) => r.kind === kind && (n === undefined || r.n === Number(n)));
   if (part === 'h2h') return results.h2h.some((r) => r.kind === kind && r.n === Number(n) && r.lifeboat === (who === 'lifeboat'));
   if (part === 'probe') return results.probe.some((r) => r.kind === kind && r.spacingMs === Number(n));

@@ -316,10 +316,8 @@ export async function benchRequests(lb, { targetMs = 500, updateBudgetMs = 10_00
   };
 }
 
-/** Background cost with n real tabs, then start-up after a crash restart on that profile. */
-export async function backgroundCost(kind, n, { root, server, dist, driverExt, log, templateMin = Infinity }) {
-  const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log }) : null;
-  const dir = workDir(root, `bg-${kind}-${n}`);
+/** A browser with Lifeboat and n real tabs (Chromium's large sessions from a template, Firefox's from a session file). */
+async function browserWithTabs(kind, n, dir, { server, dist, driverExt, log, template = null }) {
   if (template) cpSync(template.profile, join(dir, 'profile'), { recursive: true, filter: (src) => !/\/Singleton\w+$/.test(src) });
   // Chromium: "continue where you left off", so that it reopens the tabs after the kill.
   const b = new BenchBrowser(kind, dir, { lifeboat: true, dist, driver: driverExt, chromiumRestore: true, firefoxPrefs: { 'browser.sessionstore.max_resumed_crashes': 1000 } });
@@ -332,28 +330,76 @@ export async function backgroundCost(kind, n, { root, server, dist, driverExt, l
     const { lb } = template || fromFile
       ? await fromTemplate(b, server, n, { trace: null, lifeboatPath: 'www/manager.html', log })
       : (await b.start(), await setupSession(b, server, n, { log, lifeboatPath: 'www/manager.html' }));
+    return { b, lb };
+  } catch (e) {
+    await b.close();
+    throw e;
+  }
+}
+
+/** Crashes the browser, lets it reopen the tabs itself, and reads the restarted background's start-up and memory. */
+async function crashAndRestart(b, kind, n, server) {
+  await sleep(2500); // the last change committed
+  await b.crash();
+  if (kind === 'chromium') chromiumAcceptRestore(b.profile);
+  if (kind === 'chromium' && n >= CHROMIUM_FILE_MIN) await startReopening(b, server, Math.floor(n * 0.9));
+  else await b.start();
+  const d2 = await b.driverPage();
+  const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9), timeout: Math.max(180_000, n * 60) });
+  const lb = await b.lifeboatPage();
+  const st = await lb.send({ type: 'status' });
+  const again = await lb.send({ type: 'bench', runs: 20 });
+  const restartMemory = await backgroundMemory(b, lb);
+  return {
+    lb, restartMemory, restartStartMs: st.timings.startMs, restartStartParts: st.timings.startParts ?? null,
+    restartTabsOpen: restored.tabs, restartModelTabs: again.tabs,
+  };
+}
+
+/** Background cost with n real tabs, then start-up after a crash restart on that profile. */
+export async function backgroundCost(kind, n, { root, server, dist, driverExt, log, templateMin = Infinity }) {
+  const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log }) : null;
+  const { b, lb } = await browserWithTabs(kind, n, workDir(root, `bg-${kind}-${n}`), { server, dist, driverExt, log, template });
+  try {
     await sleep(3000);
     const r = { ...(await benchRequests(lb)), load: loadavg()[0] };
     log(`bench: ${JSON.stringify({ tabs: r.tabs, snapshotMs: r.snapshotMs, updateUs: r.updateUs })}`);
     const first = (await lb.send({ type: 'status' })).timings;
     const memory = await backgroundMemory(b, lb);
-    await sleep(2500); // the last change committed
-    // Start-up: crash, let the browser reopen the tabs itself, read what the background measured.
-    await b.crash();
-    if (kind === 'chromium') chromiumAcceptRestore(b.profile);
-    if (kind === 'chromium' && n >= CHROMIUM_FILE_MIN) await startReopening(b, server, Math.floor(n * 0.9));
-    else await b.start();
-    const d2 = await b.driverPage();
-    const restored = await waitRestored(d2, server, { min: Math.floor(n * 0.9), timeout: Math.max(180_000, n * 60) });
-    const lb2 = await b.lifeboatPage();
-    const st = await lb2.send({ type: 'status' });
-    const again = await lb2.send({ type: 'bench', runs: 20 });
-    const restartMemory = await backgroundMemory(b, lb2);
-    return {
-      kind, n, ...r, firstStartMs: first.startMs, memory, restartMemory,
-      restartStartMs: st.timings.startMs, restartStartParts: st.timings.startParts ?? null,
-      restartTabsOpen: restored.tabs, restartModelTabs: again.tabs,
-    };
+    const { lb: _, ...restart } = await crashAndRestart(b, kind, n, server);
+    return { kind, n, ...r, firstStartMs: first.startMs, memory, ...restart };
+  } finally {
+    await b.close();
+  }
+}
+
+/** Sources of each kind in `overview` (the autosave timeline's points among them). */
+async function sourceCounts(lb) {
+  const counts = {};
+  for (const s of (await lb.send({ type: 'overview' })).sources) counts[s.kind] = (counts[s.kind] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Issue 13 item 2 with a week of autosave timeline behind the session: n real tabs,
+ * the background's memory; then `days` of timeline written through the real commit
+ * path (the bench request `benchTimeline`: a commit an hour, then one a minute for
+ * the last 15 minutes, a twentieth of the tabs changed in each), memory again (its
+ * high-water mark includes writing them); then a crash and a restart on that store:
+ * start-up and memory with the week in it.
+ */
+export async function timelineCost(kind, n, { root, server, dist, driverExt, log, days = 7, templateMin = Infinity }) {
+  const template = kind === 'chromium' && n >= templateMin ? await chromiumTemplate(n, { root, server, driverExt, log }) : null;
+  const { b, lb } = await browserWithTabs(kind, n, workDir(root, `timeline-${kind}-${n}`), { server, dist, driverExt, log, template });
+  try {
+    await sleep(3000);
+    const memory = await backgroundMemory(b, lb);
+    const written = await lb.send({ type: 'benchTimeline', days }, { timeout: 900_000 });
+    const sources = await sourceCounts(lb);
+    const writtenMemory = await backgroundMemory(b, lb);
+    log(`timeline: ${JSON.stringify({ written, sources })}`);
+    const { lb: lb2, ...restart } = await crashAndRestart(b, kind, n, server);
+    return { kind, n, days, written, sources, memory, writtenMemory, ...restart, restartSources: await sourceCounts(lb2), load: loadavg()[0] };
   } finally {
     await b.close();
   }

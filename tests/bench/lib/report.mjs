@@ -123,6 +123,24 @@ export function renderReport(results, coreMd) {
     ])));
   out.push('');
 
+  // ---- a week of timeline
+  if (results.timeline?.length) {
+    out.push('## The background with a week of autosave timeline (issue 13 item 2)', '');
+    out.push('The tabs set up as for start-up and memory above; then the bench request `benchTimeline` wrote a week of autosave timeline behind the session through the real commit path '
+      + '(a commit an hour for 7 days, then one a minute for the last 15 minutes, a twentieth of the tabs retitled in each; thinning and compaction as in use), and the titles were put back; '
+      + 'then the browser was killed and restarted on that store. *Points*: the timeline\'s points the store keeps (`overview`, kind `autosave`) after writing and after the restart. '
+      + 'Memory as above (the WASM figure is a high-water mark: while writing, it includes the commits written one after another).', '');
+    const mib = (x) => (x === null || x === undefined ? 'n/a' : (x / 2 ** 20).toFixed(1));
+    const mem = (m) => `${mib(m?.wasmMemoryBytes)} / ${mib(m?.jsHeapUsedBytes)}`;
+    out.push(table(['browser', 'tabs', 'commits written (ms)', 'bytes written', 'sources kept: after writing / after the restart', 'memory MB, WASM / JS heap: set up', 'after writing', 'after the restart', 'start-up ms (restart)', 'load'],
+      results.timeline.sort((a, b) => a.kind.localeCompare(b.kind) || a.n - b.n).map((r) => [
+        NAME[r.kind], r.n, `${r.written?.commits ?? 'n/a'} (${f(r.written?.ms, 0)})`, f(r.written?.bytes, 0),
+        [r.sources, r.restartSources].map((c) => (c ? Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ') : 'n/a')).join(' / '),
+        mem(r.memory), mem(r.writtenMemory), mem(r.restartMemory), f(r.restartStartMs, 0), f(r.load),
+      ])));
+    out.push('');
+  }
+
   // ---- memory and event storms
   if (results.storm?.length) {
     out.push('## The background\'s memory and an event storm (issue 13 items 2 and 6)', '');

@@ -146,6 +146,17 @@ export function issue13Section(results, contentPairs) {
         mgoal && t > mgoal * MB ? over(t / MB, mgoal) : '');
     }
   }
+  // 2 again, with a week of autosave timeline in the store (the `timeline` part).
+  for (const t of [...(results.timeline ?? [])].sort((a, z) => a.n - z.n || a.kind.localeCompare(z.kind))) {
+    const mgoal = GOAL13.memoryMiB[t.n];
+    for (const [when, m] of [['while a week of timeline was written', t.writtenMemory], ['after a restart with a week of timeline', t.restartMemory]]) {
+      const all = total(m);
+      if (!all) continue;
+      add(`2. memory, ${f(t.n)} tabs, ${when}`, mgoal ? `≤ ${mgoal} MB` : 'no target', t.kind,
+        `${mb(all)} (WASM ${mb(m.wasmMemoryBytes)}${m.jsHeapUsedBytes ? `, JS heap ${mb(m.jsHeapUsedBytes)}` : '; no JS heap figure in Firefox'})`, 'n/a', mgoal ? all <= mgoal * MB : null,
+        mgoal && all > mgoal * MB ? `${over(all / MB, mgoal)}; the WASM figure is the module's high-water mark, reached while ${t.written?.commits ?? 'the'} commits were written one after another` : '');
+    }
+  }
   for (const r of results.soak ?? []) {
     const v = soakVerdict(r);
     const s = r.samples;
