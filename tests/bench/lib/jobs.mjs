@@ -602,7 +602,17 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
     // (Firefox: resume_from_crash; Chromium: "continue where you left off", the
     // crash marked as a normal exit, as its Restore button would), timed from
     // the browser's launch, since it restores while it starts.
-    await sleep(OWN_STORE_CATCH_UP_MS); // the browser's own store has written the restored tabs
+    // The browser's own store must hold the restored tabs before the kill. Firefox's
+    // file is read until it does (it writes every 15 s, later under load); Chromium's
+    // is not read here: it writes soon after a change.
+    let ownFileTabs = null;
+    if (kind === 'firefox') {
+      const inFile = () => (firefoxRecovery(b.profile)?.windows ?? []).flatMap((w) => w.tabs).filter((t) => t.url.startsWith(server.origin + '/p/')).length;
+      await waitUntil(() => (ownFileTabs = inFile()) >= n, { timeout: 3 * OWN_STORE_CATCH_UP_MS, interval: 1000, what: `${n} tabs in Firefox's own session file` })
+        .catch(() => log(`Firefox's own session file held ${ownFileTabs} of the ${n} tabs at the kill`));
+    } else {
+      await sleep(OWN_STORE_CATCH_UP_MS);
+    }
     await b.crash();
     // Firefox asks instead of restoring after a second crash in a row unless told otherwise.
     b.opts = { ...b.opts, firefoxPrefs: { 'browser.sessionstore.resume_from_crash': true, 'browser.sessionstore.max_resumed_crashes': 1000 }, chromiumRestore: true };
@@ -619,7 +629,7 @@ export async function restoreTime(kind, { n, windows, root, server, dist, driver
       return true;
     }, { timeout: Math.max(60_000, n * 120), interval: 50, what: `${n} tabs the browser restored` }).catch(() => {}); // fewer: "open" says how many
     const c = await driver.d('count', server.origin + '/p/');
-    out.own = { load: loadavg()[0], driverMs, allMs, open: c.tabs, discarded: c.discarded };
+    out.own = { load: loadavg()[0], driverMs, allMs, open: c.tabs, discarded: c.discarded, ownFileTabs };
     log(`the browser's own restore: ${JSON.stringify(out.own)}`);
     return out;
   } finally {

@@ -176,7 +176,7 @@ export function issue13Section(results, contentPairs) {
       const ok = goal && m.allMs !== null ? m.allMs <= goal : null;
       const perTab = m.allMs && r.n ? m.allMs / r.n : null;
       add(`3. restore, ${f(r.n)} tabs in ${r.windows ?? 4} windows, ${label}`, goal ? `≤ ${f(goal / 1000, 1)} s` : 'no target', r.kind, `${f(m.allMs / 1000, 2)} s`,
-        r.own ? `the browser's own, from its launch: ${r.own.allMs === null ? `${f(r.own.open)} of ${f(r.n)} tabs within its wait` : `${f(r.own.allMs / 1000, 2)} s`}` : 'n/a', goal ? ok : null,
+        r.own ? `the browser's own, from its launch: ${r.own.allMs === null ? `${f(r.own.open)} of ${f(r.n)} tabs within its wait${r.own.ownFileTabs != null && r.own.ownFileTabs < r.n ? ` (its session file held ${f(r.own.ownFileTabs)} at the kill)` : ''}` : `${f(r.own.allMs / 1000, 2)} s`}` : 'n/a', goal ? ok : null,
         ok === false ? `${over(m.allMs, goal)}; ${f(perTab)} ms a tab: ${r.kind === 'chromium'
           ? 'an extension cannot create a tab unloaded in Chromium: each is created loading and discarded once its address committed, at most 4 at a time (the cap of item 3), where the browser itself creates them unloaded'
           : 'creating each discarded tab through the tabs API'}` : '');
