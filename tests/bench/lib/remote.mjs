@@ -67,8 +67,10 @@ const unwrap = (s) => (s === '__undefined__' ? undefined : JSON.parse(s));
 
 export class CdpBrowser {
   static async connect(port) {
+    // Announced is not answering: a Chromium reopening 1,000 tabs beside another
+    // under strace took longer than 20 s to answer (the full bench on 60d9e1b).
     const version = await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/json/version`)).json(),
-      { timeout: 20_000, interval: 200, what: 'CDP /json/version' });
+      { timeout: 120_000, interval: 200, what: 'CDP /json/version' });
     const b = new CdpBrowser();
     b.port = port;
     b.sock = new Socket(version.webSocketDebuggerUrl);
