@@ -271,7 +271,20 @@ export function renderReport(results, coreMd) {
   out.push('## Issue 3 targets: met or missed', '');
   out.push(...goals(results, rows));
   out.push('');
-  return out.join('\n');
+  return withoutEmptySections(out.join('\n'));
+}
+
+/** A run of some parts only (BENCH_PARTS) leaves the others' sections empty: a
+ *  heading with nothing under it, or tables without a row, is left out. */
+function withoutEmptySections(md) {
+  const [head, ...sections] = md.split(/^(?=## )/m);
+  const empty = (section) => {
+    const body = section.split('\n').slice(1);
+    const tables = body.filter((l) => /^\|[-| ]+\|$/.test(l)).length;
+    const rows = body.filter((l) => l.startsWith('|')).length - 2 * tables;
+    return body.join('').trim() === '' || (tables > 0 && rows === 0);
+  };
+  return head + sections.filter((s) => !empty(s)).join('');
 }
 
 /** A 90 % bootstrap interval of median(b) − median(a) (2,000 resamples, fixed seed): how far the noise reaches. */

@@ -3,6 +3,10 @@
 // and, from the run's own parts, where the time went.
 import { CONTENT_GOAL_MS } from '../content.mjs';
 import { median } from './jobs.mjs';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(fileURLToPath(import.meta.url), '../../../..');
 
 const NAME = { chromium: 'Chromium', firefox: 'Firefox' };
 const MB = 2 ** 20;
@@ -211,7 +215,7 @@ export function issue13Section(results, contentPairs) {
   const order = (row) => Number(row[0].split('.')[0]);
   rows.sort((a, z) => order(a) - order(z));
   const out = ['## Issue 13 targets: each figure beside its target and anchor', ''];
-  out.push('From this run\'s raw results (`bench/tmp/results.json`); *anchor* is what the browser itself did in the same part of the run. A miss says by how much and where the time went, from that part\'s own measurements.', '');
+  out.push(`From this run's raw results (\`${results.config?.json ? relative(REPO, results.config.json) : 'bench/tmp/results.json'}\`); *anchor* is what the browser itself did in the same part of the run. A miss says by how much and where the time went, from that part's own measurements.`, '');
   out.push(table(['item', 'target', 'browser', 'measured', 'anchor', 'met?', 'by how much, and why'], rows));
   out.push('');
   return out;
