@@ -81,7 +81,7 @@ export function renderReport(results, coreMd) {
   out.push('- Extension: a release build with the cargo feature `bench` (adds the `bench` request; nothing else changes).');
   out.push('- Reproduce: `./build.sh bench` (builds `dist/bench/`, runs the native core bench into `bench/tmp/core.md`, then `node tests/bench/run.mjs`).');
   out.push(`  Quick run: \`BENCH_SIZES=20 BENCH_DURATION_S=30 BENCH_KILLS=1 BENCH_PARTS=h2h node tests/bench/run.mjs\`; every variable is in \`tests/bench/README.md\`.`);
-  out.push(`  This run: sizes ${C.sizes.join(', ')} tabs; workload ${C.durationS} s at one action per ${C.paceMs} ms, then ${C.tailS} s quiet; ${C.kills} kills per configuration, each ${C.killMinS}-${C.killMaxS} s into a segment; seed ${C.seed}; `
+  out.push(`  This run: parts ${(C.parts ?? []).join(', ') || 'n/a'}; head-to-head sizes ${C.sizes.join(', ')} tabs; workload ${C.durationS} s at one action per ${C.paceMs} ms, then ${C.tailS} s quiet; ${C.kills} kills per configuration, each ${C.killMinS}-${C.killMaxS} s into a segment; seed ${C.seed}; `
     + `before that, ${C.warmNavs ?? 0} navigations per content tab (warm-up, ${C.warmConcurrency ?? 'n/a'} tabs at a time).`);
   out.push(...buildLines(results));
   for (const m of results.merged ?? []) {
